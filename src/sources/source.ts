@@ -1,0 +1,21 @@
+import type { SourceResource } from '../model/resource';
+
+/** A problem with one input: it is reported and the scan goes on. */
+export interface ScanError {
+  file: string;
+  message: string;
+  line?: number;
+}
+
+export interface SourceResult {
+  resources: SourceResource[];
+  errors: ScanError[];
+}
+
+/** A source that reads one file on its own (CloudFormation template, Terraform plan JSON). */
+export interface FileSource {
+  readonly kind: 'cloudformation' | 'terraform-plan';
+  /** Cheap check on content (not the file name): is this file of my format? */
+  detect(text: string, path: string): boolean;
+  scanFile(path: string, text: string): SourceResult;
+}

@@ -10,6 +10,8 @@ export interface ScanError {
 export interface SourceResult {
   resources: SourceResource[];
   errors: ScanError[];
+  /** Files read (set by sources that read several files, e.g. a Terraform module's). */
+  filesScanned?: number;
 }
 
 /** A source that reads one file on its own (CloudFormation template, Terraform plan JSON). */

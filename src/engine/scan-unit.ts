@@ -1,0 +1,86 @@
+import { ALL_RULES } from '../rules/index';
+import type { ScanError } from '../sources/source';
+import { FILE_SOURCES, scanTerraformDirectories } from '../sources/index';
+import type { ConfigException } from './config';
+import { ExceptionMatcher } from './config';
+import { RuleRunner } from './evaluate';
+import { readTextFile, type ReadLimits } from './files';
+import type { Finding } from './report';
+
+/** A piece of scan work: one file, or Terraform directories that call each other as modules. */
+export type ScanUnit = { kind: 'file'; path: string } | { kind: 'terraform'; dirs: string[] };
+
+/** Everything a unit needs, serialisable so worker threads can receive it. */
+export interface ScanUnitContext {
+  ruleIds: string[];
+  exceptions: ConfigException[];
+  readLimits: ReadLimits;
+  terraform: { varFiles: string[]; vars: Record<string, string> };
+}
+
+export interface UnitResult {
+  findings: Finding[];
+  errors: ScanError[];
+  /** Files read and recognised as templates, plans or Terraform. */
+  filesScanned: number;
+  resources: number;
+}
+
+/** Prepares the rule runner once per thread and scans units with it. */
+export class UnitScanner {
+  private readonly runner: RuleRunner;
+
+  constructor(private readonly context: ScanUnitContext) {
+    const wanted = new Set(context.ruleIds);
+    this.runner = new RuleRunner(
+      ALL_RULES.filter((r) => wanted.has(r.meta.id)),
+      new ExceptionMatcher(context.exceptions),
+    );
+  }
+
+  scan(unit: ScanUnit, into: UnitResult): void {
+    try {
+      if (unit.kind === 'file') this.scanFile(unit.path, into);
+      else this.scanTerraform(unit.dirs, into);
+    } catch (e) {
+      // Sources report their own errors; this is the last guard so one input never stops the scan.
+      const file = unit.kind === 'file' ? unit.path : unit.dirs[0] ?? '.';
+      into.errors.push({ file, message: `internal error while scanning: ${(e as Error)?.message ?? String(e)}` });
+    }
+  }
+
+  private scanFile(path: string, into: UnitResult): void {
+    const read = readTextFile(path, this.context.readLimits);
+    if (!read.ok) {
+      into.errors.push({ file: path, message: read.reason });
+      return;
+    }
+    const source = FILE_SOURCES.find((s) => s.detect(read.text, path));
+    if (!source) return;
+    into.filesScanned++;
+    const result = source.scanFile(path, read.text);
+    into.errors.push(...result.errors);
+    for (const resource of result.resources) {
+      into.resources++;
+      this.runner.evaluate(resource, into.findings, into.errors);
+    }
+  }
+
+  private scanTerraform(dirs: string[], into: UnitResult): void {
+    const result = scanTerraformDirectories(dirs, {
+      varFiles: this.context.terraform.varFiles,
+      vars: this.context.terraform.vars,
+      readLimits: this.context.readLimits,
+    });
+    into.filesScanned += result.filesScanned ?? 0;
+    into.errors.push(...result.errors);
+    for (const resource of result.resources) {
+      into.resources++;
+      this.runner.evaluate(resource, into.findings, into.errors);
+    }
+  }
+}
+
+export function emptyUnitResult(): UnitResult {
+  return { findings: [], errors: [], filesScanned: 0, resources: 0 };
+}

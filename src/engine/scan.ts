@@ -1,0 +1,162 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { ALL_RULES } from '../rules/index';
+import { RISK_ORDER, type Risk, type Rule } from '../rules/rule';
+import type { Config } from './config';
+import { DEFAULT_READ_LIMITS } from './files';
+import type { Finding, ScanReport } from './report';
+import { UnitScanner, emptyUnitResult, type ScanUnit, type ScanUnitContext, type UnitResult } from './scan-unit';
+import { groupTerraformDirectories } from './terraform-groups';
+import { walkScanPaths } from './walk';
+import { VERSION } from '../version';
+
+export interface ScanOptions {
+  config: Config;
+  /** Rule ids to run (after the config's include/exclude); all when absent. */
+  ruleIds?: string[];
+  failOn?: Risk;
+  jobs?: number;
+  maxFileBytes?: number;
+  varFiles?: string[];
+  vars?: Record<string, string>;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Below this many units a worker pool costs more than it saves. */
+const MIN_UNITS_FOR_WORKERS = 64;
+const BATCH_SIZE = 16;
+
+export function selectRules(config: Config, ruleIds?: string[]): Rule[] {
+  const lower = (xs: string[] | undefined) => xs?.map((x) => x.toLowerCase());
+  const include = lower(ruleIds) ?? lower(config.rules?.include);
+  const exclude = lower(config.rules?.exclude) ?? [];
+  return ALL_RULES.filter((r) => {
+    const id = r.meta.id.toLowerCase();
+    return (!include?.length || include.includes(id)) && !exclude.includes(id);
+  });
+}
+
+export async function scan(paths: string[], options: ScanOptions): Promise<ScanReport> {
+  const rules = selectRules(options.config, options.ruleIds);
+  const readLimits = { ...DEFAULT_READ_LIMITS, ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}) };
+  const walk = walkScanPaths(paths.length ? paths : ['.'], options.config.exclude);
+  const units: ScanUnit[] = [
+    ...groupTerraformDirectories(walk.terraformDirs, readLimits).map((dirs): ScanUnit => ({ kind: 'terraform', dirs })),
+    ...walk.candidateFiles.map((path): ScanUnit => ({ kind: 'file', path })),
+  ];
+  const context: ScanUnitContext = {
+    ruleIds: rules.map((r) => r.meta.id),
+    exceptions: options.config.exceptions,
+    readLimits,
+    terraform: { varFiles: options.varFiles ?? [], vars: options.vars ?? {} },
+  };
+  const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  const total = emptyUnitResult();
+  total.errors.push(...walk.errors);
+  if (jobs === 1 || units.length < MIN_UNITS_FOR_WORKERS) {
+    const scanner = new UnitScanner(context);
+    units.forEach((unit, i) => {
+      scanner.scan(unit, total);
+      options.onProgress?.(i + 1, units.length);
+    });
+  } else {
+    await scanInWorkers(units, context, jobs, total, options.onProgress);
+  }
+  return buildReport(rules, total, options.failOn ?? options.config.failOn ?? 'Low');
+}
+
+function workerUrl(): { url: URL; execArgv: string[] } {
+  // Bundled: dist/cli.js beside dist/scan-worker.js. From source (tests): the .ts file through tsx.
+  const fromSource = import.meta.url.endsWith('.ts');
+  return fromSource
+    ? { url: new URL('./scan-worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] }
+    : { url: new URL('./scan-worker.js', import.meta.url), execArgv: [] };
+}
+
+async function scanInWorkers(
+  units: ScanUnit[],
+  context: ScanUnitContext,
+  jobs: number,
+  total: UnitResult,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  const batches: ScanUnit[][] = [];
+  for (let i = 0; i < units.length; i += BATCH_SIZE) batches.push(units.slice(i, i + BATCH_SIZE));
+  const { url, execArgv } = workerUrl();
+  let next = 0;
+  let done = 0;
+  const runWorker = () =>
+    new Promise<void>((resolvePromise, reject) => {
+      const worker = new Worker(url, { workerData: context, execArgv });
+      let current: ScanUnit[] | undefined;
+      const feed = () => {
+        current = batches[next++];
+        if (current) worker.postMessage(current);
+        else void worker.terminate().then(() => resolvePromise());
+      };
+      worker.on('message', (result: UnitResult) => {
+        mergeInto(total, result);
+        done += current?.length ?? 0;
+        onProgress?.(done, units.length);
+        feed();
+      });
+      worker.on('error', (e) => {
+        // A crashed worker loses only its current batch, which is reported file by file.
+        for (const unit of current ?? []) {
+          total.errors.push({ file: unit.kind === 'file' ? unit.path : unit.dirs[0]!, message: `scan worker failed: ${e.message}` });
+        }
+        reject(e);
+      });
+      feed();
+    });
+  const results = await Promise.allSettled(Array.from({ length: Math.min(jobs, batches.length) }, runWorker));
+  // Whatever a crashed worker never took is scanned here, so nothing is lost.
+  if (results.some((r) => r.status === 'rejected') && next < batches.length) {
+    const scanner = new UnitScanner(context);
+    for (; next < batches.length; next++) for (const unit of batches[next]!) scanner.scan(unit, total);
+  }
+}
+
+function mergeInto(total: UnitResult, part: UnitResult): void {
+  for (const f of part.findings) total.findings.push(f);
+  for (const e of part.errors) total.errors.push(e);
+  total.filesScanned += part.filesScanned;
+  total.resources += part.resources;
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.location.file.localeCompare(b.location.file) ||
+    a.location.line - b.location.line ||
+    a.resource.id.localeCompare(b.resource.id) ||
+    a.ruleId.localeCompare(b.ruleId)
+  );
+}
+
+export function isFailing(f: Finding, failOn: Risk): boolean {
+  return f.result === 'fail' && !f.suppressed && RISK_ORDER.indexOf(f.risk) >= RISK_ORDER.indexOf(failOn);
+}
+
+export function buildReport(rules: Rule[], total: UnitResult, failOn: Risk): ScanReport {
+  const findings = total.findings.sort(compareFindings);
+  const errors = total.errors.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+  const count = (pred: (f: Finding) => boolean) => findings.reduce((n, f) => n + (pred(f) ? 1 : 0), 0);
+  return {
+    version: 1,
+    tool: { name: 'cloudconform', version: VERSION },
+    rules: rules.map((r) => r.meta),
+    findings,
+    errors,
+    summary: {
+      resources: total.resources,
+      findings: findings.length,
+      pass: count((f) => f.result === 'pass' && !f.suppressed),
+      fail: count((f) => f.result === 'fail' && !f.suppressed),
+      unknown: count((f) => f.result === 'unknown' && !f.suppressed),
+      suppressed: count((f) => f.suppressed),
+      errors: errors.length,
+      filesScanned: total.filesScanned,
+      failing: count((f) => isFailing(f, failOn)),
+    },
+  };
+}

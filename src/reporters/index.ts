@@ -1,0 +1,41 @@
+import type { ScanReport } from '../engine/report';
+import type { Risk } from '../rules/rule';
+import { renderJson } from './json';
+import { renderJunit } from './junit';
+import { renderSarif } from './sarif';
+import { renderText } from './text';
+
+export type ReportFormat = 'text' | 'json' | 'sarif' | 'junit';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'junit'];
+
+export interface RenderOptions {
+  /** ANSI colours in text output. The caller decides (NO_COLOR, TTY); reporters never look at the environment. */
+  color: boolean;
+  /** risk threshold used for exit code */
+  failOn?: Risk;
+  /** List passing checks in text output, not only count them. */
+  verbose?: boolean;
+}
+
+export function isReportFormat(value: string): value is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(value);
+}
+
+/** Renders the report in one format. The string has no trailing newline: the caller adds one when writing it. */
+export function renderReport(report: ScanReport, format: ReportFormat, options: RenderOptions): string {
+  switch (format) {
+    case 'text':
+      return renderText(report, options);
+    case 'json':
+      return renderJson(report);
+    case 'sarif':
+      return renderSarif(report);
+    case 'junit':
+      return renderJunit(report);
+    default: {
+      // Unreachable for typed callers; a plain-JS caller gets a clear message rather than `undefined`.
+      const unknown: never = format;
+      throw new Error(`unknown report format: ${String(unknown)} (expected one of ${REPORT_FORMATS.join(', ')})`);
+    }
+  }
+}

@@ -1,0 +1,17 @@
+import type { ScanReport } from '../engine/report';
+
+/**
+ * The JSON report is the contract itself. The top level is rebuilt key by key so that anything
+ * else a caller happened to attach to the report object never leaks into the output.
+ */
+export function renderJson(report: ScanReport): string {
+  const contract: ScanReport = {
+    version: report.version,
+    tool: report.tool,
+    rules: report.rules,
+    findings: report.findings,
+    errors: report.errors,
+    summary: report.summary,
+  };
+  return JSON.stringify(contract, null, 2);
+}

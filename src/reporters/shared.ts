@@ -1,0 +1,35 @@
+import type { Finding } from '../engine/report';
+import { RISK_ORDER, type Risk } from '../rules/rule';
+
+/** Stable display order: file, then line, column, rule and resource, so reports diff cleanly between runs. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    compareStrings(a.location.file, b.location.file) ||
+    a.location.line - b.location.line ||
+    (a.location.column ?? 0) - (b.location.column ?? 0) ||
+    compareStrings(a.ruleId, b.ruleId) ||
+    compareStrings(a.resource.id, b.resource.id)
+  );
+}
+
+/** Code-unit order, not locale order: the same bytes give the same report on every machine. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function riskAtLeast(risk: Risk, threshold: Risk): boolean {
+  return RISK_ORDER.indexOf(risk) >= RISK_ORDER.indexOf(threshold);
+}
+
+/** `suppressed inline (main.tf:3): reason` — what a reader needs to find and judge the suppression. */
+export function describeSuppression(finding: Finding): string {
+  const s = finding.suppression;
+  if (!s) return 'suppressed';
+  const where = s.file ? ` (${s.file}${s.line ? `:${s.line}` : ''})` : '';
+  const source = s.source === 'inline' ? 'inline' : 'by config';
+  return `suppressed ${source}${where}: ${s.reason || 'no reason given'}`;
+}
+
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}

@@ -1,0 +1,133 @@
+import pc from 'picocolors';
+import type { Finding, ScanReport } from '../engine/report';
+import type { RenderOptions } from './index';
+import { compareFindings, compareStrings, describeSuppression, plural } from './shared';
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+interface Row {
+  finding: Finding;
+  location: string;
+  verdict: string;
+}
+
+/**
+ * Human output: findings grouped by file and ordered by line, then scan errors, then a summary.
+ * Passes are only counted unless `verbose`; unknown verdicts are always listed, since an unknown
+ * is a check that could not conclude, not a pass.
+ */
+export function renderText(report: ScanReport, options: RenderOptions): string {
+  const c = pc.createColors(options.color);
+  const shown = report.findings.filter((f) => options.verbose || f.result !== 'pass').sort(compareFindings);
+  const rows: Row[] = shown.map((finding) => ({
+    finding,
+    location: formatPosition(finding),
+    verdict: finding.suppressed ? 'SUPPRESSED' : finding.result.toUpperCase(),
+  }));
+
+  // Columns are padded before colouring so escape codes never skew the alignment.
+  const width = {
+    location: maxLength(rows.map((r) => r.location)),
+    verdict: maxLength(rows.map((r) => r.verdict)),
+    rule: maxLength(rows.map((r) => printable(r.finding.ruleId))),
+    risk: maxLength(rows.map((r) => r.finding.risk)),
+    resource: maxLength(rows.map((r) => printable(r.finding.resource.id))),
+  };
+
+  const lines: string[] = [];
+  let currentFile: string | undefined;
+  for (const row of rows) {
+    if (row.finding.location.file !== currentFile) {
+      if (currentFile !== undefined) lines.push('');
+      currentFile = row.finding.location.file;
+      lines.push(c.underline(printable(currentFile)));
+    }
+    lines.push(formatRow(row, width, c));
+  }
+
+  if (report.errors.length > 0) {
+    if (lines.length > 0) lines.push('');
+    lines.push(c.bold(c.red('Errors')));
+    const errors = [...report.errors].sort(
+      (a, b) => compareStrings(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0),
+    );
+    for (const error of errors) {
+      const where = error.line ? `${error.file}:${error.line}` : error.file;
+      lines.push(`  ${printable(where)}: ${printable(error.message)}`);
+    }
+  }
+
+  if (lines.length > 0) lines.push('');
+  lines.push(formatSummary(report, c));
+  if (options.failOn) {
+    const failing = report.summary.failing;
+    const text = `${failing} failing at or above ${options.failOn} (--fail-on ${options.failOn})`;
+    lines.push(failing > 0 ? c.red(text) : c.green(text));
+  }
+  return lines.join('\n');
+}
+
+function formatRow(row: Row, width: Record<'location' | 'verdict' | 'rule' | 'risk' | 'resource', number>, c: Colors): string {
+  const f = row.finding;
+  const verdict = row.verdict.padEnd(width.verdict);
+  const columns = [
+    row.location.padStart(width.location),
+    f.suppressed ? verdict : colorVerdict(f, verdict, c),
+    printable(f.ruleId).padEnd(width.rule),
+    f.risk.padEnd(width.risk),
+    printable(f.resource.id).padEnd(width.resource),
+    printable(f.message),
+  ];
+  if (!f.suppressed) return `  ${columns.join('  ')}`.trimEnd();
+  // The original verdict stays visible, so a suppressed unknown still reads as "unknown".
+  const note = `[${f.result} ${describeSuppression(f)}]`;
+  return c.dim(`  ${columns.join('  ')}  ${printable(note)}`);
+}
+
+function colorVerdict(f: Finding, padded: string, c: Colors): string {
+  switch (f.result) {
+    case 'fail':
+      return c.red(c.bold(padded));
+    case 'unknown':
+      return c.yellow(padded);
+    case 'pass':
+      return c.green(padded);
+  }
+}
+
+function formatPosition(f: Finding): string {
+  const { line, column } = f.location;
+  if (!(line > 0)) return '-';
+  return column && column > 0 ? `${line}:${column}` : `${line}`;
+}
+
+/** `2 failed, 1 unknown, 5 passed, 1 suppressed — 8 resources in 6 files, 1 error` */
+function formatSummary(report: ScanReport, c: Colors): string {
+  const s = report.summary;
+  const failed = `${s.fail} failed`;
+  const unknown = `${s.unknown} unknown`;
+  const verdicts = [
+    s.fail > 0 ? c.red(c.bold(failed)) : failed,
+    s.unknown > 0 ? c.yellow(unknown) : unknown,
+    c.green(`${s.pass} passed`),
+    c.dim(`${s.suppressed} suppressed`),
+  ].join(', ');
+  const errors = plural(s.errors, 'error');
+  const scope = `${plural(s.resources, 'resource')} in ${plural(s.filesScanned, 'file')}, ${s.errors > 0 ? c.red(errors) : errors}`;
+  return `${verdicts} — ${scope}`;
+}
+
+function maxLength(values: string[]): number {
+  return values.reduce((max, v) => Math.max(max, v.length), 0);
+}
+
+/**
+ * Resource ids, messages and paths come from scanned files; control characters and bidi overrides
+ * in them could rewrite the terminal or disguise a line, so they are shown escaped.
+ */
+export function printable(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}

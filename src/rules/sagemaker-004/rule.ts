@@ -1,0 +1,88 @@
+import type { Resource } from '../../model/resource';
+import type { CheckResult, Rule, RuleMeta } from '../rule';
+import { describeValue, presence } from '../checks';
+import { readRulePage } from '../pages';
+
+export const meta: RuleMeta = {
+  id: 'SageMaker-004',
+  title: 'Notebook instances must not have direct internet access',
+  risk: 'Medium',
+  standards: ['PCI', 'HIPAA', 'GDPR', 'APRA', 'NIST'],
+  resourceTypes: ['AWS::SageMaker::NotebookInstance'],
+  rationale:
+    'A notebook instance with direct internet access gets a network interface in a VPC that SageMaker ' +
+    'manages, with a route to the internet that bypasses your VPC: its traffic escapes your security ' +
+    'groups, network ACLs, VPC endpoints, proxies and flow logs, so data can leave without a trace. ' +
+    'Direct internet access is on unless DirectInternetAccess is Disabled, and Disabled is accepted only ' +
+    'for a notebook placed in one of your subnets.',
+  remediation:
+    'Set DirectInternetAccess to Disabled and give the notebook a SubnetId (and security groups) in a ' +
+    'VPC whose routes, NAT gateway or VPC endpoints provide the access it needs. The setting cannot be ' +
+    'changed on an existing notebook: AWS replaces it, and the data on its ML storage volume is lost ' +
+    'unless copied first.',
+  references: [
+    'https://docs.aws.amazon.com/sagemaker/latest/dg/appendix-notebook-and-internet-access.html',
+    'https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateNotebookInstance.html',
+    'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-notebookinstance.html',
+    'https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sagemaker_notebook_instance',
+  ],
+  aliases: [
+    { tool: 'AWS Security Hub', id: 'SageMaker.1' },
+    { tool: 'AWS Config', id: 'sagemaker-notebook-no-direct-internet-access' },
+    { tool: 'Checkov', id: 'CKV_AWS_122' },
+    { tool: 'cdk-nag', id: 'AwsSolutions-SM3' },
+    { tool: 'Prowler', id: 'sagemaker_notebook_instance_without_direct_internet_access_configured' },
+    { tool: 'Trend Micro Conformity', id: 'SageMaker-004' },
+  ],
+};
+
+const VALID_VALUES = ['Enabled', 'Disabled'];
+
+export function check(resource: Resource): CheckResult {
+  const access = resource.attribute('DirectInternetAccess');
+  const at = access.location;
+  if (access.state === 'unknown') {
+    return { result: 'unknown', message: `DirectInternetAccess can't be determined offline: ${access.reason}.`, location: at };
+  }
+  if (access.state === 'default') {
+    return {
+      result: 'fail',
+      message: 'DirectInternetAccess is not set, and AWS defaults it to Enabled: the notebook can reach the internet outside your VPC.',
+      location: at,
+    };
+  }
+  const value = access.value;
+  if (typeof value !== 'string' || !VALID_VALUES.includes(value)) {
+    return {
+      result: 'fail',
+      message: `DirectInternetAccess is ${describeValue(value)}, which is not a valid value (Enabled or Disabled, case-sensitive): AWS would reject this notebook.`,
+      location: at,
+    };
+  }
+  if (value === 'Enabled') {
+    return {
+      result: 'fail',
+      message: 'DirectInternetAccess is Enabled: the notebook can reach the internet outside your VPC.',
+      location: at,
+    };
+  }
+  const subnet = resource.attribute('SubnetId');
+  switch (presence(subnet)) {
+    case 'missing':
+      return {
+        result: 'fail',
+        message: 'DirectInternetAccess is Disabled but no SubnetId is given: AWS rejects a notebook without direct internet access outside a VPC subnet.',
+        location: at,
+      };
+    case 'unknown':
+      return {
+        result: 'unknown',
+        message: `DirectInternetAccess is Disabled, but whether a SubnetId is given can't be determined offline: ${subnet.state === 'unknown' ? subnet.reason : 'part of its value is unknown'}.`,
+        location: subnet.location,
+      };
+    case 'present':
+      return { result: 'pass', message: 'DirectInternetAccess is Disabled and the notebook is in a VPC subnet.', location: at };
+  }
+}
+
+export const rule: Rule = { meta, check, page: () => readRulePage('sagemaker-004') };

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isReportFormat, REPORT_FORMATS, renderReport, type ReportFormat } from './index';
+import { sampleReport } from './test-report-fixture';
+
+describe('renderReport', () => {
+  it('knows the four formats', () => {
+    assert.deepEqual(REPORT_FORMATS, ['text', 'json', 'sarif', 'junit']);
+    assert.ok(isReportFormat('sarif'));
+    assert.ok(!isReportFormat('xml'));
+  });
+
+  it('renders every format without a trailing newline and never with colour outside text', () => {
+    for (const format of REPORT_FORMATS) {
+      const out = renderReport(sampleReport(), format, { color: true, verbose: true });
+      assert.ok(out.length > 0, format);
+      assert.ok(!out.endsWith('\n'), format);
+      if (format !== 'text') assert.doesNotMatch(out, /\u001b/, format);
+    }
+  });
+
+  it('does not mutate the report', () => {
+    const report = sampleReport();
+    for (const format of REPORT_FORMATS) renderReport(report, format, { color: true, verbose: true });
+    assert.deepEqual(report, sampleReport());
+  });
+
+  it('rejects an unknown format from untyped callers', () => {
+    assert.throws(() => renderReport(sampleReport(), 'xml' as ReportFormat, { color: false }), /unknown report format: xml/);
+  });
+});

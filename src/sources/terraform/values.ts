@@ -1,0 +1,159 @@
+import { UnknownValue, isUnknownValue } from '../../model/attribute';
+
+/**
+ * A value of the Terraform language as the evaluator holds it. Lists, tuples and sets are arrays;
+ * maps and objects are plain objects whose keys are always own properties (written with
+ * `defineProperty`, so a `__proto__` key from configuration stays data). Unknown parts are
+ * `UnknownValue`; values that only exist once other resources do are `ReferenceValue`.
+ */
+export type Value = null | string | number | boolean | Value[] | ObjectValue | UnknownValue | ReferenceValue;
+
+export interface ObjectValue {
+  [key: string]: Value;
+}
+
+/**
+ * A value Terraform computes from another resource, data source or remote module, e.g.
+ * `aws_subnet.private.id`: not known offline, but it will be there. Attributes holding one are
+ * `set`; `reference` says what it depends on.
+ */
+export class ReferenceValue {
+  constructor(readonly reference: string) {}
+  toString(): string {
+    return `(reference: ${this.reference})`;
+  }
+}
+
+export function isReferenceValue(v: unknown): v is ReferenceValue {
+  return v instanceof ReferenceValue;
+}
+
+/** A value of the evaluator that is neither unknown nor a reference. */
+export function isObjectValue(v: unknown): v is ObjectValue {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof UnknownValue) && !(v instanceof ReferenceValue);
+}
+
+export function newObject(entries: Iterable<readonly [string, Value]> = []): ObjectValue {
+  const obj: ObjectValue = {};
+  for (const [k, v] of entries) setKey(obj, k, v);
+  return obj;
+}
+
+/** Writes a key as an own data property, whatever its name (`__proto__` included). */
+export function setKey(obj: ObjectValue, key: string, value: Value): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+export function getKey(obj: ObjectValue, key: string): Value | undefined {
+  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+}
+
+export function hasKey(obj: ObjectValue, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(obj, key);
+}
+
+/** Keys in Terraform's iteration order for maps and objects: lexical. */
+export function sortedKeys(obj: ObjectValue): string[] {
+  return Object.keys(obj).sort(compareStrings);
+}
+
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The first unknown or reference found in a value (depth first), for "depends on" reasons. */
+export function findNotKnown(v: Value): UnknownValue | ReferenceValue | undefined {
+  if (v instanceof UnknownValue || v instanceof ReferenceValue) return v;
+  if (Array.isArray(v)) {
+    for (const item of v) {
+      const found = findNotKnown(item);
+      if (found) return found;
+    }
+  } else if (isObjectValue(v)) {
+    for (const k of Object.keys(v)) {
+      const found = findNotKnown(v[k] as Value);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Prefers an unknown over a reference: a result built from both is unknown. */
+export function findUnknownFirst(values: readonly Value[]): UnknownValue | ReferenceValue | undefined {
+  for (const v of values) {
+    const unknown = findDeepUnknown(v);
+    if (unknown) return unknown;
+  }
+  for (const v of values) {
+    const found = findNotKnown(v);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function findDeepUnknown(v: Value): UnknownValue | undefined {
+  if (v instanceof UnknownValue) return v;
+  if (Array.isArray(v)) {
+    for (const item of v) {
+      const found = findDeepUnknown(item);
+      if (found) return found;
+    }
+  } else if (isObjectValue(v)) {
+    for (const k of Object.keys(v)) {
+      const found = findDeepUnknown(v[k] as Value);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+export function unknownFrom(v: UnknownValue | ReferenceValue, context?: string): UnknownValue {
+  if (v instanceof UnknownValue) return v;
+  return new UnknownValue(`${context ? `${context} ` : ''}depends on ${v.reference}, known only after apply`);
+}
+
+/** Terraform's type name of a value, for error messages. */
+export function typeName(v: Value): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'boolean') return 'bool';
+  if (Array.isArray(v)) return 'list';
+  if (v instanceof UnknownValue) return 'unknown';
+  if (v instanceof ReferenceValue) return 'reference';
+  return 'object';
+}
+
+/** Terraform's string form of a number: integers without a fraction, others shortest round-trip. */
+export function numberToString(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e21) return BigInt(n).toString();
+  return String(n);
+}
+
+/** Structural equality as Terraform's `==` sees it (no conversion between types). */
+export function valuesEqual(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => valuesEqual(x, b[i] as Value));
+  }
+  if (isObjectValue(a) && isObjectValue(b)) {
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k) => hasKey(b, k) && valuesEqual(a[k] as Value, b[k] as Value));
+  }
+  return false;
+}
+
+/** Converts parsed JSON into a Value: objects get own-property keys, everything else as is. */
+export function valueFromJson(json: unknown): Value {
+  if (json === null || typeof json === 'string' || typeof json === 'number' || typeof json === 'boolean') return json;
+  if (Array.isArray(json)) return json.map(valueFromJson);
+  if (typeof json === 'object') {
+    const obj = newObject();
+    for (const k of Object.keys(json as object)) setKey(obj, k, valueFromJson((json as Record<string, unknown>)[k]));
+    return obj;
+  }
+  return null;
+}
+
+export { UnknownValue, isUnknownValue };

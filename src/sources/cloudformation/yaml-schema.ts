@@ -56,4 +56,7 @@ function intrinsicType(tag: string, key: string, kind: (typeof KINDS)[number]): 
 
 const intrinsicTypes = SHORT_FORMS.flatMap(([tag, key]) => KINDS.map((kind) => intrinsicType(tag, key, kind)));
 
-export const CLOUDFORMATION_SCHEMA = yaml.CORE_SCHEMA.extend([yaml.types.merge, ...intrinsicTypes]);
+// js-yaml exports its built-in types, but @types/js-yaml doesn't declare them.
+const mergeKeyType = (yaml as unknown as { types: { merge: yaml.Type } }).types.merge;
+
+export const CLOUDFORMATION_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [mergeKeyType], explicit: intrinsicTypes });

@@ -144,6 +144,12 @@ export function valuesEqual(a: Value, b: Value): boolean {
   return false;
 }
 
+export function distinct(list: readonly Value[]): Value[] {
+  const out: Value[] = [];
+  for (const item of list) if (!out.some((x) => valuesEqual(x, item))) out.push(item);
+  return out;
+}
+
 /** Converts parsed JSON into a Value: objects get own-property keys, everything else as is. */
 export function valueFromJson(json: unknown): Value {
   if (json === null || typeof json === 'string' || typeof json === 'number' || typeof json === 'boolean') return json;

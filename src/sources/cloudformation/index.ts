@@ -1,0 +1,195 @@
+import { UnknownValue, type RawAttribute } from '../../model/attribute';
+import type { SourceLocation } from '../../model/location';
+import type { InlineSuppression, SourceResource } from '../../model/resource';
+import { RESOURCE_TYPES, resourceTypeByCloudFormationName } from '../../model/resource-types';
+import type { FileSource, ScanError, SourceResult } from '../source';
+import { isCloudFormationTemplate } from './detect';
+import { listResources } from './foreach';
+import { hasOwn, isMapping, own, type Mapping } from './objects';
+import { parseTemplate, type KeyPath } from './parse';
+import { intrinsicName, TemplateResolver, type ResolvedProperty } from './resolve';
+
+export { ResourceReference } from './values';
+export { isCloudFormationTemplate } from './detect';
+
+/**
+ * CloudFormation templates (JSON or YAML, SAM and CDK output included). Resources of the types
+ * rules know are emitted; their properties resolve lazily, as a deployment would resolve them.
+ */
+export const cloudFormationSource: FileSource = {
+  kind: 'cloudformation',
+  detect: isCloudFormationTemplate,
+  scanFile: scanTemplate,
+};
+
+const ABSENT: RawAttribute = { state: 'absent' };
+
+/** Where `Metadata` keeps cloudconform's inline suppressions. */
+const SUPPRESSION_KEY = 'cloudconform';
+
+export function scanTemplate(file: string, text: string): SourceResult {
+  const errors: ScanError[] = [];
+  const resources: SourceResource[] = [];
+  try {
+    readTemplate(file, text, resources, errors);
+  } catch (e) {
+    // Every input problem should have been reported above; this keeps a bug from stopping a scan.
+    errors.push({ file, message: `the template can't be read: ${e instanceof Error ? e.message : String(e)}` });
+  }
+  return { resources, errors };
+}
+
+function readTemplate(file: string, text: string, resources: SourceResource[], errors: ScanError[]): void {
+  // Positions are recorded while parsing only when a resource rules read is likely present.
+  const eagerPositions = RESOURCE_TYPES.some((t) => text.includes(t.cloudFormation));
+  const parsed = parseTemplate(text, { eagerPositions });
+  if (!parsed.ok) {
+    errors.push(parsed.line === undefined ? { file, message: parsed.message } : { file, message: parsed.message, line: parsed.line });
+    return;
+  }
+  const template = parsed.template;
+  const root = template.root;
+  const locate = (path: KeyPath): SourceLocation | undefined => {
+    const position = template.keyPosition(path);
+    return position && { file, line: position.line, column: position.column };
+  };
+  const report = (message: string, path?: KeyPath): void => {
+    const line = path && template.keyPosition(path)?.line;
+    errors.push(line === undefined ? { file, message } : { file, message, line });
+  };
+
+  if (!isMapping(root)) {
+    const what = Array.isArray(root) ? 'a list' : root === null || root === undefined ? 'empty' : `a ${typeof root}`;
+    report(`not a CloudFormation template: the document is ${what}, not a mapping`);
+    return;
+  }
+  for (const name of ['Parameters', 'Mappings', 'Conditions']) {
+    const section = own(root, name);
+    if (section !== undefined && section !== null && !isMapping(section)) report(`${name} must be a mapping`, [name]);
+  }
+  const section = own(root, 'Resources');
+  if (!isMapping(section)) {
+    report(section === undefined ? 'the template has no Resources section' : 'Resources must be a mapping', ['Resources']);
+    return;
+  }
+
+  const resolver = new TemplateResolver(root);
+  const entries = listResources(section, resolver, (problem) => report(problem.message, problem.path));
+  for (const entry of entries) {
+    const definition = entry.definition;
+    if (!isMapping(definition)) {
+      report(`resource ${entry.logicalId} must be a mapping`, entry.path);
+      continue;
+    }
+    const type = own(definition, 'Type');
+    if (typeof type !== 'string') {
+      report(`resource ${entry.logicalId} has no Type`, entry.path);
+      continue;
+    }
+    if (!resourceTypeByCloudFormationName(type)) continue; // no rule reads it; still resolvable by Ref
+    const location = locate(entry.path) ?? { file, line: 1 };
+    const resource: SourceResource = {
+      type,
+      id: entry.logicalId,
+      source: 'cloudformation',
+      location,
+      readProperty: (name) => readProperty(definition, name, entry.path, resolver, locate, location),
+    };
+    const condition = own(definition, 'Condition');
+    if (condition !== undefined) {
+      const truth = typeof condition === 'string' ? resolver.condition(condition) : { unknown: 'its Condition is not a condition name' };
+      if (truth === false) continue;
+      if (truth !== true) resource.existenceUnknown = `Condition ${String(condition)} can't be decided offline: ${truth.unknown}`;
+    }
+    const suppressions = readSuppressions(definition, entry, locate, report, location);
+    if (suppressions) resource.suppressions = suppressions;
+    resources.push(resource);
+  }
+}
+
+function readProperty(
+  definition: Mapping,
+  name: string,
+  resourcePath: KeyPath,
+  resolver: TemplateResolver,
+  locate: (path: KeyPath) => SourceLocation | undefined,
+  resourceLocation: SourceLocation,
+): RawAttribute {
+  try {
+    const properties = own(definition, 'Properties');
+    if (properties === undefined || properties === null) return ABSENT;
+    if (isMapping(properties) && intrinsicName(properties) === undefined) {
+      if (!hasOwn(properties, name)) return ABSENT;
+      const location = locate([...resourcePath, 'Properties', name]) ?? resourceLocation;
+      return toAttribute(resolver.resolveProperty(properties[name]), location);
+    }
+    // Properties as one function call, e.g. Fn::If choosing between two property sets.
+    const location = locate([...resourcePath, 'Properties']) ?? resourceLocation;
+    const whole = resolver.resolveProperty(properties);
+    if (whole.kind !== 'value') return toAttribute(whole, location);
+    if (!isMapping(whole.value)) return { state: 'unknown', reason: 'Properties is not a mapping', location };
+    if (!hasOwn(whole.value, name)) return ABSENT;
+    const value = whole.value[name];
+    if (value instanceof UnknownValue) return { state: 'unknown', reason: value.reason, location };
+    return { state: 'set', value, location };
+  } catch (e) {
+    return { state: 'unknown', reason: `it can't be resolved: ${e instanceof Error ? e.message : String(e)}`, location: resourceLocation };
+  }
+}
+
+function toAttribute(resolved: ResolvedProperty, location: SourceLocation): RawAttribute {
+  switch (resolved.kind) {
+    case 'absent':
+      return ABSENT;
+    case 'unknown':
+      return { state: 'unknown', reason: resolved.reason, location };
+    case 'value':
+      return { state: 'set', value: resolved.value, location };
+  }
+}
+
+/** `Metadata: { cloudconform: { skip: [ { id: SageMaker-004, reason: ... } ] } }` */
+function readSuppressions(
+  definition: Mapping,
+  entry: { logicalId: string; path: KeyPath },
+  locate: (path: KeyPath) => SourceLocation | undefined,
+  report: (message: string, path?: KeyPath) => void,
+  resourceLocation: SourceLocation,
+): InlineSuppression[] | undefined {
+  const metadata = own(definition, 'Metadata');
+  if (!isMapping(metadata) || !hasOwn(metadata, SUPPRESSION_KEY)) return undefined;
+  const ours = metadata[SUPPRESSION_KEY];
+  const oursPath = [...entry.path, 'Metadata', SUPPRESSION_KEY];
+  const usage = 'skip: [ { id: <rule id>, reason: <why> } ]';
+  if (!isMapping(ours)) {
+    report(`Metadata.${SUPPRESSION_KEY} of ${entry.logicalId} must be a mapping with ${usage}`, oursPath);
+    return undefined;
+  }
+  const skip = own(ours, 'skip');
+  const skipPath = [...oursPath, 'skip'];
+  if (skip === undefined) return undefined;
+  if (!Array.isArray(skip)) {
+    report(`Metadata.${SUPPRESSION_KEY}.skip of ${entry.logicalId} must be a list: ${usage}`, skipPath);
+    return undefined;
+  }
+  const suppressions: InlineSuppression[] = [];
+  skip.forEach((item: unknown, index) => {
+    const listLocation = locate(skipPath) ?? resourceLocation;
+    if (typeof item === 'string' && item !== '') {
+      suppressions.push({ ruleId: item, reason: '', location: listLocation });
+      return;
+    }
+    const id = isMapping(item) ? own(item, 'id') : undefined;
+    if (typeof id !== 'string' || id === '') {
+      report(`Metadata.${SUPPRESSION_KEY}.skip entry ${index + 1} of ${entry.logicalId} has no rule id: ${usage}`, skipPath);
+      return;
+    }
+    const reason = own(item as Mapping, 'reason');
+    suppressions.push({
+      ruleId: id,
+      reason: typeof reason === 'string' ? reason : '',
+      location: locate([...skipPath, index, 'id']) ?? listLocation,
+    });
+  });
+  return suppressions;
+}

@@ -1,0 +1,559 @@
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import type { TemplatePart } from './hcl/ast';
+import { asBool, asInteger, asList, asNumber, asObject, asString, templateString } from './convert';
+import { EvalError } from './eval-error';
+import { convertForFunction } from './types';
+import {
+  ReferenceValue,
+  UnknownValue,
+  compareStrings,
+  distinct,
+  findNotKnown,
+  findUnknownFirst,
+  getKey,
+  hasKey,
+  isObjectValue,
+  newObject,
+  numberToString,
+  setKey,
+  sortedKeys,
+  valueFromJson,
+  valuesEqual,
+  type ObjectValue,
+  type Value,
+} from './values';
+
+/** What functions need from the module being evaluated (files are read relative to the root module). */
+export interface FunctionHost {
+  readFile(path: string): string | UnknownValue;
+  fileExists(path: string): boolean | UnknownValue;
+  parseTemplateFile(path: string): TemplatePart[] | UnknownValue;
+}
+
+interface FunctionDef {
+  impl: (args: Value[], host: FunctionHost) => Value;
+  min: number;
+  max: number;
+  /**
+   * The function copes with unknowns and references inside its arguments (e.g. `length` of a
+   * list holding one); otherwise any of them makes the whole result unknown or a reference.
+   */
+  partial?: boolean;
+}
+
+const MAX_RANGE = 1024;
+const MAX_STRING = 16 * 1024 * 1024;
+
+/**
+ * Calls a Terraform function on evaluated arguments. Unsupported functions give an unknown
+ * value; Terraform errors (wrong types, out of range) throw `EvalError`.
+ */
+export function callFunction(name: string, args: Value[], host: FunctionHost, describeCall: () => string): Value {
+  const def = FUNCTIONS.get(name);
+  if (!def) {
+    const why = name.includes('::') ? 'provider functions are not evaluated' : 'is not supported by cloudconform';
+    return new UnknownValue(`function ${name}() ${why}`);
+  }
+  if (args.length < def.min || args.length > def.max) {
+    const expected = def.min === def.max ? `${def.min}` : def.max === Infinity ? `at least ${def.min}` : `${def.min} to ${def.max}`;
+    throw new EvalError(`${name}() takes ${expected} argument${def.min === 1 && def.max === 1 ? '' : 's'}, not ${args.length}`);
+  }
+  const notKnown = def.partial ? args.find((a) => a instanceof UnknownValue || a instanceof ReferenceValue) : findUnknownFirst(args);
+  if (notKnown instanceof UnknownValue) return notKnown;
+  if (notKnown instanceof ReferenceValue) return new ReferenceValue(describeCall());
+  return def.impl(args, host);
+}
+
+export function isSupportedFunction(name: string): boolean {
+  return FUNCTIONS.has(name) || name === 'try' || name === 'can' || name === 'templatefile';
+}
+
+function fn(min: number, max: number, impl: FunctionDef['impl'], partial = false): FunctionDef {
+  return { impl, min, max, partial };
+}
+
+function str(impl: (s: string) => string): FunctionDef {
+  return fn(1, 1, ([s]) => limit(impl(asString(s as Value))));
+}
+
+function limit(s: string): string {
+  if (s.length > MAX_STRING) throw new EvalError('string result is too large');
+  return s;
+}
+
+function arg(args: Value[], i: number): Value {
+  return args[i] as Value;
+}
+
+/** A partial function met an unknown or reference inside a value it must look into. */
+function notKnownResult(v: Value): Value | undefined {
+  const found = findNotKnown(v);
+  if (!found) return undefined;
+  return found instanceof UnknownValue ? found : new UnknownValue(`depends on ${found.reference}, known only after apply`);
+}
+
+const FUNCTIONS = new Map<string, FunctionDef>([
+  // Strings
+  ['lower', str((s) => s.toLowerCase())],
+  ['upper', str((s) => s.toUpperCase())],
+  ['title', str((s) => s.replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_, pre: string, c: string) => pre + c.toUpperCase()))],
+  ['trimspace', str((s) => s.replace(/^\s+|\s+$/gu, ''))],
+  ['chomp', str((s) => s.replace(/(\r?\n)+$/, ''))],
+  ['strrev', str((s) => Array.from(s).reverse().join(''))],
+  ['trim', fn(2, 2, ([s, cut]) => trimChars(asString(s as Value), asString(cut as Value), true, true))],
+  ['trimprefix', fn(2, 2, ([s, p]) => { const t = asString(s as Value); const pre = asString(p as Value); return t.startsWith(pre) ? t.slice(pre.length) : t; })],
+  ['trimsuffix', fn(2, 2, ([s, p]) => { const t = asString(s as Value); const suf = asString(p as Value); return suf && t.endsWith(suf) ? t.slice(0, -suf.length) : t; })],
+  ['startswith', fn(2, 2, ([s, p]) => asString(s as Value).startsWith(asString(p as Value)))],
+  ['endswith', fn(2, 2, ([s, p]) => asString(s as Value).endsWith(asString(p as Value)))],
+  ['strcontains', fn(2, 2, ([s, p]) => asString(s as Value).includes(asString(p as Value)))],
+  ['indent', fn(2, 2, ([n, s]) => limit(asString(s as Value).replace(/\n/g, `\n${' '.repeat(Math.min(asInteger(n as Value), 1024))}`)))],
+  ['join', fn(2, Infinity, (args) => {
+    const sep = asString(arg(args, 0));
+    const items = args.slice(1).flatMap((l) => asList(l, 'join() list'));
+    return limit(items.map((i) => templateString(i)).join(sep));
+  })],
+  ['split', fn(2, 2, ([sep, s]) => asString(s as Value).split(asString(sep as Value)))],
+  ['replace', fn(3, 3, ([s, search, repl]) => replace(asString(s as Value), asString(search as Value), asString(repl as Value)))],
+  ['substr', fn(3, 3, ([s, off, len]) => substr(asString(s as Value), asInteger(off as Value), asInteger(len as Value)))],
+  ['format', fn(1, Infinity, (args) => format(asString(arg(args, 0)), args.slice(1)))],
+  ['formatlist', fn(1, Infinity, (args) => formatList(asString(arg(args, 0)), args.slice(1)))],
+  ['regex', fn(2, 2, ([p, s]) => regexMatch(asString(p as Value), asString(s as Value), false))],
+  ['regexall', fn(2, 2, ([p, s]) => regexMatch(asString(p as Value), asString(s as Value), true))],
+
+  // Collections
+  ['length', fn(1, 1, ([v]) => {
+    if (typeof v === 'string') return Array.from(v).length;
+    if (Array.isArray(v)) return v.length;
+    if (isObjectValue(v)) return Object.keys(v).length;
+    throw new EvalError('length() needs a string, list or map');
+  }, true)],
+  ['concat', fn(0, Infinity, (args) => args.flatMap((l) => asList(l, 'concat() argument')), true)],
+  ['merge', fn(0, Infinity, (args) => {
+    const out = newObject();
+    for (const m of args) {
+      if (m === null) continue;
+      const obj = asObject(m, 'merge() argument');
+      for (const k of Object.keys(obj)) setKey(out, k, obj[k] as Value);
+    }
+    return out;
+  }, true)],
+  ['lookup', fn(2, 3, (args) => {
+    const map = asObject(arg(args, 0), 'lookup() map');
+    const key = arg(args, 1);
+    if (key instanceof UnknownValue) return key;
+    if (key instanceof ReferenceValue) return new UnknownValue(`lookup key depends on ${key.reference}, known only after apply`);
+    const v = getKey(map, asString(key));
+    if (v !== undefined) return v;
+    if (args.length === 3) return arg(args, 2);
+    throw new EvalError(`lookup(): the map has no key "${asString(key)}" and no default was given`);
+  }, true)],
+  ['element', fn(2, 2, ([l, i]) => {
+    const list = asList(l as Value, 'element() list');
+    if (i instanceof UnknownValue) return i;
+    if (i instanceof ReferenceValue) return new UnknownValue(`element index depends on ${i.reference}, known only after apply`);
+    if (list.length === 0) throw new EvalError('element() can\'t take an element from an empty list');
+    const n = asInteger(i as Value, 'element() index');
+    if (n < 0) throw new EvalError('element() index must not be negative');
+    return list[n % list.length] as Value;
+  }, true)],
+  ['keys', fn(1, 1, ([m]) => sortedKeys(asObject(m as Value, 'keys() argument')), true)],
+  ['values', fn(1, 1, ([m]) => { const obj = asObject(m as Value, 'values() argument'); return sortedKeys(obj).map((k) => obj[k] as Value); }, true)],
+  ['contains', fn(2, 2, ([l, v]) => asList(l as Value, 'contains() list').some((x) => valuesEqual(x, v as Value)))],
+  ['coalesce', fn(1, Infinity, (args) => {
+    for (const a of args) {
+      if (a instanceof UnknownValue) return a;
+      if (a instanceof ReferenceValue) return a;
+      if (a !== null && a !== '') return a;
+    }
+    throw new EvalError('coalesce(): every argument is null or an empty string');
+  }, true)],
+  ['coalescelist', fn(1, Infinity, (args) => {
+    for (const a of args) {
+      if (a instanceof UnknownValue || a instanceof ReferenceValue) return a;
+      if (asList(a, 'coalescelist() argument').length > 0) return a;
+    }
+    return [];
+  }, true)],
+  ['compact', fn(1, 1, ([l]) => asList(l as Value, 'compact() list').filter((x) => x !== null && x !== '').map((x) => templateString(x)))],
+  ['flatten', fn(1, 1, ([l]) => flatten(asList(l as Value, 'flatten() argument')), true)],
+  ['distinct', fn(1, 1, ([l]) => distinct(asList(l as Value, 'distinct() list')))],
+  ['sort', fn(1, 1, ([l]) => asList(l as Value, 'sort() list').map((x) => templateString(x)).sort(compareStrings))],
+  ['reverse', fn(1, 1, ([l]) => [...asList(l as Value, 'reverse() list')].reverse(), true)],
+  ['slice', fn(3, 3, ([l, a, b]) => {
+    const list = asList(l as Value, 'slice() list');
+    const notKnown = findUnknownFirst([a as Value, b as Value]);
+    if (notKnown) return notKnownResult(notKnown) as Value;
+    const start = asInteger(a as Value);
+    const end = asInteger(b as Value);
+    if (start < 0 || end > list.length || start > end) throw new EvalError(`slice() indexes ${start}, ${end} are out of range`);
+    return list.slice(start, end);
+  }, true)],
+  ['index', fn(2, 2, ([l, v]) => {
+    const i = asList(l as Value, 'index() list').findIndex((x) => valuesEqual(x, v as Value));
+    if (i < 0) throw new EvalError('index(): the value is not in the list');
+    return i;
+  })],
+  ['one', fn(1, 1, ([l]) => {
+    const list = asList(l as Value, 'one() argument');
+    if (list.length > 1) throw new EvalError(`one() needs a list of at most one element, not ${list.length}`);
+    return list.length === 0 ? null : (list[0] as Value);
+  }, true)],
+  ['zipmap', fn(2, 2, ([k, v]) => {
+    const keys = asList(k as Value, 'zipmap() keys');
+    const notKnown = notKnownResult(keys);
+    if (notKnown) return notKnown;
+    const values = asList(v as Value, 'zipmap() values');
+    if (keys.length !== values.length) throw new EvalError('zipmap() needs as many values as keys');
+    return newObject(keys.map((key, i) => [templateString(key), values[i] as Value] as const));
+  }, true)],
+  ['range', fn(1, 3, (args) => range(args.map((a) => asNumber(a))))],
+  ['chunklist', fn(2, 2, ([l, n]) => {
+    const list = asList(l as Value, 'chunklist() list');
+    const size = asInteger(n as Value, 'chunklist() size');
+    if (size < 0) throw new EvalError('chunklist() size must not be negative');
+    if (size === 0) return [list];
+    const out: Value[] = [];
+    for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+    return out;
+  }, true)],
+  ['setunion', fn(1, Infinity, (args) => distinct(args.flatMap((l) => asList(l, 'setunion() argument'))))],
+  ['setintersection', fn(1, Infinity, (args) => {
+    const [first, ...rest] = args.map((l) => asList(l, 'setintersection() argument'));
+    return distinct((first ?? []).filter((x) => rest.every((r) => r.some((y) => valuesEqual(x, y)))));
+  })],
+  ['setsubtract', fn(2, 2, ([a, b]) => {
+    const other = asList(b as Value, 'setsubtract() argument');
+    return distinct(asList(a as Value, 'setsubtract() argument').filter((x) => !other.some((y) => valuesEqual(x, y))));
+  })],
+  ['alltrue', fn(1, 1, ([l]) => asList(l as Value, 'alltrue() list').every((x) => asBool(x)))],
+  ['anytrue', fn(1, 1, ([l]) => asList(l as Value, 'anytrue() list').some((x) => asBool(x)))],
+  ['sum', fn(1, 1, ([l]) => {
+    const list = asList(l as Value, 'sum() list');
+    if (list.length === 0) throw new EvalError('sum() can\'t sum an empty list');
+    return list.reduce<number>((acc, x) => acc + asNumber(x), 0);
+  })],
+  ['tolist', fn(1, 1, ([v]) => convertForFunction(v as Value, 'list'), true)],
+  ['toset', fn(1, 1, ([v]) => convertForFunction(v as Value, 'set'))],
+  ['tomap', fn(1, 1, ([v]) => convertForFunction(v as Value, 'map'), true)],
+  ['tostring', fn(1, 1, ([v]) => (v === null ? null : convertForFunction(v as Value, 'string')), true)],
+  ['tonumber', fn(1, 1, ([v]) => (v === null ? null : convertForFunction(v as Value, 'number')))],
+  ['tobool', fn(1, 1, ([v]) => (v === null ? null : convertForFunction(v as Value, 'bool')))],
+  ['sensitive', fn(1, 1, ([v]) => v as Value, true)],
+  ['nonsensitive', fn(1, 1, ([v]) => v as Value, true)],
+
+  // Numbers
+  ['min', fn(1, Infinity, (args) => Math.min(...args.map((a) => asNumber(a))))],
+  ['max', fn(1, Infinity, (args) => Math.max(...args.map((a) => asNumber(a))))],
+  ['abs', fn(1, 1, ([n]) => Math.abs(asNumber(n as Value)))],
+  ['ceil', fn(1, 1, ([n]) => Math.ceil(asNumber(n as Value)))],
+  ['floor', fn(1, 1, ([n]) => Math.floor(asNumber(n as Value)))],
+  ['signum', fn(1, 1, ([n]) => Math.sign(asNumber(n as Value)))],
+  ['pow', fn(2, 2, ([a, b]) => Math.pow(asNumber(a as Value), asNumber(b as Value)))],
+  ['log', fn(2, 2, ([a, b]) => Math.log(asNumber(a as Value)) / Math.log(asNumber(b as Value)))],
+  ['parseint', fn(2, 2, ([s, b]) => {
+    const base = asInteger(b as Value);
+    const text = asString(s as Value);
+    if (base < 2 || base > 62) throw new EvalError('parseint() base must be between 2 and 62');
+    const n = parseInt(text, base);
+    if (Number.isNaN(n) || !new RegExp(`^[-+]?[0-9a-z]+$`, 'i').test(text)) throw new EvalError(`parseint(): "${text}" is not a number in base ${base}`);
+    return n;
+  })],
+
+  // Encoding
+  ['jsonencode', fn(1, 1, ([v]) => limit(jsonEncode(v as Value)))],
+  ['jsondecode', fn(1, 1, ([s]) => {
+    try {
+      return valueFromJson(JSON.parse(asString(s as Value)));
+    } catch (e) {
+      if (e instanceof EvalError) throw e;
+      throw new EvalError(`jsondecode(): ${(e as Error).message}`);
+    }
+  })],
+  ['base64encode', str((s) => Buffer.from(s, 'utf8').toString('base64'))],
+  ['base64decode', str((s) => {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) throw new EvalError('base64decode(): not valid base64');
+    return Buffer.from(s, 'base64').toString('utf8');
+  })],
+  ['urlencode', str((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))],
+  ['md5', str((s) => createHash('md5').update(s).digest('hex'))],
+  ['sha1', str((s) => createHash('sha1').update(s).digest('hex'))],
+  ['sha256', str((s) => createHash('sha256').update(s).digest('hex'))],
+  ['sha512', str((s) => createHash('sha512').update(s).digest('hex'))],
+  ['base64sha256', str((s) => createHash('sha256').update(s).digest('base64'))],
+  ['base64sha512', str((s) => createHash('sha512').update(s).digest('base64'))],
+
+  // Network
+  ['cidrsubnet', fn(3, 3, ([p, bits, num]) => cidrSubnet(asString(p as Value), asInteger(bits as Value), asInteger(num as Value)))],
+  ['cidrhost', fn(2, 2, ([p, num]) => cidrHost(asString(p as Value), asInteger(num as Value)))],
+  ['cidrnetmask', fn(1, 1, ([p]) => cidrNetmask(asString(p as Value)))],
+
+  // Files, relative to the root module as Terraform runs there.
+  ['file', fn(1, 1, ([p], host) => host.readFile(asString(p as Value)))],
+  ['fileexists', fn(1, 1, ([p], host) => host.fileExists(asString(p as Value)))],
+  ['filebase64', fn(1, 1, ([p], host) => { const t = host.readFile(asString(p as Value)); return typeof t === 'string' ? Buffer.from(t, 'utf8').toString('base64') : t; })],
+  ['basename', str((s) => posix.basename(s))],
+  ['dirname', str((s) => posix.dirname(s))],
+
+  // Values that differ on every run or depend on the machine: unknown, as at plan time.
+  ['timestamp', fn(0, 0, () => new UnknownValue('timestamp() is known only when applied'))],
+  ['uuid', fn(0, 0, () => new UnknownValue('uuid() changes on every run'))],
+  ['bcrypt', fn(1, 2, () => new UnknownValue('bcrypt() changes on every run'))],
+  ['abspath', fn(1, 1, () => new UnknownValue('abspath() depends on where Terraform runs'))],
+  ['pathexpand', fn(1, 1, () => new UnknownValue('pathexpand() depends on the home directory'))],
+]);
+
+function trimChars(s: string, cutset: string, left: boolean, right: boolean): string {
+  const cut = new Set(Array.from(cutset));
+  const chars = Array.from(s);
+  let a = 0;
+  let b = chars.length;
+  while (left && a < b && cut.has(chars[a] as string)) a++;
+  while (right && b > a && cut.has(chars[b - 1] as string)) b--;
+  return chars.slice(a, b).join('');
+}
+
+function substr(s: string, offset: number, length: number): string {
+  const chars = Array.from(s);
+  let start = offset < 0 ? chars.length + offset : offset;
+  if (start < 0) start = 0;
+  if (start > chars.length) throw new EvalError('substr(): offset is out of range');
+  const end = length < 0 ? chars.length : Math.min(chars.length, start + length);
+  return chars.slice(start, end).join('');
+}
+
+function replace(s: string, search: string, replacement: string): string {
+  if (search.length > 1 && search.startsWith('/') && search.endsWith('/')) {
+    const re = compileRegex(search.slice(1, -1), 'g');
+    if (!re) throw new EvalError(`replace(): unsupported regular expression ${search}`);
+    // Terraform's `$1` / `${1}` / `${name}` become JavaScript's `$1` / `$<name>`.
+    const js = replacement.replace(/\$\{(\d+)\}/g, '$$$1').replace(/\$\{([A-Za-z_]\w*)\}/g, '$$<$1>');
+    return limit(s.replace(re, js));
+  }
+  if (search === '') return s;
+  return limit(s.split(search).join(replacement));
+}
+
+/** RE2 syntax to JavaScript, for the common subset; undefined when it can't be translated. */
+function compileRegex(pattern: string, flags: string): RegExp | undefined {
+  let p = pattern.replace(/\(\?P</g, '(?<');
+  let f = flags;
+  const leading = /^\(\?([imsU]+)\)/.exec(p);
+  if (leading) {
+    if ((leading[1] as string).includes('U')) return undefined;
+    f += (leading[1] as string).replace(/[^ims]/g, '');
+    p = p.slice(leading[0].length);
+  }
+  if (/\(\?[imsU-]/.test(p) || /\\[zAQ]|\[\[:/.test(p)) return undefined;
+  try {
+    return new RegExp(p, `${f}u`);
+  } catch {
+    return undefined;
+  }
+}
+
+function regexMatch(pattern: string, s: string, all: boolean): Value {
+  const re = compileRegex(pattern, all ? 'g' : '');
+  if (!re) return new UnknownValue(`regular expression ${JSON.stringify(pattern)} is not supported offline`);
+  const toValue = (m: RegExpExecArray): Value => {
+    if (m.groups) return newObject(Object.entries(m.groups).map(([k, v]) => [k, v ?? null] as const));
+    if (m.length > 1) return m.slice(1).map((g) => g ?? null);
+    return m[0];
+  };
+  if (all) {
+    const out: Value[] = [];
+    for (const m of s.matchAll(re)) {
+      out.push(toValue(m as RegExpExecArray));
+      if (m[0] === '') break;
+    }
+    return out;
+  }
+  const m = re.exec(s);
+  if (!m) throw new EvalError(`regex(): no match for ${JSON.stringify(pattern)}`);
+  return toValue(m);
+}
+
+function flatten(list: Value[]): Value {
+  const out: Value[] = [];
+  for (const item of list) {
+    if (item instanceof UnknownValue) return item;
+    if (item instanceof ReferenceValue) return new UnknownValue(`flatten() depends on ${item.reference}, known only after apply`);
+    if (Array.isArray(item)) {
+      const inner = flatten(item);
+      if (!Array.isArray(inner)) return inner;
+      out.push(...inner);
+    } else {
+      out.push(item);
+    }
+  }
+  return out;
+}
+
+function range(nums: number[]): Value {
+  const [a, b, c] = nums;
+  const start = nums.length === 1 ? 0 : (a as number);
+  const end = nums.length === 1 ? (a as number) : (b as number);
+  const step = nums.length === 3 ? (c as number) : start <= end ? 1 : -1;
+  if (step === 0) throw new EvalError('range() step must not be zero');
+  if ((end > start && step < 0) || (end < start && step > 0)) {
+    throw new EvalError('range() step goes the wrong way');
+  }
+  const out: number[] = [];
+  for (let i = start; step > 0 ? i < end : i > end; i += step) {
+    if (out.length >= MAX_RANGE) throw new EvalError(`range() would generate more than ${MAX_RANGE} values`);
+    out.push(i);
+  }
+  return out;
+}
+
+/** Go's fmt verbs as Terraform's format() knows them. */
+function format(spec: string, args: Value[]): string {
+  let out = '';
+  let next = 0;
+  const re = /%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g;
+  let last = 0;
+  for (let m = re.exec(spec); m; m = re.exec(spec)) {
+    out += spec.slice(last, m.index);
+    last = re.lastIndex;
+    const [, explicit, flags = '', widthText, precisionText, verb] = m;
+    if (verb === '%') {
+      out += '%';
+      continue;
+    }
+    if (explicit) next = Number(explicit) - 1;
+    if (next >= args.length) throw new EvalError(`format(): not enough arguments for "${spec}"`);
+    const v = args[next++] as Value;
+    const precision = precisionText === undefined ? undefined : Number(precisionText);
+    let text = formatVerb(verb as string, v, flags, precision);
+    const width = Math.min(Number(widthText ?? 0), 10_000);
+    if (text.length < width) {
+      if (flags.includes('-')) text = text.padEnd(width);
+      else if (flags.includes('0') && /[dfeEgGxXob]/.test(verb as string)) {
+        const sign = /^[-+]/.test(text) ? (text[0] as string) : '';
+        text = sign + text.slice(sign.length).padStart(width - sign.length, '0');
+      } else text = text.padStart(width);
+    }
+    out += text;
+    if (out.length > MAX_STRING) throw new EvalError('string result is too large');
+  }
+  out += spec.slice(last);
+  return out;
+}
+
+function formatVerb(verb: string, v: Value, flags: string, precision: number | undefined): string {
+  const signed = (n: number, s: string) => (n >= 0 && flags.includes('+') ? `+${s}` : n >= 0 && flags.includes(' ') ? ` ${s}` : s);
+  switch (verb) {
+    case 'v':
+      if (flags.includes('#')) return jsonEncode(v);
+      return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? templateString(v) : v === null ? 'null' : jsonEncode(v);
+    case 's': {
+      const s = templateString(v);
+      return precision === undefined ? s : Array.from(s).slice(0, precision).join('');
+    }
+    case 'q':
+      return JSON.stringify(templateString(v));
+    case 't':
+      return String(asBool(v));
+    case 'd': {
+      const n = asNumber(v);
+      if (!Number.isInteger(n)) throw new EvalError(`format(): %d needs a whole number, not ${n}`);
+      return signed(n, numberToString(n));
+    }
+    case 'f':
+    case 'F': {
+      const n = asNumber(v);
+      return signed(n, n.toFixed(precision ?? 6));
+    }
+    case 'e':
+    case 'E': {
+      const n = asNumber(v);
+      const s = n.toExponential(precision ?? 6).replace(/e([+-])(\d)$/, 'e$10$2');
+      return signed(n, verb === 'E' ? s.toUpperCase() : s);
+    }
+    case 'g':
+    case 'G': {
+      const n = asNumber(v);
+      return signed(n, precision === undefined ? String(n) : n.toPrecision(precision));
+    }
+    case 'x':
+    case 'X':
+    case 'o':
+    case 'b': {
+      if (typeof v === 'string' && verb !== 'b' && verb !== 'o' && !/^-?\d+$/.test(v)) {
+        const hex = Buffer.from(v, 'utf8').toString('hex');
+        return verb === 'X' ? hex.toUpperCase() : hex;
+      }
+      const n = asInteger(v);
+      const base = verb === 'o' ? 8 : verb === 'b' ? 2 : 16;
+      const s = n.toString(base);
+      return verb === 'X' ? s.toUpperCase() : s;
+    }
+    default:
+      throw new EvalError(`format(): unsupported verb %${verb}`);
+  }
+}
+
+function formatList(spec: string, args: Value[]): Value {
+  const lists = args.filter((a) => Array.isArray(a)) as Value[][];
+  const n = lists.length === 0 ? 1 : (lists[0] as Value[]).length;
+  if (lists.some((l) => l.length !== n)) throw new EvalError('formatlist(): all lists must have the same length');
+  const out: Value[] = [];
+  for (let i = 0; i < n; i++) out.push(format(spec, args.map((a) => (Array.isArray(a) ? (a[i] as Value) : a))));
+  return out;
+}
+
+/** Terraform's jsonencode: object keys sorted, HTML-sensitive characters escaped as Go does. */
+export function jsonEncode(v: Value): string {
+  const encode = (x: Value): string => {
+    if (x === null) return 'null';
+    if (typeof x === 'string') return JSON.stringify(x).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    if (typeof x === 'number') {
+      if (!Number.isFinite(x)) throw new EvalError('jsonencode(): a number must be finite');
+      return numberToString(x);
+    }
+    if (typeof x === 'boolean') return String(x);
+    if (Array.isArray(x)) return `[${x.map(encode).join(',')}]`;
+    if (x instanceof UnknownValue || x instanceof ReferenceValue) throw new EvalError('jsonencode(): value not known');
+    return `{${sortedKeys(x).map((k) => `${encode(k)}:${encode((x as ObjectValue)[k] as Value)}`).join(',')}}`;
+  };
+  return encode(v);
+}
+
+function parseIpv4Cidr(prefix: string): { ip: number; bits: number } | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(prefix);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const bits = Number(m[5]);
+  if (octets.some((o) => o > 255) || bits > 32) throw new EvalError(`invalid CIDR ${prefix}`);
+  const ip = octets.reduce((acc, o) => acc * 256 + o, 0);
+  return { ip, bits };
+}
+
+function ipv4ToString(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+}
+
+function cidrSubnet(prefix: string, newbits: number, netnum: number): Value {
+  const cidr = parseIpv4Cidr(prefix);
+  if (!cidr) return new UnknownValue(`cidrsubnet() of ${prefix} is not evaluated offline (IPv6)`);
+  const bits = cidr.bits + newbits;
+  if (newbits < 0 || bits > 32) throw new EvalError(`cidrsubnet(): ${newbits} more bits don't fit in ${prefix}`);
+  if (netnum < 0 || netnum >= 2 ** newbits) throw new EvalError(`cidrsubnet(): network number ${netnum} doesn't fit in ${newbits} bits`);
+  const base = cidr.ip - (cidr.ip % 2 ** (32 - cidr.bits));
+  return `${ipv4ToString(base + netnum * 2 ** (32 - bits))}/${bits}`;
+}
+
+function cidrHost(prefix: string, hostnum: number): Value {
+  const cidr = parseIpv4Cidr(prefix);
+  if (!cidr) return new UnknownValue(`cidrhost() of ${prefix} is not evaluated offline (IPv6)`);
+  const size = 2 ** (32 - cidr.bits);
+  const n = hostnum < 0 ? size + hostnum : hostnum;
+  if (n < 0 || n >= size) throw new EvalError(`cidrhost(): host number ${hostnum} doesn't fit in ${prefix}`);
+  return ipv4ToString(cidr.ip - (cidr.ip % size) + n);
+}
+
+function cidrNetmask(prefix: string): Value {
+  const cidr = parseIpv4Cidr(prefix);
+  if (!cidr) return new UnknownValue(`cidrnetmask() of ${prefix} is not evaluated offline (IPv6)`);
+  return ipv4ToString(2 ** 32 - 2 ** (32 - cidr.bits));
+}

@@ -1,0 +1,104 @@
+import { join, sep } from 'node:path';
+import { DEFAULT_READ_LIMITS, type ReadLimits } from '../../engine/files';
+import type { SourceResource } from '../../model/resource';
+import type { SourceResult } from '../source';
+import { ModuleInstance } from './module-instance';
+import { isLocalModuleSource, literalString, readDownloadedModules, resolveDirectory } from './module-loader';
+import { TerraformScanContext } from './scan-context';
+import { VariableInputs } from './variables';
+
+export { terraformPlanSource } from './plan';
+export { ReferenceValue } from './values';
+export { parseVarAssignments } from './variables';
+
+export interface TerraformScanOptions {
+  /** `--var-file` paths, applied to every root module in order. */
+  varFiles?: string[];
+  /** `--var name=value` assignments. */
+  vars?: Record<string, string>;
+  readLimits?: ReadLimits;
+}
+
+interface ModuleDirectory {
+  dir: string;
+  realDir: string;
+}
+
+/**
+ * Evaluates the Terraform configuration in `dirs` (every directory of the scan holding `.tf` or
+ * `.tf.json` files). Directories another one calls as a local module are evaluated through
+ * that call, with its inputs, and not again on their own.
+ */
+export function scanTerraformDirectories(dirs: string[], options: TerraformScanOptions = {}): SourceResult {
+  const scan = new TerraformScanContext(options.readLimits ?? DEFAULT_READ_LIMITS);
+  const inputs = new VariableInputs(options.varFiles ?? [], options.vars ?? {}, scan.limits, scan.errors);
+  const resources: SourceResource[] = [];
+  for (const root of findRootModules(dirs, scan)) {
+    try {
+      const def = scan.definition(root.dir, root.realDir);
+      const instance = new ModuleInstance(
+        scan,
+        { dir: root.dir, realDir: root.realDir, downloadedModules: readDownloadedModules(root.dir, scan.limits) },
+        def,
+        '',
+        [],
+        { kind: 'root', inputs: inputs.forRoot(root.dir) },
+        undefined,
+        [],
+      );
+      instance.collectResources(resources);
+    } catch (e) {
+      scan.report({ file: root.dir, message: `internal error while evaluating the module: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+  return { resources, errors: scan.errors };
+}
+
+/**
+ * Root modules: directories no other directory of the scan calls. Directories only reachable
+ * through a loop of calls would have no root; the first of each such group becomes one.
+ */
+function findRootModules(dirs: readonly string[], scan: TerraformScanContext): ModuleDirectory[] {
+  const modules: ModuleDirectory[] = [];
+  const byRealDir = new Map<string, ModuleDirectory>();
+  for (const dir of dirs) {
+    const resolved = resolveDirectory(dir);
+    if (!resolved.ok) {
+      scan.report({ file: dir, message: `can't read directory: ${resolved.reason}` });
+      continue;
+    }
+    if (byRealDir.has(resolved.realDir)) continue;
+    const module = { dir, realDir: resolved.realDir };
+    byRealDir.set(resolved.realDir, module);
+    modules.push(module);
+  }
+  const calls = new Map<string, Set<string>>();
+  const called = new Set<string>();
+  for (const module of modules) {
+    const targets = new Set<string>();
+    for (const { node } of scan.definition(module.dir, module.realDir).moduleCalls.values()) {
+      const source = literalString(node.body, 'source');
+      if (source === undefined || !isLocalModuleSource(source)) continue;
+      const target = resolveDirectory(join(module.dir, source));
+      if (target.ok && target.realDir !== module.realDir && byRealDir.has(target.realDir)) targets.add(target.realDir);
+    }
+    calls.set(module.realDir, targets);
+    for (const t of targets) called.add(t);
+  }
+  // Modules `terraform init` downloaded are only ever called.
+  const candidates = modules.filter((m) => !m.dir.split(/[\\/]/).includes('.terraform') && !m.realDir.split(sep).includes('.terraform'));
+  const reached = new Set<string>();
+  const reach = (realDir: string) => {
+    if (reached.has(realDir)) return;
+    reached.add(realDir);
+    for (const t of calls.get(realDir) ?? []) reach(t);
+  };
+  const roots = candidates.filter((m) => !called.has(m.realDir));
+  roots.forEach((r) => reach(r.realDir));
+  for (const m of candidates) {
+    if (reached.has(m.realDir)) continue;
+    roots.push(m);
+    reach(m.realDir);
+  }
+  return roots;
+}

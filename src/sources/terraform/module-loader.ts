@@ -1,0 +1,282 @@
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_READ_LIMITS, describeFsError, readTextFile, type ReadLimits } from '../../engine/files';
+import type { ScanError } from '../source';
+import { HclSyntaxError, type AttributeNode, type BlockNode, type Body, type ConfigFile, type Expr } from './hcl/ast';
+import { parseHcl } from './hcl/parser';
+import { parseTerraformJson } from './json-syntax';
+
+/** One configuration file of a module, parsed. */
+export interface LoadedFile {
+  path: string;
+  text: string;
+  config: ConfigFile;
+}
+
+/** A declaration and the file it is written in. */
+export interface Declared<T> {
+  node: T;
+  file: LoadedFile;
+}
+
+/** The declarations of one module directory, independent of any call to it. */
+export interface ModuleDefinition {
+  dir: string;
+  realDir: string;
+  files: LoadedFile[];
+  variables: Map<string, Declared<BlockNode>>;
+  locals: Map<string, Declared<AttributeNode>>;
+  outputs: Map<string, Declared<BlockNode>>;
+  /** Managed resources, in file order. */
+  resources: Declared<BlockNode>[];
+  /** `type.name` of every managed resource and data source (`data.type.name`). */
+  declaredResources: Set<string>;
+  moduleCalls: Map<string, Declared<BlockNode>>;
+  /** The file that wrote a node merged in from an override file (else the declaration's). */
+  overrideFiles: WeakMap<object, LoadedFile>;
+  errors: ScanError[];
+}
+
+export function isConfigFileName(name: string): boolean {
+  return name.endsWith('.tf') || name.endsWith('.tf.json');
+}
+
+function isOverrideFileName(name: string): boolean {
+  return /(^|_)override\.tf(\.json)?$/.test(name);
+}
+
+/**
+ * Reads and parses every `.tf` and `.tf.json` file of a directory. A file that can't be read
+ * or parsed is reported and the others are still used.
+ */
+export function loadModuleDirectory(dir: string, realDir: string, limits: ReadLimits = DEFAULT_READ_LIMITS): ModuleDefinition {
+  const def: ModuleDefinition = {
+    dir,
+    realDir,
+    files: [],
+    variables: new Map(),
+    locals: new Map(),
+    outputs: new Map(),
+    resources: [],
+    declaredResources: new Set(),
+    moduleCalls: new Map(),
+    overrideFiles: new WeakMap(),
+    errors: [],
+  };
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter(isConfigFileName).sort();
+  } catch (e) {
+    def.errors.push({ file: dir, message: `can't read module directory: ${describeFsError(e)}` });
+    return def;
+  }
+  const overrides: LoadedFile[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      if (!statSync(path).isFile()) continue;
+    } catch (e) {
+      def.errors.push({ file: path, message: `can't read file: ${describeFsError(e)}` });
+      continue;
+    }
+    const file = parseConfigFile(path, limits, def.errors);
+    if (!file) continue;
+    if (isOverrideFileName(name)) overrides.push(file);
+    else addDeclarations(def, file);
+  }
+  for (const file of overrides) applyOverride(def, file);
+  def.errors.push(...findLocalCycles(def));
+  return def;
+}
+
+export function parseConfigFile(path: string, limits: ReadLimits, errors: ScanError[]): LoadedFile | undefined {
+  const read = readTextFile(path, limits);
+  if (!read.ok) {
+    errors.push({ file: path, message: `can't read file: ${read.reason}` });
+    return undefined;
+  }
+  try {
+    const config = path.endsWith('.json') ? parseTerraformJson(read.text) : parseHcl(read.text);
+    return { path, text: read.text, config };
+  } catch (e) {
+    if (e instanceof HclSyntaxError) {
+      errors.push({ file: path, message: `syntax error: ${e.message}`, line: e.position.line });
+    } else {
+      errors.push({ file: path, message: `can't parse file: ${e instanceof Error ? e.message : String(e)}` });
+    }
+    return undefined;
+  }
+}
+
+function addDeclarations(def: ModuleDefinition, file: LoadedFile): void {
+  def.files.push(file);
+  const duplicate = (what: string, block: { range: { start: { line: number } } }) =>
+    def.errors.push({ file: file.path, line: block.range.start.line, message: `duplicate ${what}; the first declaration is used` });
+  for (const block of file.config.body.blocks) {
+    const [first, second] = block.labels;
+    switch (block.type) {
+      case 'variable':
+      case 'output':
+      case 'module': {
+        if (first === undefined) break;
+        const map = block.type === 'variable' ? def.variables : block.type === 'output' ? def.outputs : def.moduleCalls;
+        if (map.has(first)) duplicate(`${block.type} "${first}"`, block);
+        else map.set(first, { node: block, file });
+        break;
+      }
+      case 'locals':
+        for (const attr of block.body.attributes) {
+          if (def.locals.has(attr.name)) duplicate(`local value "${attr.name}"`, attr);
+          else def.locals.set(attr.name, { node: attr, file });
+        }
+        break;
+      case 'resource':
+      case 'data': {
+        if (first === undefined || second === undefined) break;
+        const key = `${block.type === 'data' ? 'data.' : ''}${first}.${second}`;
+        if (def.declaredResources.has(key)) {
+          duplicate(`${block.type === 'data' ? 'data source' : 'resource'} ${key}`, block);
+          break;
+        }
+        def.declaredResources.add(key);
+        if (block.type === 'resource') def.resources.push({ node: block, file });
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * Override files (`override.tf`, `*_override.tf`) replace parts of existing declarations: each
+ * attribute by name, nested blocks by type, as Terraform merges them.
+ */
+function applyOverride(def: ModuleDefinition, file: LoadedFile): void {
+  def.files.push(file);
+  const mergeInto = (target: Declared<BlockNode> | undefined, override: BlockNode) => {
+    if (!target) return;
+    target.node = { ...target.node, body: mergeBodies(target.node.body, override.body, def, file) };
+  };
+  for (const block of file.config.body.blocks) {
+    const [first, second] = block.labels;
+    switch (block.type) {
+      case 'variable':
+        mergeInto(first === undefined ? undefined : def.variables.get(first), block);
+        break;
+      case 'output':
+        mergeInto(first === undefined ? undefined : def.outputs.get(first), block);
+        break;
+      case 'module':
+        mergeInto(first === undefined ? undefined : def.moduleCalls.get(first), block);
+        break;
+      case 'resource':
+        mergeInto(def.resources.find((r) => r.node.labels[0] === first && r.node.labels[1] === second), block);
+        break;
+      case 'locals':
+        for (const attr of block.body.attributes) {
+          if (def.locals.has(attr.name)) def.locals.set(attr.name, { node: attr, file });
+        }
+        break;
+    }
+  }
+}
+
+function mergeBodies(base: Body, override: Body, def: ModuleDefinition, file: LoadedFile): Body {
+  const attributes = base.attributes.filter((a) => !override.attributes.some((o) => o.name === a.name));
+  const overriddenTypes = new Set(override.blocks.map((b) => b.type));
+  const blocks = base.blocks.filter((b) => !overriddenTypes.has(b.type));
+  for (const a of override.attributes) def.overrideFiles.set(a, file);
+  for (const b of override.blocks) def.overrideFiles.set(b, file);
+  return { ...base, attributes: [...attributes, ...override.attributes], blocks: [...blocks, ...override.blocks] };
+}
+
+/** Cycles among local values, found statically so each is reported once with its line. */
+function findLocalCycles(def: ModuleDefinition): ScanError[] {
+  const deps = new Map<string, string[]>();
+  for (const [name, { node }] of def.locals) deps.set(name, [...new Set(localReferences(node.expr))].filter((d) => def.locals.has(d)));
+  const errors: ScanError[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (name: string): void => {
+    state.set(name, 'visiting');
+    stack.push(name);
+    for (const dep of deps.get(name) ?? []) {
+      const s = state.get(dep);
+      if (s === 'visiting') {
+        const cycle = [...stack.slice(stack.indexOf(dep)), dep];
+        const decl = def.locals.get(dep) as Declared<AttributeNode>;
+        errors.push({
+          file: decl.file.path,
+          line: decl.node.range.start.line,
+          message: `local values refer to each other in a cycle: ${cycle.map((c) => `local.${c}`).join(' → ')}; they are unknown`,
+        });
+      } else if (s === undefined) {
+        visit(dep);
+      }
+    }
+    stack.pop();
+    state.set(name, 'done');
+  };
+  for (const name of deps.keys()) if (!state.has(name)) visit(name);
+  return errors;
+}
+
+/** Names `x` of every `local.x` in an expression. */
+export function localReferences(expr: Expr): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      v.forEach(visit);
+      return;
+    }
+    if (typeof v !== 'object' || v === null) return;
+    const node = v as { kind?: string; root?: string; steps?: { kind: string; name?: string }[] };
+    if (node.kind === 'traversal' && node.root === 'local' && node.steps?.[0]?.kind === 'attr') out.push(node.steps[0].name as string);
+    for (const [k, child] of Object.entries(v)) if (!k.endsWith('ange')) visit(child);
+  };
+  visit(expr);
+  return out;
+}
+
+/** The real path of a directory, or why it can't be used. */
+export function resolveDirectory(dir: string): { ok: true; realDir: string } | { ok: false; reason: string } {
+  try {
+    const realDir = realpathSync(dir);
+    if (!statSync(realDir).isDirectory()) return { ok: false, reason: 'not a directory' };
+    return { ok: true, realDir };
+  } catch (e) {
+    return { ok: false, reason: describeFsError(e) };
+  }
+}
+
+/** A block's attribute written as a plain string (Terraform requires this for `source`). */
+export function literalString(body: Body, name: string): string | undefined {
+  const expr = body.attributes.find((a) => a.name === name)?.expr;
+  if (!expr || expr.kind !== 'template') return undefined;
+  if (!expr.parts.every((p) => p.kind === 'text')) return undefined;
+  return expr.parts.map((p) => (p.kind === 'text' ? p.value : '')).join('');
+}
+
+/** Terraform treats only `./` and `../` sources as local paths. */
+export function isLocalModuleSource(source: string): boolean {
+  return source.startsWith('./') || source.startsWith('../') || source === '.' || source === '..';
+}
+
+/**
+ * Modules `terraform init` downloaded for a root (`.terraform/modules/modules.json`): module
+ * key (`vpc`, `vpc.subnets`) -> directory. Empty when there is no such file.
+ */
+export function readDownloadedModules(rootDir: string, limits: ReadLimits): Map<string, string> {
+  const modules = new Map<string, string>();
+  const path = join(rootDir, '.terraform', 'modules', 'modules.json');
+  const read = readTextFile(path, limits);
+  if (!read.ok) return modules;
+  try {
+    const manifest = JSON.parse(read.text) as { Modules?: { Key?: unknown; Dir?: unknown }[] };
+    for (const m of manifest.Modules ?? []) {
+      if (typeof m.Key === 'string' && m.Key !== '' && typeof m.Dir === 'string') modules.set(m.Key, join(rootDir, m.Dir));
+    }
+  } catch {
+    // A damaged manifest only means remote modules are not evaluated.
+  }
+  return modules;
+}

@@ -1,0 +1,193 @@
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { UnknownValue, type RawAttribute } from '../../model/attribute';
+import type { SourceLocation } from '../../model/location';
+import type { SourceResource } from '../../model/resource';
+import { resourceTypeByTerraformName, terraformAttributeName, type ResourceTypeInfo } from '../../model/resource-types';
+import type { FileSource, ScanError, SourceResult } from '../source';
+import { LineTable } from './text-positions';
+import { getKey, isObjectValue, newObject, setKey, valueFromJson, type Value } from './values';
+
+const AFTER_APPLY = 'known only after apply';
+
+type JsonPath = (string | number)[];
+
+/**
+ * `terraform show -json` output of a plan. Resources come from `resource_changes` (what the
+ * plan will do), or from `planned_values` when a plan has no changes listed.
+ */
+export const terraformPlanSource: FileSource = {
+  kind: 'terraform-plan',
+
+  detect(text: string): boolean {
+    const start = text.search(/\S/);
+    if (start < 0 || text[start] !== '{') return false;
+    return (
+      text.includes('"format_version"') &&
+      text.includes('"terraform_version"') &&
+      (text.includes('"resource_changes"') || text.includes('"planned_values"'))
+    );
+  },
+
+  scanFile(path: string, text: string): SourceResult {
+    let plan: unknown;
+    try {
+      plan = JSON.parse(text);
+    } catch (e) {
+      return { resources: [], errors: [jsonError(path, text, e)] };
+    }
+    if (!isRecord(plan)) return { resources: [], errors: [{ file: path, message: 'a Terraform plan must be a JSON object' }] };
+    const locator = new PlanLocator(path, text);
+    const resources: SourceResource[] = [];
+    const errors: ScanError[] = [];
+    const changes = plan['resource_changes'];
+    if (Array.isArray(changes) && changes.length > 0) {
+      changes.forEach((change, i) => {
+        const resource = fromResourceChange(change, ['resource_changes', i], locator);
+        if (resource) resources.push(resource);
+      });
+    } else if (isRecord(plan['planned_values']) && isRecord(plan['planned_values']['root_module'])) {
+      collectPlannedModule(plan['planned_values']['root_module'], ['planned_values', 'root_module'], locator, resources);
+    } else if (!Array.isArray(changes)) {
+      errors.push({ file: path, message: 'the plan has neither resource_changes nor planned_values.root_module' });
+    }
+    return { resources, errors };
+  },
+};
+
+function fromResourceChange(rc: unknown, path: JsonPath, locator: PlanLocator): SourceResource | undefined {
+  if (!isRecord(rc) || rc['mode'] !== 'managed' || typeof rc['type'] !== 'string' || typeof rc['address'] !== 'string') return undefined;
+  const info = resourceTypeByTerraformName(rc['type']);
+  const change = rc['change'];
+  if (!info || !isRecord(change)) return undefined;
+  const actions = Array.isArray(change['actions']) ? change['actions'] : [];
+  // A resource the plan only deletes (or forgets) won't exist after apply.
+  if (actions.length > 0 && actions.every((a) => a === 'delete' || a === 'forget')) return undefined;
+  if (!isRecord(change['after'])) return undefined;
+  return new PlanResource(info, rc['address'], change['after'], change['after_unknown'], [...path, 'change', 'after'], locator.line([...path, 'address']), locator);
+}
+
+function collectPlannedModule(module: Record<string, unknown>, path: JsonPath, locator: PlanLocator, out: SourceResource[]): void {
+  const resources = module['resources'];
+  if (Array.isArray(resources)) {
+    resources.forEach((r, i) => {
+      if (!isRecord(r) || r['mode'] !== 'managed' || typeof r['type'] !== 'string' || typeof r['address'] !== 'string') return;
+      const info = resourceTypeByTerraformName(r['type']);
+      if (!info || !isRecord(r['values'])) return;
+      const at = [...path, 'resources', i];
+      out.push(new PlanResource(info, r['address'], r['values'], undefined, [...at, 'values'], locator.line([...at, 'address']), locator));
+    });
+  }
+  const children = module['child_modules'];
+  if (Array.isArray(children)) {
+    children.forEach((child, i) => {
+      if (isRecord(child)) collectPlannedModule(child, [...path, 'child_modules', i], locator, out);
+    });
+  }
+}
+
+/** A resource as the plan will leave it: `after` values, `after_unknown` marking what apply decides. */
+class PlanResource implements SourceResource {
+  readonly source = 'terraform-plan' as const;
+  readonly type: string;
+  readonly location: SourceLocation;
+
+  constructor(
+    private readonly info: ResourceTypeInfo,
+    readonly id: string,
+    private readonly after: Record<string, unknown>,
+    private readonly afterUnknown: unknown,
+    private readonly afterPath: JsonPath,
+    line: number,
+    private readonly locator: PlanLocator,
+  ) {
+    this.type = info.cloudFormation;
+    this.location = { file: locator.file, line };
+  }
+
+  readProperty(name: string): RawAttribute {
+    let value: unknown = this.after;
+    let unknown: unknown = this.afterUnknown;
+    const path = [...this.afterPath];
+    const segments = terraformAttributeName(this.info, name).split('.');
+    for (const [i, segment] of segments.entries()) {
+      // Nested blocks are lists of objects in plan JSON; a dotted name reads the first.
+      if (i > 0 && Array.isArray(value)) {
+        value = value[0];
+        unknown = Array.isArray(unknown) ? unknown[0] : unknown;
+        path.push(0);
+      }
+      if (unknown === true) break;
+      value = isRecord(value) && Object.prototype.hasOwnProperty.call(value, segment) ? value[segment] : undefined;
+      unknown = isRecord(unknown) && Object.prototype.hasOwnProperty.call(unknown, segment) ? unknown[segment] : undefined;
+      path.push(segment);
+    }
+    const location = (): SourceLocation => ({ file: this.locator.file, line: this.locator.line(path) ?? this.location.line });
+    if (unknown === true) return { state: 'unknown', reason: AFTER_APPLY, location: location() };
+    if (value === undefined || value === null) return { state: 'absent' };
+    return { state: 'set', value: withUnknowns(valueFromJson(value), unknown), location: location() };
+  }
+}
+
+/** Puts `UnknownValue` where `after_unknown` marks parts of a value as decided by apply. */
+function withUnknowns(value: Value, unknown: unknown): Value {
+  if (unknown === true) return new UnknownValue(AFTER_APPLY);
+  if (Array.isArray(unknown)) {
+    if (!Array.isArray(value)) return value;
+    const out = value.map((v, i) => withUnknowns(v, unknown[i]));
+    // Unknown elements beyond `after` are omitted from it.
+    for (let i = value.length; i < unknown.length; i++) if (unknown[i] === true) out.push(new UnknownValue(AFTER_APPLY));
+    return out;
+  }
+  if (isRecord(unknown)) {
+    const obj = isObjectValue(value) ? value : null;
+    if (!obj) return value;
+    const out = newObject(Object.keys(obj).map((k) => [k, withUnknowns(obj[k] as Value, unknown[k])] as const));
+    for (const k of Object.keys(unknown)) {
+      if (getKey(out, k) === undefined && unknown[k] === true) setKey(out, k, new UnknownValue(AFTER_APPLY));
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Lines of entries in the plan file. `terraform show -json` writes one line, where every line
+ * is 1; a pretty-printed plan is parsed once more for positions.
+ */
+class PlanLocator {
+  private tree: Node | undefined;
+  private lines: LineTable | undefined;
+
+  constructor(
+    readonly file: string,
+    text: string,
+  ) {
+    if (/\n\s*\S/.test(text)) {
+      this.tree = parseTree(text);
+      this.lines = new LineTable(text);
+    }
+  }
+
+  /** The line of the property at `path` (its key), or undefined where the plan has none. */
+  line(path: JsonPath): number {
+    if (!this.tree || !this.lines) return 1;
+    const node = findNodeAtLocation(this.tree, path);
+    if (!node) return this.line(path.slice(0, -1));
+    const at = node.parent?.type === 'property' ? node.parent : node;
+    return this.lines.position(at.offset).line;
+  }
+}
+
+function jsonError(path: string, text: string, e: unknown): ScanError {
+  const errors: ParseError[] = [];
+  parseTree(text, errors);
+  const first = errors[0];
+  if (first) {
+    return { file: path, line: new LineTable(text).position(first.offset).line, message: `invalid JSON: ${printParseErrorCode(first.error)}` };
+  }
+  return { file: path, message: `invalid JSON: ${e instanceof Error ? e.message : String(e)}` };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

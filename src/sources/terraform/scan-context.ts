@@ -1,0 +1,34 @@
+import type { ReadLimits } from '../../engine/files';
+import type { ScanError } from '../source';
+import type { TemplatePart } from './hcl/ast';
+import { loadModuleDirectory, type ModuleDefinition } from './module-loader';
+import type { UnknownValue } from './values';
+
+/** State shared by every root of one scan: parsed modules, errors (each reported once), file reads. */
+export class TerraformScanContext {
+  readonly errors: ScanError[] = [];
+  readonly fileCache = new Map<string, string | UnknownValue | TemplatePart[]>();
+  private readonly definitions = new Map<string, ModuleDefinition>();
+  private readonly reported = new Set<string>();
+
+  constructor(readonly limits: ReadLimits) {}
+
+  /** A module directory parsed once, however many roots and calls use it. */
+  definition(dir: string, realDir: string): ModuleDefinition {
+    let def = this.definitions.get(realDir);
+    if (!def) {
+      def = loadModuleDirectory(dir, realDir, this.limits);
+      this.definitions.set(realDir, def);
+      for (const e of def.errors) this.report(e);
+    }
+    return def;
+  }
+
+  /** Adds an error unless the same one was reported already (a module called many times). */
+  report(error: ScanError): void {
+    const key = `${error.file}\u0000${error.line ?? ''}\u0000${error.message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.errors.push(error);
+  }
+}

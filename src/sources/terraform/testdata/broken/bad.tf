@@ -1,0 +1,4 @@
+resource "aws_sagemaker_notebook_instance" "bad" {
+  name = "bad"
+  direct_internet_access = = "Enabled"
+}

@@ -1,0 +1,1 @@
+notebook-al2-v%{ if version > 1 }${version}%{ else }1%{ endif }

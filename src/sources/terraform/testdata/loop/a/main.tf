@@ -1,0 +1,7 @@
+module "b" {
+  source = "../b"
+}
+
+resource "aws_sagemaker_notebook_instance" "a" {
+  name = "a"
+}

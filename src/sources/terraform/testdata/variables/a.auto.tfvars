@@ -1,0 +1,2 @@
+from_auto     = "from-a-auto"
+from_var_file = "from-a-auto"

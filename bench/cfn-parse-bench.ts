@@ -195,6 +195,8 @@ const yamlPlain = sizes.map((n) => yamlTemplate(n, false));
 const yamlNotebooks = sizes.map((n) => yamlTemplate(n, true));
 const jsonPretty = sizes.map((n) => jsonTemplate(n, true, true));
 const jsonMinified = sizes.map((n) => jsonTemplate(n, true, false));
+// Worst case for detect: `Resources` appears, but never as a top-level key.
+const notTemplates = yamlNotebooks.map((t) => t.replace(/^AWSTemplateFormatVersion.*\n/, '').replace('\nResources:', '\nnested:\n  Resources:'));
 const kb = (texts: string[]): string => texts.map((t) => Math.round(t.length / 1024)).join('/');
 console.log(`YAML sizes ${kb(yamlNotebooks)} KB; JSON ${kb(jsonPretty)} KB; ${SECONDS}s per case; node ${process.version}\n`);
 
@@ -208,7 +210,8 @@ const cases: Case[] = [
   { name: 'parsers: yaml parseDocument', texts: yamlNotebooks.slice(0, 2), run: (t) => parseDocument(t) },
   { name: 'parsers: JSON.parse', texts: jsonPretty, run: (t) => JSON.parse(t) },
   { name: 'parsers: jsonc-parser visit', texts: jsonPretty, run: (t) => visit(t, {}) },
-  { name: 'detect (YAML)', texts: yamlNotebooks, run: (t) => cloudFormationSource.detect(t, 'x.yaml') },
+  { name: 'detect (YAML template)', texts: yamlNotebooks, run: (t) => cloudFormationSource.detect(t, 'x.yaml') },
+  { name: 'detect (YAML, not a template: full regex scan)', texts: notTemplates, run: (t) => cloudFormationSource.detect(t, 'x.yaml') },
   { name: 'scan YAML, no resource rules read', texts: yamlPlain, run: scanEndToEnd },
   { name: 'scan YAML, 20% notebooks (positions + resolution)', texts: yamlNotebooks, run: scanEndToEnd },
   { name: 'scan JSON pretty, 20% notebooks', texts: jsonPretty, run: scanEndToEnd },

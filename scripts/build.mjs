@@ -12,6 +12,8 @@ await build({
   splitting: true,
   chunkNames: 'chunk-[name]-[hash]',
   platform: 'node',
+  // Prefer dependencies' ES module builds: jsonc-parser's UMD build loads its parts dynamically.
+  mainFields: ['module', 'main'],
   format: 'esm',
   target: 'node20',
   sourcemap: true,

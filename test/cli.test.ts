@@ -55,7 +55,7 @@ test('--format json on stdout and --output writes several formats at once', () =
     assert.equal(report.version, 1);
     assert.equal(report.findings[0].ruleId, 'SageMaker-004');
     assert.equal(report.findings[0].result, 'fail');
-    assert.equal(report.findings[0].location.line, 3);
+    assert.equal(report.findings[0].location.line, 8); // the DirectInternetAccess line
     assert.equal(JSON.parse(readFileSync(sarif, 'utf8')).version, '2.1.0');
     assert.match(readFileSync(junit, 'utf8'), /<testsuites/);
   } finally {

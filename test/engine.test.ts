@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { symlinkSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { scan } from '../src/engine/scan';
 import { emptyConfig, parseConfig, ConfigError } from '../src/engine/config';
 import { walkScanPaths } from '../src/engine/walk';
@@ -53,12 +54,20 @@ test('scan: a broken or hostile file is reported with its reason while the other
   }
 });
 
-test('scan: unreadable files are reported, not fatal', { skip: process.getuid?.() === 0 ? 'root reads everything' : false }, async () => {
-  const t = makeTree({ 'locked.yaml': NOTEBOOK_CFN_YAML('Nb', 'Enabled') });
+test('scan: unreadable inputs are reported, special files skipped without blocking', async () => {
+  const t = makeTree({ 'locked.yaml': NOTEBOOK_CFN_YAML('Nb', 'Enabled'), 'ok.yaml': NOTEBOOK_CFN_YAML('Ok', 'Enabled') });
   try {
+    symlinkSync(join(t.root, 'missing.yaml'), join(t.root, 'dangling.yaml'));
+    execFileSync('mkfifo', [join(t.root, 'pipe.json')]);
     chmodSync(join(t.root, 'locked.yaml'), 0o000);
     const report = await scan([t.root], { config: emptyConfig(), jobs: 1 });
-    assert.match(report.errors[0]!.message, /permission denied/);
+    const byFile = Object.fromEntries(report.errors.map((e) => [e.file.slice(t.root.length + 1), e.message]));
+    assert.match(byFile['dangling.yaml']!, /no such file/);
+    // Opening a FIFO would block until something writes to it: the walk never opens one.
+    assert.equal(byFile['pipe.json'], undefined);
+    // root reads files whatever their mode; everyone else gets the permission error.
+    if (process.getuid?.() !== 0) assert.match(byFile['locked.yaml']!, /permission denied/);
+    assert.ok(report.findings.some((f) => f.resource.id === 'Ok'));
   } finally {
     t.cleanup();
   }

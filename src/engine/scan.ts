@@ -65,12 +65,12 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
   return buildReport(rules, total, options.failOn ?? options.config.failOn ?? 'Low');
 }
 
-function workerUrl(): { url: URL; execArgv: string[] } {
-  // Bundled: dist/cli.js beside dist/scan-worker.js. From source (tests): the .ts file through tsx.
-  const fromSource = import.meta.url.endsWith('.ts');
-  return fromSource
-    ? { url: new URL('./scan-worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] }
-    : { url: new URL('./scan-worker.js', import.meta.url), execArgv: [] };
+/** The worker: dist/scan-worker.js beside the bundle, or from source (tests) through tsx's loader. */
+function createWorker(context: ScanUnitContext): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: context });
+  const source = new URL('./scan-worker.ts', import.meta.url).href;
+  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: context });
 }
 
 async function scanInWorkers(
@@ -82,12 +82,11 @@ async function scanInWorkers(
 ): Promise<void> {
   const batches: ScanUnit[][] = [];
   for (let i = 0; i < units.length; i += BATCH_SIZE) batches.push(units.slice(i, i + BATCH_SIZE));
-  const { url, execArgv } = workerUrl();
   let next = 0;
   let done = 0;
   const runWorker = () =>
     new Promise<void>((resolvePromise, reject) => {
-      const worker = new Worker(url, { workerData: context, execArgv });
+      const worker = createWorker(context);
       let current: ScanUnit[] | undefined;
       const feed = () => {
         current = batches[next++];

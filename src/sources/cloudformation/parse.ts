@@ -90,6 +90,7 @@ function parseYaml(text: string, eagerPositions: boolean): ParseOutcome {
     }
   }
   let reparsedRoot: unknown;
+  const index: KeyIndex = new Map();
   const keyTable = (): KeyTable => {
     if (!table) {
       // Positions wanted after a fast parse: parse again, recording them. Same text, same shape.
@@ -110,7 +111,7 @@ function parseYaml(text: string, eagerPositions: boolean): ParseOutcome {
       root,
       keyPosition(path) {
         const t = keyTable();
-        return lookUpKey(t, reparsedRoot === undefined ? root : reparsedRoot, path);
+        return lookUpKey(t, index, reparsedRoot === undefined ? root : reparsedRoot, path);
       },
     },
   };
@@ -233,7 +234,10 @@ class KeyPositionRecorder {
   };
 }
 
-function lookUpKey(table: KeyTable, root: unknown, path: KeyPath): KeyPosition | undefined {
+/** Per container: key -> position, built on first lookup from the recorded entries. */
+type KeyIndex = Map<object, Map<string, KeyPosition>>;
+
+function lookUpKey(table: KeyTable, index: KeyIndex, root: unknown, path: KeyPath): KeyPosition | undefined {
   if (path.length === 0) return undefined;
   let container: unknown = root;
   for (let i = 0; i < path.length - 1; i++) {
@@ -249,18 +253,19 @@ function lookUpKey(table: KeyTable, root: unknown, path: KeyPath): KeyPosition |
     }
   }
   if (container === null || typeof container !== 'object') return undefined;
-  const entries = table.get(container);
-  if (!entries) return undefined;
-  const key = String(path[path.length - 1]);
-  let merge: KeyPosition | undefined;
-  // The last occurrence wins, as in the parsed value.
-  for (let i = entries.length - 3; i >= 0; i -= 3) {
-    const position = { line: entries[i + 1] as number, column: entries[i + 2] as number };
-    if (entries[i] === key) return position;
-    if (entries[i] === '<<' && !merge) merge = position;
+  let positions = index.get(container);
+  if (!positions) {
+    const entries = table.get(container);
+    if (!entries) return undefined;
+    positions = new Map();
+    // Later entries win, as later duplicates do in the parsed value.
+    for (let i = 0; i + 2 < entries.length; i += 3) {
+      positions.set(String(entries[i]), { line: entries[i + 1] as number, column: entries[i + 2] as number });
+    }
+    index.set(container, positions);
   }
   // A key brought in by a YAML merge (`<<: *base`) is located at the merge.
-  return merge;
+  return positions.get(String(path[path.length - 1])) ?? positions.get('<<');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,12 +273,13 @@ function lookUpKey(table: KeyTable, root: unknown, path: KeyPath): KeyPosition |
 
 function jsonTemplate(text: string, root: unknown): ParsedTemplate {
   let table: KeyTable | undefined;
+  const index: KeyIndex = new Map();
   return {
     format: 'json',
     root,
     keyPosition(path) {
       table ??= indexJsonKeys(text, root);
-      return lookUpKey(table, root, path);
+      return lookUpKey(table, index, root, path);
     },
   };
 }

@@ -43,7 +43,7 @@ const PSEUDO_PARAMETERS = new Set([
   'AWS::URLSuffix',
 ]);
 
-const DYNAMIC_REFERENCE = /\{\{resolve:[^}]*\}\}/;
+const DYNAMIC_REFERENCE_START = '{{resolve:';
 
 /** Thrown when a value is too large or deep to resolve; becomes an unknown value at the top. */
 class ResolutionLimit extends Error {}
@@ -501,10 +501,13 @@ export function intrinsicName(node: Mapping): string | undefined {
   return name === 'Ref' || name.startsWith('Fn::') ? name : undefined;
 }
 
+/** `{{resolve:ssm:/name}}` and the like: CloudFormation fills them in at deploy time. */
 function dynamicReference(text: string): UnknownValue | undefined {
-  if (!text.includes('{{resolve:')) return undefined;
-  const match = DYNAMIC_REFERENCE.exec(text);
-  return match ? new UnknownValue(`dynamic reference ${match[0]} is resolved at deploy time`) : undefined;
+  const start = text.indexOf(DYNAMIC_REFERENCE_START);
+  if (start < 0) return undefined;
+  const end = text.indexOf('}}', start); // indexOf, not a regex: linear on hostile text
+  if (end < 0) return undefined;
+  return new UnknownValue(`dynamic reference ${text.slice(start, end + 2)} is resolved at deploy time`);
 }
 
 /** Literal data from Parameters or Mappings: taken as written. */

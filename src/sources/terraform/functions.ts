@@ -36,10 +36,11 @@ interface FunctionDef {
   min: number;
   max: number;
   /**
-   * The function copes with unknowns and references inside its arguments (e.g. `length` of a
-   * list holding one); otherwise any of them makes the whole result unknown or a reference.
+   * What the function copes with itself: `elements` are unknowns and references inside its
+   * arguments (`length` of a list holding one), `all` also arguments that are one (`coalesce`).
+   * Otherwise any of them makes the whole result unknown or a reference.
    */
-  partial?: boolean;
+  partial: false | 'elements' | 'all';
 }
 
 const MAX_RANGE = 1024;
@@ -59,7 +60,8 @@ export function callFunction(name: string, args: Value[], host: FunctionHost, de
     const expected = def.min === def.max ? `${def.min}` : def.max === Infinity ? `at least ${def.min}` : `${def.min} to ${def.max}`;
     throw new EvalError(`${name}() takes ${expected} argument${def.min === 1 && def.max === 1 ? '' : 's'}, not ${args.length}`);
   }
-  const notKnown = def.partial ? args.find((a) => a instanceof UnknownValue || a instanceof ReferenceValue) : findUnknownFirst(args);
+  if (def.partial === 'all') return def.impl(args, host);
+  const notKnown = def.partial === 'elements' ? args.find((a) => a instanceof UnknownValue || a instanceof ReferenceValue) : findUnknownFirst(args);
   if (notKnown instanceof UnknownValue) return notKnown;
   if (notKnown instanceof ReferenceValue) return new ReferenceValue(describeCall());
   return def.impl(args, host);
@@ -69,7 +71,7 @@ export function isSupportedFunction(name: string): boolean {
   return FUNCTIONS.has(name) || name === 'try' || name === 'can' || name === 'templatefile';
 }
 
-function fn(min: number, max: number, impl: FunctionDef['impl'], partial = false): FunctionDef {
+function fn(min: number, max: number, impl: FunctionDef['impl'], partial: FunctionDef['partial'] = false): FunctionDef {
   return { impl, min, max, partial };
 }
 
@@ -127,8 +129,8 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     if (Array.isArray(v)) return v.length;
     if (isObjectValue(v)) return Object.keys(v).length;
     throw new EvalError('length() needs a string, list or map');
-  }, true)],
-  ['concat', fn(0, Infinity, (args) => args.flatMap((l) => asList(l, 'concat() argument')), true)],
+  }, 'elements')],
+  ['concat', fn(0, Infinity, (args) => args.flatMap((l) => asList(l, 'concat() argument')), 'elements')],
   ['merge', fn(0, Infinity, (args) => {
     const out = newObject();
     for (const m of args) {
@@ -137,7 +139,7 @@ const FUNCTIONS = new Map<string, FunctionDef>([
       for (const k of Object.keys(obj)) setKey(out, k, obj[k] as Value);
     }
     return out;
-  }, true)],
+  }, 'elements')],
   ['lookup', fn(2, 3, (args) => {
     const map = asObject(arg(args, 0), 'lookup() map');
     const key = arg(args, 1);
@@ -147,7 +149,7 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     if (v !== undefined) return v;
     if (args.length === 3) return arg(args, 2);
     throw new EvalError(`lookup(): the map has no key "${asString(key)}" and no default was given`);
-  }, true)],
+  }, 'elements')],
   ['element', fn(2, 2, ([l, i]) => {
     const list = asList(l as Value, 'element() list');
     if (i instanceof UnknownValue) return i;
@@ -156,9 +158,9 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     const n = asInteger(i as Value, 'element() index');
     if (n < 0) throw new EvalError('element() index must not be negative');
     return list[n % list.length] as Value;
-  }, true)],
-  ['keys', fn(1, 1, ([m]) => sortedKeys(asObject(m as Value, 'keys() argument')), true)],
-  ['values', fn(1, 1, ([m]) => { const obj = asObject(m as Value, 'values() argument'); return sortedKeys(obj).map((k) => obj[k] as Value); }, true)],
+  }, 'elements')],
+  ['keys', fn(1, 1, ([m]) => sortedKeys(asObject(m as Value, 'keys() argument')), 'elements')],
+  ['values', fn(1, 1, ([m]) => { const obj = asObject(m as Value, 'values() argument'); return sortedKeys(obj).map((k) => obj[k] as Value); }, 'elements')],
   ['contains', fn(2, 2, ([l, v]) => asList(l as Value, 'contains() list').some((x) => valuesEqual(x, v as Value)))],
   ['coalesce', fn(1, Infinity, (args) => {
     for (const a of args) {
@@ -167,19 +169,19 @@ const FUNCTIONS = new Map<string, FunctionDef>([
       if (a !== null && a !== '') return a;
     }
     throw new EvalError('coalesce(): every argument is null or an empty string');
-  }, true)],
+  }, 'all')],
   ['coalescelist', fn(1, Infinity, (args) => {
     for (const a of args) {
       if (a instanceof UnknownValue || a instanceof ReferenceValue) return a;
       if (asList(a, 'coalescelist() argument').length > 0) return a;
     }
     return [];
-  }, true)],
+  }, 'all')],
   ['compact', fn(1, 1, ([l]) => asList(l as Value, 'compact() list').filter((x) => x !== null && x !== '').map((x) => templateString(x)))],
-  ['flatten', fn(1, 1, ([l]) => flatten(asList(l as Value, 'flatten() argument')), true)],
+  ['flatten', fn(1, 1, ([l]) => flatten(asList(l as Value, 'flatten() argument')), 'elements')],
   ['distinct', fn(1, 1, ([l]) => distinct(asList(l as Value, 'distinct() list')))],
   ['sort', fn(1, 1, ([l]) => asList(l as Value, 'sort() list').map((x) => templateString(x)).sort(compareStrings))],
-  ['reverse', fn(1, 1, ([l]) => [...asList(l as Value, 'reverse() list')].reverse(), true)],
+  ['reverse', fn(1, 1, ([l]) => [...asList(l as Value, 'reverse() list')].reverse(), 'elements')],
   ['slice', fn(3, 3, ([l, a, b]) => {
     const list = asList(l as Value, 'slice() list');
     const notKnown = findUnknownFirst([a as Value, b as Value]);
@@ -188,7 +190,7 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     const end = asInteger(b as Value);
     if (start < 0 || end > list.length || start > end) throw new EvalError(`slice() indexes ${start}, ${end} are out of range`);
     return list.slice(start, end);
-  }, true)],
+  }, 'elements')],
   ['index', fn(2, 2, ([l, v]) => {
     const i = asList(l as Value, 'index() list').findIndex((x) => valuesEqual(x, v as Value));
     if (i < 0) throw new EvalError('index(): the value is not in the list');
@@ -198,7 +200,7 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     const list = asList(l as Value, 'one() argument');
     if (list.length > 1) throw new EvalError(`one() needs a list of at most one element, not ${list.length}`);
     return list.length === 0 ? null : (list[0] as Value);
-  }, true)],
+  }, 'elements')],
   ['zipmap', fn(2, 2, ([k, v]) => {
     const keys = asList(k as Value, 'zipmap() keys');
     const notKnown = notKnownResult(keys);
@@ -206,7 +208,7 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     const values = asList(v as Value, 'zipmap() values');
     if (keys.length !== values.length) throw new EvalError('zipmap() needs as many values as keys');
     return newObject(keys.map((key, i) => [templateString(key), values[i] as Value] as const));
-  }, true)],
+  }, 'elements')],
   ['range', fn(1, 3, (args) => range(args.map((a) => asNumber(a))))],
   ['chunklist', fn(2, 2, ([l, n]) => {
     const list = asList(l as Value, 'chunklist() list');
@@ -216,7 +218,7 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     const out: Value[] = [];
     for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
     return out;
-  }, true)],
+  }, 'elements')],
   ['setunion', fn(1, Infinity, (args) => distinct(args.flatMap((l) => asList(l, 'setunion() argument'))))],
   ['setintersection', fn(1, Infinity, (args) => {
     const [first, ...rest] = args.map((l) => asList(l, 'setintersection() argument'));
@@ -233,14 +235,14 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     if (list.length === 0) throw new EvalError('sum() can\'t sum an empty list');
     return list.reduce<number>((acc, x) => acc + asNumber(x), 0);
   })],
-  ['tolist', fn(1, 1, ([v]) => convertForFunction(v as Value, 'list'), true)],
+  ['tolist', fn(1, 1, ([v]) => convertForFunction(v as Value, 'list'), 'elements')],
   ['toset', fn(1, 1, ([v]) => convertForFunction(v as Value, 'set'))],
-  ['tomap', fn(1, 1, ([v]) => convertForFunction(v as Value, 'map'), true)],
-  ['tostring', fn(1, 1, ([v]) => (v === null ? null : convertForFunction(v as Value, 'string')), true)],
+  ['tomap', fn(1, 1, ([v]) => convertForFunction(v as Value, 'map'), 'elements')],
+  ['tostring', fn(1, 1, ([v]) => (v === null ? null : convertForFunction(v as Value, 'string')), 'elements')],
   ['tonumber', fn(1, 1, ([v]) => (v === null ? null : convertForFunction(v as Value, 'number')))],
   ['tobool', fn(1, 1, ([v]) => (v === null ? null : convertForFunction(v as Value, 'bool')))],
-  ['sensitive', fn(1, 1, ([v]) => v as Value, true)],
-  ['nonsensitive', fn(1, 1, ([v]) => v as Value, true)],
+  ['sensitive', fn(1, 1, ([v]) => v as Value, 'all')],
+  ['nonsensitive', fn(1, 1, ([v]) => v as Value, 'all')],
 
   // Numbers
   ['min', fn(1, Infinity, (args) => Math.min(...args.map((a) => asNumber(a))))],

@@ -17,8 +17,9 @@
 // per file and in total, the notebooks and domains written and the failures expected:
 //   notebook: fails unless DirectInternetAccess is "Disabled" (AWS's default is Enabled);
 //   domain:   fails unless AppNetworkAccessType is "VpcOnly" (AWS's default is PublicInternetOnly).
-// Notebooks and domains never carry a Condition/count and their deciding values are literals, so
-// every verdict is decidable offline.
+// Notebooks and domains never carry a Condition/count, their deciding values are literals, and the
+// parameters/variables they reference (subnet, VPC) have defaults, so every verdict is decidable
+// offline.
 //
 // Plain JavaScript (no build step), no dependencies.
 
@@ -26,7 +27,7 @@ import { mkdirSync, rmSync, writeFileSync, readFileSync, renameSync } from 'node
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 export const DEFAULT_SEED = 20240611;
 export const SHARD_SIZE = 1000;
 const MIN_BYTES = 10 * 1024;
@@ -1034,7 +1035,7 @@ function domainMode(rng) {
 function cfnSubnetRef(t, rng) {
   if (t.ctx.subnetsPrivate.length) return Ref(rng.pick(t.ctx.subnetsPrivate));
   if (t.style === 'yaml') {
-    t.parameters.NotebookSubnetId = { Type: 'AWS::EC2::Subnet::Id', Description: 'Private subnet for notebook instances' };
+    t.parameters.NotebookSubnetId ??= { Type: 'AWS::EC2::Subnet::Id', Default: `subnet-${rng.hex(17)}`, Description: 'Private subnet for notebook instances' };
     return Ref('NotebookSubnetId');
   }
   return `subnet-${rng.hex(17)}`;
@@ -1117,7 +1118,7 @@ function cfnSageMaker(t, rng, nNotebooks, withDomain) {
 function cfnVpcRef(t, rng) {
   if (t.ctx.vpc) return Ref(t.ctx.vpc);
   if (t.style === 'cdk') return (t.ctx.vpcLiteral ??= `vpc-${rng.hex(17)}`);
-  t.parameters.VpcId = { Type: 'AWS::EC2::VPC::Id', Description: 'VPC of the workload' };
+  t.parameters.VpcId ??= { Type: 'AWS::EC2::VPC::Id', Default: `vpc-${rng.hex(17)}`, Description: 'VPC of the workload' };
   return Ref('VpcId');
 }
 function cfnSecurityGroupFor(t, rng) {
@@ -1709,7 +1710,7 @@ const TF_FILLERS = [
 
 function tfSubnet(m, rng) {
   if (m.ctx.subnetsPrivate) return raw(`aws_subnet.private[${rng.int(0, 1)}].id`);
-  if (!m.variables.some((v) => v[0] === 'notebook_subnet_id')) m.variables.push(['notebook_subnet_id', 'string', undefined, 'Private subnet for notebook instances']);
+  if (!m.variables.some((v) => v[0] === 'notebook_subnet_id')) m.variables.push(['notebook_subnet_id', 'string', `subnet-${rng.hex(17)}`, 'Private subnet for notebook instances']);
   return raw('var.notebook_subnet_id');
 }
 
@@ -1784,7 +1785,7 @@ function tfSageMaker(m, rng, nNotebooks, withDomain) {
 }
 function tfVpcRef(m) {
   if (m.ctx.vpc) return 'aws_vpc.main.id';
-  if (!m.variables.some((v) => v[0] === 'vpc_id')) m.variables.push(['vpc_id', 'string', undefined, 'VPC of the workload']);
+  if (!m.variables.some((v) => v[0] === 'vpc_id')) m.variables.push(['vpc_id', 'string', `vpc-${m.rng.hex(17)}`, 'VPC of the workload']);
   return 'var.vpc_id';
 }
 function tfSecurityGroupNb(m, rng) {

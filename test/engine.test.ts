@@ -171,3 +171,64 @@ test('scan: rule selection from the config and from the caller', async () => {
     t.cleanup();
   }
 });
+
+test('scan: hostile inputs are reported quickly and pollute nothing', async () => {
+  const bomb = [
+    'AWSTemplateFormatVersion: "2010-09-09"',
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+    'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+    'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+    'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+    'f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]',
+    'g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]',
+    'h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]',
+    'i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]',
+    'Resources:',
+    '  Nb:',
+    '    Type: AWS::SageMaker::NotebookInstance',
+    '    Properties:',
+    '      DirectInternetAccess: Enabled',
+    '      Tags: *i',
+    '',
+  ].join('\n');
+  const deepJson = '{"AWSTemplateFormatVersion":"2010-09-09","Resources":{"X":' + '['.repeat(100000) + ']'.repeat(100000) + '}}';
+  const deepTf = 'resource "aws_sagemaker_notebook_instance" "nb" {\n  tags = ' + '['.repeat(50000) + ']'.repeat(50000) + '\n}\n';
+  const proto = [
+    'AWSTemplateFormatVersion: "2010-09-09"',
+    'Parameters:',
+    '  __proto__:',
+    '    Type: String',
+    '    Default: polluted',
+    'Resources:',
+    '  __proto__:',
+    '    Type: AWS::SageMaker::NotebookInstance',
+    '    Properties:',
+    '      DirectInternetAccess: Enabled',
+    '      constructor: { prototype: { polluted: yes } }',
+    '',
+  ].join('\n');
+  const t = makeTree({
+    'bomb.yaml': bomb,
+    'deep.json': deepJson,
+    'deep/main.tf': deepTf,
+    'proto.yaml': proto,
+    'proto/main.tf': 'locals {\n  m = { "__proto__" = { polluted = "yes" } }\n}\nresource "aws_sagemaker_notebook_instance" "nb" {\n  for_each = local.m\n  direct_internet_access = "Enabled"\n}\n',
+    'fine.yaml': NOTEBOOK_CFN_YAML('Fine', 'Enabled'),
+  });
+  try {
+    const started = Date.now();
+    const report = await scan([t.root], { config: emptyConfig(), jobs: 1 });
+    assert.ok(Date.now() - started < 20000, 'hostile inputs must not keep the scan busy');
+    const errorFiles = new Set(report.errors.map((e) => e.file.slice(t.root.length + 1)));
+    for (const f of ['bomb.yaml', 'deep.json', 'deep/main.tf']) assert.ok(errorFiles.has(f), `${f} is reported`);
+    const ids = report.findings.map((f) => f.resource.id);
+    assert.ok(ids.includes('Fine'));
+    assert.ok(ids.includes('__proto__'), 'a resource named __proto__ is data, scanned like any other');
+    assert.ok(ids.includes('aws_sagemaker_notebook_instance.nb["__proto__"]'));
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
+  } finally {
+    t.cleanup();
+  }
+});

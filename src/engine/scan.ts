@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { isAbsolute, relative } from 'node:path';
 import { ALL_RULES } from '../rules/index';
 import { RISK_ORDER, type Risk, type Rule } from '../rules/rule';
 import type { Config } from './config';
@@ -22,6 +23,16 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * Paths inside the working directory are reported relative to it (as code-scanning services and
+ * path globs in exceptions expect); others stay as given.
+ */
+function displayPath(path: string): string {
+  if (!isAbsolute(path)) return path;
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
 /** Below this many units a worker pool costs more than it saves. */
 const MIN_UNITS_FOR_WORKERS = 64;
 const BATCH_SIZE = 16;
@@ -39,7 +50,7 @@ export function selectRules(config: Config, ruleIds?: string[]): Rule[] {
 export async function scan(paths: string[], options: ScanOptions): Promise<ScanReport> {
   const rules = selectRules(options.config, options.ruleIds);
   const readLimits = { ...DEFAULT_READ_LIMITS, ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}) };
-  const walk = walkScanPaths(paths.length ? paths : ['.'], options.config.exclude);
+  const walk = walkScanPaths((paths.length ? paths : ['.']).map(displayPath), options.config.exclude);
   const units: ScanUnit[] = [
     ...groupTerraformDirectories(walk.terraformDirs, readLimits).map((dirs): ScanUnit => ({ kind: 'terraform', dirs })),
     ...walk.candidateFiles.map((path): ScanUnit => ({ kind: 'file', path })),

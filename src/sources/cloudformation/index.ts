@@ -5,7 +5,7 @@ import { RESOURCE_TYPES, resourceTypeByCloudFormationName } from '../../model/re
 import type { FileSource, ScanError, SourceResult } from '../source';
 import { isCloudFormationTemplate } from './detect';
 import { listResources } from './foreach';
-import { hasOwn, isMapping, own, type Mapping } from './objects';
+import { hasOwn, isMapping, own, setOwn, type Mapping } from './objects';
 import { parseTemplate, type KeyPath } from './parse';
 import { intrinsicName, TemplateResolver, type ResolvedProperty } from './resolve';
 
@@ -73,8 +73,14 @@ function readTemplate(file: string, text: string, resources: SourceResource[], e
     return;
   }
 
-  const resolver = new TemplateResolver(root);
+  let resolver = new TemplateResolver(root);
   const entries = listResources(section, resolver, (problem) => report(problem.message, problem.path));
+  if (Object.keys(section).some((key) => key.startsWith('Fn::ForEach::'))) {
+    // Fn::ForEach made resources: Ref and Fn::GetAtt must see them under their generated ids.
+    const expanded: Mapping = {};
+    for (const entry of entries) setOwn(expanded, entry.logicalId, entry.definition);
+    resolver = new TemplateResolver(root, expanded);
+  }
   for (const entry of entries) {
     const definition = entry.definition;
     if (!isMapping(definition)) {
@@ -96,10 +102,12 @@ function readTemplate(file: string, text: string, resources: SourceResource[], e
       readProperty: (name) => readProperty(definition, name, entry.path, resolver, locate, location),
     };
     const condition = own(definition, 'Condition');
-    if (condition !== undefined) {
-      const truth = typeof condition === 'string' ? resolver.condition(condition) : { unknown: 'its Condition is not a condition name' };
-      if (truth === false) continue;
-      if (truth !== true) resource.existenceUnknown = `Condition ${String(condition)} can't be decided offline: ${truth.unknown}`;
+    if (typeof condition === 'string') {
+      const truth = resolver.condition(condition);
+      if (truth === false) continue; // CloudFormation won't create it
+      if (truth !== true) resource.existenceUnknown = `Condition ${condition} can't be decided offline: ${truth.unknown}`;
+    } else if (condition !== undefined) {
+      resource.existenceUnknown = 'its Condition is not a condition name';
     }
     const suppressions = readSuppressions(definition, entry, locate, report, location);
     if (suppressions) resource.suppressions = suppressions;

@@ -40,19 +40,23 @@ type KeyTable = Map<object, (string | number)[]>;
 
 export function parseTemplate(text: string, options: ParseOptions = {}): ParseOutcome {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let jsonProblem: string | undefined;
   if (firstNonBlank(text) === 0x7b /* { */) {
     // CloudFormation JSON is strict JSON; anything else that starts with `{` may still be YAML flow.
-    let root: unknown;
-    let parsed = false;
     try {
-      root = JSON.parse(text);
-      parsed = true;
-    } catch {
-      // fall through to YAML, which reports the error with a line
+      return { ok: true, template: jsonTemplate(text, JSON.parse(text)) };
+    } catch (e) {
+      jsonProblem = e instanceof Error ? e.message : String(e);
     }
-    if (parsed) return { ok: true, template: jsonTemplate(text, root) };
   }
-  return parseYaml(text, options.eagerPositions === true);
+  const outcome = parseYaml(text, options.eagerPositions === true);
+  if (outcome.ok || jsonProblem === undefined || !outcome.message.startsWith('YAML syntax error')) return outcome;
+  // Neither JSON nor YAML. With a quoted first key it was meant as JSON: say what JSON.parse found.
+  if (!/^\s*\{\s*["}]/.test(text)) return outcome;
+  const position = /at position (\d+)/.exec(jsonProblem);
+  const line = position ? lineCount(text.slice(0, Number(position[1]) + 1)) : outcome.line;
+  const message = `JSON syntax error: ${jsonProblem}`;
+  return line === undefined ? { ok: false, message } : { ok: false, message, line };
 }
 
 function firstNonBlank(text: string): number {
@@ -204,8 +208,11 @@ class KeyPositionRecorder {
   /** Keys seen so far for the node open at each depth. */
   private readonly pending: ((string | number)[] | undefined)[] = [];
 
+  /** Nodes open (every open event is matched by a close event). */
+  private depth = 0;
+
   readonly listener = (event: yaml.EventType, state: yaml.State): void => {
-    const depth = (state as yaml.State & { depth: number }).depth;
+    const depth = event === 'open' ? ++this.depth : this.depth--;
     if (depth > MAX_POSITION_DEPTH) return;
     if (event === 'open') {
       this.openLine[depth] = state.line;

@@ -321,12 +321,16 @@ Resources:
         Properties:
           NotebookInstanceName: !Sub 'nb-\${Team}'
           Tag: !Ref Team
+  Other:
+    Type: ${NOTEBOOK}
+    Properties: { Peer: !GetAtt Notebookalpha.Arn }
 `;
     const resources = scanClean(text);
     assert.deepEqual(
       resources.map((r) => r.id),
-      ['Notebookalpha', 'Notebookbeta2'],
+      ['Notebookalpha', 'Notebookbeta2', 'Other'],
     );
+    assert.equal((setValue(resources[2]!.readProperty('Peer')) as ResourceReference).resourceType, NOTEBOOK);
     assert.equal(setValue(resources[1]!.readProperty('NotebookInstanceName')), 'nb-beta-2');
     assert.equal(setValue(resources[1]!.readProperty('Tag')), 'beta-2');
     assert.equal(resources[1]!.location.line, 8);
@@ -343,5 +347,57 @@ Resources:
     assert.equal(result.resources.length, 0);
     assert.match(result.errors[0]?.message ?? '', /collection can't be resolved offline/);
     assert.equal(result.errors[0]?.line, 2);
+  });
+});
+
+describe('long forms in a JSON template', () => {
+  const template = {
+    Parameters: { Stage: { Type: 'String', Default: 'prod' } },
+    Mappings: { Access: { prod: { Mode: 'Disabled' } } },
+    Conditions: {
+      IsProd: { 'Fn::Equals': [{ Ref: 'Stage' }, 'prod'] },
+      IsEast: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] },
+      Either: { 'Fn::Or': [{ Condition: 'IsEast' }, { Condition: 'IsProd' }] },
+      Both: { 'Fn::And': [{ Condition: 'IsEast' }, { 'Fn::Not': [{ 'Fn::Not': [{ Condition: 'IsProd' }] }] }] },
+      Neither: { 'Fn::And': [{ Condition: 'IsEast' }, { 'Fn::Not': [{ Condition: 'IsProd' }] }] },
+    },
+    Resources: {
+      Subnet: { Type: 'AWS::EC2::Subnet' },
+      Nb: {
+        Type: NOTEBOOK,
+        Properties: {
+          Ref: { Ref: 'Stage' },
+          GetAtt: { 'Fn::GetAtt': ['Subnet', 'AvailabilityZone'] },
+          Sub: { 'Fn::Sub': ['${X}-${Stage}-${!Y}', { X: { 'Fn::Select': [1, { 'Fn::Split': [',', 'a,b'] }] } }] },
+          Join: { 'Fn::Join': ['/', [{ 'Fn::FindInMap': ['Access', { Ref: 'Stage' }, 'Mode'] }, { 'Fn::Base64': 'x' }]] },
+          Either: { 'Fn::If': ['Either', 'yes', 'no'] },
+          Both: { 'Fn::If': ['Both', 'yes', { Ref: 'AWS::NoValue' }] },
+          Neither: { 'Fn::If': ['Neither', 'yes', { Ref: 'AWS::NoValue' }] },
+          Import: { 'Fn::ImportValue': { 'Fn::Sub': '${Stage}-net' } },
+          Cidr: { 'Fn::Cidr': ['192.168.0.0/24', 2, 6] },
+          AZs: { 'Fn::GetAZs': '' },
+          Length: { 'Fn::Length': [1, 2] },
+          Json: { 'Fn::ToJsonString': { a: [{ Ref: 'Stage' }] } },
+        },
+      },
+    },
+  };
+  const nb = resourceOf(JSON.stringify(template, null, 2), 'Nb', 'template.json');
+  const read = (name: string): unknown => setValue(nb.readProperty(name));
+  test('each function resolves', () => {
+    assert.equal(read('Ref'), 'prod');
+    assert.equal((read('GetAtt') as ResourceReference).reference, 'Subnet.AvailabilityZone');
+    assert.equal(read('Sub'), 'b-prod-${Y}');
+    assert.equal(read('Join'), 'Disabled/eA==');
+    assert.equal(read('Either'), 'yes');
+    assert.deepEqual(read('Cidr'), ['192.168.0.0/26', '192.168.0.64/26']);
+    assert.equal(read('Length'), 2);
+    assert.equal(read('Json'), '{"a":["prod"]}');
+  });
+  test('undecidable and deploy-time ones are unknown', () => {
+    assert.match(unknownReason(nb.readProperty('Both')), /condition Both.*AWS::Region/);
+    assert.deepEqual(nb.readProperty('Neither'), { state: 'absent' }); // false decides the And
+    assert.equal(unknownReason(nb.readProperty('Import')), "Fn::ImportValue 'prod-net' can't be resolved offline");
+    assert.match(unknownReason(nb.readProperty('AZs')), /Fn::GetAZs/);
   });
 });

@@ -58,11 +58,12 @@ export class TemplateResolver {
   private work = 0;
   private active = false;
 
-  constructor(template: Mapping) {
+  /** `resources`: the Resources section with Fn::ForEach loops expanded, when it has any. */
+  constructor(template: Mapping, resources?: Mapping) {
     this.parameters = section(template, 'Parameters');
     this.mappings = section(template, 'Mappings');
     this.conditions = section(template, 'Conditions');
-    this.resources = section(template, 'Resources');
+    this.resources = resources ?? section(template, 'Resources');
   }
 
   /** Resolves a value as written in the template (a property, a Properties block). */

@@ -85,7 +85,9 @@ describe('template shape errors', () => {
     ['duplicate keys', `Resources:\n  A: { Type: ${NOTEBOOK} }\n  A: { Type: ${NOTEBOOK} }\n`, /duplicated mapping key/, 3],
     ['an unknown tag', 'Resources:\n  A: !Nope x\n', /unknown tag/, 2],
     ['several documents', 'Resources: {}\n---\nResources: {}\n', /single document/],
-    ['invalid JSON', '{"Resources": {"A": }', /YAML syntax error/, 1],
+    ['invalid JSON', '{"Resources": {"A": }', /JSON syntax error: /, 1],
+    ['invalid JSON, error position given', '{\n  "Resources": {\n    "A": {} "B": {}\n  }\n}\n', /JSON syntax error: /, 3],
+    ['YAML flow style starting with a brace', '{ Resources: [ }', /YAML syntax error/, 1],
   ];
   for (const [name, text, message, line] of cases) {
     test(name, () => {

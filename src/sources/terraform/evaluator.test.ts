@@ -105,6 +105,7 @@ test('references to resources are values that will exist, carried through expres
   expectReference('element(aws_subnet.a[*].id, 0)', 'element(aws_subnet.a[*].id, 0)');
   expectReference('coalesce(null, aws_subnet.a.id)', 'aws_subnet.a.id');
   expectReference('[for s in aws_subnet.a : s.id]', '[for s in aws_subnet.a : s.id]');
+  expectReference('flatten([["x"], aws_subnet.a[*].id])', 'flatten([["x"], aws_subnet.a[*].id])');
   assert.deepEqual(evalText('length([aws_subnet.a.id, "x"])'), 2);
   expectUnknown('aws_subnet.a.id == "x"', /depends on aws_subnet\.a\.id, known only after apply/);
   expectUnknown('aws_subnet.a.id != null ? "a" : "b"', /depends on aws_subnet\.a\.id/);
@@ -166,6 +167,7 @@ test('function library', () => {
     ['cidrsubnet("10.1.0.0/16", 8, 3)', '10.1.3.0/24'],
     ['cidrhost("10.1.2.0/24", 5)', '10.1.2.5'],
     ['cidrnetmask("10.0.0.0/12")', '255.240.0.0'],
+    ['cidrsubnets("10.1.0.0/16", 4, 4, 8, 4)', ['10.1.0.0/20', '10.1.16.0/20', '10.1.32.0/24', '10.1.48.0/20']],
     ['min(3, 1, 2)', 1],
     ['max(3, 1, 2)', 3],
     ['abs(-2)', 2],

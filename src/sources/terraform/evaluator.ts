@@ -44,8 +44,8 @@ export interface EvalContext {
   budget: EvalBudget;
 }
 
-export const EVAL_STEP_BUDGET = 2_000_000;
-export const MAX_STRING_LENGTH = 16 * 1024 * 1024;
+const EVAL_STEP_BUDGET = 2_000_000;
+const MAX_STRING_LENGTH = 16 * 1024 * 1024;
 
 export function newBudget(): EvalBudget {
   return { remaining: EVAL_STEP_BUDGET };
@@ -194,7 +194,7 @@ function evaluateTraversal(root: string, steps: readonly Traverser[], ctx: EvalC
   return applySteps(value, steps.slice(consumed), ctx);
 }
 
-export function applySteps(value: Value, steps: readonly Traverser[], ctx: EvalContext): Value {
+function applySteps(value: Value, steps: readonly Traverser[], ctx: EvalContext): Value {
   let current = value;
   for (const step of steps) {
     if (current instanceof UnknownValue) return current;
@@ -207,7 +207,7 @@ export function applySteps(value: Value, steps: readonly Traverser[], ctx: EvalC
   return current;
 }
 
-export function attributeOf(value: Value, name: string): Value {
+function attributeOf(value: Value, name: string): Value {
   if (value instanceof UnknownValue) return value;
   if (value instanceof ReferenceValue) return new ReferenceValue(`${value.reference}.${name}`);
   if (isObjectValue(value)) {
@@ -221,7 +221,7 @@ export function attributeOf(value: Value, name: string): Value {
   throw new EvalError(`can't access attribute "${name}" on a ${Array.isArray(value) ? 'list' : typeof value} value`);
 }
 
-export function indexValue(value: Value, key: Value): Value {
+function indexValue(value: Value, key: Value): Value {
   if (value instanceof UnknownValue) return value;
   if (key instanceof UnknownValue) return key;
   if (value instanceof ReferenceValue) {

@@ -21,7 +21,7 @@ export interface Instance {
 }
 
 /** More instances than this is a configuration mistake or an attack, not something to list. */
-export const MAX_INSTANCES = 10_000;
+const MAX_INSTANCES = 10_000;
 
 /**
  * Evaluates `count` / `for_each` of a block. A value that can't be known offline gives an

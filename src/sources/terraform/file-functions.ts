@@ -1,5 +1,6 @@
 import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, parse, relative, sep } from 'node:path';
 import { readTextFile, type ReadLimits } from '../../engine/files';
 import { HclSyntaxError, type TemplatePart } from './hcl/ast';
 import { EvalError } from './eval-error';
@@ -9,8 +10,8 @@ import { UnknownValue } from './values';
 
 /**
  * `file()`, `fileexists()`, `templatefile()` for one module. Paths are relative to the root
- * module, where Terraform runs. Only files inside the root module or the calling module's
- * directory are read: configuration can't pull other files of the machine into a report.
+ * module, where Terraform runs. Only files of the configuration are read (see
+ * `readableDirectories`): it can't pull other files of the machine into a report.
  */
 export class FileFunctions implements FunctionHost {
   constructor(
@@ -69,10 +70,7 @@ export class FileFunctions implements FunctionHost {
     } catch {
       return undefined;
     }
-    const inside = this.allowedRealDirs.some((dir) => {
-      const rel = relative(dir, real);
-      return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
-    });
+    const inside = this.allowedRealDirs.some((dir) => real !== dir && !isOutside(dir, real));
     return inside ? real : new UnknownValue(`file ${path} is outside the configuration and is not read`);
   }
 
@@ -84,4 +82,29 @@ export class FileFunctions implements FunctionHost {
     if (!read.ok) return new UnknownValue(`file ${path} can't be read: ${read.reason}`);
     return read.text;
   }
+}
+
+/**
+ * Where a module's files may be read: the root module, the module, and the directory both are
+ * in (a repository's shared `templates/`), unless that is the file system root or the home
+ * directory or above it.
+ */
+export function readableDirectories(rootRealDir: string, moduleRealDir: string): string[] {
+  const dirs = [rootRealDir, moduleRealDir];
+  let shared = rootRealDir;
+  while (isOutside(shared, moduleRealDir)) {
+    const parent = dirname(shared);
+    if (parent === shared) break;
+    shared = parent;
+  }
+  const home = homedir();
+  const tooHigh = shared === parse(shared).root || !isOutside(shared, home);
+  if (!tooHigh && !dirs.includes(shared)) dirs.push(shared);
+  return dirs;
+}
+
+/** `path` is not `dir` or below it. */
+function isOutside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
 }

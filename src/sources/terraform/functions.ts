@@ -12,7 +12,6 @@ import {
   findNotKnown,
   findUnknownFirst,
   getKey,
-  hasKey,
   isObjectValue,
   newObject,
   numberToString,
@@ -32,7 +31,8 @@ export interface FunctionHost {
 }
 
 interface FunctionDef {
-  impl: (args: Value[], host: FunctionHost) => Value;
+  /** `describeCall` renders the call, for results that are references. */
+  impl: (args: Value[], host: FunctionHost, describeCall: () => string) => Value;
   min: number;
   max: number;
   /**
@@ -60,15 +60,11 @@ export function callFunction(name: string, args: Value[], host: FunctionHost, de
     const expected = def.min === def.max ? `${def.min}` : def.max === Infinity ? `at least ${def.min}` : `${def.min} to ${def.max}`;
     throw new EvalError(`${name}() takes ${expected} argument${def.min === 1 && def.max === 1 ? '' : 's'}, not ${args.length}`);
   }
-  if (def.partial === 'all') return def.impl(args, host);
+  if (def.partial === 'all') return def.impl(args, host, describeCall);
   const notKnown = def.partial === 'elements' ? args.find((a) => a instanceof UnknownValue || a instanceof ReferenceValue) : findUnknownFirst(args);
   if (notKnown instanceof UnknownValue) return notKnown;
   if (notKnown instanceof ReferenceValue) return new ReferenceValue(describeCall());
-  return def.impl(args, host);
-}
-
-export function isSupportedFunction(name: string): boolean {
-  return FUNCTIONS.has(name) || name === 'try' || name === 'can' || name === 'templatefile';
+  return def.impl(args, host, describeCall);
 }
 
 function fn(min: number, max: number, impl: FunctionDef['impl'], partial: FunctionDef['partial'] = false): FunctionDef {
@@ -178,7 +174,11 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     return [];
   }, 'all')],
   ['compact', fn(1, 1, ([l]) => asList(l as Value, 'compact() list').filter((x) => x !== null && x !== '').map((x) => templateString(x)))],
-  ['flatten', fn(1, 1, ([l]) => flatten(asList(l as Value, 'flatten() argument')), 'elements')],
+  ['flatten', fn(1, 1, ([l], _, describeCall) => {
+    const flat = flatten(asList(l as Value, 'flatten() argument'));
+    // A reference may stand for a list: the result exists, its elements are not known.
+    return flat instanceof ReferenceValue ? new ReferenceValue(describeCall()) : flat;
+  }, 'elements')],
   ['distinct', fn(1, 1, ([l]) => distinct(asList(l as Value, 'distinct() list')))],
   ['sort', fn(1, 1, ([l]) => asList(l as Value, 'sort() list').map((x) => templateString(x)).sort(compareStrings))],
   ['reverse', fn(1, 1, ([l]) => [...asList(l as Value, 'reverse() list')].reverse(), 'elements')],
@@ -287,6 +287,7 @@ const FUNCTIONS = new Map<string, FunctionDef>([
 
   // Network
   ['cidrsubnet', fn(3, 3, ([p, bits, num]) => cidrSubnet(asString(p as Value), asInteger(bits as Value), asInteger(num as Value)))],
+  ['cidrsubnets', fn(1, Infinity, (args) => cidrSubnets(asString(arg(args, 0)), args.slice(1).map((a) => asInteger(a))))],
   ['cidrhost', fn(2, 2, ([p, num]) => cidrHost(asString(p as Value), asInteger(num as Value)))],
   ['cidrnetmask', fn(1, 1, ([p]) => cidrNetmask(asString(p as Value)))],
 
@@ -375,11 +376,12 @@ function regexMatch(pattern: string, s: string, all: boolean): Value {
   return toValue(m);
 }
 
-function flatten(list: Value[]): Value {
+/** The flattened list, or the first unknown or reference met where a list may be. */
+function flatten(list: Value[]): Value[] | UnknownValue | ReferenceValue {
   const out: Value[] = [];
   for (const item of list) {
     if (item instanceof UnknownValue) return item;
-    if (item instanceof ReferenceValue) return new UnknownValue(`flatten() depends on ${item.reference}, known only after apply`);
+    if (item instanceof ReferenceValue) return item;
     if (Array.isArray(item)) {
       const inner = flatten(item);
       if (!Array.isArray(inner)) return inner;
@@ -505,7 +507,7 @@ function formatList(spec: string, args: Value[]): Value {
 }
 
 /** Terraform's jsonencode: object keys sorted, HTML-sensitive characters escaped as Go does. */
-export function jsonEncode(v: Value): string {
+function jsonEncode(v: Value): string {
   const encode = (x: Value): string => {
     if (x === null) return 'null';
     if (typeof x === 'string') return JSON.stringify(x).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -543,6 +545,26 @@ function cidrSubnet(prefix: string, newbits: number, netnum: number): Value {
   if (netnum < 0 || netnum >= 2 ** newbits) throw new EvalError(`cidrsubnet(): network number ${netnum} doesn't fit in ${newbits} bits`);
   const base = cidr.ip - (cidr.ip % 2 ** (32 - cidr.bits));
   return `${ipv4ToString(base + netnum * 2 ** (32 - bits))}/${bits}`;
+}
+
+/** Consecutive subnets of the given sizes, each aligned to its own size, as Terraform allocates them. */
+function cidrSubnets(prefix: string, newbits: number[]): Value {
+  const cidr = parseIpv4Cidr(prefix);
+  if (!cidr) return new UnknownValue(`cidrsubnets() of ${prefix} is not evaluated offline (IPv6)`);
+  const base = cidr.ip - (cidr.ip % 2 ** (32 - cidr.bits));
+  const end = base + 2 ** (32 - cidr.bits);
+  let next = base;
+  const out: Value[] = [];
+  for (const bits of newbits) {
+    const length = cidr.bits + bits;
+    if (bits < 1 || length > 32) throw new EvalError(`cidrsubnets(): ${bits} more bits don't fit in ${prefix}`);
+    const size = 2 ** (32 - length);
+    const start = Math.ceil(next / size) * size;
+    if (start + size > end) throw new EvalError(`cidrsubnets(): not enough room in ${prefix}`);
+    out.push(`${ipv4ToString(start)}/${length}`);
+    next = start + size;
+  }
+  return out;
 }
 
 function cidrHost(prefix: string, hostnum: number): Value {

@@ -9,7 +9,6 @@ import { VariableInputs } from './variables';
 
 export { terraformPlanSource } from './plan';
 export { ReferenceValue } from './values';
-export { parseVarAssignments } from './variables';
 
 export interface TerraformScanOptions {
   /** `--var-file` paths, applied to every root module in order. */
@@ -51,7 +50,7 @@ export function scanTerraformDirectories(dirs: string[], options: TerraformScanO
       scan.report({ file: root.dir, message: `internal error while evaluating the module: ${e instanceof Error ? e.message : String(e)}` });
     }
   }
-  return { resources, errors: scan.errors };
+  return { resources, errors: scan.errors, filesScanned: scan.filesRead + inputs.filesRead };
 }
 
 /**

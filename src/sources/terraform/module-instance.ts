@@ -6,7 +6,7 @@ import { parseHcl } from './hcl/parser';
 import { EvalError } from './eval-error';
 import { constantContext, errorMessage, evaluate, evaluateSafely, newBudget, type EvalBudget, type EvalContext, type Scope } from './evaluator';
 import { expandBlock, instancesOf, type Expansion } from './expansion';
-import { FileFunctions } from './file-functions';
+import { FileFunctions, readableDirectories } from './file-functions';
 import type { FunctionHost } from './functions';
 import {
   isLocalModuleSource,
@@ -57,6 +57,7 @@ export class ModuleInstance implements Scope {
   private readonly variables = new Map<string, Memo>();
   private readonly locals = new Map<string, Memo>();
   private readonly outputs = new Map<string, Memo>();
+  private readonly resourceValues = new Map<string, Memo>();
   private readonly calls = new Map<string, ModuleCall | 'pending'>();
   private readonly variableTypes = new Map<string, TypeConstraint>();
 
@@ -74,7 +75,7 @@ export class ModuleInstance implements Scope {
     /** Real directories of the calling modules, to catch module loops. */
     private readonly ancestors: readonly string[],
   ) {
-    this.functions = new FileFunctions(root.dir, [root.realDir, def.realDir], scan.limits, scan.fileCache);
+    this.functions = new FileFunctions(root.dir, readableDirectories(root.realDir, def.realDir), scan.limits, scan.fileCache);
   }
 
   resolve(root: string, steps: readonly Traverser[], ctx: EvalContext): { value: Value; consumed: number } {
@@ -94,11 +95,7 @@ export class ModuleInstance implements Scope {
         const type = attributeName(steps, 'data');
         const name = steps[1]?.kind === 'attr' ? steps[1].name : undefined;
         if (name === undefined) throw new EvalError(`a data source reference needs a type and a name: data.${type}`);
-        const address = `data.${type}.${name}`;
-        if (!this.def.declaredResources.has(address)) {
-          return { value: new UnknownValue(`reference to undeclared data source ${address}`), consumed: 2 };
-        }
-        return { value: new ReferenceValue(this.addressPrefix + address), consumed: 2 };
+        return { value: this.resourceReference(`data.${type}.${name}`, 'data source'), consumed: 2 };
       }
       case 'count':
         throw new EvalError('count.index can only be used in a block that has count');
@@ -109,13 +106,32 @@ export class ModuleInstance implements Scope {
       default: {
         const name = steps[0]?.kind === 'attr' ? steps[0].name : undefined;
         if (name === undefined) throw new EvalError(`unknown name "${root}"`);
-        const address = `${root}.${name}`;
-        if (!this.def.declaredResources.has(address)) {
-          return { value: new UnknownValue(`reference to undeclared resource ${address}`), consumed: 1 };
-        }
-        return { value: new ReferenceValue(this.addressPrefix + address), consumed: 1 };
+        return { value: this.resourceReference(`${root}.${name}`, 'resource'), consumed: 1 };
       }
     }
+  }
+
+  /**
+   * A resource or data source as a value: a reference per instance, in a list (count) or map
+   * (for_each) when its instances are known, so `length(aws_subnet.a)` and `for_each =
+   * aws_subnet.a` work as at plan time. Its attributes are references too.
+   */
+  private resourceReference(address: string, what: string): Value {
+    const decl = this.def.declaredResources.get(address);
+    if (!decl) return new UnknownValue(`reference to undeclared ${what} ${address}`);
+    return this.memoized(this.resourceValues, address, address, () => {
+      const full = this.addressPrefix + address;
+      const { expansion } = expandBlock(decl.node, this.context(newBudget()));
+      switch (expansion.kind) {
+        case 'single':
+        case 'unknown':
+          return new ReferenceValue(full);
+        case 'count':
+          return instancesOf(expansion).map((i) => new ReferenceValue(full + i.suffix));
+        case 'for_each':
+          return newObject(instancesOf(expansion).map((i) => [String(i.key), new ReferenceValue(full + i.suffix)] as const));
+      }
+    });
   }
 
   /** Every resource instance of registry types in this module and the modules it calls. */

@@ -29,15 +29,17 @@ export interface ModuleDefinition {
   outputs: Map<string, Declared<BlockNode>>;
   /** Managed resources, in file order. */
   resources: Declared<BlockNode>[];
-  /** `type.name` of every managed resource and data source (`data.type.name`). */
-  declaredResources: Set<string>;
+  /** Every managed resource (`type.name`) and data source (`data.type.name`) by address. */
+  declaredResources: Map<string, Declared<BlockNode>>;
   moduleCalls: Map<string, Declared<BlockNode>>;
   /** The file that wrote a node merged in from an override file (else the declaration's). */
   overrideFiles: WeakMap<object, LoadedFile>;
+  /** Files read, whether or not they parsed. */
+  filesRead: number;
   errors: ScanError[];
 }
 
-export function isConfigFileName(name: string): boolean {
+function isConfigFileName(name: string): boolean {
   return name.endsWith('.tf') || name.endsWith('.tf.json');
 }
 
@@ -58,9 +60,10 @@ export function loadModuleDirectory(dir: string, realDir: string, limits: ReadLi
     locals: new Map(),
     outputs: new Map(),
     resources: [],
-    declaredResources: new Set(),
+    declaredResources: new Map(),
     moduleCalls: new Map(),
     overrideFiles: new WeakMap(),
+    filesRead: 0,
     errors: [],
   };
   let names: string[];
@@ -79,7 +82,13 @@ export function loadModuleDirectory(dir: string, realDir: string, limits: ReadLi
       def.errors.push({ file: path, message: `can't read file: ${describeFsError(e)}` });
       continue;
     }
-    const file = parseConfigFile(path, limits, def.errors);
+    const read = readTextFile(path, limits);
+    if (!read.ok) {
+      def.errors.push({ file: path, message: `can't read file: ${read.reason}` });
+      continue;
+    }
+    def.filesRead++;
+    const file = parseConfigFile(path, read.text, def.errors);
     if (!file) continue;
     if (isOverrideFileName(name)) overrides.push(file);
     else addDeclarations(def, file);
@@ -89,15 +98,11 @@ export function loadModuleDirectory(dir: string, realDir: string, limits: ReadLi
   return def;
 }
 
-export function parseConfigFile(path: string, limits: ReadLimits, errors: ScanError[]): LoadedFile | undefined {
-  const read = readTextFile(path, limits);
-  if (!read.ok) {
-    errors.push({ file: path, message: `can't read file: ${read.reason}` });
-    return undefined;
-  }
+/** Parses a `.tf` or `.tf.json` file; a syntax error is added to `errors`. */
+function parseConfigFile(path: string, text: string, errors: ScanError[]): LoadedFile | undefined {
   try {
-    const config = path.endsWith('.json') ? parseTerraformJson(read.text) : parseHcl(read.text);
-    return { path, text: read.text, config };
+    const config = path.endsWith('.json') ? parseTerraformJson(text) : parseHcl(text);
+    return { path, text, config };
   } catch (e) {
     if (e instanceof HclSyntaxError) {
       errors.push({ file: path, message: `syntax error: ${e.message}`, line: e.position.line });
@@ -138,8 +143,9 @@ function addDeclarations(def: ModuleDefinition, file: LoadedFile): void {
           duplicate(`${block.type === 'data' ? 'data source' : 'resource'} ${key}`, block);
           break;
         }
-        def.declaredResources.add(key);
-        if (block.type === 'resource') def.resources.push({ node: block, file });
+        const decl = { node: block, file };
+        def.declaredResources.set(key, decl);
+        if (block.type === 'resource') def.resources.push(decl);
         break;
       }
     }
@@ -221,7 +227,7 @@ function findLocalCycles(def: ModuleDefinition): ScanError[] {
 }
 
 /** Names `x` of every `local.x` in an expression. */
-export function localReferences(expr: Expr): string[] {
+function localReferences(expr: Expr): string[] {
   const out: string[] = [];
   const visit = (v: unknown): void => {
     if (Array.isArray(v)) {

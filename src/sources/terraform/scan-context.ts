@@ -24,6 +24,13 @@ export class TerraformScanContext {
     return def;
   }
 
+  /** Configuration files read by every module directory loaded. */
+  get filesRead(): number {
+    let n = 0;
+    for (const def of this.definitions.values()) n += def.filesRead;
+    return n;
+  }
+
   /** Adds an error unless the same one was reported already (a module called many times). */
   report(error: ScanError): void {
     const key = `${error.file}\u0000${error.line ?? ''}\u0000${error.message}`;

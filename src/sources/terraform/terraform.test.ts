@@ -36,6 +36,8 @@ test('variables: default, tfvars, auto.tfvars in name order, --var-file, --var, 
     vars: { from_cli: 'from-cli', cli_list: '["a", "b"]' },
   });
   assert.deepEqual(result.errors, []);
+  // main.tf, terraform.tfvars, a.auto.tfvars, b.auto.tfvars.json, extra.tfvars
+  assert.equal(result.filesScanned, 5);
   const nb = resource(result, 'aws_sagemaker_notebook_instance.nb');
   assert.equal(nb.type, 'AWS::SageMaker::NotebookInstance');
   assert.equal(nb.source, 'terraform');
@@ -113,7 +115,13 @@ test('count and for_each: one resource per instance with its address; count 0 gi
     'aws_sagemaker_notebook_instance.team["beta"]',
     'aws_sagemaker_notebook_instance.per_subnet[*]',
     'aws_sagemaker_domain.static_block',
+    'aws_sagemaker_notebook_instance.per_private_subnet[0]',
+    'aws_sagemaker_notebook_instance.per_private_subnet[1]',
   ]);
+  // count = length(aws_subnet.private): the subnet's own count is known, so this one is too.
+  const second = resource(result, 'aws_sagemaker_notebook_instance.per_private_subnet[1]');
+  assert.equal(second.existenceUnknown, undefined);
+  assert.equal((read(second, 'SubnetId').value as ReferenceValue).reference, 'aws_subnet.private[1].id');
   assert.deepEqual(read(resource(result, 'aws_sagemaker_notebook_instance.counted[1]'), 'NotebookInstanceName').value, 'counted-1');
   const beta = resource(result, 'aws_sagemaker_notebook_instance.team["beta"]');
   assert.deepEqual(read(beta, 'NotebookInstanceName'), { state: 'set', value: 'beta-nb', line: 53 });
@@ -268,6 +276,33 @@ test('file functions read inside the configuration only', () => {
   const outside = read(nb, 'RoleArn');
   assert.equal(outside.state, 'unknown');
   assert.match(outside.reason!, /outside the configuration|no file/);
+});
+
+test('a module may read templates its repository shares with the root module', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cloudconform-tf-'));
+  try {
+    mkdirSync(join(dir, 'repo', 'env'), { recursive: true });
+    mkdirSync(join(dir, 'repo', 'modules', 'nb'), { recursive: true });
+    mkdirSync(join(dir, 'repo', 'templates'));
+    writeFileSync(join(dir, 'repo', 'templates', 'name.tpl'), 'nb-${env}');
+    writeFileSync(join(dir, 'secret.txt'), 'not for reports');
+    writeFileSync(join(dir, 'repo', 'env', 'main.tf'), 'module "nb" {\n  source = "../modules/nb"\n}\n');
+    writeFileSync(
+      join(dir, 'repo', 'modules', 'nb', 'main.tf'),
+      [
+        'resource "aws_sagemaker_notebook_instance" "this" {',
+        '  name     = templatefile("${path.module}/../../templates/name.tpl", { env = "prod" })',
+        '  role_arn = file("${path.module}/../../../secret.txt")',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const [nb] = scanTerraformDirectories([join(dir, 'repo', 'env')]).resources;
+    assert.equal(read(nb!, 'NotebookInstanceName').value, 'nb-prod');
+    assert.match(read(nb!, 'RoleArn').reason!, /outside the configuration/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('symlink loops and unreadable files are errors, not crashes', () => {

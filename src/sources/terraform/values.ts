@@ -24,10 +24,6 @@ export class ReferenceValue {
   }
 }
 
-export function isReferenceValue(v: unknown): v is ReferenceValue {
-  return v instanceof ReferenceValue;
-}
-
 /** A value of the evaluator that is neither unknown nor a reference. */
 export function isObjectValue(v: unknown): v is ObjectValue {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof UnknownValue) && !(v instanceof ReferenceValue);
@@ -48,7 +44,7 @@ export function getKey(obj: ObjectValue, key: string): Value | undefined {
   return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
 }
 
-export function hasKey(obj: ObjectValue, key: string): boolean {
+function hasKey(obj: ObjectValue, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(obj, key);
 }
 
@@ -110,18 +106,6 @@ function findDeepUnknown(v: Value): UnknownValue | undefined {
 export function unknownFrom(v: UnknownValue | ReferenceValue, context?: string): UnknownValue {
   if (v instanceof UnknownValue) return v;
   return new UnknownValue(`${context ? `${context} ` : ''}depends on ${v.reference}, known only after apply`);
-}
-
-/** Terraform's type name of a value, for error messages. */
-export function typeName(v: Value): string {
-  if (v === null) return 'null';
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'number') return 'number';
-  if (typeof v === 'boolean') return 'bool';
-  if (Array.isArray(v)) return 'list';
-  if (v instanceof UnknownValue) return 'unknown';
-  if (v instanceof ReferenceValue) return 'reference';
-  return 'object';
 }
 
 /** Terraform's string form of a number: integers without a fraction, others shortest round-trip. */

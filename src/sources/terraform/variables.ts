@@ -24,6 +24,8 @@ export type VariableInput =
 export class VariableInputs {
   private readonly files = new Map<string, Map<string, VariableInput>>();
   private readonly cliVars = new Map<string, VariableInput>();
+  /** Variable files read, whether or not they parsed. */
+  filesRead = 0;
 
   constructor(
     private readonly varFiles: readonly string[],
@@ -52,7 +54,14 @@ export class VariableInputs {
   private file(path: string): Map<string, VariableInput> {
     let values = this.files.get(path);
     if (!values) {
-      values = readVariableFile(path, this.limits, this.errors);
+      const read = readTextFile(path, this.limits);
+      if (read.ok) {
+        this.filesRead++;
+        values = readVariableFile(path, read.text, this.errors);
+      } else {
+        this.errors.push({ file: path, message: `can't read variable file: ${read.reason}` });
+        values = new Map();
+      }
       this.files.set(path, values);
     }
     return values;
@@ -69,19 +78,14 @@ function autoVarFiles(dir: string): string[] {
   }
 }
 
-function readVariableFile(path: string, limits: ReadLimits, errors: ScanError[]): Map<string, VariableInput> {
+function readVariableFile(path: string, text: string, errors: ScanError[]): Map<string, VariableInput> {
   const values = new Map<string, VariableInput>();
-  const read = readTextFile(path, limits);
-  if (!read.ok) {
-    errors.push({ file: path, message: `can't read variable file: ${read.reason}` });
-    return values;
-  }
   if (path.endsWith('.json')) {
     const parseErrors: ParseError[] = [];
-    const tree = parseTree(read.text, parseErrors, { disallowComments: true });
+    const tree = parseTree(text, parseErrors, { disallowComments: true });
     const first = parseErrors[0];
     if (first) {
-      const line = new LineTable(read.text).position(first.offset).line;
+      const line = new LineTable(text).position(first.offset).line;
       errors.push({ file: path, line, message: `invalid JSON: ${printParseErrorCode(first.error)}` });
       return values;
     }
@@ -89,7 +93,7 @@ function readVariableFile(path: string, limits: ReadLimits, errors: ScanError[])
       errors.push({ file: path, message: 'a variable file must hold an object' });
       return values;
     }
-    const json = valueFromJson(JSON.parse(read.text));
+    const json = valueFromJson(JSON.parse(text));
     for (const prop of tree.children ?? []) {
       const name = String(prop.children?.[0]?.value);
       values.set(name, { kind: 'value', value: isObjectValue(json) ? (getKey(json, name) ?? null) : null });
@@ -97,22 +101,10 @@ function readVariableFile(path: string, limits: ReadLimits, errors: ScanError[])
     return values;
   }
   try {
-    for (const attr of parseHcl(read.text).body.attributes) values.set(attr.name, { kind: 'expression', expr: attr.expr });
+    for (const attr of parseHcl(text).body.attributes) values.set(attr.name, { kind: 'expression', expr: attr.expr });
   } catch (e) {
     if (e instanceof HclSyntaxError) errors.push({ file: path, line: e.position.line, message: `syntax error: ${e.message}` });
     else errors.push({ file: path, message: `can't parse variable file: ${e instanceof Error ? e.message : String(e)}` });
   }
   return values;
-}
-
-/** `name=value` pairs of `--var`, as the CLI passes them. */
-export function parseVarAssignments(assignments: readonly string[]): { vars: Record<string, string>; errors: ScanError[] } {
-  const vars: Record<string, string> = Object.create(null) as Record<string, string>;
-  const errors: ScanError[] = [];
-  for (const a of assignments) {
-    const eq = a.indexOf('=');
-    if (eq <= 0) errors.push({ file: '--var', message: `"${a}" is not of the form name=value` });
-    else vars[a.slice(0, eq).trim()] = a.slice(eq + 1);
-  }
-  return { vars, errors };
 }

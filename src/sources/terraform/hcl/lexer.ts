@@ -110,9 +110,10 @@ export class Scanner {
     for (let nl = src.indexOf('\n'); nl !== -1; nl = src.indexOf('\n', nl + 1)) this.lineStarts.push(nl + 1);
     if (/[\uDC00-\uDFFF]/.test(src)) {
       const lows: number[] = [];
-      for (let k = 0; k < src.length; k++) {
+      for (let k = 1; k < src.length; k++) {
         const c = src.charCodeAt(k);
-        if (c >= 0xdc00 && c <= 0xdfff) lows.push(k);
+        const previous = src.charCodeAt(k - 1);
+        if (c >= 0xdc00 && c <= 0xdfff && previous >= 0xd800 && previous <= 0xdbff) lows.push(k);
       }
       this.lowSurrogates = lows;
     }

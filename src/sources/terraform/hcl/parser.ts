@@ -5,17 +5,20 @@
  * Why our own: no JavaScript library is both correct with source positions and fast enough.
  * @cdktf/hcl2json (Go compiled to WASM) drops line numbers and is deprecated; tree-sitter's HCL
  * grammar measured ~1.5-2 MB/s here, far from the 1,000 files/s of 10-50 KB the scan needs.
- * This parser is a single forward pass over `charCodeAt` with no backtracking and no tokens
- * array; it measured ~60 MB/s on realistic Terraform (`npx tsx bench/hcl-parser-bench.ts`).
+ * This one is a single forward pass over `charCodeAt`, without backtracking or a token array:
+ * 65-80 MB/s (~2,000 files/s of 33 KB) on one core of the 2-core dev machine under load, measured
+ * with `npx tsx bench/hcl-parser-bench.ts`; ~80 MB/s on the .bench corpus's main.tf files.
  *
  * Robustness: the only exception it throws is HclSyntaxError. Nesting of blocks, expressions
  * and template directives is capped at MAX_DEPTH so neither this parser nor a recursive
  * consumer of the tree can overflow the stack. Every loop consumes input, so time is linear.
  *
- * Newlines: at body level and between object items a line break ends the item; inside `()`,
- * `[]`, `${}`, `%{}` and `for` expressions line breaks are plain whitespace, as in hclsyntax.
- * Where hclsyntax rejects a line break that is unambiguous (after a binary operator, `?`, `:`
- * or `!`/`-`) we accept it.
+ * Line breaks: at body level and between object items a line break ends the item; inside `()`,
+ * `[]`, `${}`, `%{}` and `for` expressions they are plain whitespace, as in hclsyntax.
+ *
+ * Deliberately more lenient than hclsyntax (a scanner should read what Terraform might): line
+ * breaks after a binary operator, `?`, `:`, `!` or unary `-`; a one-line block holding a nested
+ * block or `}` on the next line; `a.0.1` as two legacy index steps; a repeated attribute name.
  */
 import type {
   AttributeNode,
@@ -129,8 +132,6 @@ interface HeredocState {
   markerEnd: number;
 }
 
-const DIRECTIVE_NAMES: Record<number, string> = { [TOK_ELSE]: 'else', [TOK_ENDIF]: 'endif', [TOK_ENDFOR]: 'endfor' };
-
 class Parser extends Scanner {
   /** Current nesting of blocks, expressions and directives, capped at MAX_DEPTH. */
   private depth = 0;
@@ -238,12 +239,10 @@ class Parser extends Scanner {
   private parseLabelString(): string {
     const open = this.i;
     const tokens = this.scanTemplateTokens(open + 1, null);
-    let value = '';
     for (const token of tokens) {
       if (token.kind !== TOK_TEXT) this.fail('Block labels must be plain strings; "${" and "%{" sequences are not allowed here', token.start);
-      value = tokens.length === 1 ? token.value : value + token.value;
     }
-    return value;
+    return tokens.map((token) => token.value).join('');
   }
 
   // ----------------------------------------------------------- expressions
@@ -607,35 +606,25 @@ class Parser extends Scanner {
 
   // ------------------------------------------------------------- traversals
 
-  /** Applies `.name`, `.0`, `[key]`, `[*]` and `.*` after an expression. */
+  /**
+   * Applies `.name`, `.0`, `[key]`, `[*]` and `.*` after an expression. Each new wrapping node
+   * (relative traversal, index, splat) counts towards the depth limit: `x[a][b][c]...` nests.
+   */
   private parsePostfix(source: Expr): Expr {
     const src = this.src;
     let expr = source;
-    let wrapped = 0;
+    const depthBefore = this.depth;
     for (;;) {
       this.skipInline();
       const at = this.i;
       const c = src.charCodeAt(at);
-      if (c === CH_DOT && src.charCodeAt(at + 1) !== CH_DOT) {
-        if (src.charCodeAt(at + 1) === CH_STAR) {
-          this.enter(at);
-          wrapped++;
-          this.i = at + 2;
-          expr = this.parseSplatSteps(expr, false, at + 2);
-          continue;
-        }
-        const step = this.parseDotStep();
-        if (expr.kind === 'traversal' || expr.kind === 'relative-traversal') {
-          expr.steps.push(step);
-          expr.range.end = step.range.end;
-        } else {
-          this.enter(at);
-          wrapped++;
-          expr = { kind: 'relative-traversal', source: expr, steps: [step], range: { start: expr.range.start, end: step.range.end } };
-        }
+      let next: Expr;
+      if (c === CH_DOT && src.charCodeAt(at + 1) === CH_STAR) {
+        this.i = at + 2;
+        next = this.parseSplatSteps(expr, false, at + 2);
+      } else if (c === CH_DOT && src.charCodeAt(at + 1) !== CH_DOT) {
+        next = withStep(expr, this.parseDotStep());
       } else if (c === CH_LBRACK) {
-        this.enter(at);
-        wrapped++;
         this.i = at + 1;
         this.skipTrivia(true);
         if (src.charCodeAt(this.i) === CH_STAR) {
@@ -643,31 +632,21 @@ class Parser extends Scanner {
           this.skipTrivia(true);
           if (src.charCodeAt(this.i) !== CH_RBRACK) this.fail(`Expected "]" after "[*", found ${this.describe()}`);
           this.i++;
-          expr = this.parseSplatSteps(expr, true, this.i);
-          continue;
-        }
-        const key = this.parseIndexKey();
-        const range = this.range(at, this.i);
-        if (isLiteralKey(key)) {
-          wrapped--;
-          this.depth--;
-          const step: Traverser = { kind: 'index', key, range };
-          if (expr.kind === 'traversal' || expr.kind === 'relative-traversal') {
-            expr.steps.push(step);
-            expr.range.end = range.end;
-          } else {
-            this.enter(at);
-            wrapped++;
-            expr = { kind: 'relative-traversal', source: expr, steps: [step], range: { start: expr.range.start, end: range.end } };
-          }
+          next = this.parseSplatSteps(expr, true, this.i);
         } else {
-          expr = { kind: 'index', collection: expr, key, range: { start: expr.range.start, end: range.end } };
+          const key = this.parseIndexKey();
+          const range = this.range(at, this.i);
+          next = isLiteralKey(key)
+            ? withStep(expr, { kind: 'index', key, range })
+            : { kind: 'index', collection: expr, key, range: { start: expr.range.start, end: range.end } };
         }
       } else {
         break;
       }
+      if (next !== expr) this.enter(at);
+      expr = next;
     }
-    this.depth -= wrapped;
+    this.depth = depthBefore;
     return expr;
   }
 
@@ -1049,7 +1028,8 @@ class Parser extends Scanner {
           const opener = token.kind === TOK_ENDIF ? TOK_IF : TOK_FOR;
           const frame = stack.pop();
           if (frame === undefined || frame.token.kind !== opener) {
-            this.fail(`Unexpected "%{${DIRECTIVE_NAMES[token.kind]}}": there is no open "%{${opener === TOK_IF ? 'if' : 'for'}}" for it`, token.start);
+            const [close, open] = opener === TOK_IF ? ['endif', 'if'] : ['endfor', 'for'];
+            this.fail(`Unexpected "%{${close}}": there is no open "%{${open}}" for it`, token.start);
           }
           const range = this.range(frame.token.start, token.end);
           const parent = stack.length > 0 ? stack[stack.length - 1]! : null;
@@ -1094,6 +1074,16 @@ const PRECEDENCE: Record<BinaryOperator, number> = {
 function isLiteralKey(key: Expr): boolean {
   if (key.kind === 'literal') return true;
   return key.kind === 'template' && key.parts.length === 1 && key.parts[0]!.kind === 'text';
+}
+
+/** Appends a step to a traversal in place, or wraps any other expression in a relative traversal. */
+function withStep(expr: Expr, step: Traverser): Expr {
+  if (expr.kind === 'traversal' || expr.kind === 'relative-traversal') {
+    expr.steps.push(step);
+    expr.range.end = step.range.end;
+    return expr;
+  }
+  return { kind: 'relative-traversal', source: expr, steps: [step], range: { start: expr.range.start, end: step.range.end } };
 }
 
 function hexValue(c: number): number {

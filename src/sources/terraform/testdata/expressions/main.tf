@@ -66,3 +66,9 @@ resource "aws_sagemaker_domain" "static_block" {
     execution_role = "arn:role"
   }
 }
+
+resource "aws_sagemaker_notebook_instance" "per_private_subnet" {
+  count     = length(aws_subnet.private)
+  name      = "private-${count.index}"
+  subnet_id = aws_subnet.private[count.index].id
+}

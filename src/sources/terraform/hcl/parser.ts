@@ -16,7 +16,7 @@
  * Line breaks: at body level and between object items a line break ends the item; inside `()`,
  * `[]`, `${}`, `%{}` and `for` expressions they are plain whitespace, as in hclsyntax.
  *
- * Deliberately more lenient than hclsyntax (a scanner should read what Terraform might): line
+ * Deliberately more lenient than hclsyntax, in ways that cannot misread a valid file: line
  * breaks after a binary operator, `?`, `:`, `!` or unary `-`; a one-line block holding a nested
  * block or `}` on the next line; `a.0.1` as two legacy index steps; a repeated attribute name.
  */
@@ -684,7 +684,9 @@ class Parser extends Scanner {
 
   /**
    * The steps applied to each element after `[*]` (attributes and indexes) or `.*` (attributes
-   * and legacy `.0` only). A further `[*]`/`.*` ends the steps and splats the result again.
+   * and legacy `.0` only). Index keys after `[*]` may be any expression. A further `[*]`/`.*`
+   * ends the steps: `a[*].b[*].c` becomes splat(splat(a, .b), .c), where hclsyntax would nest
+   * the second splat inside the first one's per-element steps, which Traverser[] cannot hold.
    */
   private parseSplatSteps(source: Expr, full: boolean, markerEnd: number): SplatExpr {
     const src = this.src;

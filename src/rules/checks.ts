@@ -1,4 +1,7 @@
 import type { Attribute } from '../model/attribute';
+import type { SourceLocation } from '../model/location';
+import type { Resource } from '../model/resource';
+import type { CheckResult } from './rule';
 import { isUnknownValue } from '../model/attribute';
 
 /** How a property's value renders in a message: `'Disabled'`, `a reference to aws_subnet.a.id`, ... */
@@ -31,4 +34,32 @@ export function presence(attr: Attribute): 'present' | 'missing' | 'unknown' {
   if (Array.isArray(v) && v.length === 0) return 'missing';
   if (isUnknownValue(v)) return 'unknown';
   return 'present';
+}
+
+/**
+ * Reads a case-sensitive enum property (with AWS's default applied by the model). Returns the
+ * verdict outright when the value is unknown or not one of `valid`; otherwise the value, and
+ * whether it came from the default.
+ */
+export function readEnumProperty(
+  resource: Resource,
+  name: string,
+  valid: readonly string[],
+  rejectedBy: string,
+): { verdict: CheckResult } | { value: string; isDefault: boolean; location: SourceLocation } {
+  const attr = resource.attribute(name);
+  if (attr.state === 'unknown') {
+    return { verdict: { result: 'unknown', message: `${name} can't be determined offline: ${attr.reason}.`, location: attr.location } };
+  }
+  const value = attr.value;
+  if (typeof value !== 'string' || !valid.includes(value)) {
+    return {
+      verdict: {
+        result: 'fail',
+        message: `${name} is ${describeValue(value)}, which is not a valid value (${valid.join(' or ')}, case-sensitive): AWS would reject ${rejectedBy}.`,
+        location: attr.location,
+      },
+    };
+  }
+  return { value, isDefault: attr.state === 'default', location: attr.location };
 }

@@ -1,6 +1,6 @@
 import type { Resource } from '../../model/resource';
 import type { CheckResult, Rule, RuleMeta } from '../rule';
-import { describeValue, presence } from '../checks';
+import { presence, readEnumProperty } from '../checks';
 import { readRulePage } from '../pages';
 
 export const meta: RuleMeta = {
@@ -36,33 +36,16 @@ export const meta: RuleMeta = {
   ],
 };
 
-const VALID_VALUES = ['Enabled', 'Disabled'];
-
 export function check(resource: Resource): CheckResult {
-  const access = resource.attribute('DirectInternetAccess');
+  const access = readEnumProperty(resource, 'DirectInternetAccess', ['Enabled', 'Disabled'], 'this notebook');
+  if ('verdict' in access) return access.verdict;
   const at = access.location;
-  if (access.state === 'unknown') {
-    return { result: 'unknown', message: `DirectInternetAccess can't be determined offline: ${access.reason}.`, location: at };
-  }
-  if (access.state === 'default') {
+  if (access.value === 'Enabled') {
     return {
       result: 'fail',
-      message: 'DirectInternetAccess is not set, and AWS defaults it to Enabled: the notebook can reach the internet outside your VPC.',
-      location: at,
-    };
-  }
-  const value = access.value;
-  if (typeof value !== 'string' || !VALID_VALUES.includes(value)) {
-    return {
-      result: 'fail',
-      message: `DirectInternetAccess is ${describeValue(value)}, which is not a valid value (Enabled or Disabled, case-sensitive): AWS would reject this notebook.`,
-      location: at,
-    };
-  }
-  if (value === 'Enabled') {
-    return {
-      result: 'fail',
-      message: 'DirectInternetAccess is Enabled: the notebook can reach the internet outside your VPC.',
+      message: access.isDefault
+        ? 'DirectInternetAccess is not set, and AWS defaults it to Enabled: the notebook can reach the internet outside your VPC.'
+        : 'DirectInternetAccess is Enabled: the notebook can reach the internet outside your VPC.',
       location: at,
     };
   }

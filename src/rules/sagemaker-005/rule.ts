@@ -1,6 +1,6 @@
 import type { Resource } from '../../model/resource';
 import type { CheckResult, Rule, RuleMeta } from '../rule';
-import { describeValue } from '../checks';
+import { readEnumProperty } from '../checks';
 import { readRulePage } from '../pages';
 
 export const meta: RuleMeta = {
@@ -29,37 +29,19 @@ export const meta: RuleMeta = {
   ],
 };
 
-const VALID_VALUES = ['PublicInternetOnly', 'VpcOnly'];
-
 export function check(resource: Resource): CheckResult {
-  const access = resource.attribute('AppNetworkAccessType');
-  const at = access.location;
-  if (access.state === 'unknown') {
-    return { result: 'unknown', message: `AppNetworkAccessType can't be determined offline: ${access.reason}.`, location: at };
-  }
-  if (access.state === 'default') {
+  const access = readEnumProperty(resource, 'AppNetworkAccessType', ['PublicInternetOnly', 'VpcOnly'], 'this domain');
+  if ('verdict' in access) return access.verdict;
+  if (access.value === 'PublicInternetOnly') {
     return {
       result: 'fail',
-      message: 'AppNetworkAccessType is not set, and AWS defaults it to PublicInternetOnly: Studio apps reach the internet outside your VPC.',
-      location: at,
+      message: access.isDefault
+        ? 'AppNetworkAccessType is not set, and AWS defaults it to PublicInternetOnly: Studio apps reach the internet outside your VPC.'
+        : 'AppNetworkAccessType is PublicInternetOnly: Studio apps reach the internet outside your VPC.',
+      location: access.location,
     };
   }
-  const value = access.value;
-  if (typeof value !== 'string' || !VALID_VALUES.includes(value)) {
-    return {
-      result: 'fail',
-      message: `AppNetworkAccessType is ${describeValue(value)}, which is not a valid value (PublicInternetOnly or VpcOnly, case-sensitive): AWS would reject this domain.`,
-      location: at,
-    };
-  }
-  if (value === 'PublicInternetOnly') {
-    return {
-      result: 'fail',
-      message: 'AppNetworkAccessType is PublicInternetOnly: Studio apps reach the internet outside your VPC.',
-      location: at,
-    };
-  }
-  return { result: 'pass', message: 'AppNetworkAccessType is VpcOnly: Studio traffic goes through your VPC.', location: at };
+  return { result: 'pass', message: 'AppNetworkAccessType is VpcOnly: Studio traffic goes through your VPC.', location: access.location };
 }
 
 export const rule: Rule = { meta, check, page: () => readRulePage('sagemaker-005') };

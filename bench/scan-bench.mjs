@@ -3,7 +3,7 @@
 //
 //   node --expose-gc bench/scan-bench.mjs [--count N] [--seed S] [--jobs N]
 //        [--skip-checkov] [--skip-ours] [--checkov-sizes 50,150] [--version-runs 20] [--bomb-timeout 60]
-//        [--checkov-timeout 1800] [--cli PATH]
+//        [--checkov-timeout 1800] [--repeat 3] [--cli PATH]
 //
 // 1. Generates the corpus if needed (bench/generate-corpus.mjs, .bench/corpus-<N>/).
 // 2. Ours: median wall time of `cloudconform --version` (target < 150 ms); the scan of 1,000,
@@ -24,7 +24,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { BENCH_DIR, DEFAULT_SEED, REPO_ROOT, SHARD_SIZE, ensureCorpus, summarize } from './generate-corpus.mjs';
 
@@ -55,6 +55,9 @@ const CHECKOV_SIZES = String(opt('--checkov-sizes', '50,150'))
   .filter((n) => n > 0)
   .sort((a, b) => a - b);
 const CHECKOV_TIMEOUT_S = Number(opt('--checkov-timeout', 1800));
+// Each scan size runs this many times; the fastest counts (the machine is shared), peak RSS is the
+// largest over the runs, and the first run's report is checked against the manifest.
+const REPEAT = Math.max(1, Number(opt('--repeat', 3)));
 // Another build of the CLI can be measured with --cli PATH (default: this checkout's bin/cloudconform.js).
 const CLI = resolve(opt('--cli', join(REPO_ROOT, 'bin', 'cloudconform.js')));
 
@@ -244,13 +247,14 @@ function scanArgs(paths, outFile) {
   return a;
 }
 
-async function runOurs(label, paths, { timeoutS = 1800 } = {}) {
+async function runOurs(label, paths, { timeoutS = 1800, parse = true } = {}) {
   const outFile = join(OUT_DIR, `ours-${label}.json`);
   rmSync(outFile, { force: true });
   const m = await runMeasured(process.execPath, [CLI, ...scanArgs(paths, outFile)], { label: `ours-${label}`, timeoutS });
   let report = null;
   let reportError = null;
   if (existsSync(outFile)) {
+    if (!parse) return { ...m, outFile, report: null, reportError: null };
     try {
       report = JSON.parse(readFileSync(outFile, 'utf8'));
     } catch (e) {
@@ -515,7 +519,10 @@ async function main() {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, gnuTime: HAVE_GNU_TIME },
     targets: TARGETS,
   };
-  log(`cloudconform scan benchmark — ${cpus().length} cores, node ${process.version}\n`);
+  results.machine.loadAvgStart = loadavg().map((x) => +x.toFixed(2));
+  log(`cloudconform scan benchmark — ${cpus().length} cores, node ${process.version}, load average ${results.machine.loadAvgStart.join(' ')}`);
+  if (loadavg()[0] > cpus().length / 2) log('  (the machine is busy: figures will be noisy; the scans are repeated and the fastest run kept)');
+  log('');
 
   // 1. Corpus
   const { dir: corpusDir, manifest } = ensureCorpus({ count: COUNT, seed: SEED, log });
@@ -543,12 +550,17 @@ async function main() {
     for (const n of sizes) {
       const shards = n === COUNT ? [corpusDir] : Array.from({ length: n / SHARD_SIZE }, (_, i) => join(corpusDir, `s${String(i).padStart(2, '0')}`));
       const files = manifest.files.slice(0, n);
-      gc();
-      const run = await runOurs(`${n}`, shards);
-      const r = describeOurs(run, files, corpusDir);
+      const runs = [];
+      for (let i = 0; i < REPEAT; i++) {
+        gc();
+        // Verify the first run's report only: parsing a 10,000-file report takes a while.
+        const run = await runOurs(`${n}`, shards, { parse: i === 0 });
+        runs.push(describeOurs(run, files, corpusDir));
+      }
+      const best = runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+      const r = { ...runs[0], wallMs: best.wallMs, filesPerSec: best.filesPerSec, peakRssMB: Math.max(...runs.map((x) => x.peakRssMB)), wallMsRuns: runs.map((x) => x.wallMs), peakRssMBRuns: runs.map((x) => x.peakRssMB), exitCodes: runs.map((x) => x.exitCode) };
       results.ours.scans.push(r);
-      printOurs(`scan ${fmtN(n)}`, r);
-      delete run.report;
+      printOurs(`scan ${fmtN(n)} (best of ${REPEAT}: ${r.wallMsRuns.map((x) => (x / 1000).toFixed(2)).join(', ')} s)`, r);
     }
     log('');
   } else {
@@ -651,8 +663,8 @@ async function main() {
     row('cloudconform --version (median of ' + st.runs + ')', `${st.medianMs.toFixed(0)} ms`, `< ${TARGETS.versionMs} ms`, st.medianMs < TARGETS.versionMs);
     for (const s of results.ours.scans) {
       const big = s.files === COUNT;
-      row(`scan ${fmtN(s.files)} files: wall`, fmtS(s.wallMs));
-      row(`scan ${fmtN(s.files)} files: throughput`, `${fmtN(s.filesPerSec)} files/s`, `≥ ${fmtN(TARGETS.filesPerSec)} files/s`, s.filesPerSec >= TARGETS.filesPerSec);
+      row(`scan ${fmtN(s.files)} files: wall (best of ${s.wallMsRuns?.length ?? 1})`, fmtS(s.wallMs));
+      row(`scan ${fmtN(s.files)} files: throughput`, `${fmtN(s.filesPerSec)} files/s`, big ? `≥ ${fmtN(TARGETS.filesPerSec)} files/s` : '', big ? s.filesPerSec >= TARGETS.filesPerSec : undefined);
       row(`scan ${fmtN(s.files)} files: peak RSS`, fmtMB(s.peakRssMB), big && s.files >= 10000 ? `< ${TARGETS.rssMB10k} MB` : '', big && s.files >= 10000 ? s.peakRssMB < TARGETS.rssMB10k : undefined);
       if (s.verify) {
         const v = s.verify;
@@ -688,6 +700,7 @@ async function main() {
   if (results.bomb.checkov) row(`alias bomb (${results.bomb.bytes} B): checkov`, `${results.bomb.checkov.outcome}, ${fmtS(results.bomb.checkov.wallMs)}, ${fmtMB(results.bomb.checkov.peakRssMB)}`);
   results.summary = rows;
   results.durationS = (Date.now() - started.getTime()) / 1000;
+  results.machine.loadAvgEnd = loadavg().map((x) => +x.toFixed(2));
 
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => String(Object.values(r)[i]).length), ['measure', 'value', 'target', 'ok'][i].length));
   const line = (cells) => '| ' + cells.map((c, i) => String(c).padEnd(w[i])).join(' | ') + ' |';

@@ -33,7 +33,9 @@ export class RuleRunner {
     const rules = this.rulesByType.get(raw.type);
     if (!rules) return;
     const resource = new Resource(raw);
-    for (const rule of rules) out.push(this.evaluateRule(rule, resource, errors));
+    // A copy with fresh strings: ids and values sliced out of a template would otherwise keep the
+    // whole template text alive for as long as the report lives, so memory would grow per file.
+    for (const rule of rules) out.push(structuredClone(this.evaluateRule(rule, resource, errors)));
   }
 
   private evaluateRule(rule: Rule, resource: Resource, errors: ScanError[]): Finding {

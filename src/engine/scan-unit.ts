@@ -59,7 +59,7 @@ export class UnitScanner {
     if (!source) return;
     into.filesScanned++;
     const result = source.scanFile(path, read.text);
-    into.errors.push(...result.errors);
+    into.errors.push(...structuredClone(result.errors));
     for (const resource of result.resources) {
       into.resources++;
       this.runner.evaluate(resource, into.findings, into.errors);
@@ -73,7 +73,7 @@ export class UnitScanner {
       readLimits: this.context.readLimits,
     });
     into.filesScanned += result.filesScanned ?? 0;
-    into.errors.push(...result.errors);
+    into.errors.push(...structuredClone(result.errors));
     for (const resource of result.resources) {
       into.resources++;
       this.runner.evaluate(resource, into.findings, into.errors);

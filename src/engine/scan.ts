@@ -119,12 +119,21 @@ async function scanInWorkers(
       });
       feed();
     });
-  const results = await Promise.allSettled(Array.from({ length: Math.min(jobs, batches.length) }, runWorker));
-  // Whatever a crashed worker never took is scanned here, so nothing is lost.
-  if (results.some((r) => r.status === 'rejected') && next < batches.length) {
+  // The main thread scans too, between workers' messages: it starts at once while workers boot,
+  // so a pool of `jobs` threads costs only `jobs - 1` worker start-ups.
+  const runMainThread = async () => {
     const scanner = new UnitScanner(context);
-    for (; next < batches.length; next++) for (const unit of batches[next]!) scanner.scan(unit, total);
-  }
+    for (let batch = batches[next++]; batch; batch = batches[next++]) {
+      for (const unit of batch) scanner.scan(unit, total);
+      done += batch.length;
+      onProgress?.(done, units.length);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const workerCount = Math.min(jobs - 1, batches.length - 1);
+  const results = await Promise.allSettled([runMainThread(), ...Array.from({ length: workerCount }, runWorker)]);
+  // Whatever a crashed worker never took is scanned here, so nothing is lost.
+  if (results.some((r) => r.status === 'rejected') && next < batches.length) await runMainThread();
 }
 
 function mergeInto(total: UnitResult, part: UnitResult): void {

@@ -1,5 +1,5 @@
 import type { Risk, RuleMeta, Verdict } from '../rules/rule';
-import type { ScanError } from '../sources/source';
+import type { ScanError, ScanNote } from '../sources/source';
 
 /** One rule evaluated against one resource. This shape is the JSON report's stable contract. */
 export interface Finding {
@@ -42,5 +42,7 @@ export interface ScanReport {
   rules: RuleMeta[];
   findings: Finding[];
   errors: ScanError[];
+  /** Live audits: regions skipped and why, resources deleted mid-audit. Absent for IaC scans. */
+  notes?: ScanNote[];
   summary: ReportSummary;
 }

@@ -2,9 +2,22 @@ import type { SourceResource } from '../model/resource';
 
 /** A problem with one input: it is reported and the scan goes on. */
 export interface ScanError {
+  /** The input file; for live audits an `aws://ACCOUNT/REGION` style locator of what failed. */
   file: string;
   message: string;
   line?: number;
+  /** Live audits: where the call that failed was made. */
+  account?: string;
+  region?: string;
+  /** Live audits: the API call, e.g. `sagemaker:DescribeNotebookInstance`. */
+  call?: string;
+}
+
+/** Something the user should know that is not an error: a region skipped, a resource gone mid-audit. */
+export interface ScanNote {
+  message: string;
+  account?: string;
+  region?: string;
 }
 
 export interface SourceResult {

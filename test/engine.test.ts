@@ -85,7 +85,7 @@ test('scan: worker threads give the same report as a single thread', async () =>
   const t = makeTree(files);
   try {
     const single = await scan([t.root], { config: emptyConfig(), jobs: 1 });
-    const parallel = await scan([t.root], { config: emptyConfig(), jobs: 2 });
+    const parallel = await scan([t.root], { config: emptyConfig(), jobs: 2, workerThreshold: 0 });
     assert.equal(single.findings.length, 102);
     assert.deepEqual(parallel.findings, single.findings);
     assert.deepEqual(parallel.summary, single.summary);

@@ -2,9 +2,10 @@
 // modules on demand.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version';
+import { DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY } from '../engine/audit-limits';
 
 const program = new Command('cloudconform')
-  .description('Cloud security conformity checks for AWS: scan CloudFormation and Terraform for SageMaker network exposure.')
+  .description('Cloud security conformity checks for AWS: scan CloudFormation and Terraform, and audit live accounts, for SageMaker network exposure.')
   .version(VERSION, '-v, --version')
   .showHelpAfterError()
   .configureOutput({ outputError: (str, write) => write(str) })
@@ -30,26 +31,69 @@ function byteSize(value: string): number {
   return Math.floor(Number(m[1]) * unit);
 }
 
-program
-  .command('scan')
-  .description('Scan CloudFormation templates, Terraform configurations and plans (default: the current directory).')
-  .argument('[paths...]', 'files or directories to scan', [])
-  .addOption(new Option('-f, --format <format>', 'report format on standard output').choices(['text', 'json', 'sarif', 'junit']).default('text'))
-  .option('-o, --output <format=file>', 'also write a report to a file, e.g. sarif=results.sarif (repeatable)', collect, [])
-  .addOption(new Option('--fail-on <risk>', 'exit 1 when a failure at or above this risk is found').choices(['low', 'medium', 'high', 'very-high', 'extreme']))
-  .option('--fail-on-unknown', 'also exit 1 when a verdict is unknown')
-  .option('-c, --config <file>', 'configuration file (default: ./.cloudconform.yml when present)')
-  .option('-r, --rules <ids>', 'comma-separated rule ids to run (default: all)')
+function commaList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** The options of every command that writes a report (`scan`, `audit`): see report-command.ts. */
+function withReportOptions(command: Command): Command {
+  return command
+    .addOption(new Option('-f, --format <format>', 'report format on standard output').choices(['text', 'json', 'sarif', 'junit']).default('text'))
+    .option('-o, --output <format=file>', 'also write a report to a file, e.g. sarif=results.sarif (repeatable)', collect, [])
+    .addOption(new Option('--fail-on <risk>', 'exit 1 when a failure at or above this risk is found').choices(['low', 'medium', 'high', 'very-high', 'extreme']))
+    .option('--fail-on-unknown', 'also exit 1 when a verdict is unknown')
+    .option('-c, --config <file>', 'configuration file (default: ./.cloudconform.yml when present)')
+    .option('-r, --rules <ids>', 'comma-separated rule ids to run (default: all)')
+    .option('--verbose', 'list passing resources too')
+    .option('-q, --quiet', 'print nothing on standard output (use with --output)')
+    .option('--no-color', 'no colours (also: NO_COLOR environment variable)');
+}
+
+withReportOptions(
+  program
+    .command('scan')
+    .description('Scan CloudFormation templates, Terraform configurations and plans (default: the current directory).')
+    .argument('[paths...]', 'files or directories to scan', []),
+)
   .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable)', collect, [])
   .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable)', collect, [])
   .option('-j, --jobs <n>', 'parallel worker threads (default: number of CPUs)', positiveInt)
   .option('--max-file-size <size>', 'skip (and report) files larger than this', byteSize)
-  .option('--verbose', 'list passing resources too')
-  .option('-q, --quiet', 'print nothing on standard output (use with --output)')
-  .option('--no-color', 'no colours (also: NO_COLOR environment variable)')
   .action(async (paths: string[], opts) => {
     const { runScanCommand } = await import('./scan-command');
     process.exitCode = await runScanCommand(paths, opts);
+  });
+
+withReportOptions(
+  program
+    .command('audit')
+    .description('Audit live AWS accounts: every SageMaker notebook instance and Studio domain, in every enabled region.'),
+)
+  .option('--profile <name>', 'AWS profile for your credentials and settings (default: the SDK credential chain)')
+  .option('--regions <list>', 'comma-separated regions (default: every enabled region where notebook instances are offered)', commaList)
+  .option('--role-arn <arn>', "audit this role's account, assuming the role with your credentials")
+  .option('--accounts <ids>', 'comma-separated account ids, each audited through --role-name', commaList)
+  .option('--organization', 'audit every active account of your AWS Organization through --role-name')
+  .option('--role-name <name>', 'role to assume in each account of --accounts or --organization')
+  .option('--external-id <id>', 'external id for AssumeRole')
+  .option('--endpoint-url <url>', 'AWS API endpoint for emulators and private endpoints (AWS_ENDPOINT_URL is honoured too)')
+  .option('--concurrency <n>', `API calls in flight across the audit (default ${DEFAULT_CONCURRENCY})`, positiveInt)
+  .option('--region-concurrency <n>', `describe calls in flight per account and region (default ${DEFAULT_REGION_CONCURRENCY})`, positiveInt)
+  .option('--max-attempts <n>', 'attempts per API call, with backoff and jitter (default: AWS_MAX_ATTEMPTS, else 3)', positiveInt)
+  .action(async (opts) => {
+    const { runAuditCommand } = await import('./audit-command');
+    process.exitCode = await runAuditCommand(opts);
+  });
+
+program
+  .command('iam-policy')
+  .description('Print the least-privilege IAM policy that `cloudconform audit` needs.')
+  .action(async () => {
+    const { printIamPolicy } = await import('./iam-policy-command');
+    printIamPolicy();
   });
 
 program

@@ -23,6 +23,11 @@ export interface ConfigException {
   paths: string[];
   /** Globs on the resource id (logical id, Terraform address, ARN) or name; empty = any. */
   resources: string[];
+  /**
+   * Tags the live resource must carry, every one with exactly this value (`{ team: sandbox }`).
+   * Live audits only: a template's tags are not all a resource gets (stack tags, default_tags).
+   */
+  tags?: Record<string, string>;
   reason: string;
   /** ISO date after which the exception no longer applies. */
   expires?: string;
@@ -98,14 +103,28 @@ export function parseConfig(data: unknown, file = CONFIG_FILE_NAME): Config {
     if (rules.length === 0) throw new ConfigError(`${where}: name the rule(s) it applies to ('rules: [SageMaker-004]' or '*')`);
     const paths = stringList(e.path ?? e.paths, `${where}.paths`);
     const resources = stringList(e.resource ?? e.resources, `${where}.resources`);
+    const tags = e.tags === undefined ? undefined : tagMap(e.tags, `${where}.tags`);
     let expires: string | undefined;
     if (e.expires !== undefined) {
       expires = String(e.expires);
       if (Number.isNaN(Date.parse(expires))) throw new ConfigError(`${where}.expires: '${expires}' is not a date (YYYY-MM-DD)`);
     }
-    config.exceptions.push({ rules, paths, resources, reason, expires });
+    config.exceptions.push({ rules, paths, resources, ...(tags ? { tags } : {}), reason, expires });
   });
   return config;
+}
+
+/** `{ team: sandbox, cost-center: 42 }`: AWS tag values are strings, so scalars are read as text. */
+function tagMap(value: unknown, where: string): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where} must be a mapping of tag keys to values`);
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) throw new ConfigError(`${where} must name at least one tag`);
+  const tags: Record<string, string> = Object.create(null);
+  for (const [key, v] of entries) {
+    if (!['string', 'number', 'boolean'].includes(typeof v)) throw new ConfigError(`${where}.${key} must be a single value`);
+    tags[key] = String(v);
+  }
+  return tags;
 }
 
 export function parseRisk(value: string, where: string): Risk {
@@ -121,6 +140,7 @@ export class ExceptionMatcher {
     rule: (id: string) => boolean;
     path: (p: string) => boolean;
     resource: (id: string) => boolean;
+    tags: (tags: Record<string, string> | undefined) => boolean;
   }[];
 
   constructor(exceptions: ConfigException[], now = new Date()) {
@@ -131,14 +151,26 @@ export class ExceptionMatcher {
         rule: (id: string) => exception.rules.some((r) => r === '*' || r.toLowerCase() === id.toLowerCase()),
         path: exception.paths.length ? picomatch(exception.paths, { dot: true }) : () => true,
         resource: exception.resources.length ? picomatch(exception.resources, { dot: true, bash: false, literalBrackets: true, nonegate: false }) : () => true,
+        tags: exception.tags ? matchesAllTags(exception.tags) : () => true,
       }));
   }
 
-  match(ruleId: string, file: string, resourceIds: string[]): ConfigException | undefined {
+  /** Whether some exception in force matches on tags: only then are live resources' tags worth reading. */
+  get usesTags(): boolean {
+    return this.compiled.some((c) => c.exception.tags !== undefined);
+  }
+
+  /** `tags`: the resource's tags when known (live resources); an exception on tags never matches without them. */
+  match(ruleId: string, file: string, resourceIds: string[], tags?: Record<string, string>): ConfigException | undefined {
     const path = file.replace(/\\/g, '/').replace(/^\.\//, '');
     for (const c of this.compiled) {
-      if (c.rule(ruleId) && c.path(path) && resourceIds.some((id) => c.resource(id))) return c.exception;
+      if (c.rule(ruleId) && c.path(path) && resourceIds.some((id) => c.resource(id)) && c.tags(tags)) return c.exception;
     }
     return undefined;
   }
+}
+
+function matchesAllTags(wanted: Record<string, string>): (tags: Record<string, string> | undefined) => boolean {
+  const pairs = Object.entries(wanted);
+  return (tags) => tags !== undefined && pairs.every(([key, value]) => Object.prototype.hasOwnProperty.call(tags, key) && tags[key] === value);
 }

@@ -33,12 +33,13 @@ export class RuleRunner {
     const rules = this.rulesByType.get(raw.type);
     if (!rules) return;
     const resource = new Resource(raw);
+    const tags = this.exceptions.usesTags ? liveTags(resource) : undefined;
     // A copy with fresh strings: ids and values sliced out of a template would otherwise keep the
     // whole template text alive for as long as the report lives, so memory would grow per file.
-    for (const rule of rules) out.push(structuredClone(this.evaluateRule(rule, resource, errors)));
+    for (const rule of rules) out.push(structuredClone(this.evaluateRule(rule, resource, tags, errors)));
   }
 
-  private evaluateRule(rule: Rule, resource: Resource, errors: ScanError[]): Finding {
+  private evaluateRule(rule: Rule, resource: Resource, tags: Record<string, string> | undefined, errors: ScanError[]): Finding {
     const meta: RuleMeta = rule.meta;
     let result: Finding['result'];
     let message: string;
@@ -73,7 +74,7 @@ export class RuleRunner {
     } else {
       if (inline) finding.message += ' (An inline suppression was ignored: it gives no reason, and a reason is required.)';
       const ids = [resource.id, ...(resource.raw.details?.name ? [resource.raw.details.name] : [])];
-      const exception = this.exceptions.match(meta.id, resource.location.file, ids);
+      const exception = this.exceptions.match(meta.id, resource.location.file, ids, tags);
       if (exception) {
         finding.suppressed = true;
         finding.suppression = { reason: exception.reason, source: 'config' };
@@ -81,4 +82,20 @@ export class RuleRunner {
     }
     return finding;
   }
+}
+
+/**
+ * A live resource's tags (its `Tags` property, read from ListTags), for exceptions by tag.
+ * Undefined for templates, whose tags are not all the deployed resource gets, and when the tags
+ * could not be read: then no tag exception applies.
+ */
+function liveTags(resource: Resource): Record<string, string> | undefined {
+  if (resource.raw.source !== 'aws') return undefined;
+  const attr = resource.attribute('Tags');
+  if (attr.state !== 'set' || !Array.isArray(attr.value)) return undefined;
+  const tags: Record<string, string> = Object.create(null);
+  for (const tag of attr.value as { Key?: unknown; Value?: unknown }[]) {
+    if (typeof tag?.Key === 'string') tags[tag.Key] = typeof tag.Value === 'string' ? tag.Value : '';
+  }
+  return tags;
 }

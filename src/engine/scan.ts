@@ -6,6 +6,7 @@ import { RISK_ORDER, type Risk, type Rule } from '../rules/rule';
 import type { Config } from './config';
 import { DEFAULT_READ_LIMITS } from './files';
 import type { Finding, ScanReport } from './report';
+import type { ScanNote } from '../sources/source';
 import { UnitScanner, emptyUnitResult, type ScanUnit, type ScanUnitContext, type UnitResult } from './scan-unit';
 import { groupTerraformDirectories } from './terraform-groups';
 import { walkScanPaths } from './walk';
@@ -158,13 +159,25 @@ function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
+function compareNotes(a: ScanNote, b: ScanNote): number {
+  return (a.account ?? '').localeCompare(b.account ?? '') || (a.region ?? '').localeCompare(b.region ?? '') || a.message.localeCompare(b.message);
+}
+
 export function isFailing(f: Finding, failOn: Risk): boolean {
   return f.result === 'fail' && !f.suppressed && RISK_ORDER.indexOf(f.risk) >= RISK_ORDER.indexOf(failOn);
 }
 
-export function buildReport(rules: Rule[], total: UnitResult, failOn: Risk): ScanReport {
+/** `notes`: live audits only (skipped regions, resources deleted mid-audit); absent for IaC scans. */
+export function buildReport(rules: Rule[], total: UnitResult, failOn: Risk, notes?: ScanNote[]): ScanReport {
   const findings = total.findings.sort(compareFindings);
-  const errors = total.errors.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+  // Every key takes part, so concurrent audits (errors arriving in any order) report the same way each run.
+  const errors = total.errors.sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.call ?? '').localeCompare(b.call ?? '') ||
+      a.message.localeCompare(b.message),
+  );
   const count = (pred: (f: Finding) => boolean) => findings.reduce((n, f) => n + (pred(f) ? 1 : 0), 0);
   return {
     version: 1,
@@ -172,6 +185,7 @@ export function buildReport(rules: Rule[], total: UnitResult, failOn: Risk): Sca
     rules: rules.map((r) => r.meta),
     findings,
     errors,
+    ...(notes ? { notes: [...notes].sort(compareNotes) } : {}),
     summary: {
       resources: total.resources,
       findings: findings.length,

@@ -13,6 +13,11 @@ export interface ResourceTypeInfo {
    * snake_case of the CloudFormation one. A dotted path names a nested block's attribute.
    */
   terraformNames: Record<string, string>;
+  /**
+   * CloudFormation property -> field of the SageMaker Describe* output, where they differ (most
+   * names are the same). Used by the live AWS source.
+   */
+  liveNames?: Record<string, string>;
 }
 
 export const RESOURCE_TYPES: readonly ResourceTypeInfo[] = [
@@ -28,6 +33,7 @@ export const RESOURCE_TYPES: readonly ResourceTypeInfo[] = [
       VolumeSizeInGB: 'volume_size',
       InstanceMetadataServiceConfiguration: 'instance_metadata_service_configuration',
     },
+    liveNames: { SecurityGroupIds: 'SecurityGroups', LifecycleConfigName: 'NotebookInstanceLifecycleConfigName' },
   },
   {
     cloudFormation: 'AWS::SageMaker::Domain',

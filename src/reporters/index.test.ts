@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isReportFormat, REPORT_FORMATS, renderReport, type ReportFormat } from './index';
-import { sampleReport } from './test-report-fixture';
+import { liveReport, sampleReport } from './test-report-fixture';
 
 describe('renderReport', () => {
   it('knows the four formats', () => {
@@ -20,9 +20,11 @@ describe('renderReport', () => {
   });
 
   it('does not mutate the report', () => {
-    const report = sampleReport();
-    for (const format of REPORT_FORMATS) renderReport(report, format, { color: true, verbose: true });
-    assert.deepEqual(report, sampleReport());
+    for (const fixture of [sampleReport, liveReport]) {
+      const report = fixture();
+      for (const format of REPORT_FORMATS) renderReport(report, format, { color: true, verbose: true });
+      assert.deepEqual(report, fixture());
+    }
   });
 
   it('rejects an unknown format from untyped callers', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderReport } from './index';
-import { sampleReport } from './test-report-fixture';
+import { liveReport, sampleReport } from './test-report-fixture';
 
 describe('json reporter', () => {
   it('is the report contract, pretty-printed', () => {
@@ -28,5 +28,13 @@ describe('json reporter', () => {
   it('leaves out anything attached to the report object beyond the contract', () => {
     const report = Object.assign(sampleReport(), { internalTimings: { parseMs: 3 } });
     assert.doesNotMatch(renderReport(report, 'json', { color: false }), /internalTimings/);
+  });
+
+  it('includes the notes of a live audit, before the summary', () => {
+    const parsed = JSON.parse(renderReport(liveReport(), 'json', { color: false }));
+    assert.deepEqual(Object.keys(parsed), ['version', 'tool', 'rules', 'findings', 'errors', 'notes', 'summary']);
+    assert.deepEqual(parsed.notes, liveReport().notes);
+    assert.deepEqual(parsed.errors[0].call, 'sagemaker:DescribeNotebookInstance');
+    assert.deepEqual(parsed.findings[0].location, { file: 'aws://111122223333/us-east-1', line: 0 });
   });
 });

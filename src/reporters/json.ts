@@ -11,6 +11,7 @@ export function renderJson(report: ScanReport): string {
     rules: report.rules,
     findings: report.findings,
     errors: report.errors,
+    ...(report.notes ? { notes: report.notes } : {}),
     summary: report.summary,
   };
   return JSON.stringify(contract, null, 2);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { Finding } from '../engine/report';
 import { renderReport } from './index';
 import { stripIllegalXml } from './junit';
-import { HOSTILE_TEXT, hostileReport, sampleReport } from './test-report-fixture';
+import { HOSTILE_TEXT, hostileReport, liveReport, sampleReport } from './test-report-fixture';
 
 interface XmlElement {
   name: string;
@@ -216,6 +216,21 @@ describe('junit reporter', () => {
     assert.equal(hostileCase.children[0]!.attrs.message, expected);
     assert.ok(hostileCase.children[0]!.text.startsWith(expected));
     assert.ok(xml.includes('a&lt;b &amp; c&gt;&quot;d&quot; &apos;e&apos;'));
+  });
+
+  it('writes live findings and failed API calls without a line', () => {
+    const root = junitOf(liveReport());
+    const [suite, errors] = root.children as [XmlElement, XmlElement];
+    const open = suite.children.find((tc) => tc.attrs.name === 'arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb-open')!;
+    assert.deepEqual(open.attrs, {
+      classname: 'aws://111122223333/us-east-1',
+      name: 'arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb-open',
+      file: 'aws://111122223333/us-east-1',
+    });
+    assert.match(open.children[0]!.text, /at: aws:\/\/111122223333\/us-east-1$/);
+    const failedCall = errors.children[0]!;
+    assert.deepEqual(failedCall.attrs, { classname: 'cloudconform.errors', name: 'aws://111122223333/us-east-1', file: 'aws://111122223333/us-east-1' });
+    assert.equal(failedCall.children[0]!.attrs.message, 'sagemaker:DescribeNotebookInstance: nb-denied: AccessDeniedException: not authorized');
   });
 
   it('keeps newlines and tabs in attributes as references', () => {

@@ -1,6 +1,6 @@
 import type { Finding, ScanReport } from '../engine/report';
 import type { ScanError } from '../sources/source';
-import { compareFindings, compareStrings, describeSuppression } from './shared';
+import { compareFindings, compareStrings, describeSuppression, errorText, formatLocation } from './shared';
 
 export const ERRORS_SUITE = 'cloudconform.errors';
 
@@ -63,7 +63,7 @@ export function renderJunit(report: ScanReport): string {
 
 function findingCase(f: Finding, suite: Suite): string {
   const open = `    <testcase classname="${attr(f.location.file)}" name="${attr(f.resource.id)}" file="${attr(f.location.file)}"${lineAttr(f.location.line)}`;
-  const where = `${f.location.file}:${f.location.line}${f.location.column ? `:${f.location.column}` : ''}`;
+  const where = formatLocation(f.location.file, f.location.line, f.location.column);
   const detail = `${f.message}\n\nrule: ${f.ruleId} (${f.risk})\nresource: ${f.resource.id} (${f.resource.type})\nat: ${where}`;
   if (f.suppressed) {
     suite.skipped++;
@@ -82,10 +82,11 @@ function findingCase(f: Finding, suite: Suite): string {
 }
 
 function errorCase(error: ScanError): string {
-  const name = error.line ? `${error.file}:${error.line}` : error.file;
+  const name = formatLocation(error.file, error.line);
+  const message = errorText(error);
   return [
     `    <testcase classname="${ERRORS_SUITE}" name="${attr(name)}" file="${attr(error.file)}"${lineAttr(error.line)}>`,
-    `      <error message="${attr(error.message)}" type="scan-error">${text(`${name}: ${error.message}`)}</error>`,
+    `      <error message="${attr(message)}" type="scan-error">${text(`${name}: ${message}`)}</error>`,
     '    </testcase>',
   ].join('\n');
 }

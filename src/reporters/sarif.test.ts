@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { Finding, ScanReport } from '../engine/report';
 import { renderReport } from './index';
 import { FINGERPRINT_KEY, pascalCase } from './sarif';
-import { hostileReport, sampleReport } from './test-report-fixture';
+import { hostileReport, liveReport, sampleReport } from './test-report-fixture';
 
 /**
  * The official SARIF 2.1.0 schema is draft-04, which Ajv 8 no longer ships. The only draft-04
@@ -178,6 +178,23 @@ describe('sarif reporter', () => {
     assert.ok(uris.every((u) => !u.uri.includes('\\')));
     const notification = invocations[0].toolExecutionNotifications.at(-1);
     assert.equal(notification.locations[0].physicalLocation.artifactLocation.uri, 'file:///C:/Users/me/t.yaml');
+  });
+
+  it('locates live findings by their aws:// URI, with no region, and keeps their details', () => {
+    const log = sarifOf(liveReport());
+    assertValidSarif(log);
+    const { results, invocations } = log.runs[0];
+    assert.equal(results.length, 3); // no passes
+    for (const r of results) {
+      assert.deepEqual(Object.keys(r.locations[0].physicalLocation), ['artifactLocation']);
+      assert.deepEqual(r.locations[0].physicalLocation.artifactLocation, { uri: 'aws://111122223333/us-east-1' });
+      assert.match(r.locations[0].logicalLocations[0].name, /^arn:aws:sagemaker:us-east-1:111122223333:notebook-instance\//);
+      assert.equal(r.properties.resourceDetails.account, '111122223333');
+    }
+    const notification = invocations[0].toolExecutionNotifications[0];
+    assert.equal(notification.message.text, 'aws://111122223333/us-east-1: sagemaker:DescribeNotebookInstance: nb-denied: AccessDeniedException: not authorized');
+    assert.deepEqual(notification.locations[0].physicalLocation, { artifactLocation: { uri: 'aws://111122223333/us-east-1' } });
+    assert.equal(invocations[0].executionSuccessful, false);
   });
 
   it('records scan errors as notifications and the run as unsuccessful', () => {

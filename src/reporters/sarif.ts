@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Finding, ScanReport } from '../engine/report';
 import type { Risk, RuleMeta } from '../rules/rule';
 import type { ScanError } from '../sources/source';
-import { compareFindings, describeSuppression, riskAtLeast } from './shared';
+import { compareFindings, describeSuppression, errorText, riskAtLeast } from './shared';
 
 // Only the SARIF 2.1.0 subset this reporter writes.
 type Level = 'error' | 'warning' | 'note';
@@ -39,7 +39,7 @@ interface SarifResult {
   locations: SarifLocation[];
   partialFingerprints: Record<string, string>;
   suppressions?: { kind: 'inSource' | 'external'; justification: string; location?: SarifLocation }[];
-  properties: { verdict: Finding['result']; risk: Risk; resourceType: string; resourceSource: string };
+  properties: { verdict: Finding['result']; risk: Risk; resourceType: string; resourceSource: string; resourceDetails?: Record<string, string> };
 }
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -179,7 +179,13 @@ function toResult(f: Finding, ruleIndex: number | undefined): SarifResult {
     message: { text },
     locations: [location],
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f) },
-    properties: { verdict: f.result, risk: f.risk, resourceType: f.resource.type, resourceSource: f.resource.source },
+    properties: {
+      verdict: f.result,
+      risk: f.risk,
+      resourceType: f.resource.type,
+      resourceSource: f.resource.source,
+      ...(f.resource.details ? { resourceDetails: f.resource.details } : {}),
+    },
   };
   if (f.suppressed) {
     const s = f.suppression;
@@ -197,7 +203,7 @@ function toResult(f: Finding, ruleIndex: number | undefined): SarifResult {
 function toNotification(error: ScanError) {
   return {
     level: 'error' as const,
-    message: { text: `${error.file}: ${error.message}` },
+    message: { text: `${error.file}: ${errorText(error)}` },
     locations: [physicalLocation(error.file, error.line ?? 0)],
   };
 }
@@ -215,6 +221,9 @@ function physicalLocation(file: string, line: number, column?: number): SarifLoc
  * repository files. Absolute paths (a scan outside the checkout) become file: URIs, since a base would be wrong.
  */
 export function artifactLocation(file: string): SarifArtifactLocation {
+  // Already a URI (a live audit's `aws://ACCOUNT/REGION`): absolute, so no base.
+  const scheme = URI_SCHEME.exec(file);
+  if (scheme) return { uri: `${scheme[0]}${encodePath(file.slice(scheme[0].length))}` };
   const slashed = file.replace(/\\/g, '/');
   const drive = /^([A-Za-z]):\//.exec(slashed);
   if (drive) return { uri: `file:///${drive[1]}:/${encodePath(slashed.slice(3))}` };
@@ -223,6 +232,9 @@ export function artifactLocation(file: string): SarifArtifactLocation {
   const relative = slashed.replace(/^(\.\/)+/, '');
   return { uri: encodePath(relative || '.'), uriBaseId: SOURCE_ROOT };
 }
+
+/** `scheme://`, with a scheme longer than a Windows drive letter. */
+const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]+:\/\//;
 
 /** Percent-encodes each path segment, keeping `/`. `:` is encoded too: in a first segment it would read as a scheme. */
 function encodePath(path: string): string {

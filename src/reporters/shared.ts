@@ -1,4 +1,6 @@
 import type { Finding } from '../engine/report';
+import { isLiveLocation } from '../model/location';
+import type { ScanError } from '../sources/source';
 import { RISK_ORDER, type Risk } from '../rules/rule';
 
 /** Stable display order: file, then line, column, rule and resource, so reports diff cleanly between runs. */
@@ -32,4 +34,20 @@ export function describeSuppression(finding: Finding): string {
 
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+/** An error's text, led by the API call that failed when there is one (live audits). */
+export function errorText(error: ScanError): string {
+  return error.call ? `${error.call}: ${error.message}` : error.message;
+}
+
+/** `file:line`, or the file (or live `aws://ACCOUNT/REGION` locator) alone when there is no line. */
+export function formatLocation(file: string, line?: number, column?: number): string {
+  if (!(line !== undefined && line > 0)) return file;
+  return column && column > 0 ? `${file}:${line}:${column}` : `${file}:${line}`;
+}
+
+/** How a finding's resource is named for a reader: live resources by name (their id is the ARN). */
+export function resourceLabel(f: Finding): string {
+  return isLiveLocation(f.location) ? (f.resource.details?.name ?? f.resource.id) : f.resource.id;
 }

@@ -137,3 +137,56 @@ export function hostileReport(): ScanReport {
   report.errors.push({ file: 'C:\\Users\\me\\t.yaml', message: HOSTILE_TEXT });
   return report;
 }
+
+const ACCOUNT = '111122223333';
+const notebookArn = (region: string, name: string) => `arn:aws:sagemaker:${region}:${ACCOUNT}:notebook-instance/${name}`;
+
+function liveFinding(region: string, name: string, partial: Pick<Finding, 'result' | 'message'> & Partial<Finding>): Finding {
+  return finding({
+    ruleId: 'SageMaker-004',
+    resource: {
+      type: NOTEBOOK,
+      id: notebookArn(region, name),
+      source: 'aws',
+      details: { account: ACCOUNT, region, name, status: 'InService' },
+    },
+    location: { file: `aws://${ACCOUNT}/${region}`, line: 0 },
+    risk: 'Medium',
+    ...partial,
+  });
+}
+
+/** A live audit's report: findings located by `aws://ACCOUNT/REGION` with line 0, an API error, notes. */
+export function liveReport(): ScanReport {
+  const findings: Finding[] = [
+    liveFinding('us-east-1', 'nb-open', { result: 'fail', message: 'DirectInternetAccess is Enabled' }),
+    liveFinding('eu-west-1', 'nb-private', { result: 'pass', message: 'DirectInternetAccess is Disabled and the notebook is in a VPC subnet.' }),
+    liveFinding('us-east-1', 'nb-denied', {
+      result: 'unknown',
+      message: "DirectInternetAccess can't be determined: sagemaker:DescribeNotebookInstance failed: AccessDeniedException: not authorized",
+    }),
+    liveFinding('us-east-1', 'nb-sandbox', {
+      result: 'fail',
+      message: 'DirectInternetAccess is Enabled',
+      suppressed: true,
+      suppression: { reason: 'Training sandbox, no data (SEC-9)', source: 'config' },
+    }),
+  ];
+  return {
+    version: 1,
+    tool: { name: 'cloudconform', version: '0.1.0' },
+    rules: [SAGEMAKER_004],
+    findings,
+    errors: [
+      {
+        file: `aws://${ACCOUNT}/us-east-1`,
+        account: ACCOUNT,
+        region: 'us-east-1',
+        call: 'sagemaker:DescribeNotebookInstance',
+        message: 'nb-denied: AccessDeniedException: not authorized',
+      },
+    ],
+    notes: [{ account: ACCOUNT, region: 'ap-southeast-5', message: 'skipped: SageMaker notebook instances are not offered in ap-southeast-5' }],
+    summary: { resources: 4, findings: 4, pass: 1, fail: 1, unknown: 1, suppressed: 1, errors: 1, filesScanned: 0, failing: 1 },
+  };
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderReport } from './index';
-import { HOSTILE_TEXT, hostileReport, sampleReport } from './test-report-fixture';
+import { HOSTILE_TEXT, hostileReport, liveReport, sampleReport } from './test-report-fixture';
 
 const ANSI = /\u001b\[[0-9;]*m/g;
 const plain = (verbose = false) => renderReport(sampleReport(), 'text', { color: false, verbose });
@@ -86,5 +86,35 @@ describe('text reporter', () => {
     assert.ok(out.includes('\\x1b[31mred\\x1b[0m'));
     assert.ok(out.includes('Nb<&"\'>\\x01'));
     assert.ok(!out.includes(HOSTILE_TEXT));
+  });
+
+  it('groups live findings by account and region, names resources, and shows no line, with notes and failed calls', () => {
+    const lines = renderReport(liveReport(), 'text', { color: false, verbose: true }).split('\n');
+    assert.deepEqual(
+      lines.map((l) => l.replace(/ {2,}/g, '  ')),
+      [
+        'aws://111122223333/eu-west-1',
+        '  PASS  SageMaker-004  Medium  nb-private  DirectInternetAccess is Disabled and the notebook is in a VPC subnet.',
+        '',
+        'aws://111122223333/us-east-1',
+        "  UNKNOWN  SageMaker-004  Medium  nb-denied  DirectInternetAccess can't be determined: sagemaker:DescribeNotebookInstance failed: AccessDeniedException: not authorized",
+        '  FAIL  SageMaker-004  Medium  nb-open  DirectInternetAccess is Enabled',
+        '  SUPPRESSED  SageMaker-004  Medium  nb-sandbox  DirectInternetAccess is Enabled  [fail suppressed by config: Training sandbox, no data (SEC-9)]',
+        '',
+        'Notes',
+        '  aws://111122223333/ap-southeast-5: skipped: SageMaker notebook instances are not offered in ap-southeast-5',
+        '',
+        'Errors',
+        '  aws://111122223333/us-east-1: sagemaker:DescribeNotebookInstance: nb-denied: AccessDeniedException: not authorized',
+        '',
+        '1 failed, 1 unknown, 1 passed, 1 suppressed — 4 resources, 1 error, 1 note',
+      ],
+    );
+  });
+
+  it('still shows a dash for a template finding without a line', () => {
+    const report = sampleReport();
+    report.findings[0]!.location = { file: 'tf/plan.json', line: 0 };
+    assert.match(renderReport(report, 'text', { color: false }), /^ +- {2}FAIL +SageMaker-005/m);
   });
 });

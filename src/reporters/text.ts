@@ -1,7 +1,8 @@
 import pc from 'picocolors';
 import type { Finding, ScanReport } from '../engine/report';
 import type { RenderOptions } from './index';
-import { compareFindings, compareStrings, describeSuppression, plural } from './shared';
+import { isLiveLocation, liveLocator } from '../model/location';
+import { compareFindings, compareStrings, describeSuppression, errorText, formatLocation, plural, resourceLabel } from './shared';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -9,10 +10,12 @@ interface Row {
   finding: Finding;
   location: string;
   verdict: string;
+  resource: string;
 }
 
 /**
- * Human output: findings grouped by file and ordered by line, then scan errors, then a summary.
+ * Human output: findings grouped by file (for live audits, by `aws://ACCOUNT/REGION`) and ordered
+ * by line, then notes (regions skipped), then errors, then a summary.
  * Passes are only counted unless `verbose`; unknown verdicts are always listed, since an unknown
  * is a check that could not conclude, not a pass.
  */
@@ -23,6 +26,7 @@ export function renderText(report: ScanReport, options: RenderOptions): string {
     finding,
     location: formatPosition(finding),
     verdict: finding.suppressed ? 'SUPPRESSED' : finding.result.toUpperCase(),
+    resource: printable(resourceLabel(finding)),
   }));
 
   // Columns are padded before colouring so escape codes never skew the alignment.
@@ -31,7 +35,7 @@ export function renderText(report: ScanReport, options: RenderOptions): string {
     verdict: maxLength(rows.map((r) => r.verdict)),
     rule: maxLength(rows.map((r) => printable(r.finding.ruleId))),
     risk: maxLength(rows.map((r) => r.finding.risk)),
-    resource: maxLength(rows.map((r) => printable(r.finding.resource.id))),
+    resource: maxLength(rows.map((r) => r.resource)),
   };
 
   const lines: string[] = [];
@@ -45,6 +49,15 @@ export function renderText(report: ScanReport, options: RenderOptions): string {
     lines.push(formatRow(row, width, c));
   }
 
+  if (report.notes && report.notes.length > 0) {
+    if (lines.length > 0) lines.push('');
+    lines.push(c.bold('Notes'));
+    for (const note of report.notes) {
+      const where = note.account ? liveLocator(note.account, note.region) : 'aws';
+      lines.push(`  ${printable(where)}: ${printable(note.message)}`);
+    }
+  }
+
   if (report.errors.length > 0) {
     if (lines.length > 0) lines.push('');
     lines.push(c.bold(c.red('Errors')));
@@ -52,8 +65,7 @@ export function renderText(report: ScanReport, options: RenderOptions): string {
       (a, b) => compareStrings(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0),
     );
     for (const error of errors) {
-      const where = error.line ? `${error.file}:${error.line}` : error.file;
-      lines.push(`  ${printable(where)}: ${printable(error.message)}`);
+      lines.push(`  ${printable(formatLocation(error.file, error.line))}: ${printable(errorText(error))}`);
     }
   }
 
@@ -71,11 +83,12 @@ function formatRow(row: Row, width: Record<'location' | 'verdict' | 'rule' | 'ri
   const f = row.finding;
   const verdict = row.verdict.padEnd(width.verdict);
   const columns = [
-    row.location.padStart(width.location),
+    // Live findings have no line: the column is left out rather than shown empty.
+    ...(width.location > 0 ? [row.location.padStart(width.location)] : []),
     f.suppressed ? verdict : colorVerdict(f, verdict, c),
     printable(f.ruleId).padEnd(width.rule),
     f.risk.padEnd(width.risk),
-    printable(f.resource.id).padEnd(width.resource),
+    row.resource.padEnd(width.resource),
     printable(f.message),
   ];
   if (!f.suppressed) return `  ${columns.join('  ')}`.trimEnd();
@@ -97,11 +110,15 @@ function colorVerdict(f: Finding, padded: string, c: Colors): string {
 
 function formatPosition(f: Finding): string {
   const { line, column } = f.location;
+  if (isLiveLocation(f.location)) return '';
   if (!(line > 0)) return '-';
   return column && column > 0 ? `${line}:${column}` : `${line}`;
 }
 
-/** `2 failed, 1 unknown, 5 passed, 1 suppressed — 8 resources in 6 files, 1 error` */
+/**
+ * `2 failed, 1 unknown, 5 passed, 1 suppressed — 8 resources in 6 files, 1 error`; a live audit
+ * (a report with notes) reads no files: `— 8 resources, 1 error, 2 notes`.
+ */
 function formatSummary(report: ScanReport, c: Colors): string {
   const s = report.summary;
   const failed = `${s.fail} failed`;
@@ -113,7 +130,10 @@ function formatSummary(report: ScanReport, c: Colors): string {
     c.dim(`${s.suppressed} suppressed`),
   ].join(', ');
   const errors = plural(s.errors, 'error');
-  const scope = `${plural(s.resources, 'resource')} in ${plural(s.filesScanned, 'file')}, ${s.errors > 0 ? c.red(errors) : errors}`;
+  const { notes } = report;
+  const resources = notes ? plural(s.resources, 'resource') : `${plural(s.resources, 'resource')} in ${plural(s.filesScanned, 'file')}`;
+  const noted = notes && notes.length > 0 ? `, ${plural(notes.length, 'note')}` : '';
+  const scope = `${resources}, ${s.errors > 0 ? c.red(errors) : errors}${noted}`;
   return `${verdicts} — ${scope}`;
 }
 

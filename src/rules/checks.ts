@@ -49,7 +49,7 @@ export function readEnumProperty(
 ): { verdict: CheckResult } | { value: string; isDefault: boolean; location: SourceLocation } {
   const attr = resource.attribute(name);
   if (attr.state === 'unknown') {
-    return { verdict: { result: 'unknown', message: `${name} can't be determined offline: ${attr.reason}.`, location: attr.location } };
+    return { verdict: { result: 'unknown', message: `${name} can't be determined: ${attr.reason}.`, location: attr.location } };
   }
   const value = attr.value;
   if (typeof value !== 'string' || !valid.includes(value)) {

@@ -60,7 +60,7 @@ export function check(resource: Resource): CheckResult {
     case 'unknown':
       return {
         result: 'unknown',
-        message: `DirectInternetAccess is Disabled, but whether a SubnetId is given can't be determined offline: ${subnet.state === 'unknown' ? subnet.reason : 'part of its value is unknown'}.`,
+        message: `DirectInternetAccess is Disabled, but whether a SubnetId is given can't be determined: ${subnet.state === 'unknown' ? subnet.reason : 'part of its value is unknown'}.`,
         location: subnet.location,
       };
     case 'present':

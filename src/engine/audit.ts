@@ -1,0 +1,137 @@
+import pLimit from 'p-limit';
+import type { Risk } from '../rules/rule';
+import type { ScanNote } from '../sources/source';
+import { resolveAccounts, validateAccountSelection } from '../sources/aws/accounts';
+import { AwsClientFactory } from '../sources/aws/clients';
+import { planRegions, validateRegionNames } from '../sources/aws/regions';
+import { DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE, auditRegion, type RegionAuditSink } from '../sources/aws/sagemaker';
+import { ExceptionMatcher, type Config } from './config';
+import { RuleRunner } from './evaluate';
+import type { ScanReport } from './report';
+import { buildReport, selectRules } from './scan';
+import { emptyUnitResult } from './scan-unit';
+import { liveLocator } from '../model/location';
+import { DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY } from './audit-limits';
+
+export { AuditOptionsError } from '../sources/aws/errors';
+export { DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY } from './audit-limits';
+
+export interface AuditOptions {
+  config: Config;
+  /** Rule ids to run (after the config's include/exclude); all when absent. */
+  ruleIds?: string[];
+  failOn?: Risk;
+  /** Shared config profile for the caller's credentials and settings. */
+  profile?: string;
+  /** Default: every region enabled for each account where notebook instances are offered. */
+  regions?: string[];
+  /** Default: the SDK's AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SAGEMAKER handling, else AWS. */
+  endpointUrl?: string;
+  roleArn?: string;
+  accounts?: string[];
+  roleName?: string;
+  organization?: boolean;
+  externalId?: string;
+  /** API calls in flight across the whole audit (default DEFAULT_CONCURRENCY). */
+  concurrency?: number;
+  /** Describe calls in flight per account and region (default DEFAULT_REGION_CONCURRENCY). */
+  regionConcurrency?: number;
+  /** Attempts per call, with the SDK's backoff and jitter (default: AWS_MAX_ATTEMPTS, else 3). */
+  maxAttempts?: number;
+  onProgress?: (p: AuditProgress) => void;
+}
+
+export interface AuditProgress {
+  accountsTotal: number;
+  regionsTotal: number;
+  regionsDone: number;
+  notebooksSeen: number;
+  domainsSeen: number;
+}
+
+/** Where account-wide calls go when no region is configured and none is requested. */
+const FALLBACK_HOME_REGION = 'us-east-1';
+
+/**
+ * Audits live AWS accounts with the same rules, exceptions and report as `scan`. Failures stay
+ * local: an account, region or resource that can't be read is an entry in the report's errors
+ * (and its resources `unknown`), a region that is skipped is a note, and the rest finishes.
+ */
+export async function audit(options: AuditOptions): Promise<ScanReport> {
+  const factory = new AwsClientFactory({
+    endpoint: options.endpointUrl,
+    maxAttempts: options.maxAttempts,
+    profile: options.profile,
+    maxSockets: options.concurrency ?? DEFAULT_CONCURRENCY,
+  });
+  try {
+    return await auditWithClients(factory, options);
+  } finally {
+    factory.destroy();
+  }
+}
+
+/** `audit` with the clients made by the given factory (tests give it an in-process handler). */
+export async function auditWithClients(factory: AwsClientFactory, options: AuditOptions): Promise<ScanReport> {
+  validateAccountSelection(options);
+  validateRegionNames(options.regions);
+  const rules = selectRules(options.config, options.ruleIds);
+  const exceptions = new ExceptionMatcher(options.config.exceptions);
+  const runner = new RuleRunner(rules, exceptions);
+  const overall = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
+  const regionConcurrency = options.regionConcurrency ?? DEFAULT_REGION_CONCURRENCY;
+
+  const total = emptyUnitResult();
+  const notes: ScanNote[] = [];
+  const progress: AuditProgress = { accountsTotal: 0, regionsTotal: 0, regionsDone: 0, notebooksSeen: 0, domainsSeen: 0 };
+  const reportProgress = () => options.onProgress?.({ ...progress });
+  const sink: RegionAuditSink = {
+    resource(resource) {
+      total.resources++;
+      runner.evaluate(resource, total.findings, total.errors);
+    },
+    listed(type, count) {
+      if (type === NOTEBOOK_INSTANCE_TYPE) progress.notebooksSeen += count;
+      if (type === DOMAIN_TYPE) progress.domainsSeen += count;
+      reportProgress();
+    },
+    error: (error) => total.errors.push(error),
+    note: (note) => notes.push(note),
+  };
+
+  const homeRegion = (await factory.configuredRegion()) ?? options.regions?.[0] ?? FALLBACK_HOME_REGION;
+  const accounts = await resolveAccounts(factory, homeRegion, options, overall);
+  total.errors.push(...accounts.errors);
+  progress.accountsTotal = accounts.accounts.length;
+  reportProgress();
+
+  await Promise.all(
+    accounts.accounts.map(async (account) => {
+      const plan = await planRegions(factory.ec2(homeRegion, account.credentials), account, options.regions, overall);
+      notes.push(...plan.notes);
+      progress.regionsTotal += plan.regions.length;
+      reportProgress();
+      await Promise.all(
+        plan.regions.map(async (region) => {
+          const regionOptions = {
+            account: account.id,
+            region,
+            resourceTypes: runner.resourceTypes,
+            readTags: exceptions.usesTags,
+            overall,
+            perRegion: pLimit(regionConcurrency),
+          };
+          try {
+            await auditRegion(factory.sageMaker(region, account.credentials), regionOptions, sink);
+          } catch (e) {
+            // The region audit reports its own failures; this is the last guard so one region never stops the others.
+            sink.error({ file: liveLocator(account.id, region), account: account.id, region, message: `internal error while auditing: ${(e as Error)?.message ?? String(e)}` });
+          }
+          progress.regionsDone++;
+          reportProgress();
+        }),
+      );
+    }),
+  );
+  return buildReport(rules, total, options.failOn ?? options.config.failOn ?? 'Low', notes);
+}

@@ -1,0 +1,191 @@
+import { paginateListAccounts } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { liveLocator } from '../../model/location';
+import type { ScanError } from '../source';
+import { AUDIT_ACTIONS, type AuditAction } from './actions';
+import type { AwsClientFactory, AwsCredentials, CallLimiter } from './clients';
+import { AuditOptionsError, describeAwsError } from './errors';
+import { partitionOfArn, partitionOfRegion } from './regions';
+
+/** Which accounts to audit, as given on the command line. */
+export interface AccountSelection {
+  profile?: string;
+  /** One account, through this role. */
+  roleArn?: string;
+  /** These accounts, each through `roleName`. */
+  accounts?: string[];
+  roleName?: string;
+  /** Every active account of the caller's AWS Organization, each through `roleName`. */
+  organization?: boolean;
+  externalId?: string;
+}
+
+/** An account ready to audit: its credentials are known to work. */
+export interface AuditAccount {
+  id: string;
+  partition: string;
+  credentials: AwsCredentials;
+}
+
+export interface AccountPlan {
+  accounts: AuditAccount[];
+  errors: ScanError[];
+}
+
+export const ROLE_SESSION_NAME = 'cloudconform-audit';
+/** Who made an account-wide call that failed before any account was known. */
+const CALLER = 'caller';
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:[a-z-]+:iam::(\d{12}):role\/[\w+=,.@/-]+$/;
+// Refresh an assumed role's credentials this long before they expire.
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** Rejects contradictory or incomplete selections before any call is made. */
+export function validateAccountSelection(s: AccountSelection): void {
+  const modes = [s.roleArn && '--role-arn', s.accounts && '--accounts', s.organization && '--organization'].filter(Boolean);
+  if (modes.length > 1) throw new AuditOptionsError(`${modes.join(' and ')} can't be combined: choose one way to name the accounts`);
+  if (s.roleArn && !ROLE_ARN.test(s.roleArn)) {
+    throw new AuditOptionsError(`--role-arn '${s.roleArn}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)`);
+  }
+  if (s.accounts) {
+    if (s.accounts.length === 0) throw new AuditOptionsError('--accounts: give at least one account id');
+    const bad = s.accounts.find((id) => !ACCOUNT_ID.test(id));
+    if (bad !== undefined) throw new AuditOptionsError(`--accounts: '${bad}' is not a 12-digit AWS account id`);
+  }
+  if ((s.accounts || s.organization) && !s.roleName) {
+    throw new AuditOptionsError(`${s.accounts ? '--accounts' : '--organization'} needs --role-name: the role to assume in each account`);
+  }
+  if (s.roleName && !s.accounts && !s.organization) {
+    throw new AuditOptionsError('--role-name is used with --accounts or --organization (for one role, use --role-arn)');
+  }
+  if (s.externalId !== undefined && !s.roleArn && !s.roleName) {
+    throw new AuditOptionsError('--external-id is used when assuming a role (--role-arn, --accounts or --organization)');
+  }
+}
+
+/**
+ * Resolves a selection (checked by `validateAccountSelection`) to accounts with working
+ * credentials. The caller's identity comes from the SDK's default chain (or `profile`); roles are
+ * assumed through the regional STS endpoint of `homeRegion`. An account whose role can't be
+ * assumed is an error entry; the others go on.
+ */
+export async function resolveAccounts(
+  factory: AwsClientFactory,
+  homeRegion: string,
+  selection: AccountSelection,
+  call: CallLimiter,
+): Promise<AccountPlan> {
+  const callerCredentials = fromNodeProviderChain(selection.profile ? { profile: selection.profile } : {});
+  const sts = factory.sts(homeRegion, callerCredentials);
+  const errors: ScanError[] = [];
+  const fail = (account: string, action: AuditAction, e: unknown) =>
+    errors.push({ file: liveLocator(account), ...(account === CALLER ? {} : { account }), call: action.action, message: describeAwsError(e) });
+
+  const assume = async (id: string, partition: string, roleArn: string): Promise<AuditAccount | undefined> => {
+    try {
+      return await assumeAccount(sts, id, partition, roleArn, selection.externalId, call);
+    } catch (e) {
+      fail(id, AUDIT_ACTIONS.assumeRole, e);
+      return undefined;
+    }
+  };
+  const found = (accounts: (AuditAccount | undefined)[]): AccountPlan => ({ accounts: accounts.filter((a) => a !== undefined), errors });
+
+  if (selection.roleArn) {
+    const id = ROLE_ARN.exec(selection.roleArn)![1]!;
+    return found([await assume(id, partitionOfArn(selection.roleArn)!, selection.roleArn)]);
+  }
+
+  let caller: { id: string; partition: string };
+  try {
+    const identity = await call(() => sts.send(new GetCallerIdentityCommand({})));
+    if (!identity.Account) throw new Error('GetCallerIdentity returned no account');
+    caller = { id: identity.Account, partition: partitionOfArn(identity.Arn ?? '') ?? partitionOfRegion(homeRegion) };
+  } catch (e) {
+    fail(CALLER, AUDIT_ACTIONS.getCallerIdentity, e);
+    return { accounts: [], errors };
+  }
+  const self: AuditAccount = { ...caller, credentials: callerCredentials };
+  if (!selection.accounts && !selection.organization) return { accounts: [self], errors };
+
+  let ids: string[];
+  if (selection.accounts) {
+    ids = [...new Set(selection.accounts)];
+  } else {
+    try {
+      ids = await listActiveOrganizationAccounts(factory, homeRegion, callerCredentials, call);
+    } catch (e) {
+      fail(caller.id, AUDIT_ACTIONS.listAccounts, e);
+      return { accounts: [], errors };
+    }
+  }
+
+  return found(
+    await Promise.all(
+      // The caller's own account is audited with its own credentials: the audit role is usually
+      // deployed to member accounts only (StackSets skip the management account).
+      ids.map((id) => (id === caller.id ? self : assume(id, caller.partition, `arn:${caller.partition}:iam::${id}:role/${selection.roleName}`))),
+    ),
+  );
+}
+
+async function listActiveOrganizationAccounts(
+  factory: AwsClientFactory,
+  homeRegion: string,
+  credentials: AwsCredentials,
+  call: CallLimiter,
+): Promise<string[]> {
+  const organizations = factory.organizations(homeRegion, credentials);
+  const pages = paginateListAccounts({ client: organizations }, {})[Symbol.asyncIterator]();
+  const ids: string[] = [];
+  for (let page = await call(() => pages.next()); !page.done; page = await call(() => pages.next())) {
+    for (const account of page.value.Accounts ?? []) {
+      // `State` replaces the deprecated `Status`; either may be what an endpoint returns.
+      if (account.Id && (account.State ?? account.Status) === 'ACTIVE') ids.push(account.Id);
+    }
+  }
+  return ids.sort();
+}
+
+/** Assumes the role once now, so a failure is known before the account is audited. */
+async function assumeAccount(
+  sts: STSClient,
+  id: string,
+  partition: string,
+  roleArn: string,
+  externalId: string | undefined,
+  call: CallLimiter,
+): Promise<AuditAccount> {
+  const credentials = assumedRoleCredentials(sts, roleArn, externalId, call);
+  await credentials();
+  return { id, partition, credentials };
+}
+
+/**
+ * A credential provider for one role, shared by every client of the account: one AssumeRole,
+ * then a new one shortly before the session expires (long multi-account audits outlive it).
+ */
+function assumedRoleCredentials(sts: STSClient, roleArn: string, externalId: string | undefined, call: CallLimiter) {
+  let session: ReturnType<typeof assume> | undefined;
+  let refreshAt = 0;
+  const assume = async () => {
+    const { Credentials: c } = await call(() =>
+      sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: ROLE_SESSION_NAME, ...(externalId !== undefined ? { ExternalId: externalId } : {}) })),
+    );
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+    refreshAt = c.Expiration ? c.Expiration.getTime() - REFRESH_MARGIN_MS : Infinity;
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+  };
+  return () => {
+    if (!session || Date.now() >= refreshAt) {
+      refreshAt = Infinity; // one AssumeRole at a time
+      const attempt = assume();
+      session = attempt;
+      attempt.catch(() => {
+        if (session === attempt) session = undefined; // the next call tries again
+      });
+    }
+    return session;
+  };
+}

@@ -1,0 +1,194 @@
+// Faults moto can't produce, injected by the proxy between the SDK and moto: throttling,
+// access denied, 500s, dropped connections, slow answers. Whatever happens, the audit finishes
+// and keeps its two promises: nothing lost (every seeded resource has a verdict, or its region
+// has an explicit error) and no false pass (a resource that must fail never passes).
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { audit } from '../../src/engine/audit';
+import { emptyConfig } from '../../src/engine/config';
+import type { ScanReport } from '../../src/engine/report';
+import { startMoto, type MotoServer } from './moto-server';
+import { startFaultProxy, type FaultProxy, type CallInfo, MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
+import { seed, mixedNotebooks, mixedDomains, type Seeded } from './seed';
+import { useAwsTestEnv, checkInvariants, selectSeeded, findingFor, NOTEBOOK_RULE } from './audit-helpers';
+
+const ACCOUNT = MOTO_DEFAULT_ACCOUNT;
+const REGIONS = ['us-east-1', 'eu-west-1', 'ap-northeast-1'];
+
+let moto: MotoServer;
+let proxy: FaultProxy;
+let seeded: Seeded;
+
+before(async () => {
+  useAwsTestEnv();
+  moto = await startMoto();
+  proxy = await startFaultProxy({ target: moto.endpoint });
+  seeded = await seed(moto.endpoint, [
+    { region: 'us-east-1', notebooks: mixedNotebooks('use1', 40), domains: mixedDomains('use1') },
+    { region: 'eu-west-1', notebooks: mixedNotebooks('euw1', 21), domains: mixedDomains('euw1') },
+    { region: 'ap-northeast-1', notebooks: mixedNotebooks('apne1', 21), domains: mixedDomains('apne1') },
+  ]);
+});
+
+afterEach(() => proxy.clearRules());
+
+after(async () => {
+  await proxy?.stop();
+  await moto?.stop();
+});
+
+async function runAudit(regions: string[] | undefined = REGIONS, options: { maxAttempts?: number } = {}): Promise<ScanReport> {
+  proxy.clearLog();
+  return audit({ config: emptyConfig(), endpointUrl: proxy.endpoint, ...(regions ? { regions } : {}), ...options });
+}
+
+/** Matches each distinct call (action and parameters) the first time only: its retry goes through. */
+function firstAttemptOnly(filter: (call: CallInfo) => boolean = () => true): (call: CallInfo) => boolean {
+  const seen = new Set<string>();
+  return (call) => {
+    if (!filter(call)) return false;
+    const key = `${call.account} ${call.region} ${call.action} ${JSON.stringify(call.params)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+}
+
+function assertKeepsPromises(report: ScanReport, opts: { regions?: string[]; allowUnknown?: boolean } = {}) {
+  const expected = selectSeeded(seeded, opts.regions ?? REGIONS);
+  const { problems, unknown } = checkInvariants(report, expected);
+  assert.deepEqual(problems, []);
+  if (!opts.allowUnknown) assert.deepEqual(unknown, []);
+  return { expected, unknown };
+}
+
+const regionOf = (report: ScanReport, region: string) => report.findings.filter((f) => f.resource.details?.region === region);
+
+test('throttling of every first attempt (lists and describes, all regions) is absorbed by retries: every verdict, no error', async () => {
+  const rule = proxy.addRule({ fault: 'throttle', service: 'sagemaker', when: firstAttemptOnly() });
+  const report = await runAudit();
+  assertKeepsPromises(report);
+  assert.deepEqual(report.errors, []);
+  assert.ok(rule.hits > 90, `${rule.hits} calls throttled`);
+});
+
+test('throttling exhausted for one region\'s notebook list: an error entry for that region and call, the other regions complete', async () => {
+  proxy.addRule({ fault: 'throttle', action: 'ListNotebookInstances', region: 'eu-west-1' });
+  const report = await runAudit();
+  assertKeepsPromises(report);
+  const errors = report.errors.filter((e) => e.region === 'eu-west-1');
+  assert.equal(errors.length, 1, JSON.stringify(report.errors));
+  assert.equal(errors[0]!.account, ACCOUNT);
+  assert.equal(errors[0]!.call, 'sagemaker:ListNotebookInstances');
+  assert.match(errors[0]!.message, /ThrottlingException/);
+  assert.equal(report.errors.length, 1);
+  // The region's domains were still audited; the other regions entirely.
+  assert.equal(regionOf(report, 'eu-west-1').length, 3);
+  assert.equal(regionOf(report, 'us-east-1').length, 43);
+  assert.equal(regionOf(report, 'ap-northeast-1').length, 24);
+});
+
+test('throttling exhausted for one region\'s describes: its notebooks are unknown with errors, none passes', async () => {
+  proxy.addRule({ fault: 'throttle', action: 'DescribeNotebookInstance', region: 'ap-northeast-1' });
+  // Two attempts keep the backoff short; the default three are exercised by the CLI tests.
+  const report = await runAudit(REGIONS, { maxAttempts: 2 });
+  const { unknown } = assertKeepsPromises(report, { allowUnknown: true });
+  const regionNotebooks = seeded.notebooks.filter((n) => n.region === 'ap-northeast-1');
+  assert.deepEqual(unknown.sort(), regionNotebooks.map((n) => n.arn).sort());
+  for (const nb of regionNotebooks) {
+    assert.equal(findingFor(report, NOTEBOOK_RULE, nb.arn)?.result, 'unknown', nb.name);
+    assert.ok(report.errors.some((e) => e.region === 'ap-northeast-1' && e.call === 'sagemaker:DescribeNotebookInstance' && e.message.includes(nb.name)), nb.name);
+  }
+  assert.equal(report.summary.unknown, regionNotebooks.length);
+});
+
+test('access denied in one region: error entries for that region\'s calls, not retried; the other regions complete', async () => {
+  const rule = proxy.addRule({ fault: 'access-denied', service: 'sagemaker', region: 'eu-west-1' });
+  const report = await runAudit();
+  assertKeepsPromises(report);
+  assert.equal(regionOf(report, 'eu-west-1').length, 0);
+  const errors = report.errors.filter((e) => e.region === 'eu-west-1');
+  assert.deepEqual(errors.map((e) => e.call).sort(), ['sagemaker:ListDomains', 'sagemaker:ListNotebookInstances']);
+  for (const e of errors) assert.match(e.message, /AccessDeniedException/);
+  assert.equal(rule.hits, 2, 'access denied is not retried');
+});
+
+test('a describe that fails for one notebook makes that notebook unknown (never pass) with an error naming it', async () => {
+  const target = seeded.notebooks.find((n) => n.region === 'us-east-1' && n.expected === 'pass')!;
+  proxy.addRule({ fault: 'access-denied', action: 'DescribeNotebookInstance', params: { NotebookInstanceName: target.name } });
+  const report = await runAudit(['us-east-1']);
+  const { unknown } = assertKeepsPromises(report, { regions: ['us-east-1'], allowUnknown: true });
+  assert.deepEqual(unknown, [target.arn]);
+  const f = findingFor(report, NOTEBOOK_RULE, target.arn)!;
+  assert.equal(f.result, 'unknown');
+  assert.deepEqual(f.resource.details, { account: ACCOUNT, region: 'us-east-1', name: target.name, status: 'InService' });
+  assert.deepEqual(
+    report.errors.map((e) => [e.account, e.region, e.call]),
+    [[ACCOUNT, 'us-east-1', 'sagemaker:DescribeNotebookInstance']],
+  );
+  assert.match(report.errors[0]!.message, new RegExp(`${target.name}.*AccessDeniedException`));
+});
+
+test('500s: transient ones are retried away; a describe answering 500 every time leaves that notebook unknown', async () => {
+  const target = seeded.notebooks.find((n) => n.region === 'eu-west-1' && n.expected === 'pass')!;
+  proxy.addRule({ fault: 'server-error', action: 'DescribeNotebookInstance', params: { NotebookInstanceName: target.name } });
+  proxy.addRule({ fault: 'server-error', service: 'sagemaker', when: firstAttemptOnly() });
+  const report = await runAudit();
+  const { unknown } = assertKeepsPromises(report, { allowUnknown: true });
+  assert.deepEqual(unknown, [target.arn]);
+  assert.equal(report.errors.length, 1);
+  assert.match(report.errors[0]!.message, /InternalFailure.*after 3 attempts/);
+});
+
+test('dropped connections: one drop per call is retried away; a list whose connection always drops is an error for its region', async () => {
+  proxy.addRule({ fault: 'drop', action: 'ListDomains', region: 'ap-northeast-1' });
+  proxy.addRule({ fault: 'drop', service: 'sagemaker', when: firstAttemptOnly() });
+  const report = await runAudit();
+  assertKeepsPromises(report);
+  assert.deepEqual(
+    report.errors.map((e) => [e.account, e.region, e.call]),
+    [[ACCOUNT, 'ap-northeast-1', 'sagemaker:ListDomains']],
+  );
+  assert.equal(regionOf(report, 'ap-northeast-1').length, 21, 'the region\'s notebooks are still audited');
+});
+
+test('slow responses (400 ms on every third call) change nothing', async () => {
+  let n = 0;
+  proxy.addRule({ fault: 'delay', delayMs: 400, service: 'sagemaker', when: () => n++ % 3 === 0 });
+  const report = await runAudit();
+  assertKeepsPromises(report);
+  assert.deepEqual(report.errors, []);
+});
+
+test('DescribeRegions throttled to exhaustion: the audit says so and tries every region where notebooks are offered', async () => {
+  proxy.addRule({ fault: 'throttle', action: 'ec2:DescribeRegions' });
+  const report = await runAudit(undefined);
+  assert.deepEqual(checkInvariants(report, seeded).problems, []);
+  assert.ok(report.notes?.some((n) => /DescribeRegions/.test(n.message)), JSON.stringify(report.notes));
+});
+
+test('chaos: a seeded random mix of throttling, 500s, drops, denials and delays on every call; nothing lost, no false pass', async () => {
+  // mulberry32: the same faults on every run.
+  let state = 20261123;
+  const random = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  // The first rule draws once per call and never matches; the rules after it read that draw
+  // (rules are tried in order, synchronously, for each call).
+  let current = 1;
+  proxy.addRule({ fault: 'delay', delayMs: 0, service: 'sagemaker', when: () => ((current = random()), false) });
+  proxy.addRule({ fault: 'throttle', service: 'sagemaker', when: () => current < 0.12 });
+  proxy.addRule({ fault: 'server-error', service: 'sagemaker', when: () => current >= 0.12 && current < 0.16 });
+  proxy.addRule({ fault: 'drop', service: 'sagemaker', when: () => current >= 0.16 && current < 0.2 });
+  proxy.addRule({ fault: 'access-denied', service: 'sagemaker', when: () => current >= 0.2 && current < 0.22 });
+  proxy.addRule({ fault: 'delay', delayMs: 150, service: 'sagemaker', when: () => current >= 0.22 && current < 0.3 });
+  const report = await runAudit();
+  const { problems } = checkInvariants(report, selectSeeded(seeded, REGIONS));
+  assert.deepEqual(problems, []);
+  const faulted = proxy.log.filter((c) => c.fault && c.fault !== 'delay').length;
+  assert.ok(faulted > 20, `${faulted} faults injected`);
+  assert.ok(report.summary.resources > 0);
+});

@@ -1,0 +1,153 @@
+// The Python tools the live-audit tests talk to: moto server (the AWS API emulator) and the AWS CLI
+// (for parity checks), pinned, in `.venv/` at the project root. `npm test` must stay one command on
+// a fresh machine, so the first test file that needs them installs them. Test files run in parallel
+// processes: an atomic `mkdir` lock makes one of them install while the others wait, and a marker
+// file naming the pinned versions lets later runs skip pip entirely.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const VENV_DIR = join(PROJECT_ROOT, '.venv');
+
+/** Verified together: awscli 1.46.3 brings botocore 1.44.5, which moto 5.2.5 accepts. */
+export const PINNED_PACKAGES = ['moto[server]==5.2.5', 'awscli==1.46.3'] as const;
+
+const MARKER = join(VENV_DIR, '.cloudconform-pins');
+// Inside .venv (git-ignored), which `python3 -m venv` accepts when it already exists.
+const LOCK_DIR = join(VENV_DIR, '.install-lock');
+const INSTALL_LOG = join(VENV_DIR, 'install.log');
+/** pip on a cold cache takes ~30 s here; a waiting process gives up well after that. */
+const LOCK_WAIT_MS = 10 * 60_000;
+const LOCK_POLL_MS = 250;
+
+export const venvBin = (name: string): string => join(VENV_DIR, 'bin', name);
+
+function markerText(): string {
+  return JSON.stringify({ packages: PINNED_PACKAGES }) + '\n';
+}
+
+function isInstalled(): boolean {
+  try {
+    return (
+      readFileSync(MARKER, 'utf8') === markerText() &&
+      existsSync(venvBin('moto_server')) &&
+      existsSync(venvBin('aws')) &&
+      existsSync(venvBin('python'))
+    );
+  } catch {
+    return false;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the lock (atomic mkdir); a lock left by a process that no longer exists is broken. */
+async function acquireLock(): Promise<void> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  mkdirSync(VENV_DIR, { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(join(LOCK_DIR, 'pid'), String(process.pid));
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let owner = NaN;
+    try {
+      owner = Number(readFileSync(join(LOCK_DIR, 'pid'), 'utf8'));
+    } catch {
+      // The owner has made the directory but not yet written its pid: wait.
+    }
+    const ownerGone = Number.isInteger(owner) && owner > 0 ? !pidAlive(owner) : lockAgeMs() > 10_000;
+    if (ownerGone) {
+      rmSync(LOCK_DIR, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK_DIR} (held by pid ${owner}); remove it if no install is running`);
+    await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
+  }
+}
+
+function lockAgeMs(): number {
+  try {
+    return Date.now() - statSync(LOCK_DIR).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function releaseLock(): void {
+  rmSync(LOCK_DIR, { recursive: true, force: true });
+}
+
+/**
+ * A Python prelude that makes the program it execs die with the process that started it, even when
+ * that one is SIGKILLed (Linux prctl PR_SET_PDEATHSIG survives exec; elsewhere a no-op): no pip
+ * left installing behind a killed test run, no moto server left listening.
+ */
+export const DIE_WITH_PARENT = [
+  'import ctypes, os, signal, sys',
+  'try:',
+  "    ctypes.CDLL('libc.so.6', use_errno=True).prctl(1, signal.SIGKILL)",
+  'except Exception:',
+  '    pass',
+  'os.execvp(sys.argv[1], sys.argv[1:])',
+].join('\n');
+
+function run(python: string, args: string[], logFd: number): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const command = python;
+    const child = spawn(python, ['-c', DIE_WITH_PARENT, python, ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', logFd, logFd] });
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolvePromise() : reject(new Error(`${command} ${args.join(' ')} exited with ${signal ?? code}`)),
+    );
+  });
+}
+
+let pending: Promise<void> | undefined;
+
+/**
+ * Makes sure `.venv` holds the pinned packages; installs them (python3 -m venv, pip) when missing.
+ * Safe to call from many test files at once. Resolves fast when the marker is there.
+ */
+export function ensureVenv(): Promise<void> {
+  pending ??= (async () => {
+    if (isInstalled()) return;
+    await acquireLock();
+    try {
+      if (isInstalled()) return; // another process installed while we waited
+      const python = process.env.PYTHON ?? 'python3';
+      const fd = openSync(INSTALL_LOG, 'w');
+      try {
+        rmSync(MARKER, { force: true });
+        await run(python, ['-m', 'venv', VENV_DIR], fd);
+        await run(venvBin('python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', ...PINNED_PACKAGES], fd);
+      } catch (e) {
+        let tail = '';
+        try {
+          tail = readFileSync(INSTALL_LOG, 'utf8').split('\n').slice(-20).join('\n');
+        } catch {
+          // no log to show
+        }
+        throw new Error(`installing ${PINNED_PACKAGES.join(' ')} into ${VENV_DIR} failed: ${(e as Error).message}\n${tail}`);
+      } finally {
+        closeSync(fd);
+      }
+      writeFileSync(MARKER, markerText());
+    } finally {
+      releaseLock();
+    }
+  })();
+  return pending;
+}

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AUDIT_ACTIONS } from '../sources/aws/actions';
+import { SAGEMAKER_NOTEBOOK_REGIONS } from '../sources/aws/regions';
 import { AwsClientFactory } from '../sources/aws/clients';
 import { CALLER_ACCOUNT, CALLER_KEY, FakeAws, useFakeCallerEnvironment } from '../sources/aws/test-fake-aws';
 import { AuditOptionsError, auditWithClients, type AuditOptions, type AuditProgress } from './audit';
@@ -13,6 +14,11 @@ useFakeCallerEnvironment();
 
 const MEMBER_A = '222233334444';
 const MEMBER_B = '555566667777';
+
+/** The fake enables only a few regions; every other offered region is noted as not enabled (tested on its own). */
+function notesBesidesUnenabledRegions(report: ScanReport) {
+  return (report.notes ?? []).filter((n) => !n.message.startsWith('skipped: not enabled'));
+}
 
 function run(fake: FakeAws, options: Partial<AuditOptions> = {}): Promise<ScanReport> {
   // Two attempts keep exhausted retries quick; the SDK's standard backoff still runs between them.
@@ -65,7 +71,7 @@ describe('audit: verdicts from live resources', () => {
     });
     assert.deepEqual(open.location, { file: `aws://${CALLER_ACCOUNT}/us-east-1`, line: 0 });
     assert.equal(finding(report, 'nb-stopped').resource.details?.status, 'Stopped');
-    assert.deepEqual(report.notes, []);
+    assert.deepEqual(notesBesidesUnenabledRegions(report), []);
   });
 
   it('pages through more than one page of notebooks', async () => {
@@ -129,7 +135,7 @@ describe('audit: failures stay local', () => {
     const report = await run(fake);
     assert.ok(!report.findings.some((f) => f.resource.details?.name === 'nb-open'));
     assert.deepEqual(report.errors, []);
-    assert.deepEqual(report.notes, [
+    assert.deepEqual(notesBesidesUnenabledRegions(report), [
       {
         account: CALLER_ACCOUNT,
         region: 'us-east-1',
@@ -183,7 +189,7 @@ describe('audit: failures stay local', () => {
     const report = await run(fake);
     assert.deepEqual(report.errors, []);
     assert.ok(!report.findings.some((f) => f.resource.details?.region === 'eu-west-1'));
-    assert.deepEqual(report.notes, [
+    assert.deepEqual(notesBesidesUnenabledRegions(report), [
       {
         account: CALLER_ACCOUNT,
         region: 'eu-west-1',
@@ -215,9 +221,14 @@ describe('audit: regions', () => {
     assert.deepEqual([...new Set(requested.findings.map((f) => f.resource.details?.region))], ['us-east-1']);
 
     const fallback = await run(fake);
-    assert.deepEqual(fallback.notes, [
-      { account: CALLER_ACCOUNT, region: 'ap-southeast-5', message: 'skipped: SageMaker notebook instances are not offered in ap-southeast-5' },
-    ]);
+    const notEnabled = [...SAGEMAKER_NOTEBOOK_REGIONS.aws!].filter((r) => r !== 'us-east-1' && r !== 'eu-west-1');
+    assert.deepEqual(
+      [...fallback.notes!].sort((a, b) => a.region!.localeCompare(b.region!)),
+      [
+        { account: CALLER_ACCOUNT, region: 'ap-southeast-5', message: 'skipped: SageMaker notebook instances are not offered in ap-southeast-5' },
+        ...notEnabled.map((region) => ({ account: CALLER_ACCOUNT, region, message: `skipped: not enabled for account ${CALLER_ACCOUNT}` })),
+      ].sort((a, b) => a.region.localeCompare(b.region)),
+    );
     assert.deepEqual(new Set(fake.calls.filter((c) => c.action.startsWith('sagemaker:')).map((c) => c.region)), new Set(['us-east-1', 'eu-west-1']));
   });
 

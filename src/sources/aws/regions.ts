@@ -107,7 +107,9 @@ export async function planRegions(
       message: `could not list the regions enabled for account ${account.id} (${AUDIT_ACTIONS.describeRegions.action}: ${describeAwsError(e)}); trying ${requested ? 'the requested regions' : 'every region where notebook instances are offered'}`,
     });
   }
-  const candidates = requested ?? [...(enabled ?? offered)].sort();
+  // By default every region where notebooks are offered is a candidate, so one that is not enabled
+  // for the account is reported as skipped instead of silently left out.
+  const candidates = requested ?? [...new Set([...(enabled ?? []), ...offered])].sort();
   const regions: string[] = [];
   for (const region of new Set(candidates)) {
     if (enabled && !enabled.has(region)) {

@@ -38,3 +38,16 @@ export class UnknownValue {
 export function isUnknownValue(v: unknown): v is UnknownValue {
   return v instanceof UnknownValue;
 }
+
+/**
+ * What a source puts in a value that names another resource (`!Ref PrivateSubnet`,
+ * `aws_subnet.private.id`): the value is set, the resource will exist, but its id is known only
+ * once deployed. Rules need only the presence; `reference` says what is referred to.
+ */
+export interface ResourceReferenceValue {
+  readonly reference: string;
+}
+
+export function isResourceReference(value: unknown): value is ResourceReferenceValue {
+  return typeof value === 'object' && value !== null && typeof (value as { reference?: unknown }).reference === 'string';
+}

@@ -2,13 +2,13 @@ import type { Attribute } from '../model/attribute';
 import type { SourceLocation } from '../model/location';
 import type { Resource } from '../model/resource';
 import type { CheckResult } from './rule';
-import { isUnknownValue } from '../model/attribute';
+import { isResourceReference, isUnknownValue } from '../model/attribute';
 
 /** How a property's value renders in a message: `'Disabled'`, `a reference to aws_subnet.a.id`, ... */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   if (value === undefined) return 'nothing';
-  if (isReference(value)) return `a reference to ${value.reference}`;
+  if (isResourceReference(value)) return `a reference to ${value.reference}`;
   if (isUnknownValue(value)) return String(value);
   try {
     return JSON.stringify(value) ?? String(value);
@@ -17,10 +17,6 @@ export function describeValue(value: unknown): string {
   }
 }
 
-/** Sources describe a reference to another resource's attribute as `{ reference: 'aws_subnet.a.id' }`. */
-export function isReference(value: unknown): value is { reference: string } {
-  return typeof value === 'object' && value !== null && typeof (value as { reference?: unknown }).reference === 'string';
-}
 
 /**
  * Whether an attribute holds something (a literal or a reference), as AWS would see it: an

@@ -1,3 +1,4 @@
+import type { ResourceReferenceValue } from '../../model/attribute';
 /**
  * Values a CloudFormation template resolves to besides literals. `ResourceReference` reaches
  * rules; the others live only during resolution.
@@ -8,7 +9,7 @@
  * (a subnet id, a role ARN) but isn't a literal. `reference` is how rules show it
  * (`a reference to MySubnet`, `a reference to MyRole.Arn`).
  */
-export class ResourceReference {
+export class ResourceReference implements ResourceReferenceValue {
   readonly reference: string;
   constructor(
     readonly logicalId: string,

@@ -1,4 +1,4 @@
-import { UnknownValue, isUnknownValue } from '../../model/attribute';
+import { UnknownValue, isUnknownValue, type ResourceReferenceValue } from '../../model/attribute';
 
 /**
  * A value of the Terraform language as the evaluator holds it. Lists, tuples and sets are arrays;
@@ -17,7 +17,7 @@ export interface ObjectValue {
  * `aws_subnet.private.id`: not known offline, but it will be there. Attributes holding one are
  * `set`; `reference` says what it depends on.
  */
-export class ReferenceValue {
+export class ReferenceValue implements ResourceReferenceValue {
   constructor(readonly reference: string) {}
   toString(): string {
     return `(reference: ${this.reference})`;

@@ -1,9 +1,13 @@
 // Bundles the CLI and the scan worker into dist/ so `cloudconform` starts fast: a few files to
 // load instead of hundreds of modules, and commands' code split into chunks loaded on demand.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { inlineSchemaKeysPlugin } from './build/inline-schema-keys.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+// Chunk names change with their content: old ones would pile up.
+rmSync('dist', { recursive: true, force: true });
 
 await build({
   entryPoints: { cli: 'src/cli/main.ts', 'scan-worker': 'src/engine/scan-worker.ts' },
@@ -18,6 +22,7 @@ await build({
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
+  plugins: [inlineSchemaKeysPlugin],
   define: { __CLOUDCONFORM_VERSION__: JSON.stringify(version) },
   // Lets bundled CommonJS dependencies call require() inside an ES module bundle.
   banner: { js: "import { createRequire as __ccCreateRequire } from 'node:module'; const require = __ccCreateRequire(import.meta.url);" },

@@ -82,7 +82,7 @@ withReportOptions(
   .option('--endpoint-url <url>', 'AWS API endpoint for emulators and private endpoints (AWS_ENDPOINT_URL is honoured too)')
   .option('--concurrency <n>', `API calls in flight across the audit (default ${DEFAULT_CONCURRENCY})`, positiveInt)
   .option('--region-concurrency <n>', `describe calls in flight per account and region (default ${DEFAULT_REGION_CONCURRENCY})`, positiveInt)
-  .option('--max-attempts <n>', 'attempts per API call, with backoff and jitter (default: AWS_MAX_ATTEMPTS, else 3)', positiveInt)
+  .option('--max-attempts <n>', 'attempts per API call, with backoff and jitter; retry mode: AWS_RETRY_MODE, else adaptive (default: AWS_MAX_ATTEMPTS, else 3)', positiveInt)
   .action(async (opts) => {
     const { runAuditCommand } = await import('./audit-command');
     process.exitCode = await runAuditCommand(opts);

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { ConfigError, findConfig, parseRisk, type Config } from '../engine/config';
 import type { ScanReport } from '../engine/report';
-import { isFailing } from '../engine/scan';
+import { isFailing } from '../engine/report';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../reporters/index';
 import { findRule } from '../rules/index';
 import type { Risk } from '../rules/rule';

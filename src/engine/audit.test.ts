@@ -345,12 +345,16 @@ describe('audit: exceptions by tag', () => {
     assert.equal(report.summary.suppressed, 1);
   });
 
-  it('reads tags only when an exception uses them', async () => {
+  it('reads tags only when an exception uses them, and only for the resource types of the rules it covers', async () => {
     const fake = seeded();
     await run(fake);
     assert.equal(fake.count('sagemaker:ListTags'), 0);
     await run(fake, { config: sandbox });
-    assert.equal(fake.count('sagemaker:ListTags'), 6);
+    assert.equal(fake.count('sagemaker:ListTags'), 4, 'the 4 notebooks (SageMaker-004), no domain');
+    const both = parseConfig({ exceptions: [{ rules: ['*'], tags: { team: 'sandbox' }, reason: 'r' }] });
+    const again = seeded();
+    await run(again, { config: both });
+    assert.equal(again.count('sagemaker:ListTags'), 6, 'every notebook and domain when the exception covers every rule');
   });
 
   it('tags that cannot be read leave the finding unsuppressed, with an error entry', async () => {

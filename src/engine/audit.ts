@@ -1,15 +1,14 @@
 import pLimit from 'p-limit';
 import type { Risk } from '../rules/rule';
 import type { ScanNote } from '../sources/source';
-import { resolveAccounts, validateAccountSelection } from '../sources/aws/accounts';
+import { auditsCallerOnly, callerCredentialChain, resolveAccounts, validateAccountSelection } from '../sources/aws/accounts';
 import { AwsClientFactory } from '../sources/aws/clients';
-import { planRegions, validateRegionNames } from '../sources/aws/regions';
+import { listEnabledRegions, planRegions, validateRegionNames } from '../sources/aws/regions';
 import { DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE, auditRegion, type RegionAuditSink } from '../sources/aws/sagemaker';
 import { ExceptionMatcher, type Config } from './config';
 import { RuleRunner } from './evaluate';
 import type { ScanReport } from './report';
-import { buildReport, selectRules } from './scan';
-import { emptyUnitResult } from './scan-unit';
+import { buildReport, emptyUnitResult, selectRules } from './report';
 import { liveLocator } from '../model/location';
 import { DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY } from './audit-limits';
 
@@ -38,6 +37,8 @@ export interface AuditOptions {
   regionConcurrency?: number;
   /** Attempts per call, with the SDK's backoff and jitter (default: AWS_MAX_ATTEMPTS, else 3). */
   maxAttempts?: number;
+  /** The SDK's retry mode (default: AWS_RETRY_MODE or the profile's retry_mode, else adaptive). */
+  retryMode?: 'standard' | 'adaptive';
   onProgress?: (p: AuditProgress) => void;
 }
 
@@ -61,6 +62,7 @@ export async function audit(options: AuditOptions): Promise<ScanReport> {
   const factory = new AwsClientFactory({
     endpoint: options.endpointUrl,
     maxAttempts: options.maxAttempts,
+    ...(options.retryMode ? { retryMode: options.retryMode } : {}),
     profile: options.profile,
     maxSockets: options.concurrency ?? DEFAULT_CONCURRENCY,
   });
@@ -80,6 +82,8 @@ export async function auditWithClients(factory: AwsClientFactory, options: Audit
   const runner = new RuleRunner(rules, exceptions);
   const overall = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
   const regionConcurrency = options.regionConcurrency ?? DEFAULT_REGION_CONCURRENCY;
+  // ListTags costs a call per resource: only for the types of rules some tag exception covers.
+  const tagTypes = new Set(rules.filter((r) => exceptions.usesTagsFor(r.meta.id)).flatMap((r) => r.meta.resourceTypes));
 
   const total = emptyUnitResult();
   const notes: ScanNote[] = [];
@@ -100,14 +104,21 @@ export async function auditWithClients(factory: AwsClientFactory, options: Audit
   };
 
   const homeRegion = (await factory.configuredRegion()) ?? options.regions?.[0] ?? FALLBACK_HOME_REGION;
-  const accounts = await resolveAccounts(factory, homeRegion, options, overall);
+  const callerCredentials = callerCredentialChain(options.profile);
+  // Auditing one's own account, DescribeRegions goes out alongside GetCallerIdentity: one round trip less.
+  const callerRegions = auditsCallerOnly(options) ? listEnabledRegions(factory.ec2(homeRegion, callerCredentials), overall) : undefined;
+  const accounts = await resolveAccounts(factory, homeRegion, callerCredentials, options, overall);
   total.errors.push(...accounts.errors);
   progress.accountsTotal = accounts.accounts.length;
   reportProgress();
 
   await Promise.all(
     accounts.accounts.map(async (account) => {
-      const plan = await planRegions(factory.ec2(homeRegion, account.credentials), account, options.regions, overall);
+      const enabled =
+        callerRegions && account.credentials === callerCredentials
+          ? await callerRegions
+          : await listEnabledRegions(factory.ec2(homeRegion, account.credentials), overall);
+      const plan = planRegions(account, options.regions, enabled);
       notes.push(...plan.notes);
       progress.regionsTotal += plan.regions.length;
       reportProgress();
@@ -117,7 +128,7 @@ export async function auditWithClients(factory: AwsClientFactory, options: Audit
             account: account.id,
             region,
             resourceTypes: runner.resourceTypes,
-            readTags: exceptions.usesTags,
+            tagTypes,
             overall,
             perRegion: pLimit(regionConcurrency),
           };

@@ -57,5 +57,8 @@ describe('config: exceptions by tag', () => {
     assert.equal(matcher.match('SageMaker-004', liveLocator('999988887777', 'eu-west-1'), ['arn:y', 'nb-1'], tags), undefined);
     assert.equal(matcher.match('SageMaker-004', liveLocator('111122223333', 'eu-west-1'), ['arn:y', 'other'], tags), undefined);
     assert.equal(new ExceptionMatcher(exceptions.slice(1), new Date('2026-08-01')).usesTags, false);
+    assert.equal(matcher.usesTagsFor('SageMaker-004'), true);
+    assert.equal(matcher.usesTagsFor('sagemaker-004'), true, 'rule ids match without regard to case');
+    assert.equal(matcher.usesTagsFor('SageMaker-005'), false, 'the tag exception covers SageMaker-004 only; the expired one no rule');
   });
 });

@@ -160,6 +160,11 @@ export class ExceptionMatcher {
     return this.compiled.some((c) => c.exception.tags !== undefined);
   }
 
+  /** Whether some exception in force for this rule matches on tags: which live resources' tags to read. */
+  usesTagsFor(ruleId: string): boolean {
+    return this.compiled.some((c) => c.exception.tags !== undefined && c.rule(ruleId));
+  }
+
   /** `tags`: the resource's tags when known (live resources); an exception on tags never matches without them. */
   match(ruleId: string, file: string, resourceIds: string[], tags?: Record<string, string>): ConfigException | undefined {
     const path = file.replace(/\\/g, '/').replace(/^\.\//, '');

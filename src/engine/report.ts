@@ -1,5 +1,8 @@
-import type { Risk, RuleMeta, Verdict } from '../rules/rule';
+import { ALL_RULES } from '../rules/index';
+import { RISK_ORDER, type Risk, type Rule, type RuleMeta, type Verdict } from '../rules/rule';
 import type { ScanError, ScanNote } from '../sources/source';
+import { VERSION } from '../version';
+import type { Config } from './config';
 
 /** One rule evaluated against one resource. This shape is the JSON report's stable contract. */
 export interface Finding {
@@ -45,4 +48,78 @@ export interface ScanReport {
   /** Live audits: regions skipped and why, resources deleted mid-audit. Absent for IaC scans. */
   notes?: ScanNote[];
   summary: ReportSummary;
+}
+
+// Building a report: shared by `scan` and `audit`, and apart from both so the audit loads no parser.
+
+export interface UnitResult {
+  findings: Finding[];
+  errors: ScanError[];
+  /** Files read and recognised as templates, plans or Terraform. */
+  filesScanned: number;
+  resources: number;
+}
+
+export function emptyUnitResult(): UnitResult {
+  return { findings: [], errors: [], filesScanned: 0, resources: 0 };
+}
+
+export function selectRules(config: Config, ruleIds?: string[]): Rule[] {
+  const lower = (xs: string[] | undefined) => xs?.map((x) => x.toLowerCase());
+  const include = lower(ruleIds) ?? lower(config.rules?.include);
+  const exclude = lower(config.rules?.exclude) ?? [];
+  return ALL_RULES.filter((r) => {
+    const id = r.meta.id.toLowerCase();
+    return (!include?.length || include.includes(id)) && !exclude.includes(id);
+  });
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.location.file.localeCompare(b.location.file) ||
+    a.location.line - b.location.line ||
+    a.resource.id.localeCompare(b.resource.id) ||
+    a.ruleId.localeCompare(b.ruleId)
+  );
+}
+
+function compareNotes(a: ScanNote, b: ScanNote): number {
+  return (a.account ?? '').localeCompare(b.account ?? '') || (a.region ?? '').localeCompare(b.region ?? '') || a.message.localeCompare(b.message);
+}
+
+export function isFailing(f: Finding, failOn: Risk): boolean {
+  return f.result === 'fail' && !f.suppressed && RISK_ORDER.indexOf(f.risk) >= RISK_ORDER.indexOf(failOn);
+}
+
+/** `notes`: live audits only (skipped regions, resources deleted mid-audit); absent for IaC scans. */
+export function buildReport(rules: Rule[], total: UnitResult, failOn: Risk, notes?: ScanNote[]): ScanReport {
+  const findings = total.findings.sort(compareFindings);
+  // Every key takes part, so concurrent audits (errors arriving in any order) report the same way each run.
+  const errors = total.errors.sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.call ?? '').localeCompare(b.call ?? '') ||
+      a.message.localeCompare(b.message),
+  );
+  const count = (pred: (f: Finding) => boolean) => findings.reduce((n, f) => n + (pred(f) ? 1 : 0), 0);
+  return {
+    version: 1,
+    tool: { name: 'cloudconform', version: VERSION },
+    rules: rules.map((r) => r.meta),
+    findings,
+    errors,
+    ...(notes ? { notes: [...notes].sort(compareNotes) } : {}),
+    summary: {
+      resources: total.resources,
+      findings: findings.length,
+      pass: count((f) => f.result === 'pass' && !f.suppressed),
+      fail: count((f) => f.result === 'fail' && !f.suppressed),
+      unknown: count((f) => f.result === 'unknown' && !f.suppressed),
+      suppressed: count((f) => f.suppressed),
+      errors: errors.length,
+      filesScanned: total.filesScanned,
+      failing: count((f) => isFailing(f, failOn)),
+    },
+  };
 }

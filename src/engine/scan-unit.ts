@@ -1,11 +1,10 @@
 import { ALL_RULES } from '../rules/index';
-import type { ScanError } from '../sources/source';
 import { FILE_SOURCES, scanTerraformDirectories } from '../sources/index';
 import type { ConfigException } from './config';
 import { ExceptionMatcher } from './config';
 import { RuleRunner } from './evaluate';
 import { readTextFile, type ReadLimits } from './files';
-import type { Finding } from './report';
+import type { UnitResult } from './report';
 
 /** A piece of scan work: one file, or Terraform directories that call each other as modules. */
 export type ScanUnit = { kind: 'file'; path: string } | { kind: 'terraform'; dirs: string[] };
@@ -18,13 +17,6 @@ export interface ScanUnitContext {
   terraform: { varFiles: string[]; vars: Record<string, string> };
 }
 
-export interface UnitResult {
-  findings: Finding[];
-  errors: ScanError[];
-  /** Files read and recognised as templates, plans or Terraform. */
-  filesScanned: number;
-  resources: number;
-}
 
 /** Prepares the rule runner once per thread and scans units with it. */
 export class UnitScanner {
@@ -79,8 +71,4 @@ export class UnitScanner {
       this.runner.evaluate(resource, into.findings, into.errors);
     }
   }
-}
-
-export function emptyUnitResult(): UnitResult {
-  return { findings: [], errors: [], filesScanned: 0, resources: 0 };
 }

@@ -1,6 +1,7 @@
 // Worker thread: receives batches of scan units, answers with their findings and errors.
 import { parentPort, workerData } from 'node:worker_threads';
-import { UnitScanner, emptyUnitResult, type ScanUnit, type ScanUnitContext } from './scan-unit';
+import { emptyUnitResult } from './report';
+import { UnitScanner, type ScanUnit, type ScanUnitContext } from './scan-unit';
 
 const scanner = new UnitScanner(workerData as ScanUnitContext);
 

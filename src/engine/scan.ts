@@ -1,16 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { isAbsolute, relative } from 'node:path';
-import { ALL_RULES } from '../rules/index';
-import { RISK_ORDER, type Risk, type Rule } from '../rules/rule';
+import type { Risk } from '../rules/rule';
 import type { Config } from './config';
 import { DEFAULT_READ_LIMITS } from './files';
-import type { Finding, ScanReport } from './report';
-import type { ScanNote } from '../sources/source';
-import { UnitScanner, emptyUnitResult, type ScanUnit, type ScanUnitContext, type UnitResult } from './scan-unit';
+import { buildReport, emptyUnitResult, selectRules, type ScanReport, type UnitResult } from './report';
+import { UnitScanner, type ScanUnit, type ScanUnitContext } from './scan-unit';
 import { groupTerraformDirectories } from './terraform-groups';
 import { walkScanPaths } from './walk';
-import { VERSION } from '../version';
 
 export interface ScanOptions {
   config: Config;
@@ -44,15 +41,6 @@ function displayPath(path: string): string {
 const MIN_UNITS_FOR_WORKERS = 800;
 const BATCH_SIZE = 16;
 
-export function selectRules(config: Config, ruleIds?: string[]): Rule[] {
-  const lower = (xs: string[] | undefined) => xs?.map((x) => x.toLowerCase());
-  const include = lower(ruleIds) ?? lower(config.rules?.include);
-  const exclude = lower(config.rules?.exclude) ?? [];
-  return ALL_RULES.filter((r) => {
-    const id = r.meta.id.toLowerCase();
-    return (!include?.length || include.includes(id)) && !exclude.includes(id);
-  });
-}
 
 export async function scan(paths: string[], options: ScanOptions): Promise<ScanReport> {
   const rules = selectRules(options.config, options.ruleIds);
@@ -148,54 +136,4 @@ function mergeInto(total: UnitResult, part: UnitResult): void {
   for (const e of part.errors) total.errors.push(e);
   total.filesScanned += part.filesScanned;
   total.resources += part.resources;
-}
-
-function compareFindings(a: Finding, b: Finding): number {
-  return (
-    a.location.file.localeCompare(b.location.file) ||
-    a.location.line - b.location.line ||
-    a.resource.id.localeCompare(b.resource.id) ||
-    a.ruleId.localeCompare(b.ruleId)
-  );
-}
-
-function compareNotes(a: ScanNote, b: ScanNote): number {
-  return (a.account ?? '').localeCompare(b.account ?? '') || (a.region ?? '').localeCompare(b.region ?? '') || a.message.localeCompare(b.message);
-}
-
-export function isFailing(f: Finding, failOn: Risk): boolean {
-  return f.result === 'fail' && !f.suppressed && RISK_ORDER.indexOf(f.risk) >= RISK_ORDER.indexOf(failOn);
-}
-
-/** `notes`: live audits only (skipped regions, resources deleted mid-audit); absent for IaC scans. */
-export function buildReport(rules: Rule[], total: UnitResult, failOn: Risk, notes?: ScanNote[]): ScanReport {
-  const findings = total.findings.sort(compareFindings);
-  // Every key takes part, so concurrent audits (errors arriving in any order) report the same way each run.
-  const errors = total.errors.sort(
-    (a, b) =>
-      a.file.localeCompare(b.file) ||
-      (a.line ?? 0) - (b.line ?? 0) ||
-      (a.call ?? '').localeCompare(b.call ?? '') ||
-      a.message.localeCompare(b.message),
-  );
-  const count = (pred: (f: Finding) => boolean) => findings.reduce((n, f) => n + (pred(f) ? 1 : 0), 0);
-  return {
-    version: 1,
-    tool: { name: 'cloudconform', version: VERSION },
-    rules: rules.map((r) => r.meta),
-    findings,
-    errors,
-    ...(notes ? { notes: [...notes].sort(compareNotes) } : {}),
-    summary: {
-      resources: total.resources,
-      findings: findings.length,
-      pass: count((f) => f.result === 'pass' && !f.suppressed),
-      fail: count((f) => f.result === 'fail' && !f.suppressed),
-      unknown: count((f) => f.result === 'unknown' && !f.suppressed),
-      suppressed: count((f) => f.suppressed),
-      errors: errors.length,
-      filesScanned: total.filesScanned,
-      failing: count((f) => isFailing(f, failOn)),
-    },
-  };
 }

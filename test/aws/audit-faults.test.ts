@@ -8,7 +8,7 @@ import { audit } from '../../src/engine/audit';
 import { emptyConfig } from '../../src/engine/config';
 import type { ScanReport } from '../../src/engine/report';
 import { startMoto, type MotoServer } from './moto-server';
-import { startFaultProxy, type FaultProxy, type CallInfo, MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
+import { startFaultProxy, overRate, type FaultProxy, type CallInfo, MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
 import { seed, mixedNotebooks, mixedDomains, type Seeded } from './seed';
 import { useAwsTestEnv, checkInvariants, selectSeeded, findingFor, NOTEBOOK_RULE } from './audit-helpers';
 
@@ -37,7 +37,7 @@ after(async () => {
   await moto?.stop();
 });
 
-async function runAudit(regions: string[] | undefined = REGIONS, options: { maxAttempts?: number } = {}): Promise<ScanReport> {
+async function runAudit(regions: string[] | undefined = REGIONS, options: { maxAttempts?: number; retryMode?: 'standard' | 'adaptive' } = {}): Promise<ScanReport> {
   proxy.clearLog();
   return audit({ config: emptyConfig(), endpointUrl: proxy.endpoint, ...(regions ? { regions } : {}), ...options });
 }
@@ -64,9 +64,28 @@ function assertKeepsPromises(report: ScanReport, opts: { regions?: string[]; all
 
 const regionOf = (report: ScanReport, region: string) => report.findings.filter((f) => f.resource.details?.region === region);
 
-test('throttling of every first attempt (lists and describes, all regions) is absorbed by retries: every verdict, no error', async () => {
+test('a request-rate limit per region (token bucket, 5 calls/s): the default adaptive retries pace the audit to it; every verdict, no error', async () => {
+  const rule = proxy.addRule({ fault: 'throttle', service: 'sagemaker', when: overRate(5, 5) });
+  const report = await runAudit(['us-east-1']);
+  assertKeepsPromises(report, { regions: ['us-east-1'] });
+  assert.deepEqual(report.errors, []);
+  assert.ok(rule.hits > 0, 'the limit was reached');
+});
+
+test('the same limit in standard retry mode exhausts retries: notebooks end up unknown (never pass), with errors; why adaptive is the default', async () => {
+  proxy.addRule({ fault: 'throttle', service: 'sagemaker', when: overRate(5, 5) });
+  const report = await runAudit(['us-east-1'], { retryMode: 'standard' });
+  const { unknown } = assertKeepsPromises(report, { regions: ['us-east-1'], allowUnknown: true });
+  assert.ok(unknown.length > 0, 'some describes ran out of attempts');
+  assert.equal(report.errors.filter((e) => /ThrottlingException/.test(e.message)).length, unknown.length);
+});
+
+// Standard mode here and in the exhaustion test below: throttles that don't depend on the rate
+// are not what AWS sends, and adaptive mode would answer each with a slower sending rate, down to
+// one call in two seconds, which proves nothing more and takes minutes.
+test('standard retry mode: throttling of every first attempt (lists and describes, all regions) is absorbed by retries; every verdict, no error', async () => {
   const rule = proxy.addRule({ fault: 'throttle', service: 'sagemaker', when: firstAttemptOnly() });
-  const report = await runAudit();
+  const report = await runAudit(REGIONS, { retryMode: 'standard' });
   assertKeepsPromises(report);
   assert.deepEqual(report.errors, []);
   assert.ok(rule.hits > 90, `${rule.hits} calls throttled`);
@@ -91,7 +110,7 @@ test('throttling exhausted for one region\'s notebook list: an error entry for t
 test('throttling exhausted for one region\'s describes: its notebooks are unknown with errors, none passes', async () => {
   proxy.addRule({ fault: 'throttle', action: 'DescribeNotebookInstance', region: 'ap-northeast-1' });
   // Two attempts keep the backoff short; the default three are exercised by the CLI tests.
-  const report = await runAudit(REGIONS, { maxAttempts: 2 });
+  const report = await runAudit(REGIONS, { maxAttempts: 2, retryMode: 'standard' });
   const { unknown } = assertKeepsPromises(report, { allowUnknown: true });
   const regionNotebooks = seeded.notebooks.filter((n) => n.region === 'ap-northeast-1');
   assert.deepEqual(unknown.sort(), regionNotebooks.map((n) => n.arn).sort());

@@ -107,6 +107,26 @@ export interface FaultProxy {
 
 const CREDENTIAL_SCOPE = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
 
+/**
+ * A `when` that models an API's request-rate limit as AWS applies it: a token bucket per account
+ * and region (`burst` tokens, refilled at `perSecond`); a call that finds it empty is matched
+ * (throttled). Throttled calls take no token, as with AWS.
+ */
+export function overRate(perSecond: number, burst: number): (call: CallInfo) => boolean {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return (call) => {
+    const key = `${call.account}/${call.region}`;
+    const now = performance.now();
+    const bucket = buckets.get(key) ?? { tokens: burst, at: now };
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
+    bucket.at = now;
+    buckets.set(key, bucket);
+    if (bucket.tokens < 1) return true;
+    bucket.tokens -= 1;
+    return false;
+  };
+}
+
 function asList(v: string | string[] | undefined): string[] | undefined {
   return v === undefined ? undefined : Array.isArray(v) ? v : [v];
 }

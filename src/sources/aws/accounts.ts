@@ -64,19 +64,29 @@ export function validateAccountSelection(s: AccountSelection): void {
   }
 }
 
+/** The caller's credentials: the SDK's default chain, or the shared config `profile`. */
+export function callerCredentialChain(profile: string | undefined): AwsCredentials {
+  return fromNodeProviderChain(profile ? { profile } : {});
+}
+
+/** Whether the selection audits the caller's own account only, with its own credentials. */
+export function auditsCallerOnly(selection: AccountSelection): boolean {
+  return !selection.roleArn && !selection.accounts && !selection.organization;
+}
+
 /**
  * Resolves a selection (checked by `validateAccountSelection`) to accounts with working
- * credentials. The caller's identity comes from the SDK's default chain (or `profile`); roles are
- * assumed through the regional STS endpoint of `homeRegion`. An account whose role can't be
- * assumed is an error entry; the others go on.
+ * credentials. The caller's identity comes from `callerCredentials` (`callerCredentialChain`);
+ * roles are assumed through the regional STS endpoint of `homeRegion`. An account whose role
+ * can't be assumed is an error entry; the others go on.
  */
 export async function resolveAccounts(
   factory: AwsClientFactory,
   homeRegion: string,
+  callerCredentials: AwsCredentials,
   selection: AccountSelection,
   call: CallLimiter,
 ): Promise<AccountPlan> {
-  const callerCredentials = fromNodeProviderChain(selection.profile ? { profile: selection.profile } : {});
   const sts = factory.sts(homeRegion, callerCredentials);
   const errors: ScanError[] = [];
   const fail = (account: string, action: AuditAction, e: unknown) =>
@@ -107,7 +117,7 @@ export async function resolveAccounts(
     return { accounts: [], errors };
   }
   const self: AuditAccount = { ...caller, credentials: callerCredentials };
-  if (!selection.accounts && !selection.organization) return { accounts: [self], errors };
+  if (auditsCallerOnly(selection)) return { accounts: [self], errors };
 
   let ids: string[];
   if (selection.accounts) {

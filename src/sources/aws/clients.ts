@@ -4,6 +4,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import { loadConfig } from '@smithy/core/config';
+import { NODE_RETRY_MODE_CONFIG_OPTIONS } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** Static credentials or a provider, as every SDK client accepts them. */
@@ -18,6 +20,11 @@ export interface ClientSettings {
   maxAttempts?: number;
   /** Shared config profile, for the SDK's own settings (region, retry mode). */
   profile?: string;
+  /**
+   * `standard` or `adaptive`. Absent: AWS_RETRY_MODE or the profile's `retry_mode`, else adaptive
+   * (see DEFAULT_RETRY_MODE).
+   */
+  retryMode?: string;
   /** Sockets per host: the audit's overall concurrency, so no call waits for a socket. */
   maxSockets: number;
   /** Tests: an in-process handler in place of HTTP. */
@@ -26,6 +33,15 @@ export interface ClientSettings {
 
 /** A call made ready within the audit's concurrency limits. */
 export type CallLimiter = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/**
+ * The SDK's adaptive mode: standard retries (backoff with jitter, a retry budget) plus a sending
+ * rate per client, which the first throttle turns on and later successes raise again (CUBIC).
+ * Each account and region has its own SageMaker client, so a region that throttles slows down
+ * alone; in standard mode the same sustained throttling exhausts the retry budget instead, and
+ * its notebooks would end up unknown.
+ */
+const DEFAULT_RETRY_MODE = 'adaptive';
 
 const CONNECTION_TIMEOUT_MS = 10_000;
 // A response slower than this is treated as lost: the SDK retries it like any transient failure.
@@ -37,8 +53,11 @@ const REQUEST_TIMEOUT_MS = 60_000;
  */
 export class AwsClientFactory {
   private readonly requestHandler: RequestHandler;
+  private readonly retryMode: string | (() => Promise<string>);
 
   constructor(private readonly settings: ClientSettings) {
+    this.retryMode =
+      settings.retryMode ?? loadConfig({ ...NODE_RETRY_MODE_CONFIG_OPTIONS, default: DEFAULT_RETRY_MODE }, settings.profile ? { profile: settings.profile } : {});
     const agentOptions = { keepAlive: true, maxSockets: settings.maxSockets };
     this.requestHandler =
       settings.requestHandler ??
@@ -57,6 +76,7 @@ export class AwsClientFactory {
     return {
       region,
       requestHandler: this.requestHandler,
+      retryMode: this.retryMode,
       ...(credentials ? { credentials } : {}),
       ...(endpoint ? { endpoint } : {}),
       ...(maxAttempts ? { maxAttempts } : {}),

@@ -82,29 +82,34 @@ export interface RegionPlan {
   notes: ScanNote[];
 }
 
+/** What DescribeRegions said: the regions enabled for the account, or why it could not tell. */
+export type EnabledRegions = { regions: ReadonlySet<string> } | { error: unknown };
+
+/** EC2 DescribeRegions (enabled regions only). Never throws: a failure is returned for the plan to note. */
+export async function listEnabledRegions(ec2: EC2Client, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<EnabledRegions> {
+  try {
+    const answer = await call(() => ec2.send(new DescribeRegionsCommand({ AllRegions: false })));
+    return { regions: new Set((answer.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : []))) };
+  } catch (error) {
+    return { error };
+  }
+}
+
 /**
  * The regions to audit in one account: the requested ones, or every region enabled for it
- * (EC2 DescribeRegions), keeping those where notebook instances are offered. Every region left
+ * (`listEnabledRegions`), keeping those where notebook instances are offered. Every region left
  * out gets a note with the reason. When the enabled regions can't be listed, the candidates are
  * tried anyway: a region that is not enabled then answers UnrecognizedClientException, which the
  * region audit turns into a note too.
  */
-export async function planRegions(
-  ec2: EC2Client,
-  account: { id: string; partition: string },
-  requested: readonly string[] | undefined,
-  call: <T>(fn: () => Promise<T>) => Promise<T>,
-): Promise<RegionPlan> {
+export function planRegions(account: { id: string; partition: string }, requested: readonly string[] | undefined, listed: EnabledRegions): RegionPlan {
   const notes: ScanNote[] = [];
   const offered = new Set(notebookRegionsOffered(account.partition));
-  let enabled: Set<string> | undefined;
-  try {
-    const answer = await call(() => ec2.send(new DescribeRegionsCommand({ AllRegions: false })));
-    enabled = new Set((answer.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : [])));
-  } catch (e) {
+  const enabled = 'regions' in listed ? listed.regions : undefined;
+  if ('error' in listed) {
     notes.push({
       account: account.id,
-      message: `could not list the regions enabled for account ${account.id} (${AUDIT_ACTIONS.describeRegions.action}: ${describeAwsError(e)}); trying ${requested ? 'the requested regions' : 'every region where notebook instances are offered'}`,
+      message: `could not list the regions enabled for account ${account.id} (${AUDIT_ACTIONS.describeRegions.action}: ${describeAwsError(listed.error)}); trying ${requested ? 'the requested regions' : 'every region where notebook instances are offered'}`,
     });
   }
   // By default every region where notebooks are offered is a candidate, so one that is not enabled

@@ -72,8 +72,8 @@ export interface RegionAuditOptions {
   region: string;
   /** Resource types some rule reads; the others are not listed. */
   resourceTypes: ReadonlySet<string>;
-  /** ListTags for each resource (only when an exception matches on tags). */
-  readTags: boolean;
+  /** Types whose resources' tags some exception needs: ListTags for each of those resources. */
+  tagTypes: ReadonlySet<string>;
   /** Bounds every call of the whole audit. */
   overall: CallLimiter;
   /** Bounds the describes (and tag reads) in flight in this account and region. */
@@ -167,7 +167,7 @@ async function describeOne<Summary>(
     sink.resource(unreadableResource(identity, `${kind.describeAction.action} failed: ${message}`));
     return;
   }
-  const tags = options.readTags ? await readTags(client, identity, options, sink) : undefined;
+  const tags = options.tagTypes.has(kind.type) ? await readTags(client, identity, options, sink) : undefined;
   const freshStatus = kind.describedStatus(described);
   sink.resource(liveResource({ ...identity, ...(freshStatus ? { status: freshStatus } : {}) }, described, tags));
 }

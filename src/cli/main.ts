@@ -3,6 +3,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version';
 import { DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY } from '../engine/audit-limits';
+import { registerGuardrailCommand } from './guardrail-options';
+import { registerRemediateCommands } from './remediate-options';
 
 const program = new Command('cloudconform')
   .description('Cloud security conformity checks for AWS: scan CloudFormation and Terraform, and audit live accounts, for SageMaker network exposure.')
@@ -87,6 +89,28 @@ withReportOptions(
     const { runAuditCommand } = await import('./audit-command');
     process.exitCode = await runAuditCommand(opts);
   });
+
+program
+  .command('fix')
+  .description('Edit CloudFormation and Terraform so failing SageMaker resources pass (comments and formatting kept).')
+  .argument('[paths...]', 'files or directories to fix (default: the current directory)', [])
+  .option('--dry-run', 'print a unified diff and change nothing')
+  .option('--subnet-id <id>', 'subnet for notebooks that have none (otherwise a parameter or variable is added)')
+  .option('--subnet-ids <ids>', 'subnets for Studio domains that have none', commaList)
+  .option('--security-group-ids <ids>', 'security groups for notebooks and domains that have none', commaList)
+  .option('--vpc-id <id>', 'VPC for Studio domains that have none')
+  .option('-c, --config <file>', 'configuration file (default: ./.cloudconform.yml when present)')
+  .option('-r, --rules <ids>', 'comma-separated rule ids to fix (default: all)')
+  .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable)', collect, [])
+  .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable)', collect, [])
+  .option('--no-color', 'no colours (also: NO_COLOR environment variable)')
+  .action(async (paths: string[], opts) => {
+    const { runFixCommand } = await import('./fix-command');
+    process.exitCode = await runFixCommand(paths, opts);
+  });
+
+registerRemediateCommands(program);
+registerGuardrailCommand(program);
 
 program
   .command('iam-policy')

@@ -1,5 +1,5 @@
 import type { Resource } from '../../model/resource';
-import type { CheckResult, Rule, RuleMeta } from '../rule';
+import type { CheckResult, DesiredState, Rule, RuleMeta } from '../rule';
 import { presence, readEnumProperty } from '../checks';
 import { readRulePage } from '../pages';
 
@@ -68,4 +68,16 @@ export function check(resource: Resource): CheckResult {
   }
 }
 
-export const rule: Rule = { meta, check, page: () => readRulePage('sagemaker-004') };
+/**
+ * Disabled, in a subnet of the customer's VPC (AWS rejects Disabled without one), with explicit
+ * security groups (without them the VPC's default group would apply).
+ */
+export const desired: DesiredState = {
+  set: [{ property: 'DirectInternetAccess', value: 'Disabled' }],
+  require: [
+    { property: 'SubnetId', input: 'subnet-id', description: 'the VPC subnet the notebook is placed in' },
+    { property: 'SecurityGroupIds', input: 'security-group-ids', description: "security groups of the notebook's network interface, in the subnet's VPC" },
+  ],
+};
+
+export const rule: Rule = { meta, check, desired, page: () => readRulePage('sagemaker-004') };

@@ -1,5 +1,5 @@
 import type { Resource } from '../../model/resource';
-import type { CheckResult, Rule, RuleMeta } from '../rule';
+import type { CheckResult, DesiredState, Rule, RuleMeta } from '../rule';
 import { readEnumProperty } from '../checks';
 import { readRulePage } from '../pages';
 
@@ -44,4 +44,17 @@ export function check(resource: Resource): CheckResult {
   return { result: 'pass', message: 'AppNetworkAccessType is VpcOnly: Studio traffic goes through your VPC.', location: access.location };
 }
 
-export const rule: Rule = { meta, check, page: () => readRulePage('sagemaker-005') };
+/**
+ * VpcOnly: Studio traffic then goes through the domain's VPC, which needs subnets, its VPC id and
+ * security groups for the apps (AWS requires DefaultUserSettings.SecurityGroups for VpcOnly).
+ */
+export const desired: DesiredState = {
+  set: [{ property: 'AppNetworkAccessType', value: 'VpcOnly' }],
+  require: [
+    { property: 'VpcId', input: 'vpc-id', description: "the VPC of the domain's subnets" },
+    { property: 'SubnetIds', input: 'subnet-ids', description: 'the VPC subnets Studio apps run in' },
+    { property: 'DefaultUserSettings.SecurityGroups', input: 'security-group-ids', description: 'security groups of the Studio apps, in the VPC' },
+  ],
+};
+
+export const rule: Rule = { meta, check, desired, page: () => readRulePage('sagemaker-005') };

@@ -95,6 +95,7 @@ program
   .description('Edit CloudFormation and Terraform so failing SageMaker resources pass (comments and formatting kept).')
   .argument('[paths...]', 'files or directories to fix (default: the current directory)', [])
   .option('--dry-run', 'print a unified diff and change nothing')
+  .addOption(new Option('-f, --format <format>', 'summary format on standard output').choices(['text', 'json']).default('text'))
   .option('--subnet-id <id>', 'subnet for notebooks that have none (otherwise a parameter or variable is added)')
   .option('--subnet-ids <ids>', 'subnets for Studio domains that have none', commaList)
   .option('--security-group-ids <ids>', 'security groups for notebooks and domains that have none', commaList)

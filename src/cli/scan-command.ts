@@ -24,7 +24,7 @@ export async function runScanCommand(paths: string[], opts: ScanCommandOptions):
   );
 }
 
-function parseVars(specs: string[]): Record<string, string> {
+export function parseVars(specs: string[]): Record<string, string> {
   const vars: Record<string, string> = Object.create(null);
   for (const spec of specs) {
     const eq = spec.indexOf('=');

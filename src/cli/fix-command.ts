@@ -1,0 +1,117 @@
+import pc from 'picocolors';
+import { ConfigError, findConfig } from '../engine/config';
+import { fix, type FixOutcome } from '../remediation/iac/fix';
+import type { FixInputs } from '../remediation/iac/fixer';
+import { FORMAT_FIXERS } from '../remediation/iac/format-fixers';
+import { findRule } from '../rules/index';
+import { UsageError } from './report-command';
+import { parseVars } from './scan-command';
+import { useColor } from './terminal';
+
+export interface FixCommandOptions {
+  dryRun?: boolean;
+  subnetId?: string;
+  subnetIds?: string[];
+  securityGroupIds?: string[];
+  vpcId?: string;
+  config?: string;
+  rules?: string;
+  var: string[];
+  varFile: string[];
+  format: 'text' | 'json';
+  color: boolean;
+}
+
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
+const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/;
+const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
+
+/**
+ * Runs `cloudconform fix`; the exit code: 0 nothing left to fix (all fixed and the re-scan is
+ * clean, or nothing failed), 1 something is left (a decision for a person, a failure still
+ * there, or on a dry run changes to make), 2 incomplete (a file could not be read, parsed or
+ * written) or bad usage.
+ */
+export async function runFixCommand(paths: string[], opts: FixCommandOptions): Promise<number> {
+  let outcome: FixOutcome;
+  try {
+    const config = findConfig(opts.config, process.cwd());
+    const ruleIds = opts.rules?.split(',').map((id) => {
+      const rule = findRule(id.trim());
+      if (!rule) throw new UsageError(`--rules: no rule '${id.trim()}' (see 'cloudconform rules')`);
+      return rule.meta.id;
+    });
+    outcome = await fix(
+      paths.length ? paths : ['.'],
+      { config, ruleIds, inputs: fixInputs(opts), dryRun: opts.dryRun === true, varFiles: opts.varFile, vars: parseVars(opts.var) },
+      FORMAT_FIXERS,
+    );
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      process.stderr.write(`cloudconform: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const color = opts.color && useColor(process.stdout);
+  process.stdout.write(opts.format === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : renderText(outcome, opts.dryRun === true, color));
+  if (outcome.errors.length > 0) return 2;
+  const left = outcome.manual.length > 0 || (outcome.remaining?.length ?? 0) > 0 || (opts.dryRun === true && outcome.diffs.length > 0);
+  return left ? 1 : 0;
+}
+
+/** The values given on the command line, checked for shape (AWS checks that they exist). */
+export function fixInputs(opts: Pick<FixCommandOptions, 'subnetId' | 'subnetIds' | 'securityGroupIds' | 'vpcId'>): FixInputs {
+  const check = (option: string, values: string[], pattern: RegExp, example: string) => {
+    const bad = values.find((v) => !pattern.test(v));
+    if (bad !== undefined) throw new UsageError(`${option}: '${bad}' is not a valid id (e.g. ${example})`);
+  };
+  const inputs: FixInputs = {};
+  if (opts.subnetId !== undefined) {
+    check('--subnet-id', [opts.subnetId], SUBNET_ID, 'subnet-0123456789abcdef0');
+    inputs['subnet-id'] = opts.subnetId;
+  }
+  if (opts.subnetIds !== undefined) {
+    if (opts.subnetIds.length === 0) throw new UsageError('--subnet-ids: give at least one subnet id');
+    check('--subnet-ids', opts.subnetIds, SUBNET_ID, 'subnet-0123456789abcdef0');
+    inputs['subnet-ids'] = opts.subnetIds;
+  }
+  if (opts.securityGroupIds !== undefined) {
+    if (opts.securityGroupIds.length === 0) throw new UsageError('--security-group-ids: give at least one security group id');
+    check('--security-group-ids', opts.securityGroupIds, SECURITY_GROUP_ID, 'sg-0123456789abcdef0');
+    inputs['security-group-ids'] = opts.securityGroupIds;
+  }
+  if (opts.vpcId !== undefined) {
+    check('--vpc-id', [opts.vpcId], VPC_ID, 'vpc-0123456789abcdef0');
+    inputs['vpc-id'] = opts.vpcId;
+  }
+  return inputs;
+}
+
+function renderText(o: FixOutcome, dryRun: boolean, color: boolean): string {
+  const c = color ? pc : { bold: (s: string) => s, dim: (s: string) => s, yellow: (s: string) => s, red: (s: string) => s, green: (s: string) => s };
+  const lines: string[] = [];
+  if (dryRun) for (const d of o.diffs) lines.push(d.patch.trimEnd());
+  if (o.changes.length > 0) {
+    lines.push(c.bold(dryRun ? 'Would change:' : 'Changed:'));
+    for (const ch of o.changes) lines.push(`  ${ch.file}:${ch.line}  ${ch.ruleId}  ${ch.resourceId}  ${ch.description}`);
+  }
+  if (o.manual.length > 0) {
+    lines.push(c.bold(c.yellow('Needs your decision (left unchanged):')));
+    for (const m of o.manual) lines.push(`  ${m.file}:${m.line}  ${m.ruleId}  ${m.resourceId}  ${m.message}`);
+  }
+  if (o.errors.length > 0) {
+    lines.push(c.bold(c.red('Errors:')));
+    for (const e of o.errors) lines.push(`  ${e.file}${e.line ? `:${e.line}` : ''}  ${e.message}`);
+  }
+  const files = dryRun ? o.diffs.length : o.written.length;
+  const parts = [
+    o.targets.length === 0 ? 'nothing to fix' : `${o.targets.length} failing resource finding${o.targets.length === 1 ? '' : 's'}`,
+    `${o.changes.length} change${o.changes.length === 1 ? '' : 's'} ${dryRun ? 'to make' : 'made'} in ${files} file${files === 1 ? '' : 's'}`,
+    `${o.manual.length} left to you`,
+  ];
+  if (o.remaining) parts.push(o.remaining.length === 0 ? c.green('re-scan: nothing fails') : c.red(`re-scan: ${o.remaining.length} still failing`));
+  if (dryRun && o.diffs.length > 0) parts.push(c.dim('dry run: nothing written'));
+  lines.push(parts.join('; '));
+  return `${lines.join('\n')}\n`;
+}

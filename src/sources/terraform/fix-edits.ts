@@ -1,0 +1,217 @@
+// Edits the Terraform fixer makes, collected per file and applied at the end: text splices for
+// HCL (`.tf`, `.tfvars`), property sets on jsonc-parser's tree for JSON (`.tf.json`,
+// `.tfvars.json`). Collecting first lets every splice use offsets into the original text and
+// lets each change report its line in the new text.
+import { findNodeAtLocation, parseTree, type JSONPath } from 'jsonc-parser';
+import type { FixChange } from '../../remediation/iac/fixer';
+
+/** What a change is, for the summary; its line is computed once the file's new text is known. */
+export interface ChangeNote {
+  ruleId: string;
+  resourceId: string;
+  description: string;
+}
+
+/** Where a value to replace is written. */
+export type ValueSite =
+  | { format: 'hcl'; file: string; line: number; start: number; end: number }
+  | { format: 'json'; file: string; line: number; path: JSONPath };
+
+interface Splice {
+  start: number;
+  end: number;
+  text: string;
+  /** Each note with the index in `text` where its line starts. */
+  notes: { at: number; note: ChangeNote }[];
+  order: number;
+}
+
+interface JsonSet {
+  path: JSONPath;
+  value: unknown;
+  note?: ChangeNote;
+}
+
+export class FileEdits {
+  private readonly splices = new Map<string, Splice[]>();
+  private readonly jsonSets = new Map<string, JsonSet[]>();
+  private readonly done = new Set<string>();
+  private order = 0;
+
+  constructor(private readonly readFile: (path: string) => string) {}
+
+  /** Replaces `[start, end)` of the original text. False when that exact edit was already made. */
+  splice(file: string, start: number, end: number, text: string, notes: { at: number; note: ChangeNote }[] = []): boolean {
+    const key = `hcl\0${file}\0${start}\0${end}\0${text}`;
+    if (this.done.has(key)) return false;
+    this.done.add(key);
+    const list = this.splices.get(file) ?? [];
+    list.push({ start, end, text, notes, order: this.order++ });
+    this.splices.set(file, list);
+    return true;
+  }
+
+  /** Sets a JSON value at `path`, creating missing objects on the way. */
+  setJson(file: string, path: JSONPath, value: unknown, note?: ChangeNote): boolean {
+    const key = `json\0${file}\0${JSON.stringify(path)}\0${JSON.stringify(value)}`;
+    if (this.done.has(key)) return false;
+    this.done.add(key);
+    const list = this.jsonSets.get(file) ?? [];
+    list.push({ path, value, note });
+    this.jsonSets.set(file, list);
+    return true;
+  }
+
+  /** Writes a string literal at a site: quoted HCL, or a JSON string. */
+  setString(site: ValueSite, value: string, note: ChangeNote): boolean {
+    if (site.format === 'json') return this.setJson(site.file, site.path, value, note);
+    return this.splice(site.file, site.start, site.end, hclString(value), [{ at: 0, note }]);
+  }
+
+  finish(): { files: Map<string, string>; changes: FixChange[] } {
+    const files = new Map<string, string>();
+    const changes: FixChange[] = [];
+    for (const [file, list] of this.splices) {
+      const { text, notes } = applySplices(this.readFile(file), list);
+      files.set(file, text);
+      for (const { offset, note } of notes) changes.push({ file, line: lineAt(text, offset), ...note });
+    }
+    for (const [file, list] of this.jsonSets) {
+      let text = this.readFile(file);
+      for (const set of list) text = setJsonValue(text, set.path, set.value);
+      files.set(file, text);
+      const root = parseTree(text);
+      for (const set of list) {
+        if (!set.note) continue;
+        const node = root ? findNodeAtLocation(root, set.path) : undefined;
+        const at = node?.parent?.type === 'property' ? node.parent : node;
+        changes.push({ file, line: at ? lineAt(text, at.offset) : 1, ...set.note });
+      }
+    }
+    changes.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+    return { files, changes };
+  }
+}
+
+function applySplices(original: string, splices: Splice[]): { text: string; notes: { offset: number; note: ChangeNote }[] } {
+  // Same start: in the order they were made (several insertions at one point).
+  const sorted = [...splices].sort((a, b) => a.start - b.start || a.order - b.order);
+  let out = '';
+  let cursor = 0;
+  const notes: { offset: number; note: ChangeNote }[] = [];
+  for (const s of sorted) {
+    // Overlapping edits can't both apply; the first one made wins. Callers never make them.
+    if (s.start < cursor) continue;
+    out += original.slice(cursor, s.start);
+    for (const { at, note } of s.notes) notes.push({ offset: out.length + at, note });
+    out += s.text;
+    cursor = s.end;
+  }
+  out += original.slice(cursor);
+  return { text: out, notes };
+}
+
+/** 1-based line of an offset. */
+export function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** A quoted HCL string: `\` and `"` escaped, `${` and `%{` kept literal. */
+export function hclString(value: string): string {
+  const escaped = value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t')
+    .replace(/\$\{/g, '$${')
+    .replace(/%\{/g, '%%{');
+  return `"${escaped}"`;
+}
+
+export function hclStringList(values: readonly string[]): string {
+  return `[${values.map(hclString).join(', ')}]`;
+}
+
+/**
+ * Sets a value in JSON text, creating missing objects on the way, and writes it the way the
+ * file is written: a new property in a multi-line object goes on its own line with its
+ * siblings' indentation, in a one-line object on the same line. jsonc-parser's own formatting
+ * would reformat the neighbouring lines too, so only its tree is used here.
+ */
+export function setJsonValue(text: string, path: JSONPath, value: unknown): string {
+  const root = parseTree(text);
+  if (!root) throw new Error('not a JSON document');
+  const style = jsonStyle(text);
+  const parentPath = path.slice(0, -1);
+  let last = path[path.length - 1];
+  let wrapped = value;
+  while (parentPath.length > 0 && findNodeAtLocation(root, parentPath) === undefined) {
+    wrapped = typeof last === 'string' ? { [last]: wrapped } : [wrapped];
+    last = parentPath.pop();
+  }
+  const parent = parentPath.length === 0 ? root : findNodeAtLocation(root, parentPath);
+  if (!parent || last === undefined) throw new Error(`can't set ${JSON.stringify(path)}`);
+  const children = parent.children ?? [];
+  if (parent.type === 'object' && typeof last === 'string') {
+    const existing = children.find((p) => p.children?.[0]?.value === last)?.children?.[1];
+    if (existing) {
+      const indent = lineIndent(text, existing.parent?.offset ?? existing.offset);
+      return splice(text, existing.offset, existing.length, renderJson(wrapped, indent, style));
+    }
+  } else if (parent.type === 'array' && typeof last === 'number') {
+    const existing = last >= 0 ? children[last] : undefined;
+    if (existing) return splice(text, existing.offset, existing.length, renderJson(wrapped, lineIndent(text, existing.offset), style));
+  } else {
+    throw new Error(`can't set ${JSON.stringify(path)}: the parent is a ${parent.type}`);
+  }
+  const item = parent.type === 'object' ? `${JSON.stringify(last)}: ` : '';
+  const previous = children[children.length - 1];
+  const multiline = previous ? /\n/.test(text.slice(parent.offset, children[0]!.offset)) : false;
+  if (!multiline) {
+    const content = `${item}${renderJson(wrapped, null, style)}`;
+    if (previous) return splice(text, previous.offset + previous.length, 0, `, ${content}`);
+    return splice(text, parent.offset + 1, 0, ` ${content} `);
+  }
+  const indent = lineIndent(text, previous!.offset);
+  return splice(text, previous!.offset + previous!.length, 0, `,${style.eol}${indent}${item}${renderJson(wrapped, indent, style)}`);
+}
+
+interface JsonStyle {
+  unit: string;
+  eol: string;
+}
+
+/** The file's own indentation (tabs, or the smallest run of spaces) and line ending. */
+function jsonStyle(text: string): JsonStyle {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  let smallest = 0;
+  for (const match of text.matchAll(/\n([ \t]+)\S/g)) {
+    const indent = match[1]!;
+    if (indent.startsWith('\t')) return { unit: '\t', eol };
+    if (smallest === 0 || indent.length < smallest) smallest = indent.length;
+  }
+  return { unit: ' '.repeat(smallest || 2), eol };
+}
+
+function lineIndent(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(start, offset))![0];
+}
+
+function splice(text: string, offset: number, length: number, content: string): string {
+  return text.slice(0, offset) + content + text.slice(offset + length);
+}
+
+/** Scalars and lists of scalars on one line; objects over lines at `indent` (one line when null). */
+function renderJson(value: unknown, indent: string | null, style: JsonStyle): string {
+  if (Array.isArray(value)) return `[${value.map((v) => renderJson(v, null, style)).join(', ')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return '{}';
+  if (indent === null) return `{ ${entries.map(([k, v]) => `${JSON.stringify(k)}: ${renderJson(v, null, style)}`).join(', ')} }`;
+  const inner = indent + style.unit;
+  return `{${style.eol}${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${renderJson(v, inner, style)}`).join(`,${style.eol}`)}${style.eol}${indent}}`;
+}

@@ -1,0 +1,119 @@
+// Every Terraform example of the fixable rules, plus module and count/for_each fixtures, through
+// the real scan -> fixTerraform -> write -> re-scan loop: what was fixed passes, what needs a
+// person is exactly what the fixer said, fixed files still parse, and a second pass has nothing to do.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scan } from '../../src/engine/scan';
+import { emptyConfig } from '../../src/engine/config';
+import type { Finding } from '../../src/engine/report';
+import { findRule } from '../../src/rules/index';
+import type { FixInputs, FixResult, FixTarget } from '../../src/remediation/iac/fixer';
+import { fixTerraform } from '../../src/sources/terraform/fixer';
+import { parseHcl } from '../../src/sources/terraform/hcl/parser';
+import { parseTerraformJson } from '../../src/sources/terraform/json-syntax';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** `manual`: resources with a ManualDecision; they still fail unless in `fixedDespiteManual` (a note that goes with the edits). */
+const CASES: { name: string; dir: string; manual: { withoutInputs: string[]; withInputs: string[] }; fixedDespiteManual?: string[] }[] = [
+  {
+    name: 'SageMaker-004 terraform example',
+    dir: 'src/rules/sagemaker-004/examples/terraform',
+    manual: {
+      withoutInputs: ['aws_sagemaker_notebook_instance.fail_lowercase', 'aws_sagemaker_notebook_instance.team["beta"]'],
+      withInputs: ['aws_sagemaker_notebook_instance.fail_lowercase', 'aws_sagemaker_notebook_instance.team["beta"]'],
+    },
+  },
+  { name: 'SageMaker-004 terraform-json example', dir: 'src/rules/sagemaker-004/examples/terraform-json', manual: { withoutInputs: [], withInputs: [] } },
+  { name: 'SageMaker-005 terraform example', dir: 'src/rules/sagemaker-005/examples/terraform', manual: { withoutInputs: [], withInputs: [] } },
+  { name: 'SageMaker-005 terraform-json example', dir: 'src/rules/sagemaker-005/examples/terraform-json', manual: { withoutInputs: [], withInputs: [] } },
+  {
+    name: 'modules called once',
+    dir: 'test/fixtures/fix/terraform/module-once',
+    // Without inputs the studio module gets new variables its caller must pass: the domain is
+    // fixed (VpcOnly passes the rule) but the call site needs a person.
+    manual: { withoutInputs: ['module.studio.aws_sagemaker_domain.this'], withInputs: [] },
+    fixedDespiteManual: ['module.studio.aws_sagemaker_domain.this'],
+  },
+  { name: 'count and for_each instances', dir: 'test/fixtures/fix/terraform/instances', manual: { withoutInputs: [], withInputs: [] } },
+];
+
+const INPUTS: FixInputs = { 'subnet-id': 'subnet-0f1x', 'subnet-ids': ['subnet-0f1x'], 'security-group-ids': ['sg-0f1x'], 'vpc-id': 'vpc-0f1x' };
+
+/** Values the user gives the variables the fixer adds when there are no inputs. */
+const NEW_VARIABLE_VALUES = {
+  notebook_subnet_id: 'subnet-0f1x',
+  notebook_security_group_ids: '["sg-0f1x"]',
+  domain_vpc_id: 'vpc-0f1x',
+  domain_subnet_ids: '["subnet-0f1x"]',
+  domain_security_group_ids: '["sg-0f1x"]',
+};
+
+async function findings(dir: string, vars: Record<string, string> = {}): Promise<Finding[]> {
+  const report = await scan([dir], { config: emptyConfig(), jobs: 1, vars });
+  assert.deepEqual(report.errors, [], `scan errors in ${dir}`);
+  return report.findings;
+}
+
+function targetsOf(found: Finding[]): FixTarget[] {
+  return found
+    .filter((f) => f.result === 'fail')
+    .flatMap((f) => {
+      const desired = findRule(f.ruleId)?.desired;
+      return desired ? [{ ruleId: f.ruleId, resourceType: f.resource.type, resourceId: f.resource.id, file: f.location.file, line: f.location.line, desired }] : [];
+    });
+}
+
+function runFix(targets: FixTarget[], inputs: FixInputs): FixResult {
+  return fixTerraform(targets, inputs, (p) => readFileSync(p, 'utf8'), (d) => readdirSync(d));
+}
+
+function write(result: FixResult): void {
+  for (const [path, text] of result.files) writeFileSync(path, text);
+}
+
+for (const c of CASES) {
+  for (const withInputs of [false, true]) {
+    test(`fix ${c.name} ${withInputs ? 'with' : 'without'} inputs: fixed resources pass, the rest are the manual decisions`, async () => {
+      const root = mkdtempSync(join(tmpdir(), 'cloudconform-tf-fix-'));
+      try {
+        const dir = join(root, 'cfg');
+        cpSync(join(REPO, c.dir), dir, { recursive: true });
+        const targets = targetsOf(await findings(dir));
+        assert.ok(targets.length > 0, 'the case has failing resources');
+        const inputs = withInputs ? INPUTS : {};
+        const result = runFix(targets, inputs);
+        const manualIds = [...new Set(result.manual.map((m) => m.resourceId))].sort();
+        assert.deepEqual(manualIds, [...(withInputs ? c.manual.withInputs : c.manual.withoutInputs)].sort());
+        for (const m of result.manual) assert.ok(m.line > 0 && m.message.length > 0);
+        for (const change of result.changes) assert.ok(result.files.has(change.file), `change in an unchanged file: ${change.file}`);
+        write(result);
+
+        for (const [path, text] of result.files) {
+          if (path.endsWith('.json')) parseTerraformJson(text);
+          else parseHcl(text);
+        }
+
+        const vars = withInputs ? {} : NEW_VARIABLE_VALUES;
+        const after = await findings(dir, vars);
+        for (const target of targets) {
+          const verdicts = after.filter((f) => f.resource.id === target.resourceId && f.ruleId === target.ruleId).map((f) => f.result);
+          const stillFailing = manualIds.includes(target.resourceId) && !(c.fixedDespiteManual ?? []).includes(target.resourceId);
+          const expected = stillFailing ? 'fail' : 'pass';
+          assert.deepEqual(verdicts, [expected], `${target.resourceId} after the fix`);
+        }
+
+        const second = runFix(targetsOf(after), inputs);
+        assert.equal(second.files.size, 0, `second pass changed ${[...second.files.keys()].join(', ')}`);
+        const stillFailing = manualIds.filter((id) => !(c.fixedDespiteManual ?? []).includes(id));
+        assert.deepEqual([...new Set(second.manual.map((m) => m.resourceId))].sort(), stillFailing);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  }
+}

@@ -1,8 +1,9 @@
-// The Python tools the live-audit tests talk to: moto server (the AWS API emulator) and the AWS CLI
-// (for parity checks), pinned, in `.venv/` at the project root. `npm test` must stay one command on
-// a fresh machine, so the first test file that needs them installs them. Test files run in parallel
-// processes: an atomic `mkdir` lock makes one of them install while the others wait, and a marker
-// file naming the pinned versions lets later runs skip pip entirely.
+// The Python tools the tests talk to: moto server (the AWS API emulator), the AWS CLI (for parity
+// checks) and cfn-lint (templates `fix` writes must lint clean), pinned, in `.venv/` at the project
+// root. `npm test` must stay one command on a fresh machine, so the first test file that needs them
+// installs them. Test files run in parallel processes: an atomic `mkdir` lock makes one of them
+// install while the others wait, and a marker file naming the pinned versions lets later runs skip
+// pip entirely.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
@@ -11,8 +12,11 @@ import { fileURLToPath } from 'node:url';
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const VENV_DIR = join(PROJECT_ROOT, '.venv');
 
-/** Verified together: awscli 1.46.3 brings botocore 1.44.5, which moto 5.2.5 accepts. */
-export const PINNED_PACKAGES = ['moto[server]==5.2.5', 'awscli==1.46.3'] as const;
+/**
+ * Verified together: awscli 1.46.3 brings botocore 1.44.5, which moto 5.2.5 accepts; moto[server]
+ * depends on cfn-lint, so it is pinned here to the version that resolves with them.
+ */
+export const PINNED_PACKAGES = ['moto[server]==5.2.5', 'awscli==1.46.3', 'cfn-lint==1.58.0'] as const;
 
 const MARKER = join(VENV_DIR, '.cloudconform-pins');
 // Inside .venv (git-ignored), which `python3 -m venv` accepts when it already exists.
@@ -34,6 +38,7 @@ function isInstalled(): boolean {
       readFileSync(MARKER, 'utf8') === markerText() &&
       existsSync(venvBin('moto_server')) &&
       existsSync(venvBin('aws')) &&
+      existsSync(venvBin('cfn-lint')) &&
       existsSync(venvBin('python'))
     );
   } catch {

@@ -25,7 +25,12 @@ export type FaultKind =
   /** `status`, `code` and `message` as given, in the service's error format. */
   | 'error'
   /** moto answers, then `rewrite` changes the JSON answer: API states moto can't reach (a Failed notebook). */
-  | 'rewrite';
+  | 'rewrite'
+  /**
+   * moto is not asked: `respond` makes the JSON answer (status 200). For APIs moto doesn't
+   * implement, answered from a small state model of the test's own (UpdateNotebookInstance).
+   */
+  | 'respond';
 
 export interface CallInfo {
   /** The SigV4 signing name: sagemaker, ec2, sts, organizations. */
@@ -55,6 +60,8 @@ export interface FaultRule {
   when?: (call: CallInfo) => boolean;
   /** For `rewrite`: takes moto's parsed JSON answer (JSON protocols only), returns the answer to send. */
   rewrite?: (answer: Record<string, unknown>, call: CallInfo) => Record<string, unknown>;
+  /** For `respond`: the JSON answer to send in moto's place. */
+  respond?: (call: CallInfo) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /**
    * Runs before a matching call is forwarded (with fault `delay`), e.g. to delete the notebook a
    * describe is about to ask for: what happens when a resource goes away mid-audit.
@@ -79,6 +86,8 @@ export interface LoggedCall extends CallInfo {
   status: number | 'dropped';
   fault?: FaultKind;
   ms: number;
+  /** The parsed JSON answer (JSON protocols), when the proxy was started with `logAnswers`. */
+  answer?: Record<string, unknown>;
 }
 
 export interface FaultProxy {
@@ -131,7 +140,7 @@ function asList(v: string | string[] | undefined): string[] | undefined {
   return v === undefined ? undefined : Array.isArray(v) ? v : [v];
 }
 
-export function parseCall(headers: IncomingMessage['headers'], body: string, accounts: Map<string, string>): CallInfo {
+export function parseCall(headers: IncomingMessage['headers'], body: string, accounts: Map<string, string>, method?: string, url?: string): CallInfo {
   const scope = CREDENTIAL_SCOPE.exec(String(headers.authorization ?? ''));
   const accessKeyId = scope?.[1] ?? '';
   const region = scope?.[2] ?? '';
@@ -146,12 +155,31 @@ export function parseCall(headers: IncomingMessage['headers'], body: string, acc
     } catch {
       params = {};
     }
+  } else if (service === 's3' && method !== undefined) {
+    ({ action, params } = s3Call(method, url ?? '/'));
   } else {
     const form = new URLSearchParams(body);
     action = form.get('Action') ?? '';
     for (const [k, v] of form) if (k !== 'Action' && k !== 'Version') params[k] = v;
   }
   return { service, region, action, accessKeyId, account: accounts.get(accessKeyId) ?? MOTO_DEFAULT_ACCOUNT, params };
+}
+
+/** S3's REST protocol names no action: the common ones from the method and path-style URL. */
+function s3Call(method: string, url: string): { action: string; params: Record<string, unknown> } {
+  const { pathname, searchParams } = new URL(url, 'http://s3');
+  const [bucket = '', ...keyParts] = pathname.slice(1).split('/');
+  const key = decodeURIComponent(keyParts.join('/'));
+  const params: Record<string, unknown> = { ...(bucket ? { Bucket: decodeURIComponent(bucket) } : {}), ...(key ? { Key: key } : {}) };
+  const onObject = key !== '';
+  const actions: Record<string, [string, string]> = {
+    HEAD: ['HeadBucket', 'HeadObject'],
+    GET: [searchParams.has('list-type') || !bucket ? (bucket ? 'ListObjectsV2' : 'ListBuckets') : 'ListObjects', 'GetObject'],
+    PUT: ['CreateBucket', 'PutObject'],
+    DELETE: ['DeleteBucket', 'DeleteObject'],
+    POST: ['PostBucket', 'PostObject'],
+  };
+  return { action: actions[method]?.[onObject ? 1 : 0] ?? method, params };
 }
 
 function matches(rule: ActiveRule, call: CallInfo): boolean {
@@ -233,6 +261,8 @@ export interface FaultProxyOptions {
   latencyMs?: number;
   /** Keep every call in `log` (default true; the benchmark turns it off for its big runs). */
   logCalls?: boolean;
+  /** Also keep each JSON answer in its log entry (`answer`), to check what a client saw and when. */
+  logAnswers?: boolean;
 }
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
@@ -260,7 +290,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const started = Date.now();
-    const call = parseCall(req.headers, body.toString('utf8'), accounts);
+    const call = parseCall(req.headers, body.toString('utf8'), accounts, req.method, req.url);
     const entry: LoggedCall = { ...call, iamAction: `${call.service}:${call.action}`, status: 0, ms: 0 };
     if (logCalls && call.service) log.push(entry);
     const where = `${call.account}/${call.region}`;
@@ -292,6 +322,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       req.socket.destroy();
       return;
     }
+    if (rule?.fault === 'respond' && rule.respond) {
+      const answer = await rule.respond(call);
+      const text = JSON.stringify(answer);
+      if (options.logAnswers) entry.answer = answer;
+      finish(200, 'respond');
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID() });
+      res.end(text);
+      return;
+    }
     if (rule && rule.fault !== 'delay' && rule.fault !== 'rewrite') {
       const err = errorFor(rule, protocolOf(req.headers, call.service), call.service);
       finish(err.status, rule.fault);
@@ -319,6 +358,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             answer = Buffer.from(JSON.stringify(rule.rewrite(JSON.parse(answer.toString('utf8')) as Record<string, unknown>, call)));
           }
           if (call.action === 'AssumeRole' && up.statusCode === 200) learnAssumedRole(call, answer.toString('utf8'));
+          if (options.logAnswers && typeof req.headers['x-amz-target'] === 'string') {
+            try {
+              entry.answer = JSON.parse(answer.toString('utf8')) as Record<string, unknown>;
+            } catch {
+              // not JSON: nothing to keep
+            }
+          }
           const outHeaders = { ...up.headers };
           delete outHeaders['transfer-encoding'];
           delete outHeaders.connection;

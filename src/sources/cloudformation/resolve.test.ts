@@ -1,3 +1,4 @@
+import { isResourceReference } from '../../model/attribute';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { UnknownValue } from '../../model/attribute';
@@ -7,6 +8,8 @@ import { NOTEBOOK, readValue, resourceOf, scan, scanClean, setValue, unknownReas
 const PARAMETERS = `Parameters:
   Stage: { Type: String, Default: prod, AllowedValues: [prod, dev] }
   NoDefault: { Type: String }
+  PickedSubnet: { Type: 'AWS::EC2::Subnet::Id' }
+  SubnetList: { Type: 'List<AWS::EC2::Subnet::Id>' }
   Choice: { Type: String, AllowedValues: [a, b] }
   OnlyChoice: { Type: String, AllowedValues: [only] }
   FromSsm: { Type: 'AWS::SSM::Parameter::Value<String>', Default: /platform/x }
@@ -64,6 +67,13 @@ describe('Ref', () => {
   test('a parameter without Default is unknown, naming its AllowedValues', () => {
     assert.match(unknown('!Ref NoDefault'), /parameter NoDefault has no Default/);
     assert.match(unknown('!Ref Choice'), /one of a, b/);
+  });
+  test('an AWS-specific id parameter without Default is present (CloudFormation accepts only existing ids), its value unknown', () => {
+    const subnet = value('!Ref PickedSubnet');
+    assert.ok(isResourceReference(subnet), String(subnet));
+    assert.equal(subnet.reference, 'parameter PickedSubnet (AWS::EC2::Subnet::Id)');
+    assert.equal(value("!Sub 'x-${PickedSubnet}'"), 'x-${PickedSubnet}', 'in text: its CloudFormation spelling, like a resource id');
+    assert.match(unknown('!Ref SubnetList'), /parameter SubnetList has no Default/, 'a list may be empty: still unknown');
   });
   test('a single AllowedValue leaves no choice', () => {
     assert.equal(value('!Ref OnlyChoice'), 'only');

@@ -1,6 +1,9 @@
 import { UnknownValue } from '../../model/attribute';
 import { hasOwn, isMapping, own, setOwn, type Mapping } from './objects';
-import { DeployTimeText, NO_VALUE, PseudoParameter, ResourceReference } from './values';
+import { DeployTimeText, NO_VALUE, PseudoParameter, ResourceReference, ValidatedParameter } from './values';
+
+// AWS-specific parameter types CloudFormation validates against the account's existing resources.
+const VALIDATED_ID_TYPE = /^AWS::EC2::[A-Za-z]+::Id$/;
 
 /**
  * Resolves template values the way a deployment would, offline: parameters take their Default,
@@ -18,6 +21,7 @@ type Value =
   | Mapping
   | UnknownValue
   | ResourceReference
+  | ValidatedParameter
   | PseudoParameter
   | DeployTimeText
   | typeof NO_VALUE;
@@ -197,7 +201,10 @@ export class TemplateResolver {
     return typeof type === 'string' ? type : undefined;
   }
 
-  /** A parameter's value at deploy time, as far as the template tells: its Default. */
+  /**
+   * A parameter's value at deploy time, as far as the template tells: its Default; without one,
+   * present but unknown for an AWS-specific id type (CloudFormation rejects ids that don't exist).
+   */
   private parameterValue(name: string): Value {
     const declaration = own(this.parameters, name);
     if (!isMapping(declaration)) return new UnknownValue(`parameter ${name} is not declared as a mapping`);
@@ -215,6 +222,8 @@ export class TemplateResolver {
       const allowed = own(declaration, 'AllowedValues');
       if (Array.isArray(allowed) && allowed.length === 1) {
         value = allowed[0]; // no choice left to the deployer
+      } else if (VALIDATED_ID_TYPE.test(typeName)) {
+        return new ValidatedParameter(name, typeName);
       } else {
         const choice = Array.isArray(allowed) && allowed.length > 0 ? ` (one of ${allowed.map((v) => String(v)).join(', ')})` : '';
         return new UnknownValue(`parameter ${name} has no Default: its value${choice} is given at deploy time`);
@@ -527,6 +536,7 @@ function asText(value: Value, context: string): string | DeployTimeText | Unknow
     const what = value.attribute === undefined ? 'id' : `attribute ${value.attribute}`;
     return new DeployTimeText('${' + value.reference + '}', `the ${what} of resource ${value.logicalId} is known only at deploy time`);
   }
+  if (value instanceof ValidatedParameter) return new DeployTimeText('${' + value.parameter + '}', `${value.reference} is given at deploy time`);
   if (value === NO_VALUE) return new UnknownValue(`${context} is AWS::NoValue, which isn't text`);
   return new UnknownValue(`${context} is ${Array.isArray(value) ? 'a list' : value === null ? 'null' : 'a mapping'}, not text`);
 }
@@ -555,6 +565,7 @@ function unknownOr(value: Value, problem: string): UnknownValue {
 function unknownReason(value: Value): string | undefined {
   if (value instanceof UnknownValue || value instanceof PseudoParameter || value instanceof DeployTimeText) return value.reason;
   if (value instanceof ResourceReference) return `${value.reference} is known only at deploy time`;
+  if (value instanceof ValidatedParameter) return `${value.reference} is given at deploy time`;
   if (value === NO_VALUE) return 'AWS::NoValue has no value';
   if (Array.isArray(value)) {
     for (const element of value) {
@@ -594,7 +605,7 @@ function finalize(value: Value, depth: number): unknown {
   if (value instanceof DeployTimeText) return value.text;
   if (value instanceof PseudoParameter) return new UnknownValue(value.reason);
   if (value === NO_VALUE) return undefined;
-  if (value instanceof UnknownValue || value instanceof ResourceReference) return value;
+  if (value instanceof UnknownValue || value instanceof ResourceReference || value instanceof ValidatedParameter) return value;
   if (depth > MAX_RESOLVE_DEPTH) throw new ResolutionLimit(`the value nests deeper than ${MAX_RESOLVE_DEPTH} levels`);
   if (Array.isArray(value)) return value.map((element) => finalize(element, depth + 1));
   if (isMapping(value)) {

@@ -9,6 +9,21 @@ import type { ResourceReferenceValue } from '../../model/attribute';
  * (a subnet id, a role ARN) but isn't a literal. `reference` is how rules show it
  * (`a reference to MySubnet`, `a reference to MyRole.Arn`).
  */
+/**
+ * A parameter of an AWS-specific type naming one EC2 resource (`AWS::EC2::Subnet::Id`,
+ * `AWS::EC2::VPC::Id`...) with no Default: CloudFormation only accepts an id that exists in the
+ * account, so the value is certainly present, though known only at deploy time.
+ */
+export class ValidatedParameter implements ResourceReferenceValue {
+  readonly reference: string;
+  constructor(
+    readonly parameter: string,
+    readonly parameterType: string,
+  ) {
+    this.reference = `parameter ${parameter} (${parameterType})`;
+  }
+}
+
 export class ResourceReference implements ResourceReferenceValue {
   readonly reference: string;
   constructor(

@@ -1,0 +1,195 @@
+// `cloudconform remediate plan|apply|resume`: reads options, runs the live remediation, prints.
+// Exit codes: 0 done, 2 refused or could not complete (see remediate-options.ts).
+import { writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { AwsClientFactory } from '../sources/aws/clients';
+import { describeAwsError } from '../sources/aws/errors';
+import { applyPlan, runJournal } from '../remediation/live/apply';
+import { makeLiveClients, type Connection, type LiveClients } from '../remediation/live/clients';
+import { emitReplacement, type EmitFormat } from '../remediation/live/emit';
+import { defaultJournalPath, JournalError, readJournal, type RemediationJournal } from '../remediation/live/journal';
+import { planNotebookRemediation, RemediationRefused, type NotebookRemediationPlan } from '../remediation/live/plan';
+import { renderJournalText, renderPlanText } from '../remediation/live/render';
+import { remediationActions } from '../remediation/live/actions';
+
+export interface RemediateNotebookOptions {
+  region?: string;
+  subnetId?: string;
+  securityGroupIds?: string[];
+  newName?: string;
+  deleteSource?: boolean;
+  backupTo?: string;
+  backupTimeout?: number;
+  profile?: string;
+  endpointUrl?: string;
+  format?: 'text' | 'json';
+}
+
+export interface RemediatePlanOptions extends RemediateNotebookOptions {
+  emit?: EmitFormat;
+  output?: string;
+}
+
+export interface RemediateApplyOptions extends RemediateNotebookOptions {
+  yes?: boolean;
+  dryRun?: boolean;
+  journal?: string;
+}
+
+export interface RemediateResumeOptions {
+  profile?: string;
+  endpointUrl?: string;
+  format?: 'text' | 'json';
+}
+
+/** Where output goes; tests pass their own. */
+export interface CommandIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Whether a person can answer a question on standard input. */
+  interactive: boolean;
+  ask: (question: string) => Promise<string>;
+}
+
+const processIo = (): CommandIo => ({
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  interactive: process.stdin.isTTY === true,
+  ask: async (question) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  },
+});
+
+function quietSdk(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
+async function connectionFrom(opts: RemediateNotebookOptions): Promise<Connection> {
+  const region = opts.region ?? (await new AwsClientFactory({ maxSockets: 1, ...(opts.profile ? { profile: opts.profile } : {}) }).configuredRegion());
+  if (!region) throw new RemediationRefused(['no region: give --region (or set AWS_REGION, or a region in your profile)']);
+  return { region, ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}) };
+}
+
+async function makePlan(clients: LiveClients, connection: Connection, notebook: string, opts: RemediateNotebookOptions): Promise<NotebookRemediationPlan> {
+  return planNotebookRemediation(clients, {
+    connection,
+    notebookName: notebook,
+    ...(opts.subnetId ? { subnetId: opts.subnetId } : {}),
+    ...(opts.securityGroupIds ? { securityGroupIds: opts.securityGroupIds } : {}),
+    ...(opts.newName !== undefined ? { newName: opts.newName } : {}),
+    deleteSource: opts.deleteSource ?? false,
+    ...(opts.backupTo !== undefined ? { backupTo: opts.backupTo } : {}),
+    ...(opts.backupTimeout !== undefined ? { backupTimeoutMinutes: opts.backupTimeout } : {}),
+  });
+}
+
+/** Runs `body`; refusals and failures become a message on standard error and exit code 2. */
+async function guarded(io: CommandIo, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof RemediationRefused) {
+      io.stderr(`cloudconform remediate: refused, nothing was changed:\n${e.reasons.map((r) => `  - ${r}`).join('\n')}\n`);
+    } else if (e instanceof JournalError) {
+      io.stderr(`cloudconform remediate: ${e.message}\n`);
+    } else {
+      io.stderr(`cloudconform remediate: ${e instanceof Error && !('$metadata' in e) ? e.message : describeAwsError(e)}\n`);
+    }
+    return 2;
+  }
+}
+
+export async function runRemediatePlan(notebook: string, opts: RemediatePlanOptions, io: CommandIo = processIo()): Promise<number> {
+  quietSdk();
+  return guarded(io, async () => {
+    if (opts.output && !opts.emit) throw new RemediationRefused(['--output is used with --emit']);
+    const connection = await connectionFrom(opts);
+    const clients = makeLiveClients(connection);
+    try {
+      const plan = await makePlan(clients, connection, notebook, opts);
+      if (opts.emit) {
+        const code = emitReplacement(plan, opts.emit);
+        if (opts.output) {
+          writeFileSync(opts.output, code, { mode: opts.emit === 'cli' ? 0o755 : 0o644 });
+          io.stderr(`Wrote the replacement of '${notebook}' as ${opts.emit} to ${opts.output}\n`);
+        } else io.stdout(code);
+      } else {
+        io.stdout(opts.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
+      }
+      return 0;
+    } finally {
+      clients.destroy();
+    }
+  });
+}
+
+function finish(io: CommandIo, journal: RemediationJournal, path: string, format: 'text' | 'json' | undefined): number {
+  io.stdout(format === 'json' ? `${JSON.stringify({ journal: path, ...journal }, null, 2)}\n` : renderJournalText(journal, path));
+  return journal.outcome === 'done' ? 0 : 2;
+}
+
+export async function runRemediateApply(notebook: string, opts: RemediateApplyOptions, io: CommandIo = processIo()): Promise<number> {
+  quietSdk();
+  return guarded(io, async () => {
+    const connection = await connectionFrom(opts);
+    const clients = makeLiveClients(connection);
+    try {
+      const plan = await makePlan(clients, connection, notebook, opts);
+      if (opts.dryRun) {
+        io.stdout(opts.format === 'json' ? `${JSON.stringify({ dryRun: true, plan }, null, 2)}\n` : renderPlanText(plan));
+        if (opts.format !== 'json') {
+          io.stdout(`\nDry run: nothing was changed. Apply needs: ${remediationActions({ write: true, backup: plan.backup !== undefined }).join(', ')}\n`);
+        }
+        return 0;
+      }
+      if (!opts.yes) {
+        if (!io.interactive) {
+          throw new RemediationRefused(['standard input is not a terminal, so the plan can\'t be confirmed: review it with `remediate plan`, then run apply with --yes']);
+        }
+        io.stderr(renderPlanText(plan));
+        const answer = (await io.ask('\nApply this plan? [y/N] ')).trim().toLowerCase();
+        if (answer !== 'y' && answer !== 'yes') {
+          io.stderr('Not applied: nothing was changed.\n');
+          return 2;
+        }
+      }
+      const journalPath = opts.journal ?? defaultJournalPath(notebook);
+      io.stderr(`Journal: ${journalPath}\n`);
+      const journal = await applyPlan(clients, plan, { journalPath, onProgress: (line) => io.stderr(`  ${line}\n`) });
+      return finish(io, journal, journalPath, opts.format);
+    } finally {
+      clients.destroy();
+    }
+  });
+}
+
+export async function runRemediateResume(journalPath: string, opts: RemediateResumeOptions, io: CommandIo = processIo()): Promise<number> {
+  quietSdk();
+  return guarded(io, async () => {
+    const journal = readJournal(journalPath);
+    if (journal.outcome === 'rolled-back') {
+      throw new RemediationRefused([`${journalPath}: this run was rolled back (${journal.rollback?.reason ?? 'no reason recorded'}); plan and apply again`]);
+    }
+    if (journal.outcome === 'done') {
+      io.stderr(`${journalPath}: this run is already complete.\n`);
+      return finish(io, journal, journalPath, opts.format);
+    }
+    const connection: Connection = {
+      ...journal.plan.connection,
+      ...(opts.profile ? { profile: opts.profile } : {}),
+      ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
+    };
+    const clients = makeLiveClients(connection);
+    try {
+      const done = await runJournal(clients, journal, { journalPath, onProgress: (line) => io.stderr(`  ${line}\n`) });
+      return finish(io, done, journalPath, opts.format);
+    } finally {
+      clients.destroy();
+    }
+  });
+}

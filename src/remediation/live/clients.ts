@@ -1,0 +1,50 @@
+// The SDK clients of one remediation run: one account (the caller's), one region.
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { S3Client } from '@aws-sdk/client-s3';
+import { callerCredentialChain } from '../../sources/aws/accounts';
+import { AwsClientFactory, type AwsCredentials } from '../../sources/aws/clients';
+
+/** Where to connect. Never credentials: those come from the SDK's chain (or `profile`) each run. */
+export interface Connection {
+  region: string;
+  profile?: string;
+  /** `--endpoint-url` (emulators, private endpoints); AWS_ENDPOINT_URL is honoured by the SDK too. */
+  endpointUrl?: string;
+  maxAttempts?: number;
+}
+
+export interface LiveClients {
+  sageMaker: SageMakerClient;
+  ec2: EC2Client;
+  s3: S3Client;
+  destroy(): void;
+}
+
+export function makeLiveClients(connection: Connection, credentials: AwsCredentials = callerCredentialChain(connection.profile)): LiveClients {
+  const { region, profile, endpointUrl, maxAttempts } = connection;
+  const factory = new AwsClientFactory({
+    maxSockets: 8,
+    ...(endpointUrl ? { endpoint: endpointUrl } : {}),
+    ...(profile ? { profile } : {}),
+    ...(maxAttempts ? { maxAttempts } : {}),
+  });
+  // The factory makes no S3 client; this one follows the same settings. Path-style addressing
+  // with an explicit endpoint: emulators and private endpoints don't serve bucket subdomains.
+  const s3 = new S3Client({
+    region,
+    credentials,
+    ...(endpointUrl ? { endpoint: endpointUrl, forcePathStyle: true } : {}),
+    ...(profile ? { profile } : {}),
+    ...(maxAttempts ? { maxAttempts } : {}),
+  });
+  return {
+    sageMaker: factory.sageMaker(region, credentials),
+    ec2: factory.ec2(region, credentials),
+    s3,
+    destroy() {
+      s3.destroy();
+      factory.destroy();
+    },
+  };
+}

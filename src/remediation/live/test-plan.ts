@@ -1,0 +1,29 @@
+// A small plan for unit tests of the journal and of resume.
+import type { NotebookRemediationPlan } from './plan';
+
+export const TEST_PLAN: NotebookRemediationPlan = {
+  version: 1,
+  kind: 'notebook',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  connection: { region: 'eu-west-1' },
+  account: '111122223333',
+  source: { name: 'nb', arn: 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/nb', status: 'InService', directInternetAccess: 'Enabled' },
+  replacement: {
+    NotebookInstanceName: 'nb-vpc',
+    InstanceType: 'ml.t3.medium',
+    RoleArn: 'arn:aws:iam::111122223333:role/r',
+    DirectInternetAccess: 'Disabled',
+    SubnetId: 'subnet-1',
+    SecurityGroupIds: ['sg-1'],
+    Tags: [{ Key: 'cloudconform:remediated-from', Value: 'nb' }],
+  },
+  network: { subnetId: 'subnet-1', vpcId: 'vpc-1', securityGroupIds: ['sg-1'] },
+  deleteSource: true,
+  notCarriedOver: [],
+  warnings: [],
+  steps: [
+    { id: 'create-replacement', title: 'create' },
+    { id: 'stop-source', title: 'stop' },
+    { id: 'delete-source', title: 'delete' },
+  ],
+};

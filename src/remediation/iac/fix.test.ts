@@ -109,6 +109,21 @@ describe('fix engine', () => {
     assert.deepEqual(outcome.remaining!.map((f) => f.resource.id), ['Open'], 'the re-scan shows what is still failing');
   });
 
+  it('one decision shared by several instances of a block is reported once, naming them all', async () => {
+    writeFileSync(join(dir, 'a.yaml'), OPEN_NOTEBOOK);
+    writeFileSync(join(dir, 'b.yaml'), OPEN_NOTEBOOK.replace('Open:', 'Other:'));
+    const fixers: FormatFixers = {
+      cloudFormation(_file, _text, targets) {
+        const result = emptyFixResult();
+        for (const t of targets) result.manual.push({ file: 'shared.tf', line: 3, ruleId: t.ruleId, resourceId: t.resourceId, message: 'decide' });
+        return result;
+      },
+      terraform: () => emptyFixResult(),
+    };
+    const outcome = await fix([dir], options(true), fixers);
+    assert.deepEqual(outcome.manual.map((m) => [m.file, m.line, m.resourceId]), [['shared.tf', 3, 'Open, Other']]);
+  });
+
   it('plan files are never edited: the configuration that produced them is the place to fix', async () => {
     const plan = {
       format_version: '1.2',

@@ -104,7 +104,7 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
   const outcome: FixOutcome = {
     targets: targets.map((t) => t.target),
     changes: sortByPlace(result.changes),
-    manual: sortByPlace(result.manual),
+    manual: sortByPlace(mergeSameDecisions(result.manual)),
     diffs,
     written,
     errors,
@@ -158,6 +158,18 @@ function merge(into: FixResult, part: FixResult): void {
   for (const [file, text] of part.files) into.files.set(file, text);
   into.changes.push(...part.changes);
   into.manual.push(...part.manual);
+}
+
+/** Instances of one block (`count`, `for_each`) share its decisions: one entry, naming them all. */
+function mergeSameDecisions(decisions: ManualDecision[]): ManualDecision[] {
+  const byPlace = new Map<string, ManualDecision>();
+  for (const d of decisions) {
+    const key = `${d.file}\0${d.line}\0${d.ruleId}\0${d.message}`;
+    const seen = byPlace.get(key);
+    if (!seen) byPlace.set(key, { ...d });
+    else if (!seen.resourceId.split(', ').includes(d.resourceId)) seen.resourceId = `${seen.resourceId}, ${d.resourceId}`;
+  }
+  return [...byPlace.values()];
 }
 
 function sortByPlace<T extends { file: string; line: number }>(items: T[]): T[] {

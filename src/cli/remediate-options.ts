@@ -19,15 +19,18 @@ const EXIT_CODES = `
 Exit codes:
   0  done: the plan was printed or written, or the run completed (also: resume of a completed run)
   2  refused or could not complete: AWS would reject the plan, a bad option, no confirmation,
-     a failed step (resume continues it), or a rollback (the source was left as it was)`;
+     a failed step (resume continues it), a rollback (the source was left as it was), or
+     Studio apps that still block a domain's switch`;
 
 /** Where and what: the options `plan` and `apply` share. */
 function withNotebookOptions(command: Command): Command {
   return command
-    .argument('<notebook>', 'name of the notebook instance to re-create')
-    .option('--region <region>', 'the notebook\'s region (default: AWS_REGION or the profile\'s region)')
+    .argument('[notebook]', 'name of the notebook instance to re-create (or --domain)')
+    .option('--domain <id>', 'a Studio domain id (d-...) to switch to VpcOnly network access, instead of a notebook')
+    .option('--region <region>', "the notebook's or domain's region (default: AWS_REGION or the profile's region)")
     .option('--subnet-id <id>', 'VPC subnet for the new notebook')
-    .option('--security-group-ids <ids>', "comma-separated security groups for the new notebook, in the subnet's VPC", commaList)
+    .option('--subnet-ids <ids>', "--domain: comma-separated subnets for Studio, in the domain's VPC (default: the domain's)", commaList)
+    .option('--security-group-ids <ids>', "comma-separated security groups for the new notebook, in the subnet's VPC; --domain: for the Studio apps, in the domain's VPC (default: the domain's)", commaList)
     .option('--new-name <name>', "name of the new notebook (default: the old name with '-vpc' added)")
     .option('--delete-source', 'stop and delete the old notebook once the new one is InService')
     .option('--backup-to <s3-uri>', 'copy /home/ec2-user/SageMaker to s3://bucket/prefix through a lifecycle configuration, and restore it on the new notebook')
@@ -40,24 +43,32 @@ function withNotebookOptions(command: Command): Command {
 export function registerRemediateCommands(program: Command): void {
   const remediate = program
     .command('remediate')
-    .description('Re-create live notebook instances in a VPC subnet with direct internet access disabled (plan, apply, resume).')
+    .description(
+      'Re-create live notebook instances in a VPC subnet with direct internet access disabled, or switch Studio domains to VpcOnly (--domain): plan, apply, resume.',
+    )
     .addHelpText('after', EXIT_CODES);
 
-  withNotebookOptions(remediate.command('plan').description('Read the notebook and print what its replacement would be; change nothing.'))
+  withNotebookOptions(remediate.command('plan').description("Read the notebook and print what its replacement would be, or the domain's switch and the apps that block it; change nothing."))
     .addOption(new Option('--emit <format>', 'write the replacement as code instead of the plan').choices(['cloudformation', 'terraform', 'cli']))
     .option('-o, --output <file>', 'with --emit: write to this file instead of standard output')
     .addHelpText('after', EXIT_CODES)
-    .action(async (notebook: string, opts) => {
+    .action(async (notebook: string | undefined, opts) => {
       const { runRemediatePlan } = await import('./remediate-command');
       process.exitCode = await runRemediatePlan(notebook, opts);
     });
 
-  withNotebookOptions(remediate.command('apply').description('Create the replacement, wait until InService, then (with --delete-source) stop and delete the old notebook.'))
+  withNotebookOptions(
+    remediate
+      .command('apply')
+      .description('Create the replacement, wait until InService, then (with --delete-source) stop and delete the old notebook; or switch the --domain to VpcOnly.'),
+  )
     .option('-y, --yes', 'apply without asking (required when standard input is not a terminal)')
+    .option('--wait-for-apps [minutes]', '--domain: wait until no Studio app blocks the switch (default 30 minutes)', positiveNumber)
+    .option('--delete-apps', "--domain: DELETE the users' Studio apps that block the switch (listed and confirmed first), then switch")
     .option('--dry-run', 'print what would be done; make no change (read calls only)')
     .option('--journal <file>', 'journal file (default: ./cloudconform-remediate-<name>-<timestamp>.json)')
     .addHelpText('after', EXIT_CODES)
-    .action(async (notebook: string, opts) => {
+    .action(async (notebook: string | undefined, opts) => {
       const { runRemediateApply } = await import('./remediate-command');
       process.exitCode = await runRemediateApply(notebook, opts);
     });

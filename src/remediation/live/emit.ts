@@ -5,6 +5,7 @@
 import { stringify } from 'yaml';
 import { shellQuote } from './backup-scripts';
 import type { NotebookRemediationPlan } from './plan';
+import { hclString } from '../../sources/terraform/hcl/write';
 
 export type EmitFormat = 'cloudformation' | 'terraform' | 'cli';
 export const EMIT_FORMATS: readonly EmitFormat[] = ['cloudformation', 'terraform', 'cli'];
@@ -78,18 +79,6 @@ function emitCloudFormation(plan: NotebookRemediationPlan): string {
   return `${notes.join('\n')}\n${stringify(template, { lineWidth: 0 })}`;
 }
 
-/** A Terraform string literal: quotes, backslashes and template sequences escaped. */
-function hclString(value: string): string {
-  const escaped = value
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r')
-    .replace(/\t/g, '\\t')
-    .replace(/\$\{/g, '$${')
-    .replace(/%\{/g, '%%{');
-  return `"${escaped}"`;
-}
 
 function hclList(values: string[]): string {
   return `[${values.map(hclString).join(', ')}]`;

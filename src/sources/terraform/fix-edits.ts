@@ -4,6 +4,7 @@
 // lets each change report its line in the new text.
 import { findNodeAtLocation, parseTree, type JSONPath } from 'jsonc-parser';
 import type { FixChange } from '../../remediation/iac/fixer';
+import { hclString } from './hcl/write';
 
 /** What a change is, for the summary; its line is computed once the file's new text is known. */
 export interface ChangeNote {
@@ -116,19 +117,6 @@ export function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
-}
-
-/** A quoted HCL string: `\` and `"` escaped, `${` and `%{` kept literal. */
-export function hclString(value: string): string {
-  const escaped = value
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r')
-    .replace(/\t/g, '\\t')
-    .replace(/\$\{/g, '$${')
-    .replace(/%\{/g, '%%{');
-  return `"${escaped}"`;
 }
 
 export function hclStringList(values: readonly string[]): string {

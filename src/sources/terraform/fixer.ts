@@ -10,7 +10,8 @@ import { emptyFixResult, type FixInputs, type FixResult, type FixTarget, type Ma
 import type { AttributeNode, BlockNode, Body, Expr } from './hcl/ast';
 import { renderExpr } from './render';
 import { parseResourceAddress, type ResourceAddress } from './fix-address';
-import { FileEdits, hclString, hclStringList, lineAt, type ChangeNote } from './fix-edits';
+import { FileEdits, hclStringList, lineAt, type ChangeNote } from './fix-edits';
+import { hclString } from './hcl/write';
 import { appendBlock, insertAttributes, insertNestedBlock, type InsertionResult, type NewAttribute } from './fix-hcl';
 import {
   findBlock,

@@ -115,10 +115,11 @@ registerGuardrailCommand(program);
 
 program
   .command('iam-policy')
-  .description('Print the least-privilege IAM policy that `cloudconform audit` needs.')
-  .action(async () => {
+  .description('Print the least-privilege IAM policy that `cloudconform audit` (or, with --for remediate, `cloudconform remediate`) needs.')
+  .addOption(new Option('--for <command>', 'the command the policy is for').choices(['audit', 'remediate']).default('audit'))
+  .action(async (opts: { for: 'audit' | 'remediate' }) => {
     const { printIamPolicy } = await import('./iam-policy-command');
-    printIamPolicy();
+    printIamPolicy(opts);
   });
 
 program

@@ -7,14 +7,22 @@ import { describeAwsError } from '../sources/aws/errors';
 import { applyPlan, runJournal } from '../remediation/live/apply';
 import { makeLiveClients, type Connection, type LiveClients } from '../remediation/live/clients';
 import { emitReplacement, type EmitFormat } from '../remediation/live/emit';
-import { defaultJournalPath, JournalError, readJournal, type RemediationJournal } from '../remediation/live/journal';
+import { defaultJournalPath, JournalError, type RemediationJournal } from '../remediation/live/journal';
 import { planNotebookRemediation, RemediationRefused, type NotebookRemediationPlan } from '../remediation/live/plan';
 import { renderJournalText, renderPlanText } from '../remediation/live/render';
 import { remediationActions } from '../remediation/live/actions';
+import { applyDomainPlan, runDomainJournal } from '../remediation/live/domain-apply';
+import { isDomainJournal, readAnyJournal, type DomainRemediationJournal } from '../remediation/live/domain-journal';
+import { describeApp, planDomainRemediation, type BlockingAppsPolicy, type DomainRemediationPlan } from '../remediation/live/domain-plan';
+import { renderDomainJournalText, renderDomainPlanText } from '../remediation/live/domain-render';
 
 export interface RemediateNotebookOptions {
+  /** A Studio domain id instead of a notebook. */
+  domain?: string;
   region?: string;
   subnetId?: string;
+  /** --domain only. */
+  subnetIds?: string[];
   securityGroupIds?: string[];
   newName?: string;
   deleteSource?: boolean;
@@ -34,7 +42,14 @@ export interface RemediateApplyOptions extends RemediateNotebookOptions {
   yes?: boolean;
   dryRun?: boolean;
   journal?: string;
+  /** --domain: wait for blocking apps (`true`: the default minutes); with deleteApps, how long to wait for them to go. */
+  waitForApps?: number | true;
+  /** --domain: delete the blocking apps. */
+  deleteApps?: boolean;
 }
+
+/** How long `--wait-for-apps` (without minutes) and `--delete-apps` wait for apps to go. */
+export const DEFAULT_APPS_WAIT_MINUTES = 30;
 
 export interface RemediateResumeOptions {
   profile?: string;
@@ -104,11 +119,23 @@ async function guarded(io: CommandIo, body: () => Promise<number>): Promise<numb
   }
 }
 
-export async function runRemediatePlan(notebook: string, opts: RemediatePlanOptions, io: CommandIo = processIo()): Promise<number> {
+export async function runRemediatePlan(notebook: string | undefined, opts: RemediatePlanOptions, io: CommandIo = processIo()): Promise<number> {
   quietSdk();
   return guarded(io, async () => {
     if (opts.output && !opts.emit) throw new RemediationRefused(['--output is used with --emit']);
+    const target = targetOf(notebook, opts);
     const connection = await connectionFrom(opts);
+    if (target.domain !== undefined) {
+      const clients = makeLiveClients(connection);
+      try {
+        const plan = await makeDomainPlan(clients, connection, target.domain, opts);
+        io.stdout(opts.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderDomainPlanText(plan));
+        return 0;
+      } finally {
+        clients.destroy();
+      }
+    }
+    notebook = target.notebook;
     const clients = makeLiveClients(connection);
     try {
       const plan = await makePlan(clients, connection, notebook, opts);
@@ -133,10 +160,13 @@ function finish(io: CommandIo, journal: RemediationJournal, path: string, format
   return journal.outcome === 'done' ? 0 : 2;
 }
 
-export async function runRemediateApply(notebook: string, opts: RemediateApplyOptions, io: CommandIo = processIo()): Promise<number> {
+export async function runRemediateApply(notebook: string | undefined, opts: RemediateApplyOptions, io: CommandIo = processIo()): Promise<number> {
   quietSdk();
   return guarded(io, async () => {
+    const target = targetOf(notebook, opts);
     const connection = await connectionFrom(opts);
+    if (target.domain !== undefined) return applyDomain(io, connection, target.domain, opts);
+    notebook = target.notebook;
     const clients = makeLiveClients(connection);
     try {
       const plan = await makePlan(clients, connection, notebook, opts);
@@ -171,13 +201,15 @@ export async function runRemediateApply(notebook: string, opts: RemediateApplyOp
 export async function runRemediateResume(journalPath: string, opts: RemediateResumeOptions, io: CommandIo = processIo()): Promise<number> {
   quietSdk();
   return guarded(io, async () => {
-    const journal = readJournal(journalPath);
+    const journal = readAnyJournal(journalPath);
+    const show = (j: RemediationJournal | DomainRemediationJournal) =>
+      isDomainJournal(j) ? finishDomain(io, j, journalPath, opts.format) : finish(io, j, journalPath, opts.format);
     if (journal.outcome === 'rolled-back') {
       throw new RemediationRefused([`${journalPath}: this run was rolled back (${journal.rollback?.reason ?? 'no reason recorded'}); plan and apply again`]);
     }
     if (journal.outcome === 'done') {
       io.stderr(`${journalPath}: this run is already complete.\n`);
-      return finish(io, journal, journalPath, opts.format);
+      return show(journal);
     }
     const connection: Connection = {
       ...journal.plan.connection,
@@ -186,10 +218,109 @@ export async function runRemediateResume(journalPath: string, opts: RemediateRes
     };
     const clients = makeLiveClients(connection);
     try {
-      const done = await runJournal(clients, journal, { journalPath, onProgress: (line) => io.stderr(`  ${line}\n`) });
-      return finish(io, done, journalPath, opts.format);
+      const options = { journalPath, onProgress: (line: string) => io.stderr(`  ${line}\n`) };
+      return show(isDomainJournal(journal) ? await runDomainJournal(clients, journal, options) : await runJournal(clients, journal, options));
     } finally {
       clients.destroy();
     }
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Studio domains (--domain)
+
+const NOTEBOOK_ONLY: [keyof RemediateApplyOptions & keyof RemediatePlanOptions | 'emit' | 'output', string][] = [
+  ['subnetId', '--subnet-id'],
+  ['newName', '--new-name'],
+  ['deleteSource', '--delete-source'],
+  ['backupTo', '--backup-to'],
+  ['backupTimeout', '--backup-timeout'],
+  ['emit', '--emit'],
+  ['output', '--output'],
+];
+const DOMAIN_ONLY: [keyof RemediateApplyOptions, string][] = [
+  ['subnetIds', '--subnet-ids'],
+  ['waitForApps', '--wait-for-apps'],
+  ['deleteApps', '--delete-apps'],
+];
+
+/** A notebook name or `--domain`, exactly one, with only the options that apply to it. */
+function targetOf(notebook: string | undefined, opts: RemediateApplyOptions & RemediatePlanOptions): { notebook: string; domain?: undefined } | { domain: string } {
+  const given = (list: [string, string][]) => list.filter(([key]) => (opts as Record<string, unknown>)[key] !== undefined).map(([, flag]) => flag);
+  if (opts.domain !== undefined) {
+    const problems: string[] = [];
+    if (notebook !== undefined) problems.push(`give a notebook name or --domain, not both ('${notebook}' and --domain ${opts.domain})`);
+    const wrong = given(NOTEBOOK_ONLY);
+    if (wrong.length > 0) problems.push(`${wrong.join(', ')}: for notebook instances only, not with --domain`);
+    if (problems.length > 0) throw new RemediationRefused(problems);
+    return { domain: opts.domain };
+  }
+  if (notebook === undefined) throw new RemediationRefused(['give the name of a notebook instance, or --domain DOMAIN_ID for a Studio domain']);
+  const wrong = given(DOMAIN_ONLY);
+  if (wrong.length > 0) throw new RemediationRefused([`${wrong.join(', ')}: for Studio domains only (--domain)`]);
+  return { notebook };
+}
+
+function appsPolicy(opts: RemediateApplyOptions): BlockingAppsPolicy {
+  const minutes = typeof opts.waitForApps === 'number' ? opts.waitForApps : DEFAULT_APPS_WAIT_MINUTES;
+  if (opts.deleteApps) return { mode: 'delete', minutes };
+  if (opts.waitForApps !== undefined) return { mode: 'wait', minutes };
+  return { mode: 'refuse' };
+}
+
+async function makeDomainPlan(clients: LiveClients, connection: Connection, domainId: string, opts: RemediateApplyOptions): Promise<DomainRemediationPlan> {
+  return planDomainRemediation(clients, {
+    connection,
+    domainId,
+    ...(opts.securityGroupIds ? { securityGroupIds: opts.securityGroupIds } : {}),
+    ...(opts.subnetIds ? { subnetIds: opts.subnetIds } : {}),
+    apps: appsPolicy(opts),
+  });
+}
+
+function finishDomain(io: CommandIo, journal: DomainRemediationJournal, path: string, format: 'text' | 'json' | undefined): number {
+  io.stdout(format === 'json' ? `${JSON.stringify({ journal: path, ...journal }, null, 2)}\n` : renderDomainJournalText(journal, path));
+  return journal.outcome === 'done' ? 0 : 2;
+}
+
+async function applyDomain(io: CommandIo, connection: Connection, domainId: string, opts: RemediateApplyOptions): Promise<number> {
+  const clients = makeLiveClients(connection);
+  try {
+    const plan = await makeDomainPlan(clients, connection, domainId, opts);
+    if (opts.dryRun) {
+      io.stdout(opts.format === 'json' ? `${JSON.stringify({ dryRun: true, plan }, null, 2)}\n` : renderDomainPlanText(plan));
+      if (opts.format !== 'json') {
+        io.stdout(`\nDry run: nothing was changed. Apply needs: ${remediationActions({ write: true, backup: false, target: 'domain' }).join(', ')}\n`);
+      }
+      return 0;
+    }
+    if (plan.apps.mode === 'refuse' && plan.blockingApps.length > 0) {
+      throw new RemediationRefused([
+        `${plan.blockingApps.length} Studio app(s) of '${domainId}' block the switch (UpdateDomain refuses while any is InService, Pending or Deleting): ${plan.blockingApps.map(describeApp).join('; ')}`,
+        'stop them, or run apply with --wait-for-apps [minutes] to wait for their users, or with --delete-apps to delete them',
+      ]);
+    }
+    if (!opts.yes) {
+      if (!io.interactive) {
+        const what = plan.apps.mode === 'delete' && plan.blockingApps.length > 0 ? ` and delete ${plan.blockingApps.length} Studio app(s)` : '';
+        throw new RemediationRefused([`standard input is not a terminal, so the switch${what} can't be confirmed: review it with \`remediate plan --domain\`, then run apply with --yes`]);
+      }
+      io.stderr(renderDomainPlanText(plan));
+      const question =
+        plan.apps.mode === 'delete' && plan.blockingApps.length > 0
+          ? `\nDelete these ${plan.blockingApps.length} Studio app(s) and switch '${domainId}' to VpcOnly? [y/N] `
+          : `\nSwitch '${domainId}' to VpcOnly? [y/N] `;
+      const answer = (await io.ask(question)).trim().toLowerCase();
+      if (answer !== 'y' && answer !== 'yes') {
+        io.stderr('Not applied: nothing was changed.\n');
+        return 2;
+      }
+    }
+    const journalPath = opts.journal ?? defaultJournalPath(domainId);
+    io.stderr(`Journal: ${journalPath}\n`);
+    const journal = await applyDomainPlan(clients, plan, { journalPath, onProgress: (line) => io.stderr(`  ${line}\n`) });
+    return finishDomain(io, journal, journalPath, opts.format);
+  } finally {
+    clients.destroy();
+  }
 }

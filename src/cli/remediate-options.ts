@@ -64,7 +64,7 @@ export function registerRemediateCommands(program: Command): void {
   )
     .option('-y, --yes', 'apply without asking (required when standard input is not a terminal)')
     .option('--wait-for-apps [minutes]', '--domain: wait until no Studio app blocks the switch (default 30 minutes)', positiveNumber)
-    .option('--delete-apps', "--domain: DELETE the users' Studio apps that block the switch (listed and confirmed first), then switch")
+    .option('--delete-apps', "--domain: DELETE the users' Studio apps that block the switch (listed and confirmed first), wait until they are gone (--wait-for-apps minutes), then switch")
     .option('--dry-run', 'print what would be done; make no change (read calls only)')
     .option('--journal <file>', 'journal file (default: ./cloudconform-remediate-<name>-<timestamp>.json)')
     .addHelpText('after', EXIT_CODES)

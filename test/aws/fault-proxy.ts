@@ -60,7 +60,10 @@ export interface FaultRule {
   when?: (call: CallInfo) => boolean;
   /** For `rewrite`: takes moto's parsed JSON answer (JSON protocols only), returns the answer to send. */
   rewrite?: (answer: Record<string, unknown>, call: CallInfo) => Record<string, unknown>;
-  /** For `respond`: the JSON answer to send in moto's place. */
+  /**
+   * For `respond`: the JSON answer to send in moto's place. Throwing a `RespondError` answers
+   * with that error instead, in the service's error format (a state model's validation).
+   */
   respond?: (call: CallInfo) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /**
    * Runs before a matching call is forwarded (with fault `delay`), e.g. to delete the notebook a
@@ -112,6 +115,17 @@ export interface FaultProxy {
   /** Declares which account an access key belongs to (AssumeRole answers are learned automatically). */
   mapAccessKey(accessKeyId: string, account: string): void;
   stop(): Promise<void>;
+}
+
+/** Thrown by a `respond` function: the proxy answers with this error as AWS would. */
+export class RespondError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
 }
 
 const CREDENTIAL_SCOPE = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
@@ -323,7 +337,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return;
     }
     if (rule?.fault === 'respond' && rule.respond) {
-      const answer = await rule.respond(call);
+      let answer: Record<string, unknown>;
+      try {
+        answer = await rule.respond(call);
+      } catch (e) {
+        if (!(e instanceof RespondError)) throw e;
+        finish(e.status, 'respond');
+        sendError(res, protocolOf(req.headers, call.service), { status: e.status, code: e.code, message: e.message });
+        return;
+      }
       const text = JSON.stringify(answer);
       if (options.logAnswers) entry.answer = answer;
       finish(200, 'respond');

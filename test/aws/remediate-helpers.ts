@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { EC2Client, CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
 import {
   SageMakerClient,
+  CreateDomainCommand,
   CreateNotebookInstanceCommand,
   CreateNotebookInstanceLifecycleConfigCommand,
   DescribeNotebookInstanceCommand,
@@ -14,8 +15,9 @@ import {
   type DescribeNotebookInstanceOutput,
 } from '@aws-sdk/client-sagemaker';
 import type { WaitSettings } from '../../src/remediation/live/apply';
+import type { CommandIo } from '../../src/cli/remediate-command';
 import { makeLiveClients, type LiveClients } from '../../src/remediation/live/clients';
-import type { FaultProxy, LoggedCall } from './fault-proxy';
+import { RespondError, type CallInfo, type FaultProxy, type LoggedCall } from './fault-proxy';
 import { clientConfig, MOTO_DEFAULT_ACCOUNT, TEST_CREDENTIALS } from './seed';
 
 export const REGION = 'us-east-1';
@@ -162,4 +164,232 @@ export function tempDir(): string {
 
 export function journalPathIn(dir: string, name: string): string {
   return join(dir, `${name}.journal.json`);
+}
+
+/**
+ * UpdateNotebookInstance's effect on the lifecycle configuration, kept by the test (moto lacks
+ * the API): the proxy answers it from `attached` and shows the attached configuration (and
+ * FIELDS_MOTO_DROPS) in DescribeNotebookInstance. Call it before `createSourceNotebook`, whose
+ * own describe rewrite would otherwise match first.
+ */
+export function modelNotebookLifecycleConfigs(proxy: FaultProxy, initial: Record<string, string | undefined>): Record<string, string | undefined> {
+  const attached = { ...initial };
+  proxy.addRule({
+    fault: 'respond',
+    action: 'UpdateNotebookInstance',
+    respond: (call) => {
+      const name = String(call.params.NotebookInstanceName);
+      attached[name] = call.params.DisassociateLifecycleConfig ? undefined : String(call.params.LifecycleConfigName);
+      return {};
+    },
+  });
+  proxy.addRule({
+    fault: 'rewrite',
+    action: 'DescribeNotebookInstance',
+    when: (call) => String(call.params.NotebookInstanceName) in attached,
+    rewrite: (answer, call) => {
+      const name = String(call.params.NotebookInstanceName);
+      const { NotebookInstanceLifecycleConfigName: _, ...rest } = answer;
+      return { ...rest, ...FIELDS_MOTO_DROPS, ...(attached[name] ? { NotebookInstanceLifecycleConfigName: attached[name] } : {}) };
+    },
+  });
+  return attached;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Studio domains. moto 5.2.5 stores and describes domains but implements neither apps (ListApps,
+// DeleteApp) nor UpdateDomain: the proxy answers those from the small state model below, and
+// rewrites moto's DescribeDomain answers to show what UpdateDomain changed.
+
+/** A domain in moto with the seeded network: VPC, subnet, and (unless `securityGroups: []`) app security groups. */
+export async function createStudioDomain(
+  endpoint: string,
+  network: TestNetwork,
+  name: string,
+  opts: { access?: 'VpcOnly' | 'PublicInternetOnly'; securityGroups?: string[]; rstudioRoleArn?: string } = {},
+): Promise<string> {
+  const sm = new SageMakerClient(clientConfig(endpoint, REGION));
+  try {
+    const securityGroups = opts.securityGroups ?? network.securityGroupIds;
+    await sm.send(
+      new CreateDomainCommand({
+        DomainName: name,
+        AuthMode: 'IAM',
+        DefaultUserSettings: { ExecutionRole: ROLE_ARN, ...(securityGroups.length > 0 ? { SecurityGroups: securityGroups } : {}) },
+        SubnetIds: [network.subnetId],
+        VpcId: network.vpcId,
+        ...(opts.access ? { AppNetworkAccessType: opts.access } : {}),
+        ...(opts.rstudioRoleArn ? { DomainSettings: { RStudioServerProDomainSettings: { DomainExecutionRoleArn: opts.rstudioRoleArn } } } : {}),
+        // moto answers ListTags with a 500 for a domain without tags (see README).
+        Tags: [{ Key: 'owner', Value: 'ml-platform' }],
+      }),
+    );
+  } finally {
+    sm.destroy();
+  }
+  return `d-${name}`;
+}
+
+export interface ModelApp {
+  userProfileName?: string;
+  spaceName?: string;
+  appType: 'JupyterServer' | 'KernelGateway' | 'JupyterLab' | 'CodeEditor' | 'RStudioServerPro';
+  appName: string;
+  status: 'InService' | 'Pending' | 'Deleting' | 'Deleted' | 'Failed';
+  /** The user stops (deletes) it: Deleted after this many ListApps polls. */
+  stopsAfterPolls?: number;
+  /** A Pending app is InService after this many ListApps polls. */
+  startsAfterPolls?: number;
+}
+
+export interface StudioDomainModel {
+  apps: ModelApp[];
+  /** What UpdateDomain recorded (undefined until it succeeded). */
+  updated?: { AppNetworkAccessType?: string; SecurityGroups?: string[]; SubnetIds?: string[] };
+  /** UpdateDomain requests that got an answer, accepted or not. */
+  updateRequests: Record<string, unknown>[];
+}
+
+const BLOCKING = ['InService', 'Pending', 'Deleting'];
+const appKeyOf = (a: { UserProfileName?: unknown; SpaceName?: unknown; AppType?: unknown; AppName?: unknown }) =>
+  [a.UserProfileName ?? '', a.SpaceName ?? '', a.AppType, a.AppName].map(String).join('/');
+
+/**
+ * The proxy answers ListApps, DeleteApp and UpdateDomain for `domainId` from `apps` (moto
+ * implements none of them), validating as AWS does: UpdateDomain fails with a
+ * ValidationException while an app is InService, Pending or Deleting; DeleteApp needs an
+ * InService app. Time passes per ListApps poll (first page): a deleted app is Deleting for
+ * `deletingPolls` polls, then Deleted; an app with `stopsAfterPolls` is stopped by its user. After
+ * UpdateDomain, DescribeDomain shows Updating for `updatingPolls` answers, then InService with
+ * the new settings. ListApps pages hold `pageSize` apps.
+ */
+export function modelStudioDomain(
+  proxy: FaultProxy,
+  domainId: string,
+  apps: ModelApp[],
+  opts: {
+    deletingPolls?: number;
+    updatingPolls?: number;
+    pageSize?: number;
+    /** Runs when UpdateDomain arrives, before it is validated (e.g. a user opens Studio just then). */
+    beforeUpdate?: (model: StudioDomainModel) => void;
+  } = {},
+): StudioDomainModel {
+  const model: StudioDomainModel = { apps: apps.map((a) => ({ ...a })), updateRequests: [] };
+  const deletingLeft = new Map<ModelApp, number>();
+  // Apps seeded as Deleting finish like the ones DeleteApp starts.
+  for (const app of model.apps) if (app.status === 'Deleting') deletingLeft.set(app, opts.deletingPolls ?? 2);
+  let updatingLeft = 0;
+  let polls = 0;
+  const pageSize = opts.pageSize ?? 2;
+  const tick = () => {
+    polls++;
+    for (const app of model.apps) {
+      if (app.stopsAfterPolls !== undefined && polls >= app.stopsAfterPolls && BLOCKING.includes(app.status)) app.status = 'Deleted';
+      if (app.startsAfterPolls !== undefined && polls >= app.startsAfterPolls && app.status === 'Pending') app.status = 'InService';
+      const left = deletingLeft.get(app);
+      if (left !== undefined) {
+        if (left <= 1) {
+          app.status = 'Deleted';
+          deletingLeft.delete(app);
+        } else deletingLeft.set(app, left - 1);
+      }
+    }
+  };
+  const forDomain = (call: CallInfo) => call.params.DomainId === domainId || call.params.DomainIdEquals === domainId;
+  proxy.addRule({
+    fault: 'respond',
+    action: 'ListApps',
+    when: forDomain,
+    respond: (call) => {
+      const start = call.params.NextToken ? Number(call.params.NextToken) : 0;
+      if (start === 0) tick();
+      const page = model.apps.slice(start, start + pageSize).map((a) => ({
+        DomainId: domainId,
+        ...(a.userProfileName ? { UserProfileName: a.userProfileName } : {}),
+        ...(a.spaceName ? { SpaceName: a.spaceName } : {}),
+        AppType: a.appType,
+        AppName: a.appName,
+        Status: a.status,
+        CreationTime: 1767225600,
+      }));
+      return { Apps: page, ...(start + pageSize < model.apps.length ? { NextToken: String(start + pageSize) } : {}) };
+    },
+  });
+  proxy.addRule({
+    fault: 'respond',
+    action: 'DeleteApp',
+    when: forDomain,
+    respond: (call) => {
+      const app = model.apps.find((a) => appKeyOf({ UserProfileName: a.userProfileName, SpaceName: a.spaceName, AppType: a.appType, AppName: a.appName }) === appKeyOf(call.params));
+      if (!app || app.status === 'Deleted') throw new RespondError('ResourceNotFound', `App ${String(call.params.AppName)} does not exist.`);
+      if (app.status !== 'InService') throw new RespondError('ResourceInUse', `App ${app.appName} is ${app.status}.`);
+      app.status = 'Deleting';
+      deletingLeft.set(app, opts.deletingPolls ?? 2);
+      return {};
+    },
+  });
+  proxy.addRule({
+    fault: 'respond',
+    action: 'UpdateDomain',
+    when: forDomain,
+    respond: (call) => {
+      model.updateRequests.push(call.params);
+      opts.beforeUpdate?.(model);
+      const blocking = model.apps.filter((a) => BLOCKING.includes(a.status));
+      if (call.params.AppNetworkAccessType !== undefined && blocking.length > 0) {
+        throw new RespondError('ValidationException', `AppNetworkAccessType can't be updated while apps are in InService, Pending or Deleting state: ${blocking.map((a) => `${a.userProfileName ?? a.spaceName}/${a.appType}/${a.appName}`).join(', ')}`);
+      }
+      const settings = call.params.DefaultUserSettings as { SecurityGroups?: string[] } | undefined;
+      model.updated = {
+        ...model.updated,
+        ...(call.params.AppNetworkAccessType ? { AppNetworkAccessType: String(call.params.AppNetworkAccessType) } : {}),
+        ...(settings?.SecurityGroups ? { SecurityGroups: settings.SecurityGroups } : {}),
+        ...(call.params.SubnetIds ? { SubnetIds: call.params.SubnetIds as string[] } : {}),
+      };
+      updatingLeft = opts.updatingPolls ?? 2;
+      return { DomainArn: `arn:aws:sagemaker:${REGION}:123456789012:domain/${domainId}` };
+    },
+  });
+  proxy.addRule({
+    fault: 'rewrite',
+    action: 'DescribeDomain',
+    when: forDomain,
+    rewrite: (answer) => {
+      if (!model.updated) return answer;
+      const { AppNetworkAccessType, SecurityGroups, SubnetIds } = model.updated;
+      const status = updatingLeft > 0 ? 'Updating' : 'InService';
+      if (updatingLeft > 0) updatingLeft--;
+      return {
+        ...answer,
+        Status: status,
+        ...(AppNetworkAccessType ? { AppNetworkAccessType } : {}),
+        ...(SubnetIds ? { SubnetIds } : {}),
+        ...(SecurityGroups ? { DefaultUserSettings: { ...(answer.DefaultUserSettings as object), SecurityGroups } } : {}),
+      };
+    },
+  });
+  return model;
+}
+
+/** Calls of `action` on the domain `domainId`. */
+export function callsOnDomain(log: LoggedCall[], action: string, domainId: string): LoggedCall[] {
+  return log.filter((c) => c.action === action && (c.params.DomainId === domainId || c.params.DomainIdEquals === domainId));
+}
+
+/** A CommandIo that keeps what a command printed and the questions it asked, answering `answer`. */
+export function captureIo(opts: { interactive?: boolean; answer?: string } = {}) {
+  let stdout = '';
+  let stderr = '';
+  const questions: string[] = [];
+  const io: CommandIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    interactive: opts.interactive ?? false,
+    ask: async (q) => {
+      questions.push(q);
+      return opts.answer ?? '';
+    },
+  };
+  return { io, stdout: () => stdout, stderr: () => stderr, questions };
 }

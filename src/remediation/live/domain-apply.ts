@@ -197,11 +197,11 @@ const DOMAIN_STEPS: Record<DomainStepId, (ctx: DomainStepContext) => Promise<voi
       if (blocking.length === 0) return ctx.note(`no app of '${domainId}' is InService, Pending or Deleting`);
       if (Date.now() >= deadline) {
         const unplanned = blocking.filter((a) => !listed.has(appKey(a)));
-        const hint =
+        const next =
           ctx.plan.apps.mode === 'delete' && unplanned.length > 0
-            ? ` (${unplanned.length} started after the plan, so not deleted: plan and apply again to include them)`
-            : ': resume to wait again';
-        throw new Error(`after ${appsMinutes(ctx)} minutes, apps still block the switch${hint}: ${blocking.map(describeApp).join('; ')}`);
+            ? `${unplanned.length} of them started after the plan, so were not deleted: plan and apply again to include them`
+            : 'resume to wait again';
+        throw new Error(`after ${appsMinutes(ctx)} minutes, apps still block the switch: ${blocking.map(describeApp).join('; ')}; ${next}`);
       }
       await sleep(ctx.appPollSeconds * 1000);
     }

@@ -111,6 +111,7 @@ function renderText(o: FixOutcome, dryRun: boolean, color: boolean): string {
     `${o.manual.length} left to you`,
   ];
   if (o.remaining) parts.push(o.remaining.length === 0 ? c.green('re-scan: nothing fails') : c.red(`re-scan: ${o.remaining.length} still failing`));
+  if (o.unknownAfter?.length) parts.push(c.yellow(`${o.unknownAfter.length} unknown until the parameters or variables fix added are given values`));
   if (dryRun && o.diffs.length > 0) parts.push(c.dim('dry run: nothing written'));
   lines.push(parts.join('; '));
   return `${lines.join('\n')}\n`;

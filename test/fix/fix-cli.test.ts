@@ -68,6 +68,22 @@ test('fix writes the changes; the re-scan passes everything not left to a person
   assert.deepEqual((JSON.parse(second.stdout) as { changes: unknown[] }).changes, []);
 });
 
+test('fix without inputs: Terraform notebooks given a new variable without default are reported unknown until it has a value', async () => {
+  const dir = join(work, 'no-inputs');
+  cpSync(join(PROJECT_ROOT, 'examples', 'terraform', 'noncompliant'), dir, { recursive: true });
+  const { code, stdout } = await runCli(['fix', dir], { cwd: work });
+  assert.equal(code, 1, 'the module call is left to a person');
+  assert.match(stdout, /variable notebook_subnet_id \(string\) without a default/);
+  assert.match(stdout, /2 unknown until the parameters or variables fix added are given values/);
+  const again = join(work, 'no-inputs-json');
+  cpSync(join(PROJECT_ROOT, 'examples', 'terraform', 'noncompliant'), again, { recursive: true });
+  const json = await runCli(['fix', '--format', 'json', again], { cwd: work });
+  const outcome = JSON.parse(json.stdout) as { unknownAfter: { resource: { id: string } }[] };
+  assert.deepEqual(outcome.unknownAfter.map((f) => f.resource.id).sort(), ['aws_sagemaker_notebook_instance.team["forecasting"]', 'aws_sagemaker_notebook_instance.team["pricing"]']);
+  const scanned = await runCli(['scan', '--var', 'notebook_subnet_id=subnet-0123456789abcdef0', '--var', 'notebook_security_group_ids=["sg-0123456789abcdef0"]', dir], { cwd: work });
+  assert.doesNotMatch(scanned.stdout, /team\["(forecasting|pricing)"\].*(FAIL|UNKNOWN)/, 'with the variables given, they pass');
+});
+
 test('fix: bad ids are usage errors (exit 2) before anything is read', async () => {
   const { code, stderr } = await runCli(['fix', '--subnet-id', 'sn-1', join(work, 'examples')], { cwd: work });
   assert.equal(code, 2);

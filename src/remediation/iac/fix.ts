@@ -44,6 +44,11 @@ export interface FixOutcome {
   errors: ScanError[];
   /** After writing: the findings that still fail (a re-scan). Absent on a dry run. */
   remaining?: Finding[];
+  /**
+   * After writing: fixed resources whose verdict is now unknown, typically because a parameter or
+   * variable the fix added has no value yet (a Terraform variable without default may be null).
+   */
+  unknownAfter?: Finding[];
 }
 
 /** Fixes every failing resource it can under `paths`. Never throws for a broken input file: it is an error entry. */
@@ -112,6 +117,8 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
   if (!options.dryRun) {
     const after = await scanFor(paths, options);
     outcome.remaining = after.findings.filter(isFixableFailure);
+    const fixed = new Set(outcome.targets.map((t) => `${t.ruleId}\0${t.resourceId}`));
+    outcome.unknownAfter = after.findings.filter((f) => f.result === 'unknown' && !f.suppressed && fixed.has(`${f.ruleId}\0${f.resource.id}`));
   }
   return outcome;
 }

@@ -4,17 +4,17 @@ import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { AwsClientFactory } from '../sources/aws/clients';
 import { describeAwsError } from '../sources/aws/errors';
-import { applyPlan, runJournal } from '../remediation/live/apply';
+import { applyPlan } from '../remediation/live/apply';
 import { makeLiveClients, type Connection, type LiveClients } from '../remediation/live/clients';
 import { emitReplacement, type EmitFormat } from '../remediation/live/emit';
-import { defaultJournalPath, JournalError, type RemediationJournal } from '../remediation/live/journal';
+import { defaultJournalPath, JournalError, readJournal, type AnyRemediationJournal } from '../remediation/live/journal';
 import { planNotebookRemediation, RemediationRefused, type NotebookRemediationPlan } from '../remediation/live/plan';
 import { renderJournalText, renderPlanText } from '../remediation/live/render';
 import { remediationActions } from '../remediation/live/actions';
-import { applyDomainPlan, runDomainJournal } from '../remediation/live/domain-apply';
-import { isDomainJournal, readAnyJournal, type DomainRemediationJournal } from '../remediation/live/domain-journal';
+import { applyDomainPlan } from '../remediation/live/domain-apply';
 import { describeApp, planDomainRemediation, type BlockingAppsPolicy, type DomainRemediationPlan } from '../remediation/live/domain-plan';
-import { renderDomainJournalText, renderDomainPlanText } from '../remediation/live/domain-render';
+import { renderDomainPlanText } from '../remediation/live/domain-render';
+import { resumeRun } from '../remediation/live/resume';
 
 export interface RemediateNotebookOptions {
   /** A Studio domain id instead of a notebook. */
@@ -119,45 +119,99 @@ async function guarded(io: CommandIo, body: () => Promise<number>): Promise<numb
   }
 }
 
+/** Runs `body` with the run's clients, and closes them however it ends. */
+async function withClients(connection: Connection, body: (clients: LiveClients) => Promise<number>): Promise<number> {
+  const clients = makeLiveClients(connection);
+  try {
+    return await body(clients);
+  } finally {
+    clients.destroy();
+  }
+}
+
 export async function runRemediatePlan(notebook: string | undefined, opts: RemediatePlanOptions, io: CommandIo = processIo()): Promise<number> {
   quietSdk();
   return guarded(io, async () => {
     if (opts.output && !opts.emit) throw new RemediationRefused(['--output is used with --emit']);
     const target = targetOf(notebook, opts);
     const connection = await connectionFrom(opts);
-    if (target.domain !== undefined) {
-      const clients = makeLiveClients(connection);
-      try {
+    return withClients(connection, async (clients) => {
+      if (target.domain !== undefined) {
         const plan = await makeDomainPlan(clients, connection, target.domain, opts);
         io.stdout(opts.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderDomainPlanText(plan));
         return 0;
-      } finally {
-        clients.destroy();
       }
-    }
-    notebook = target.notebook;
-    const clients = makeLiveClients(connection);
-    try {
-      const plan = await makePlan(clients, connection, notebook, opts);
+      const plan = await makePlan(clients, connection, target.notebook, opts);
       if (opts.emit) {
         const code = emitReplacement(plan, opts.emit);
         if (opts.output) {
           writeFileSync(opts.output, code, { mode: opts.emit === 'cli' ? 0o755 : 0o644 });
-          io.stderr(`Wrote the replacement of '${notebook}' as ${opts.emit} to ${opts.output}\n`);
+          io.stderr(`Wrote the replacement of '${target.notebook}' as ${opts.emit} to ${opts.output}\n`);
         } else io.stdout(code);
       } else {
         io.stdout(opts.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
       }
       return 0;
-    } finally {
-      clients.destroy();
-    }
+    });
   });
 }
 
-function finish(io: CommandIo, journal: RemediationJournal, path: string, format: 'text' | 'json' | undefined): number {
+/** Prints the run's journal (text, or JSON with its path); exit 0 only when the run is done. */
+function finish(io: CommandIo, journal: AnyRemediationJournal, path: string, format: 'text' | 'json' | undefined): number {
   io.stdout(format === 'json' ? `${JSON.stringify({ journal: path, ...journal }, null, 2)}\n` : renderJournalText(journal, path));
   return journal.outcome === 'done' ? 0 : 2;
+}
+
+/** A planned run of either kind, as `apply` shows, confirms and starts it. */
+interface PlannedRun {
+  /** The notebook's name or the domain's id: names the default journal. */
+  name: string;
+  plan: NotebookRemediationPlan | DomainRemediationPlan;
+  planText: string;
+  /** The IAM actions the run needs, for the dry run. */
+  actions: string[];
+  /** Why the run can't start as planned (checked after a dry run, before the question). */
+  refusal?: string[];
+  /** Off a terminal, without --yes: why the run can't be confirmed. */
+  unconfirmable: string;
+  question: string;
+  /** Writes the journal and runs every step. */
+  start(options: { journalPath: string; onProgress: (line: string) => void }): Promise<AnyRemediationJournal>;
+}
+
+async function plannedNotebookRun(clients: LiveClients, connection: Connection, notebook: string, opts: RemediateApplyOptions): Promise<PlannedRun> {
+  const plan = await makePlan(clients, connection, notebook, opts);
+  return {
+    name: notebook,
+    plan,
+    planText: renderPlanText(plan),
+    actions: remediationActions({ write: true, backup: plan.backup !== undefined }),
+    unconfirmable: "standard input is not a terminal, so the plan can't be confirmed: review it with `remediate plan`, then run apply with --yes",
+    question: '\nApply this plan? [y/N] ',
+    start: (options) => applyPlan(clients, plan, options),
+  };
+}
+
+async function plannedDomainRun(clients: LiveClients, connection: Connection, domainId: string, opts: RemediateApplyOptions): Promise<PlannedRun> {
+  const plan = await makeDomainPlan(clients, connection, domainId, opts);
+  const deletes = plan.apps.mode === 'delete' && plan.blockingApps.length > 0;
+  return {
+    name: domainId,
+    plan,
+    planText: renderDomainPlanText(plan),
+    actions: remediationActions({ write: true, backup: false, target: 'domain' }),
+    ...(plan.apps.mode === 'refuse' && plan.blockingApps.length > 0
+      ? {
+          refusal: [
+            `${plan.blockingApps.length} Studio app(s) of '${domainId}' block the switch (UpdateDomain refuses while any is InService, Pending or Deleting): ${plan.blockingApps.map(describeApp).join('; ')}`,
+            'stop them, or run apply with --wait-for-apps [minutes] to wait for their users, or with --delete-apps to delete them',
+          ],
+        }
+      : {}),
+    unconfirmable: `standard input is not a terminal, so the switch${deletes ? ` and delete ${plan.blockingApps.length} Studio app(s)` : ''} can't be confirmed: review it with \`remediate plan --domain\`, then run apply with --yes`,
+    question: deletes ? `\nDelete these ${plan.blockingApps.length} Studio app(s) and switch '${domainId}' to VpcOnly? [y/N] ` : `\nSwitch '${domainId}' to VpcOnly? [y/N] `,
+    start: (options) => applyDomainPlan(clients, plan, options),
+  };
 }
 
 export async function runRemediateApply(notebook: string | undefined, opts: RemediateApplyOptions, io: CommandIo = processIo()): Promise<number> {
@@ -165,69 +219,57 @@ export async function runRemediateApply(notebook: string | undefined, opts: Reme
   return guarded(io, async () => {
     const target = targetOf(notebook, opts);
     const connection = await connectionFrom(opts);
-    if (target.domain !== undefined) return applyDomain(io, connection, target.domain, opts);
-    notebook = target.notebook;
-    const clients = makeLiveClients(connection);
-    try {
-      const plan = await makePlan(clients, connection, notebook, opts);
+    return withClients(connection, async (clients) => {
+      const run =
+        target.domain !== undefined ? await plannedDomainRun(clients, connection, target.domain, opts) : await plannedNotebookRun(clients, connection, target.notebook, opts);
       if (opts.dryRun) {
-        io.stdout(opts.format === 'json' ? `${JSON.stringify({ dryRun: true, plan }, null, 2)}\n` : renderPlanText(plan));
-        if (opts.format !== 'json') {
-          io.stdout(`\nDry run: nothing was changed. Apply needs: ${remediationActions({ write: true, backup: plan.backup !== undefined }).join(', ')}\n`);
-        }
+        io.stdout(opts.format === 'json' ? `${JSON.stringify({ dryRun: true, plan: run.plan }, null, 2)}\n` : run.planText);
+        if (opts.format !== 'json') io.stdout(`\nDry run: nothing was changed. Apply needs: ${run.actions.join(', ')}\n`);
         return 0;
       }
+      if (run.refusal) throw new RemediationRefused(run.refusal);
       if (!opts.yes) {
-        if (!io.interactive) {
-          throw new RemediationRefused(['standard input is not a terminal, so the plan can\'t be confirmed: review it with `remediate plan`, then run apply with --yes']);
-        }
-        io.stderr(renderPlanText(plan));
-        const answer = (await io.ask('\nApply this plan? [y/N] ')).trim().toLowerCase();
+        if (!io.interactive) throw new RemediationRefused([run.unconfirmable]);
+        io.stderr(run.planText);
+        const answer = (await io.ask(run.question)).trim().toLowerCase();
         if (answer !== 'y' && answer !== 'yes') {
           io.stderr('Not applied: nothing was changed.\n');
           return 2;
         }
       }
-      const journalPath = opts.journal ?? defaultJournalPath(notebook);
+      const journalPath = opts.journal ?? defaultJournalPath(run.name);
       io.stderr(`Journal: ${journalPath}\n`);
-      const journal = await applyPlan(clients, plan, { journalPath, onProgress: (line) => io.stderr(`  ${line}\n`) });
+      const journal = await run.start({ journalPath, onProgress: (line) => io.stderr(`  ${line}\n`) });
       return finish(io, journal, journalPath, opts.format);
-    } finally {
-      clients.destroy();
-    }
+    });
   });
 }
 
 export async function runRemediateResume(journalPath: string, opts: RemediateResumeOptions, io: CommandIo = processIo()): Promise<number> {
   quietSdk();
   return guarded(io, async () => {
-    const journal = readAnyJournal(journalPath);
-    const show = (j: RemediationJournal | DomainRemediationJournal) =>
-      isDomainJournal(j) ? finishDomain(io, j, journalPath, opts.format) : finish(io, j, journalPath, opts.format);
+    const journal = readJournal(journalPath);
     if (journal.outcome === 'rolled-back') {
       throw new RemediationRefused([`${journalPath}: this run was rolled back (${journal.rollback?.reason ?? 'no reason recorded'}); plan and apply again`]);
     }
     if (journal.outcome === 'done') {
       io.stderr(`${journalPath}: this run is already complete.\n`);
-      return show(journal);
+      return finish(io, journal, journalPath, opts.format);
     }
+    // The original run's region; this run's profile and endpoint when given.
     const connection: Connection = {
       ...journal.plan.connection,
       ...(opts.profile ? { profile: opts.profile } : {}),
       ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
     };
-    const clients = makeLiveClients(connection);
-    try {
-      const options = { journalPath, onProgress: (line: string) => io.stderr(`  ${line}\n`) };
-      return show(isDomainJournal(journal) ? await runDomainJournal(clients, journal, options) : await runJournal(clients, journal, options));
-    } finally {
-      clients.destroy();
-    }
+    return withClients(connection, async (clients) =>
+      finish(io, await resumeRun(clients, journal, { journalPath, onProgress: (line) => io.stderr(`  ${line}\n`) }), journalPath, opts.format),
+    );
   });
 }
 
 // ---------------------------------------------------------------------------------------------
-// Studio domains (--domain)
+// The target (a notebook, or a Studio domain with --domain) and its options
 
 const NOTEBOOK_ONLY: [keyof RemediateApplyOptions & keyof RemediatePlanOptions | 'emit' | 'output', string][] = [
   ['subnetId', '--subnet-id'],
@@ -276,51 +318,4 @@ async function makeDomainPlan(clients: LiveClients, connection: Connection, doma
     ...(opts.subnetIds ? { subnetIds: opts.subnetIds } : {}),
     apps: appsPolicy(opts),
   });
-}
-
-function finishDomain(io: CommandIo, journal: DomainRemediationJournal, path: string, format: 'text' | 'json' | undefined): number {
-  io.stdout(format === 'json' ? `${JSON.stringify({ journal: path, ...journal }, null, 2)}\n` : renderDomainJournalText(journal, path));
-  return journal.outcome === 'done' ? 0 : 2;
-}
-
-async function applyDomain(io: CommandIo, connection: Connection, domainId: string, opts: RemediateApplyOptions): Promise<number> {
-  const clients = makeLiveClients(connection);
-  try {
-    const plan = await makeDomainPlan(clients, connection, domainId, opts);
-    if (opts.dryRun) {
-      io.stdout(opts.format === 'json' ? `${JSON.stringify({ dryRun: true, plan }, null, 2)}\n` : renderDomainPlanText(plan));
-      if (opts.format !== 'json') {
-        io.stdout(`\nDry run: nothing was changed. Apply needs: ${remediationActions({ write: true, backup: false, target: 'domain' }).join(', ')}\n`);
-      }
-      return 0;
-    }
-    if (plan.apps.mode === 'refuse' && plan.blockingApps.length > 0) {
-      throw new RemediationRefused([
-        `${plan.blockingApps.length} Studio app(s) of '${domainId}' block the switch (UpdateDomain refuses while any is InService, Pending or Deleting): ${plan.blockingApps.map(describeApp).join('; ')}`,
-        'stop them, or run apply with --wait-for-apps [minutes] to wait for their users, or with --delete-apps to delete them',
-      ]);
-    }
-    if (!opts.yes) {
-      if (!io.interactive) {
-        const what = plan.apps.mode === 'delete' && plan.blockingApps.length > 0 ? ` and delete ${plan.blockingApps.length} Studio app(s)` : '';
-        throw new RemediationRefused([`standard input is not a terminal, so the switch${what} can't be confirmed: review it with \`remediate plan --domain\`, then run apply with --yes`]);
-      }
-      io.stderr(renderDomainPlanText(plan));
-      const question =
-        plan.apps.mode === 'delete' && plan.blockingApps.length > 0
-          ? `\nDelete these ${plan.blockingApps.length} Studio app(s) and switch '${domainId}' to VpcOnly? [y/N] `
-          : `\nSwitch '${domainId}' to VpcOnly? [y/N] `;
-      const answer = (await io.ask(question)).trim().toLowerCase();
-      if (answer !== 'y' && answer !== 'yes') {
-        io.stderr('Not applied: nothing was changed.\n');
-        return 2;
-      }
-    }
-    const journalPath = opts.journal ?? defaultJournalPath(domainId);
-    io.stderr(`Journal: ${journalPath}\n`);
-    const journal = await applyDomainPlan(clients, plan, { journalPath, onProgress: (line) => io.stderr(`  ${line}\n`) });
-    return finishDomain(io, journal, journalPath, opts.format);
-  } finally {
-    clients.destroy();
-  }
 }

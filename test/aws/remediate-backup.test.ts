@@ -3,107 +3,44 @@
 // runs no lifecycle scripts: the proxy answers UpdateNotebookInstance from a small state model
 // (and shows the attached configuration in DescribeNotebookInstance), and the test writes the
 // backup script's marker object when the source is started with the backup configuration.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Client, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { SageMakerClient, DescribeNotebookInstanceLifecycleConfigCommand } from '@aws-sdk/client-sagemaker';
 import { applyPlan } from '../../src/remediation/live/apply';
 import { planNotebookRemediation } from '../../src/remediation/live/plan';
 import { backupScript, parseS3Uri, restoreScript } from '../../src/remediation/live/backup-scripts';
-import type { LiveClients } from '../../src/remediation/live/clients';
-import { startMoto, type MotoServer } from './moto-server';
-import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import { clientConfig } from './seed';
-import { useAwsTestEnv } from './audit-helpers';
 import {
   REGION,
   FAST_WAITS,
-  FIELDS_MOTO_DROPS,
-  seedNetwork,
   createSourceNotebook,
-  runClients,
+  modelNotebookLifecycleConfigs,
   motoNotebook,
-  tempDir,
   journalPathIn,
-  type TestNetwork,
+  notebookPlanRequest,
+  useRemediateTestEnv,
+  writeBackupMarkerOnStart,
 } from './remediate-helpers';
 
-let moto: MotoServer;
-let proxy: FaultProxy;
-let network: TestNetwork;
-let clients: LiveClients;
-let dir: string;
 const BUCKET = 'notebook-backups';
-
-before(async () => {
-  useAwsTestEnv();
-  moto = await startMoto();
-  proxy = await startFaultProxy({ target: moto.endpoint, logAnswers: true });
-  network = await seedNetwork(moto.endpoint);
-  clients = runClients(proxy);
-  dir = tempDir();
-  const s3 = new S3Client({ ...clientConfig(moto.endpoint, REGION), forcePathStyle: true });
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  s3.destroy();
+const env = useRemediateTestEnv({
+  logAnswers: true,
+  setUp: async ({ moto }) => {
+    const s3 = new S3Client({ ...clientConfig(moto.endpoint, REGION), forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    s3.destroy();
+  },
 });
-
-after(async () => {
-  clients?.destroy();
-  await proxy?.stop();
-  await moto?.stop();
-});
-
-/** UpdateNotebookInstance's effect on the lifecycle configuration, kept by the test (moto lacks the API). */
-function modelLifecycleConfigs(initial: Record<string, string | undefined>) {
-  const attached = { ...initial };
-  proxy.addRule({
-    fault: 'respond',
-    action: 'UpdateNotebookInstance',
-    respond: (call) => {
-      const name = String(call.params.NotebookInstanceName);
-      attached[name] = call.params.DisassociateLifecycleConfig ? undefined : String(call.params.LifecycleConfigName);
-      return {};
-    },
-  });
-  proxy.addRule({
-    fault: 'rewrite',
-    action: 'DescribeNotebookInstance',
-    when: (call) => String(call.params.NotebookInstanceName) in attached,
-    rewrite: (answer, call) => {
-      const name = String(call.params.NotebookInstanceName);
-      const { NotebookInstanceLifecycleConfigName: _, ...rest } = answer;
-      return { ...rest, ...FIELDS_MOTO_DROPS, ...(attached[name] ? { NotebookInstanceLifecycleConfigName: attached[name] } : {}) };
-    },
-  });
-  return attached;
-}
 
 test('--backup-to with --delete-source (UpdateNotebookInstance from the proxy state model; marker written by the test in place of the lifecycle script): backup, then restore configuration on the replacement, then delete', async () => {
-  const attached = modelLifecycleConfigs({ 'backup-a': 'backup-a-lc' });
-  await createSourceNotebook(moto.endpoint, proxy, 'backup-a');
+  const attached = modelNotebookLifecycleConfigs(env.proxy, { 'backup-a': 'backup-a-lc' });
+  await createSourceNotebook(env.moto.endpoint, env.proxy, 'backup-a');
   const location = parseS3Uri(`s3://${BUCKET}/notebooks`);
 
-  // What the backup script does on AWS when the notebook starts: write its marker when done.
-  proxy.addRule({
-    fault: 'delay',
-    action: 'StartNotebookInstance',
-    params: { NotebookInstanceName: 'backup-a' },
-    beforeForward: async () => {
-      if (attached['backup-a'] !== 'backup-a-cc-backup') return;
-      const s3 = new S3Client({ ...clientConfig(moto.endpoint, REGION), forcePathStyle: true });
-      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'notebooks/backup-a/backup-complete.json', Body: '{"files": 3}' }));
-      s3.destroy();
-    },
-  });
+  writeBackupMarkerOnStart(env, attached, 'backup-a', BUCKET, 'notebooks');
 
-  const plan = await planNotebookRemediation(clients, {
-    connection: { region: REGION, endpointUrl: proxy.endpoint },
-    notebookName: 'backup-a',
-    subnetId: network.subnetId,
-    securityGroupIds: network.securityGroupIds,
-    deleteSource: true,
-    backupTo: `s3://${BUCKET}/notebooks`,
-  });
+  const plan = await planNotebookRemediation(env.clients, notebookPlanRequest(env, 'backup-a', { backupTo: `s3://${BUCKET}/notebooks` }));
   assert.deepEqual(
     plan.steps.map((s) => s.id),
     [
@@ -121,12 +58,12 @@ test('--backup-to with --delete-source (UpdateNotebookInstance from the proxy st
   );
   assert.equal(plan.replacement.LifecycleConfigName, 'backup-a-vpc-cc-restore');
 
-  proxy.clearLog();
-  const journal = await applyPlan(clients, plan, { journalPath: journalPathIn(dir, 'backup-a'), waits: FAST_WAITS, markerPollSeconds: 0.05 });
+  env.proxy.clearLog();
+  const journal = await applyPlan(env.clients, plan, { journalPath: journalPathIn(env.dir, 'backup-a'), waits: FAST_WAITS, markerPollSeconds: 0.05 });
   assert.equal(journal.outcome, 'done', JSON.stringify(journal.steps, null, 1));
 
   // The backup configuration runs the notebook's own OnStart first, then the backup.
-  const sm = new SageMakerClient(clientConfig(moto.endpoint, REGION));
+  const sm = new SageMakerClient(clientConfig(env.moto.endpoint, REGION));
   const backupLc = await sm.send(new DescribeNotebookInstanceLifecycleConfigCommand({ NotebookInstanceLifecycleConfigName: 'backup-a-cc-backup' }));
   const onStart = Buffer.from(backupLc.OnStart![0]!.Content!, 'base64').toString('utf8');
   assert.ok(onStart.indexOf('echo started') < onStart.indexOf(backupScript(location, 'backup-a')), 'original OnStart first');
@@ -136,13 +73,13 @@ test('--backup-to with --delete-source (UpdateNotebookInstance from the proxy st
   assert.equal(Buffer.from(restoreLc.OnStart![0]!.Content!, 'base64').toString('utf8'), '#!/bin/bash\necho started\n', 'the source OnStart is kept');
   sm.destroy();
 
-  const replacement = await motoNotebook(moto.endpoint, 'backup-a-vpc');
+  const replacement = await motoNotebook(env.moto.endpoint, 'backup-a-vpc');
   assert.equal(replacement?.NotebookInstanceLifecycleConfigName, 'backup-a-vpc-cc-restore');
   assert.equal(replacement?.DirectInternetAccess, 'Disabled');
-  assert.equal(await motoNotebook(moto.endpoint, 'backup-a'), undefined);
+  assert.equal(await motoNotebook(env.moto.endpoint, 'backup-a'), undefined);
 
   // The order of the mutating calls, and the marker seen before the source was stopped for good.
-  const order = proxy.log
+  const order = env.proxy.log
     .filter((c) => /^(Create|Stop|Start|Update|Delete)/.test(c.action) || (c.action === 'HeadObject' && c.status === 200))
     .map((c) => `${c.action} ${String(c.params.NotebookInstanceName ?? c.params.NotebookInstanceLifecycleConfigName ?? c.params.Key)}`);
   assert.deepEqual(order, [
@@ -156,26 +93,19 @@ test('--backup-to with --delete-source (UpdateNotebookInstance from the proxy st
     'CreateNotebookInstance backup-a-vpc',
     'DeleteNotebookInstance backup-a',
   ]);
-  const deleteAt = proxy.log.findIndex((c) => c.action === 'DeleteNotebookInstance');
-  const replacementInServiceAt = proxy.log.findIndex(
+  const deleteAt = env.proxy.log.findIndex((c) => c.action === 'DeleteNotebookInstance');
+  const replacementInServiceAt = env.proxy.log.findIndex(
     (c) => c.action === 'DescribeNotebookInstance' && c.params.NotebookInstanceName === 'backup-a-vpc' && c.answer?.NotebookInstanceStatus === 'InService',
   );
   assert.ok(replacementInServiceAt !== -1 && replacementInServiceAt < deleteAt, 'the source is deleted only after its replacement was seen InService');
 });
 
 test('--backup-to is refused up front when the bucket does not exist, with no mutating call', async () => {
-  await createSourceNotebook(moto.endpoint, proxy, 'backup-b');
-  proxy.clearLog();
+  await createSourceNotebook(env.moto.endpoint, env.proxy, 'backup-b');
+  env.proxy.clearLog();
   await assert.rejects(
-    planNotebookRemediation(clients, {
-      connection: { region: REGION, endpointUrl: proxy.endpoint },
-      notebookName: 'backup-b',
-      subnetId: network.subnetId,
-      securityGroupIds: network.securityGroupIds,
-      deleteSource: true,
-      backupTo: 's3://no-such-bucket-here/x',
-    }),
+    planNotebookRemediation(env.clients, notebookPlanRequest(env, 'backup-b', { backupTo: 's3://no-such-bucket-here/x' })),
     /bucket 'no-such-bucket-here' does not exist/,
   );
-  assert.deepEqual(proxy.log.filter((c) => !/^(Describe|List|Get|Head)/.test(c.action)), []);
+  assert.deepEqual(env.proxy.log.filter((c) => !/^(Describe|List|Get|Head)/.test(c.action)), []);
 });

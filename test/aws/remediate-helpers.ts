@@ -1,5 +1,7 @@
-// Shared by the `remediate` integration tests: the network and source notebooks seeded in moto
-// through the SDK, the run's clients through the fault proxy, and checks on the proxy's log.
+// Shared by the `remediate` integration tests: each file's moto and fault proxy, the network and
+// source notebooks seeded in moto through the SDK, the run's clients through the fault proxy, and
+// checks on the proxy's log.
+import { before, after } from 'node:test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +16,14 @@ import {
   StopNotebookInstanceCommand,
   type DescribeNotebookInstanceOutput,
 } from '@aws-sdk/client-sagemaker';
-import type { WaitSettings } from '../../src/remediation/live/apply';
+import type { WaitSettings } from '../../src/remediation/live/step-runner';
 import type { CommandIo } from '../../src/cli/remediate-command';
 import { makeLiveClients, type LiveClients } from '../../src/remediation/live/clients';
-import { RespondError, type CallInfo, type FaultProxy, type LoggedCall } from './fault-proxy';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { NotebookPlanRequest } from '../../src/remediation/live/plan';
+import { useAwsTestEnv } from './audit-helpers';
+import { startMoto, type MotoServer } from './moto-server';
+import { RespondError, startFaultProxy, type CallInfo, type FaultProxy, type LoggedCall } from './fault-proxy';
 import { clientConfig, MOTO_DEFAULT_ACCOUNT, TEST_CREDENTIALS } from './seed';
 
 export const REGION = 'us-east-1';
@@ -47,6 +53,42 @@ export async function seedNetwork(endpoint: string): Promise<TestNetwork> {
   } finally {
     ec2.destroy();
   }
+}
+
+/** What a `remediate` test file runs against: filled in by its `before` hook. */
+export interface RemediateTestEnv {
+  moto: MotoServer;
+  /** In front of moto; the run's clients go through it. */
+  proxy: FaultProxy;
+  network: TestNetwork;
+  clients: LiveClients;
+  /** A temp directory for journals and emitted files. */
+  dir: string;
+}
+
+/**
+ * Registers the test file's `before` (the test AWS environment, moto, the fault proxy, the
+ * seeded network, the run's clients, a temp dir, then the file's own `setUp`) and `after` (all of
+ * it stopped) hooks. The file's set-up goes through here: Node 20 runs a file's top-level
+ * `before` hooks concurrently, so a second one could not count on this one.
+ */
+export function useRemediateTestEnv(opts: { logAnswers?: boolean; setUp?: (env: RemediateTestEnv) => Promise<void> } = {}): RemediateTestEnv {
+  const env = {} as RemediateTestEnv;
+  before(async () => {
+    useAwsTestEnv();
+    env.moto = await startMoto();
+    env.proxy = await startFaultProxy({ target: env.moto.endpoint, ...(opts.logAnswers ? { logAnswers: true } : {}) });
+    env.network = await seedNetwork(env.moto.endpoint);
+    env.clients = runClients(env.proxy);
+    env.dir = tempDir();
+    await opts.setUp?.(env);
+  });
+  after(async () => {
+    env.clients?.destroy();
+    await env.proxy?.stop();
+    await env.moto?.stop();
+  });
+  return env;
 }
 
 /**
@@ -194,6 +236,40 @@ export function modelNotebookLifecycleConfigs(proxy: FaultProxy, initial: Record
     },
   });
   return attached;
+}
+
+/** A plan request for the notebook `name`: into the seeded subnet and groups, deleting the source. */
+export function notebookPlanRequest(env: RemediateTestEnv, name: string, extra: Partial<NotebookPlanRequest> = {}): NotebookPlanRequest {
+  return {
+    connection: { region: REGION, endpointUrl: env.proxy.endpoint },
+    notebookName: name,
+    subnetId: env.network.subnetId,
+    securityGroupIds: env.network.securityGroupIds,
+    deleteSource: true,
+    ...extra,
+  };
+}
+
+/**
+ * What the backup script does on AWS when the notebook `name` starts with its backup
+ * configuration (moto runs no lifecycle script): writes its marker object under `s3Prefix` in
+ * `bucket`. `attached` is what `modelNotebookLifecycleConfigs` returned.
+ */
+export function writeBackupMarkerOnStart(env: RemediateTestEnv, attached: Record<string, string | undefined>, name: string, bucket: string, s3Prefix: string): void {
+  env.proxy.addRule({
+    fault: 'delay',
+    action: 'StartNotebookInstance',
+    params: { NotebookInstanceName: name },
+    beforeForward: async () => {
+      if (attached[name] !== `${name}-cc-backup`) return;
+      const s3 = new S3Client({ ...clientConfig(env.moto.endpoint, REGION), forcePathStyle: true });
+      try {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${s3Prefix}/${name}/backup-complete.json`, Body: '{"files": 3}' }));
+      } finally {
+        s3.destroy();
+      }
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

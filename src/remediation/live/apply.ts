@@ -1,8 +1,8 @@
-// `remediate apply` and `resume`: runs a plan's steps in order, writing the journal after every
-// change. Each step first observes the world and does only what is left (so a step interrupted
-// after its call, before the journal said so, is never repeated); the source is stopped or
-// deleted only after the replacement is seen InService; a replacement that can't be made is
-// removed again (rollback) and the source is left as it was.
+// `remediate apply` and `resume` for a notebook: its steps and rollback, run by the step runner.
+// Each step first observes the world and does only what is left (so a step interrupted after its
+// call, before the journal said so, is never repeated); the source is stopped or deleted only
+// after the replacement is seen InService; a replacement that can't be made is removed again
+// (rollback) and the source is left as it was.
 import {
   CreateNotebookInstanceCommand,
   CreateNotebookInstanceLifecycleConfigCommand,
@@ -22,38 +22,13 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { WaiterState } from '@smithy/core/client';
 import { awsErrorCode, describeAwsError, isResourceGone } from '../../sources/aws/errors';
 import type { LiveClients } from './clients';
-import { newJournal, writeJournal, type JournalStep, type RemediationJournal } from './journal';
+import type { NotebookRemediationJournal } from './journal';
 import { REMEDIATED_FROM_TAG, type NotebookRemediationPlan, type StepId } from './plan';
+import { describeStepError, startRun, stepSettings, type RunOptions, type StepContext, type StepFlow } from './step-runner';
 
-/** How the SDK waiters poll (seconds). Notebooks take minutes to start, stop or be deleted. */
-export interface WaitSettings {
-  minDelay: number;
-  maxDelay: number;
-  maxWaitTime: number;
-}
-
-export const DEFAULT_WAITS: WaitSettings = { minDelay: 15, maxDelay: 60, maxWaitTime: 60 * 60 };
-
-/** Tests only: where to stop the process as if it had been killed. */
-export interface CrashPoint {
-  step: StepId;
-  /** `after-call`: right after the step's mutating call, before the journal records it; `after-step`: after the journal says done. */
-  at: 'after-call' | 'after-step';
-}
-
-export class SimulatedCrash extends Error {
-  override name = 'SimulatedCrash';
-}
-
-export interface ApplyOptions {
-  journalPath: string;
-  waits?: WaitSettings;
+export interface ApplyOptions extends RunOptions<StepId> {
   /** Seconds between checks for the backup's marker object (default 15). */
   markerPollSeconds?: number;
-  /** One line per thing done, for a terminal. */
-  onProgress?: (line: string) => void;
-  crash?: CrashPoint;
-  now?: () => Date;
 }
 
 /** A replacement that could not be made: the run rolls back. */
@@ -61,96 +36,28 @@ class ReplacementFailed extends Error {
   override name = 'ReplacementFailed';
 }
 
-interface StepContext {
-  clients: LiveClients;
-  plan: NotebookRemediationPlan;
-  waits: WaitSettings;
-  markerPollSeconds: number;
-  note(line: string): void;
-  /** Called right after a mutating call. */
-  afterCall(): void;
+type NotebookStepContext = StepContext<NotebookRemediationPlan>;
+
+/** A notebook's steps and rollback; `resumeRun` continues a journal with it. */
+export function notebookFlow(clients: LiveClients, plan: NotebookRemediationPlan, options: ApplyOptions): StepFlow<NotebookRemediationPlan> {
+  return {
+    settings: stepSettings(clients, plan, options, options.markerPollSeconds),
+    steps: STEPS,
+    // These say what failed in their message; the name would add nothing.
+    describeError: (e) => (e instanceof ReplacementFailed || awsErrorCode(e) === 'TimeoutError' ? String((e as Error)?.message ?? e) : describeStepError(e)),
+    rollback: { after: (e) => e instanceof ReplacementFailed, run: rollBack },
+  };
 }
 
 /** Starts a run: writes the journal with every step pending, then runs them. */
-export async function applyPlan(clients: LiveClients, plan: NotebookRemediationPlan, options: ApplyOptions): Promise<RemediationJournal> {
-  const now = options.now ?? (() => new Date());
-  const journal = newJournal(plan, now());
-  writeJournal(options.journalPath, journal, now());
-  return runJournal(clients, journal, options);
-}
-
-/**
- * Continues an interrupted or failed run from its journal: done steps are skipped, the others
- * observe the world first. A finished run is left as it is; a rolled-back run is not restarted.
- */
-export async function runJournal(clients: LiveClients, journal: RemediationJournal, options: ApplyOptions): Promise<RemediationJournal> {
-  const now = options.now ?? (() => new Date());
-  const save = () => writeJournal(options.journalPath, journal, now());
-  const ctxFor = (step: JournalStep): StepContext => ({
-    clients,
-    plan: journal.plan,
-    waits: options.waits ?? DEFAULT_WAITS,
-    markerPollSeconds: options.markerPollSeconds ?? 15,
-    note(line) {
-      step.observed.push(line);
-      options.onProgress?.(`${step.id}: ${line}`);
-    },
-    afterCall() {
-      if (options.crash?.step === step.id && options.crash.at === 'after-call') throw new SimulatedCrash(`simulated crash after the call of ${step.id}`);
-    },
-  });
-
-  if (journal.outcome === 'done' || journal.outcome === 'rolled-back') return journal;
-  if (journal.outcome === 'rollback-failed') {
-    await rollBack(clients, journal, options, save);
-    return journal;
-  }
-  journal.outcome = 'in-progress';
-  save();
-
-  for (const step of journal.steps) {
-    if (step.state === 'done') continue;
-    step.state = 'started';
-    step.startedAt = now().toISOString();
-    delete step.error;
-    save();
-    try {
-      await STEPS[step.id](ctxFor(step));
-    } catch (e) {
-      if (e instanceof SimulatedCrash) throw e;
-      step.state = 'failed';
-      step.error = e instanceof ReplacementFailed ? e.message : describeStepError(e);
-      step.finishedAt = now().toISOString();
-      options.onProgress?.(`${step.id}: FAILED: ${step.error}`);
-      if (e instanceof ReplacementFailed) {
-        journal.rollback = { reason: step.error, state: 'started', observed: [] };
-        save();
-        await rollBack(clients, journal, options, save);
-      } else {
-        journal.outcome = 'failed';
-        save();
-      }
-      return journal;
-    }
-    step.state = 'done';
-    step.finishedAt = now().toISOString();
-    save();
-    if (options.crash?.step === step.id && options.crash.at === 'after-step') throw new SimulatedCrash(`simulated crash after ${step.id}`);
-  }
-  journal.outcome = 'done';
-  save();
-  return journal;
-}
-
-function describeStepError(e: unknown): string {
-  const code = awsErrorCode(e);
-  return code === 'Error' || code === 'TimeoutError' ? String((e as Error)?.message ?? e) : describeAwsError(e);
+export async function applyPlan(clients: LiveClients, plan: NotebookRemediationPlan, options: ApplyOptions): Promise<NotebookRemediationJournal> {
+  return startRun(plan, notebookFlow(clients, plan, options), options);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Observations
 
-async function describeNotebook(ctx: StepContext, name: string): Promise<DescribeNotebookInstanceOutput | undefined> {
+async function describeNotebook(ctx: NotebookStepContext, name: string): Promise<DescribeNotebookInstanceOutput | undefined> {
   try {
     return await ctx.clients.sageMaker.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: name }));
   } catch (e) {
@@ -160,7 +67,7 @@ async function describeNotebook(ctx: StepContext, name: string): Promise<Describ
 }
 
 /** A notebook of that name that this remediation made: tagged with its source, in the planned subnet, Disabled. */
-async function isOurReplacement(ctx: StepContext, nb: DescribeNotebookInstanceOutput): Promise<boolean> {
+async function isOurReplacement(ctx: NotebookStepContext, nb: DescribeNotebookInstanceOutput): Promise<boolean> {
   if (nb.DirectInternetAccess !== 'Disabled' || nb.SubnetId !== ctx.plan.network.subnetId) return false;
   for await (const page of paginateListTags({ client: ctx.clients.sageMaker }, { ResourceArn: nb.NotebookInstanceArn })) {
     if ((page.Tags ?? []).some((t) => t.Key === REMEDIATED_FROM_TAG && t.Value === ctx.plan.source.name)) return true;
@@ -181,7 +88,7 @@ class NotebookFailed extends Error {
 }
 
 /** Waits with the SDK's waiter; a failure says which state the notebook was seen in, and why. */
-async function waitUntil(ctx: StepContext, name: string, target: keyof typeof WAITERS): Promise<void> {
+async function waitUntil(ctx: NotebookStepContext, name: string, target: keyof typeof WAITERS): Promise<void> {
   const result = await WAITERS[target]({ client: ctx.clients.sageMaker, ...ctx.waits }, { NotebookInstanceName: name });
   if (result.state === WaiterState.SUCCESS) return ctx.note(`'${name}' is ${target}`);
   const seen = result.reason as DescribeNotebookInstanceOutput | undefined;
@@ -194,7 +101,7 @@ async function waitUntil(ctx: StepContext, name: string, target: keyof typeof WA
 }
 
 /** The guard of every step that stops or deletes the source. */
-async function requireReplacementInService(ctx: StepContext): Promise<void> {
+async function requireReplacementInService(ctx: NotebookStepContext): Promise<void> {
   const name = ctx.plan.replacement.NotebookInstanceName;
   const nb = await describeNotebook(ctx, name);
   if (nb?.NotebookInstanceStatus !== 'InService' || !(await isOurReplacement(ctx, nb))) {
@@ -204,7 +111,7 @@ async function requireReplacementInService(ctx: StepContext): Promise<void> {
 }
 
 /** Stops a notebook unless it is already stopping or stopped, and waits until Stopped. */
-async function stopAndWait(ctx: StepContext, name: string, gone: 'ok' | 'error'): Promise<void> {
+async function stopAndWait(ctx: NotebookStepContext, name: string, gone: 'ok' | 'error'): Promise<void> {
   let nb = await describeNotebook(ctx, name);
   if (!nb) {
     if (gone === 'ok') return ctx.note(`'${name}' no longer exists: nothing to stop`);
@@ -225,7 +132,7 @@ async function stopAndWait(ctx: StepContext, name: string, gone: 'ok' | 'error')
   await waitUntil(ctx, name, 'Stopped');
 }
 
-async function createLifecycleConfig(ctx: StepContext, name: string, scripts: { onCreate?: string; onStart?: string }): Promise<void> {
+async function createLifecycleConfig(ctx: NotebookStepContext, name: string, scripts: { onCreate?: string; onStart?: string }): Promise<void> {
   const encode = (text: string | undefined) => (text === undefined ? undefined : [{ Content: Buffer.from(text, 'utf8').toString('base64') }]);
   const wanted = { OnCreate: encode(scripts.onCreate), OnStart: encode(scripts.onStart) };
   try {
@@ -250,7 +157,7 @@ async function createLifecycleConfig(ctx: StepContext, name: string, scripts: { 
 }
 
 /** Sets the source's lifecycle configuration (it must be stopped), and waits until it is Stopped again. */
-async function setSourceLifecycleConfig(ctx: StepContext, wanted: string | undefined): Promise<void> {
+async function setSourceLifecycleConfig(ctx: NotebookStepContext, wanted: string | undefined): Promise<void> {
   const name = ctx.plan.source.name;
   const nb = await describeNotebook(ctx, name);
   if (!nb) throw new Error(`'${name}' no longer exists`);
@@ -266,13 +173,13 @@ async function setSourceLifecycleConfig(ctx: StepContext, wanted: string | undef
   await waitUntil(ctx, name, 'Stopped');
 }
 
-function backupOf(ctx: StepContext) {
+function backupOf(ctx: NotebookStepContext) {
   if (!ctx.plan.backup) throw new Error('the plan has no backup, but a backup step is in it');
   return ctx.plan.backup;
 }
 
 /** The object's text, or undefined when there is none. */
-async function readObjectText(ctx: StepContext, bucket: string, key: string): Promise<string | undefined> {
+async function readObjectText(ctx: NotebookStepContext, bucket: string, key: string): Promise<string | undefined> {
   try {
     const out = await ctx.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return (await out.Body?.transformToString('utf8')) ?? '';
@@ -288,7 +195,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // ---------------------------------------------------------------------------------------------
 // Steps
 
-const STEPS: Record<StepId, (ctx: StepContext) => Promise<void>> = {
+const STEPS: Record<StepId, (ctx: NotebookStepContext) => Promise<void>> = {
   async 'create-backup-lifecycle-config'(ctx) {
     const b = backupOf(ctx);
     await createLifecycleConfig(ctx, b.backupLifecycleConfigName, { onStart: b.backupOnStart });
@@ -337,7 +244,7 @@ const STEPS: Record<StepId, (ctx: StepContext) => Promise<void>> = {
       if (nb?.NotebookInstanceStatus !== 'InService') {
         throw new Error(`'${ctx.plan.source.name}' is ${nb?.NotebookInstanceStatus ?? 'gone'} before the backup completed`);
       }
-      await sleep(ctx.markerPollSeconds * 1000);
+      await sleep(ctx.pollSeconds * 1000);
     }
   },
 
@@ -412,54 +319,32 @@ const STEPS: Record<StepId, (ctx: StepContext) => Promise<void>> = {
  * Removes the replacement (only if it is ours), and gives the source back what the backup
  * changed: its own lifecycle configuration, and its running state.
  */
-async function rollBack(clients: LiveClients, journal: RemediationJournal, options: ApplyOptions, save: () => void): Promise<void> {
-  const record = (journal.rollback ??= { reason: 'resumed', state: 'started', observed: [] });
-  record.state = 'started';
-  delete record.error;
-  const ctx: StepContext = {
-    clients,
-    plan: journal.plan,
-    waits: options.waits ?? DEFAULT_WAITS,
-    markerPollSeconds: options.markerPollSeconds ?? 15,
-    note(line) {
-      record.observed.push(line);
-      options.onProgress?.(`rollback: ${line}`);
-    },
-    afterCall() {},
-  };
-  try {
-    const name = journal.plan.replacement.NotebookInstanceName;
-    const nb = await describeNotebook(ctx, name);
-    if (!nb) ctx.note(`'${name}' does not exist: nothing to remove`);
-    else if (!(await isOurReplacement(ctx, nb))) ctx.note(`'${name}' was not made by this run: left alone`);
-    else {
-      await stopAndWait(ctx, name, 'ok');
-      if (await describeNotebook(ctx, name)) {
-        await clients.sageMaker.send(new DeleteNotebookInstanceCommand({ NotebookInstanceName: name }));
-        ctx.note(`DeleteNotebookInstance '${name}'`);
-        await waitUntil(ctx, name, 'deleted');
-      }
+async function rollBack(ctx: NotebookStepContext): Promise<void> {
+  const { plan, clients } = ctx;
+  const name = plan.replacement.NotebookInstanceName;
+  const nb = await describeNotebook(ctx, name);
+  if (!nb) ctx.note(`'${name}' does not exist: nothing to remove`);
+  else if (!(await isOurReplacement(ctx, nb))) ctx.note(`'${name}' was not made by this run: left alone`);
+  else {
+    await stopAndWait(ctx, name, 'ok');
+    if (await describeNotebook(ctx, name)) {
+      await clients.sageMaker.send(new DeleteNotebookInstanceCommand({ NotebookInstanceName: name }));
+      ctx.note(`DeleteNotebookInstance '${name}'`);
+      await waitUntil(ctx, name, 'deleted');
     }
-    const backup = journal.plan.backup;
-    if (backup) {
-      const source = await describeNotebook(ctx, journal.plan.source.name);
-      if (source && (source.NotebookInstanceLifecycleConfigName ?? undefined) !== backup.originalLifecycleConfigName) {
-        await stopAndWait(ctx, journal.plan.source.name, 'error');
-        await setSourceLifecycleConfig(ctx, backup.originalLifecycleConfigName);
-      }
-      const after = await describeNotebook(ctx, journal.plan.source.name);
-      if (after?.NotebookInstanceStatus === 'Stopped' && journal.plan.source.status === 'InService') {
-        await clients.sageMaker.send(new StartNotebookInstanceCommand({ NotebookInstanceName: journal.plan.source.name }));
-        ctx.note(`StartNotebookInstance '${journal.plan.source.name}' (it was InService before the backup)`);
-        await waitUntil(ctx, journal.plan.source.name, 'InService');
-      }
-    }
-    record.state = 'done';
-    journal.outcome = 'rolled-back';
-  } catch (e) {
-    record.state = 'failed';
-    record.error = describeStepError(e);
-    journal.outcome = 'rollback-failed';
   }
-  save();
+  const backup = plan.backup;
+  if (backup) {
+    const source = await describeNotebook(ctx, plan.source.name);
+    if (source && (source.NotebookInstanceLifecycleConfigName ?? undefined) !== backup.originalLifecycleConfigName) {
+      await stopAndWait(ctx, plan.source.name, 'error');
+      await setSourceLifecycleConfig(ctx, backup.originalLifecycleConfigName);
+    }
+    const after = await describeNotebook(ctx, plan.source.name);
+    if (after?.NotebookInstanceStatus === 'Stopped' && plan.source.status === 'InService') {
+      await clients.sageMaker.send(new StartNotebookInstanceCommand({ NotebookInstanceName: plan.source.name }));
+      ctx.note(`StartNotebookInstance '${plan.source.name}' (it was InService before the backup)`);
+      await waitUntil(ctx, plan.source.name, 'InService');
+    }
+  }
 }

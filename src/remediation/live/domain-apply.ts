@@ -1,13 +1,12 @@
-// `remediate apply --domain` and its `resume`: runs a domain plan's steps in order, writing the
-// journal after every change, as the notebook flow does. Each step first observes the world and
-// does only what is left, so a step interrupted after its call, before the journal said so, is
-// never repeated: an app already Deleting is not deleted again, a domain already VpcOnly (or
-// still Updating from our call) gets no second UpdateDomain.
+// `remediate apply --domain` and its `resume`: a domain plan's steps, run by the step runner as
+// the notebook's are. Each step first observes the world and does only what is left, so a step
+// interrupted after its call, before the journal said so, is never repeated: an app already
+// Deleting is not deleted again, a domain already VpcOnly (or still Updating from our call) gets
+// no second UpdateDomain.
 import { DeleteAppCommand, UpdateDomainCommand, type AppType, type DescribeDomainResponse } from '@aws-sdk/client-sagemaker';
 import { awsErrorCode, describeAwsError } from '../../sources/aws/errors';
-import { DEFAULT_WAITS, SimulatedCrash, type WaitSettings } from './apply';
 import type { LiveClients } from './clients';
-import { newDomainJournal, writeDomainJournal, type DomainJournalStep, type DomainRemediationJournal } from './domain-journal';
+import type { DomainRemediationJournal } from './journal';
 import {
   appKey,
   blockingApps,
@@ -18,94 +17,30 @@ import {
   type DomainRemediationPlan,
   type DomainStepId,
 } from './domain-plan';
+import { startRun, stepSettings, type RunOptions, type StepContext, type StepFlow } from './step-runner';
 
-/** Tests only: where to stop the process as if it had been killed. */
-export interface DomainCrashPoint {
-  step: DomainStepId;
-  /** `after-call`: right after the step's (first) mutating call, before the journal records it; `after-step`: after the journal says done. */
-  at: 'after-call' | 'after-step';
-}
-
-export interface DomainApplyOptions {
-  journalPath: string;
-  /** How DescribeDomain is polled while the domain updates (default: the notebook waits). */
-  waits?: WaitSettings;
+/** `waits`: how DescribeDomain is polled while the domain updates. */
+export interface DomainApplyOptions extends RunOptions<DomainStepId> {
   /** Seconds between ListApps calls while waiting for apps to stop (default 15). */
   appPollSeconds?: number;
-  onProgress?: (line: string) => void;
-  crash?: DomainCrashPoint;
-  now?: () => Date;
 }
 
-interface DomainStepContext {
-  clients: LiveClients;
-  plan: DomainRemediationPlan;
-  waits: WaitSettings;
-  appPollSeconds: number;
-  note(line: string): void;
-  /** Called right after a mutating call. */
-  afterCall(): void;
+type DomainStepContext = StepContext<DomainRemediationPlan>;
+
+/**
+ * A domain's steps; `resumeRun` continues a journal with it. No rollback: UpdateDomain changes
+ * nothing else, and deleted apps can't be brought back.
+ */
+export function domainFlow(clients: LiveClients, plan: DomainRemediationPlan, options: DomainApplyOptions): StepFlow<DomainRemediationPlan> {
+  return {
+    settings: stepSettings(clients, plan, options, options.appPollSeconds),
+    steps: DOMAIN_STEPS,
+  };
 }
 
 /** Starts a run: writes the journal with every step pending, then runs them. */
 export async function applyDomainPlan(clients: LiveClients, plan: DomainRemediationPlan, options: DomainApplyOptions): Promise<DomainRemediationJournal> {
-  const now = options.now ?? (() => new Date());
-  const journal = newDomainJournal(plan, now());
-  writeDomainJournal(options.journalPath, journal, now());
-  return runDomainJournal(clients, journal, options);
-}
-
-/** Continues an interrupted or failed run: done steps are skipped, the others observe first. */
-export async function runDomainJournal(clients: LiveClients, journal: DomainRemediationJournal, options: DomainApplyOptions): Promise<DomainRemediationJournal> {
-  const now = options.now ?? (() => new Date());
-  const save = () => writeDomainJournal(options.journalPath, journal, now());
-  if (journal.outcome === 'done') return journal;
-  const ctxFor = (step: DomainJournalStep): DomainStepContext => {
-    let calls = 0;
-    return {
-      clients,
-      plan: journal.plan,
-      waits: options.waits ?? DEFAULT_WAITS,
-      appPollSeconds: options.appPollSeconds ?? 15,
-      note(line) {
-        step.observed.push(line);
-        options.onProgress?.(`${step.id}: ${line}`);
-      },
-      afterCall() {
-        calls++;
-        if (calls === 1 && options.crash?.step === step.id && options.crash.at === 'after-call') throw new SimulatedCrash(`simulated crash after the call of ${step.id}`);
-      },
-    };
-  };
-
-  journal.outcome = 'in-progress';
-  save();
-  for (const step of journal.steps) {
-    if (step.state === 'done') continue;
-    step.state = 'started';
-    step.startedAt = now().toISOString();
-    delete step.error;
-    save();
-    try {
-      await DOMAIN_STEPS[step.id](ctxFor(step));
-    } catch (e) {
-      if (e instanceof SimulatedCrash) throw e;
-      step.state = 'failed';
-      step.error = awsErrorCode(e) === 'Error' ? String((e as Error)?.message ?? e) : describeAwsError(e);
-      step.finishedAt = now().toISOString();
-      options.onProgress?.(`${step.id}: FAILED: ${step.error}`);
-      journal.outcome = 'failed';
-      save();
-      return journal;
-    }
-    step.state = 'done';
-    step.finishedAt = now().toISOString();
-    save();
-    if (options.crash?.step === step.id && options.crash.at === 'after-step') throw new SimulatedCrash(`simulated crash after ${step.id}`);
-  }
-  journal.outcome = 'done';
-  save();
-  return journal;
+  return startRun(plan, domainFlow(clients, plan, options), options);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -184,7 +119,7 @@ const DOMAIN_STEPS: Record<DomainStepId, (ctx: DomainStepContext) => Promise<voi
       }
       if (pending === 0) return;
       if (Date.now() >= deadline) throw new Error(`${pending} listed app(s) were still Pending after ${appsMinutes(ctx)} minutes: resume to try again`);
-      await sleep(ctx.appPollSeconds * 1000);
+      await sleep(ctx.pollSeconds * 1000);
     }
   },
 
@@ -203,7 +138,7 @@ const DOMAIN_STEPS: Record<DomainStepId, (ctx: DomainStepContext) => Promise<voi
             : 'resume to wait again';
         throw new Error(`after ${appsMinutes(ctx)} minutes, apps still block the switch: ${blocking.map(describeApp).join('; ')}; ${next}`);
       }
-      await sleep(ctx.appPollSeconds * 1000);
+      await sleep(ctx.pollSeconds * 1000);
     }
   },
 

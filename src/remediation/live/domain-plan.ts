@@ -3,14 +3,14 @@
 // is refused here, before `apply` makes any mutating call. The apps that would make UpdateDomain
 // fail (any InService, Pending or Deleting) are listed; `apply` waits for them or deletes them.
 import { DescribeDomainCommand, paginateListApps, type AppDetails, type DescribeDomainResponse, type UpdateDomainRequest } from '@aws-sdk/client-sagemaker';
-import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
+import { DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
 import { Resource } from '../../model/resource';
 import { rule as domainRule } from '../../rules/sagemaker-005/rule';
 import { liveResource } from '../../sources/aws/live-resource';
 import { DOMAIN_TYPE } from '../../sources/aws/sagemaker';
 import { awsErrorCode, describeAwsError } from '../../sources/aws/errors';
 import type { Connection, LiveClients } from './clients';
-import { RemediationRefused } from './plan';
+import { checkSecurityGroups, RemediationRefused } from './plan';
 
 /** App statuses in which UpdateDomain refuses to change AppNetworkAccessType. */
 export const BLOCKING_APP_STATUSES: readonly string[] = ['InService', 'Pending', 'Deleting'];
@@ -44,7 +44,10 @@ export type BlockingAppsPolicy =
   /** DeleteApp each app the plan listed, then wait until they are gone, at most `minutes`. */
   | { mode: 'delete'; minutes: number };
 
-export type DomainStepId = 'delete-apps' | 'wait-apps-stopped' | 'update-domain' | 'wait-domain-vpc-only';
+/** Every step a domain plan can hold, in the order they run. */
+export const DOMAIN_STEP_IDS = ['delete-apps', 'wait-apps-stopped', 'update-domain', 'wait-domain-vpc-only'] as const;
+
+export type DomainStepId = (typeof DOMAIN_STEP_IDS)[number];
 
 export interface DomainPlannedStep {
   id: DomainStepId;
@@ -260,19 +263,7 @@ async function checkDomainNetwork(
       else throw new Error(`could not read subnets (ec2:DescribeSubnets): ${describeAwsError(e)}`);
     }
   }
-  if (securityGroupIds.length > 0) {
-    try {
-      const out = await clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: securityGroupIds }));
-      const found = new Map((out.SecurityGroups ?? []).map((g) => [g.GroupId, g.VpcId]));
-      for (const id of securityGroupIds) {
-        if (!found.has(id)) refusals.push(`security group '${id}' does not exist`);
-        else if (found.get(id) !== vpcId) refusals.push(`security group '${id}' is in ${found.get(id)}, not in the domain's VPC ${vpcId}`);
-      }
-    } catch (e) {
-      if (/NotFound|Malformed/i.test(awsErrorCode(e))) refusals.push(`security groups ${securityGroupIds.join(', ')}: ${describeAwsError(e)}`);
-      else throw new Error(`could not read security groups (ec2:DescribeSecurityGroups): ${describeAwsError(e)}`);
-    }
-  }
+  await checkSecurityGroups(clients, securityGroupIds, vpcId, "the domain's VPC", refusals);
   if (refusals.length > before) return undefined;
   return { vpcId, subnetIds, securityGroupIds };
 }

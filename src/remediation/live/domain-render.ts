@@ -1,5 +1,4 @@
-// A domain's plan and journal as people read them on a terminal.
-import type { DomainRemediationJournal } from './domain-journal';
+// A domain's plan as people read it on a terminal (its journal: `renderJournalText` in render.ts).
 import { describeApp, type DomainRemediationPlan } from './domain-plan';
 
 export function renderDomainPlanText(plan: DomainRemediationPlan): string {
@@ -31,21 +30,5 @@ export function renderDomainPlanText(plan: DomainRemediationPlan): string {
   for (const need of plan.vpcOnlyNeeds) lines.push(`  - ${need}`);
   lines.push('');
   for (const w of plan.warnings) lines.push(`WARNING: ${w}`);
-  return `${lines.join('\n')}\n`;
-}
-
-export function renderDomainJournalText(journal: DomainRemediationJournal, journalPath: string): string {
-  const lines: string[] = [];
-  for (const [i, s] of journal.steps.entries()) {
-    lines.push(`${String(i + 1).padStart(2)}. [${s.state}] ${s.title}`);
-    if (s.error) lines.push(`      error: ${s.error}`);
-  }
-  const outcome: Record<DomainRemediationJournal['outcome'], string> = {
-    done: `Done: Studio domain '${journal.plan.domain.id}' is InService with AppNetworkAccessType VpcOnly.`,
-    'in-progress': 'Interrupted: run `cloudconform remediate resume` with the journal to continue.',
-    failed: 'Failed: fix the cause, then run `cloudconform remediate resume` with the journal to continue.',
-  };
-  lines.push(outcome[journal.outcome]);
-  lines.push(`Journal: ${journalPath}`);
   return `${lines.join('\n')}\n`;
 }

@@ -27,18 +27,22 @@ export class RemediationRefused extends Error {
   }
 }
 
-export type StepId =
-  | 'create-backup-lifecycle-config'
-  | 'stop-source-for-backup'
-  | 'attach-backup-lifecycle-config'
-  | 'start-source-for-backup'
-  | 'wait-backup-marker'
-  | 'stop-source-after-backup'
-  | 'create-restore-lifecycle-config'
-  | 'create-replacement'
-  | 'reattach-source-lifecycle-config'
-  | 'stop-source'
-  | 'delete-source';
+/** Every step a notebook plan can hold, in the order they run. */
+export const NOTEBOOK_STEP_IDS = [
+  'create-backup-lifecycle-config',
+  'stop-source-for-backup',
+  'attach-backup-lifecycle-config',
+  'start-source-for-backup',
+  'wait-backup-marker',
+  'stop-source-after-backup',
+  'create-restore-lifecycle-config',
+  'create-replacement',
+  'reattach-source-lifecycle-config',
+  'stop-source',
+  'delete-source',
+] as const;
+
+export type StepId = (typeof NOTEBOOK_STEP_IDS)[number];
 
 export interface PlannedStep {
   id: StepId;
@@ -290,21 +294,28 @@ async function checkNetwork(
       else throw new Error(`could not read subnet '${subnetId}' (ec2:DescribeSubnets): ${describeAwsError(e)}`);
     }
   }
-  if (securityGroupIds.length > 0) {
-    try {
-      const out = await clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: securityGroupIds }));
-      const found = new Map((out.SecurityGroups ?? []).map((g) => [g.GroupId, g.VpcId]));
-      for (const id of securityGroupIds) {
-        if (!found.has(id)) refusals.push(`security group '${id}' does not exist`);
-        else if (vpcId && found.get(id) !== vpcId) refusals.push(`security group '${id}' is in ${found.get(id)}, not in the subnet's VPC ${vpcId}`);
-      }
-    } catch (e) {
-      if (/NotFound|Malformed/i.test(awsErrorCode(e))) refusals.push(`security groups ${securityGroupIds.join(', ')}: ${describeAwsError(e)}`);
-      else throw new Error(`could not read security groups (ec2:DescribeSecurityGroups): ${describeAwsError(e)}`);
-    }
-  }
+  await checkSecurityGroups(clients, securityGroupIds, vpcId, "the subnet's VPC", refusals);
   if (refusals.length > before || !subnetId || !vpcId) return undefined;
   return { subnetId, vpcId, securityGroupIds: [...securityGroupIds] };
+}
+
+/**
+ * Adds a refusal for each group that does not exist, or is not in `vpcId` (`vpcRole` says whose
+ * VPC it is: "the subnet's VPC"); with no `vpcId` known, only existence is checked.
+ */
+export async function checkSecurityGroups(clients: LiveClients, securityGroupIds: string[], vpcId: string | undefined, vpcRole: string, refusals: string[]): Promise<void> {
+  if (securityGroupIds.length === 0) return;
+  try {
+    const out = await clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: securityGroupIds }));
+    const found = new Map((out.SecurityGroups ?? []).map((g) => [g.GroupId, g.VpcId]));
+    for (const id of securityGroupIds) {
+      if (!found.has(id)) refusals.push(`security group '${id}' does not exist`);
+      else if (vpcId && found.get(id) !== vpcId) refusals.push(`security group '${id}' is in ${found.get(id)}, not in ${vpcRole} ${vpcId}`);
+    }
+  } catch (e) {
+    if (/NotFound|Malformed/i.test(awsErrorCode(e))) refusals.push(`security groups ${securityGroupIds.join(', ')}: ${describeAwsError(e)}`);
+    else throw new Error(`could not read security groups (ec2:DescribeSecurityGroups): ${describeAwsError(e)}`);
+  }
 }
 
 function notCarriedOver(

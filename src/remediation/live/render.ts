@@ -1,5 +1,5 @@
-// The plan and the journal as people read them on a terminal.
-import type { RemediationJournal } from './journal';
+// A notebook's plan, and the journal of either kind of run, as people read them on a terminal.
+import { isDomainJournal, type AnyRemediationJournal } from './journal';
 import type { NotebookRemediationPlan } from './plan';
 
 function value(v: unknown): string {
@@ -36,7 +36,8 @@ export function renderPlanText(plan: NotebookRemediationPlan): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderJournalText(journal: RemediationJournal, journalPath: string): string {
+/** The steps' states, the rollback if there was one, and what the outcome means for a person. */
+export function renderJournalText(journal: AnyRemediationJournal, journalPath: string): string {
   const lines: string[] = [];
   for (const [i, s] of journal.steps.entries()) {
     lines.push(`${String(i + 1).padStart(2)}. [${s.state}] ${s.title}`);
@@ -47,15 +48,24 @@ export function renderJournalText(journal: RemediationJournal, journalPath: stri
     for (const o of journal.rollback.observed) lines.push(`      ${o}`);
     if (journal.rollback.error) lines.push(`      error: ${journal.rollback.error}`);
   }
-  const name = journal.plan.replacement.NotebookInstanceName;
-  const outcome: Record<RemediationJournal['outcome'], string> = {
-    done: `Done: '${name}' is InService in ${journal.plan.network.subnetId} with direct internet access disabled.`,
-    'in-progress': 'Interrupted: run `cloudconform remediate resume` with the journal to continue.',
-    failed: 'Failed: fix the cause, then run `cloudconform remediate resume` with the journal to continue.',
-    'rolled-back': `Rolled back: '${name}' could not be made and was removed; '${journal.plan.source.name}' was left as it was.`,
-    'rollback-failed': `The rollback failed: run \`cloudconform remediate resume\` with the journal to retry it.`,
-  };
-  lines.push(outcome[journal.outcome]);
+  lines.push(outcomeText(journal));
   lines.push(`Journal: ${journalPath}`);
   return `${lines.join('\n')}\n`;
+}
+
+function outcomeText(journal: AnyRemediationJournal): string {
+  switch (journal.outcome) {
+    case 'in-progress':
+      return 'Interrupted: run `cloudconform remediate resume` with the journal to continue.';
+    case 'failed':
+      return 'Failed: fix the cause, then run `cloudconform remediate resume` with the journal to continue.';
+    case 'rollback-failed':
+      return `The rollback failed: run \`cloudconform remediate resume\` with the journal to retry it.`;
+  }
+  // Done, or (notebooks only) rolled back.
+  if (isDomainJournal(journal)) return `Done: Studio domain '${journal.plan.domain.id}' is InService with AppNetworkAccessType VpcOnly.`;
+  const name = journal.plan.replacement.NotebookInstanceName;
+  return journal.outcome === 'done'
+    ? `Done: '${name}' is InService in ${journal.plan.network.subnetId} with direct internet access disabled.`
+    : `Rolled back: '${name}' could not be made and was removed; '${journal.plan.source.name}' was left as it was.`;
 }

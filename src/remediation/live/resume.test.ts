@@ -7,9 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { runJournal } from './apply';
+import { resumeRun } from './resume';
 import type { LiveClients } from './clients';
-import { newJournal, readJournal, writeJournal, type RemediationJournal } from './journal';
+import { newJournal, readJournal, writeJournal, type NotebookRemediationJournal } from './journal';
 import { TEST_PLAN } from './test-plan';
 
 interface Nb {
@@ -54,7 +54,7 @@ function world(notebooks: Record<string, Nb>) {
 const ours: Nb = { status: 'InService', tags: { 'cloudconform:remediated-from': 'nb' }, subnet: 'subnet-1', access: 'Disabled' };
 const WAITS = { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 1 };
 
-function journalWith(states: Record<string, 'pending' | 'started' | 'done'>): { journal: RemediationJournal; path: string } {
+function journalWith(states: Record<string, 'pending' | 'started' | 'done'>): { journal: NotebookRemediationJournal; path: string } {
   const journal = newJournal(TEST_PLAN);
   for (const s of journal.steps) s.state = states[s.id] ?? 'pending';
   const path = join(mkdtempSync(join(tmpdir(), 'cc-resume-')), 'j.json');
@@ -65,7 +65,7 @@ function journalWith(states: Record<string, 'pending' | 'started' | 'done'>): { 
 test('create interrupted after its call (journal says started): the replacement exists, so it is not created again', async () => {
   const w = world({ nb: { status: 'InService', tags: {}, access: 'Enabled' }, 'nb-vpc': { ...ours } });
   const { journal, path } = journalWith({ 'create-replacement': 'started' });
-  const done = await runJournal(w.clients, journal, { journalPath: path, waits: WAITS });
+  const done = await resumeRun(w.clients, journal, { journalPath: path, waits: WAITS });
   assert.equal(done.outcome, 'done');
   assert.deepEqual(w.mutating(), ['StopNotebookInstance nb', 'DeleteNotebookInstance nb']);
   assert.match(done.steps[0]!.observed.join('\n'), /not created again/);
@@ -75,12 +75,12 @@ test('create interrupted after its call (journal says started): the replacement 
 test('the source already Stopped (a stop whose journal write was lost) is not stopped again; already gone is not deleted again', async () => {
   const stopped = world({ nb: { status: 'Stopped', tags: {}, access: 'Enabled' }, 'nb-vpc': { ...ours } });
   const a = journalWith({ 'create-replacement': 'done' });
-  assert.equal((await runJournal(stopped.clients, a.journal, { journalPath: a.path, waits: WAITS })).outcome, 'done');
+  assert.equal((await resumeRun(stopped.clients, a.journal, { journalPath: a.path, waits: WAITS })).outcome, 'done');
   assert.deepEqual(stopped.mutating(), ['DeleteNotebookInstance nb']);
 
   const deleted = world({ 'nb-vpc': { ...ours } });
   const b = journalWith({ 'create-replacement': 'done', 'stop-source': 'done', 'delete-source': 'started' });
-  const done = await runJournal(deleted.clients, b.journal, { journalPath: b.path, waits: WAITS });
+  const done = await resumeRun(deleted.clients, b.journal, { journalPath: b.path, waits: WAITS });
   assert.equal(done.outcome, 'done');
   assert.deepEqual(deleted.mutating(), []);
   assert.match(done.steps[2]!.observed.join('\n'), /no longer exists: nothing to delete/);
@@ -89,7 +89,7 @@ test('the source already Stopped (a stop whose journal write was lost) is not st
 test('a notebook with the replacement name that this run did not make is left alone: no create, no rollback, the source untouched', async () => {
   const w = world({ nb: { status: 'InService', tags: {}, access: 'Enabled' }, 'nb-vpc': { status: 'InService', tags: {}, subnet: 'subnet-9', access: 'Enabled' } });
   const { journal, path } = journalWith({});
-  const done = await runJournal(w.clients, journal, { journalPath: path, waits: WAITS });
+  const done = await resumeRun(w.clients, journal, { journalPath: path, waits: WAITS });
   assert.equal(done.outcome, 'failed');
   assert.match(done.steps[0]!.error!, /was not made by this run/);
   assert.deepEqual(w.mutating(), []);
@@ -98,7 +98,7 @@ test('a notebook with the replacement name that this run did not make is left al
 test('the journal says the replacement was made, but it is not InService now: the source is neither stopped nor deleted', async () => {
   const w = world({ nb: { status: 'InService', tags: {}, access: 'Enabled' }, 'nb-vpc': { ...ours, status: 'Stopped' } });
   const { journal, path } = journalWith({ 'create-replacement': 'done' });
-  const done = await runJournal(w.clients, journal, { journalPath: path, waits: WAITS });
+  const done = await resumeRun(w.clients, journal, { journalPath: path, waits: WAITS });
   assert.equal(done.outcome, 'failed');
   assert.match(done.steps[1]!.error!, /refusing to stop or delete 'nb'.*Stopped, not InService/);
   assert.deepEqual(w.mutating(), []);

@@ -1,4 +1,5 @@
-// A small plan for unit tests of the journal and of resume.
+// Small plans of each kind for unit tests of the journal and of resume.
+import type { DomainRemediationPlan } from './domain-plan';
 import type { NotebookRemediationPlan } from './plan';
 
 export const TEST_PLAN: NotebookRemediationPlan = {
@@ -25,5 +26,26 @@ export const TEST_PLAN: NotebookRemediationPlan = {
     { id: 'create-replacement', title: 'create' },
     { id: 'stop-source', title: 'stop' },
     { id: 'delete-source', title: 'delete' },
+  ],
+};
+
+export const TEST_DOMAIN_PLAN: DomainRemediationPlan = {
+  version: 1,
+  kind: 'domain',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  connection: { region: 'eu-west-1' },
+  account: '111122223333',
+  domain: { id: 'd-abc', name: 'research', arn: 'arn:aws:sagemaker:eu-west-1:111122223333:domain/d-abc', status: 'InService', appNetworkAccessType: 'PublicInternetOnly', vpcId: 'vpc-1', subnetIds: ['subnet-1'], securityGroups: ['sg-1'] },
+  update: { DomainId: 'd-abc', AppNetworkAccessType: 'VpcOnly' },
+  network: { vpcId: 'vpc-1', subnetIds: ['subnet-1'], securityGroupIds: ['sg-1'] },
+  blockingApps: [{ userProfileName: 'alice', appType: 'JupyterServer', appName: 'default', status: 'InService' }],
+  apps: { mode: 'delete', minutes: 30 },
+  vpcOnlyNeeds: [],
+  warnings: [],
+  steps: [
+    { id: 'delete-apps', title: 'delete' },
+    { id: 'wait-apps-stopped', title: 'wait' },
+    { id: 'update-domain', title: 'update' },
+    { id: 'wait-domain-vpc-only', title: 'wait' },
   ],
 };

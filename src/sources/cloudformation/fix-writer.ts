@@ -4,7 +4,9 @@ import { lineOf } from './fix-tree';
 /**
  * Writes values into a template's text without rewriting the rest: each change is a splice at
  * a node's range, rendered in the style of the file (JSON or YAML, its indentation, its line
- * ends, block or flow lists), so every other byte stays as it was.
+ * ends, block or flow lists), so every other byte stays as it was. The `yaml` package and
+ * jsonc-parser give the ranges; neither writes the change: re-stringifying a `yaml` document
+ * reflows comments and quoting elsewhere, and jsonc-parser's `modify` reformats neighbouring lines.
  */
 
 /** A value to write: literal text, a list of texts, a `Ref` to a parameter, or a new mapping. */

@@ -1,7 +1,10 @@
 // Edits the Terraform fixer makes, collected per file and applied at the end: text splices for
 // HCL (`.tf`, `.tfvars`), property sets on jsonc-parser's tree for JSON (`.tf.json`,
 // `.tfvars.json`). Collecting first lets every splice use offsets into the original text and
-// lets each change report its line in the new text.
+// lets each change report its line in the new text. jsonc-parser finds the positions, but its
+// `modify` doesn't write them: with formatting options it reformats neighbouring lines (it
+// expanded one-line objects such as `{ "type": "string", "default": "Enabled" }`), without them it
+// writes unindented JSON; splicing keeps every other byte as it was.
 import { findNodeAtLocation, parseTree, type JSONPath } from 'jsonc-parser';
 import type { FixChange } from '../../remediation/iac/fixer';
 import { hclString } from './hcl/write';

@@ -1,7 +1,7 @@
 // `cloudconform audit` end to end (the built CLI, as a user runs it) against moto, with exit codes;
 // parity with the AWS CLI, the client the rule's own audit steps use; and `cloudconform iam-policy`
 // proved against the calls a full audit really makes.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -9,53 +9,40 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScanReport } from '../../src/engine/report';
 import { makeTree } from '../helpers/fixtures';
-import { startMoto, type MotoServer } from './moto-server';
-import { startFaultProxy, type FaultProxy, MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
-import { seed, seedOrganization, mixedNotebooks, mixedDomains, mergeSeeded, pool, type Seeded } from './seed';
+import { MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
+import { seed, seedOrganization, mixedNotebooks, mixedDomains, mergeSeeded, pool } from './seed';
 import { PROJECT_ROOT, venvBin } from './venv';
-import { awsTestEnv, useAwsTestEnv, runCli, checkInvariants, selectSeeded, findingFor, NOTEBOOK_RULE } from './audit-helpers';
+import { awsTestEnv, useAuditEmulator, runCli, checkInvariants, selectSeeded, findingFor, NOTEBOOK_RULE } from './audit-helpers';
 
 const execFileAsync = promisify(execFile);
 const ACCOUNT = MOTO_DEFAULT_ACCOUNT;
 
-let moto: MotoServer;
-let proxy: FaultProxy;
-let seeded: Seeded;
-let members: string[];
-
-before(async () => {
-  useAwsTestEnv();
-  moto = await startMoto();
-  proxy = await startFaultProxy({ target: moto.endpoint });
-  members = await seedOrganization(moto.endpoint, 2);
-  const parts = await Promise.all([
-    seed(moto.endpoint, [
-      { region: 'us-east-1', notebooks: mixedNotebooks('use1', 21, { every: 5, tags: { env: 'sandbox' } }), domains: mixedDomains('use1') },
-      // Only compliant resources here.
-      {
-        region: 'eu-west-1',
-        notebooks: [
-          { name: 'euw1-private-a', access: 'Disabled', inSubnet: true },
-          { name: 'euw1-private-b', access: 'Disabled', inSubnet: true, stopped: true },
-        ],
-        domains: [{ name: 'euw1-vpc-only', access: 'VpcOnly' }],
-      },
-    ]),
-    ...members.map((account, i) => seed(moto.endpoint, [{ region: 'us-east-1', notebooks: mixedNotebooks(`m${i}`, 3), domains: [{ name: `m${i}-dom`, access: 'VpcOnly' }] }], { account })),
-  ]);
-  seeded = mergeSeeded(...parts);
-});
-
-afterEach(() => proxy.clearRules());
-
-after(async () => {
-  await proxy?.stop();
-  await moto?.stop();
+/** An organization of two member accounts, resources in each and in the caller's account. */
+const emulator = useAuditEmulator({
+  seed: async (moto) => {
+    const members = await seedOrganization(moto.endpoint, 2);
+    const parts = await Promise.all([
+      seed(moto.endpoint, [
+        { region: 'us-east-1', notebooks: mixedNotebooks('use1', 21, { every: 5, tags: { env: 'sandbox' } }), domains: mixedDomains('use1') },
+        // Only compliant resources here.
+        {
+          region: 'eu-west-1',
+          notebooks: [
+            { name: 'euw1-private-a', access: 'Disabled', inSubnet: true },
+            { name: 'euw1-private-b', access: 'Disabled', inSubnet: true, stopped: true },
+          ],
+          domains: [{ name: 'euw1-vpc-only', access: 'VpcOnly' }],
+        },
+      ]),
+      ...members.map((account, i) => seed(moto.endpoint, [{ region: 'us-east-1', notebooks: mixedNotebooks(`m${i}`, 3), domains: [{ name: `m${i}-dom`, access: 'VpcOnly' }] }], { account })),
+    ]);
+    return mergeSeeded(...parts);
+  },
 });
 
 async function cliAudit(args: string[], env: Record<string, string> = {}) {
-  proxy.clearLog();
-  const result = await runCli(['audit', '--endpoint-url', proxy.endpoint, ...args], { env });
+  emulator.proxy.clearLog();
+  const result = await runCli(['audit', '--endpoint-url', emulator.proxy.endpoint, ...args], { env });
   let report: ScanReport | undefined;
   if (args.includes('json')) {
     try {
@@ -67,7 +54,7 @@ async function cliAudit(args: string[], env: Record<string, string> = {}) {
   return { ...result, report };
 }
 
-const mine = (regions: string[]) => selectSeeded(seeded, regions, [ACCOUNT]);
+const mine = (regions: string[]) => selectSeeded(emulator.seeded, regions, [ACCOUNT]);
 
 test('cli: failures found: exit 1 and the JSON report with every seeded resource and its verdict', async () => {
   const { code, report, stderr } = await cliAudit(['--regions', 'us-east-1,eu-west-1', '--format', 'json']);
@@ -89,7 +76,7 @@ test('cli: nothing fails: exit 0; failures below --fail-on: exit 0', async () =>
 });
 
 test('cli: incomplete audit (access denied in one region): exit 2, the report keeps everything else and names the error', async () => {
-  proxy.addRule({ fault: 'access-denied', service: 'sagemaker', region: 'eu-west-1' });
+  emulator.proxy.addRule({ fault: 'access-denied', service: 'sagemaker', region: 'eu-west-1' });
   const { code, report } = await cliAudit(['--regions', 'us-east-1,eu-west-1', '--format', 'json']);
   assert.equal(code, 2);
   assert.deepEqual(checkInvariants(report!, mine(['us-east-1', 'eu-west-1'])).problems, []);
@@ -102,7 +89,7 @@ test('cli: incomplete audit (access denied in one region): exit 2, the report ke
 });
 
 test('cli: throttling exhausted in one region: exit 2 with an error entry for that region; the others complete', async () => {
-  proxy.addRule({ fault: 'throttle', action: 'ListNotebookInstances', region: 'eu-west-1' });
+  emulator.proxy.addRule({ fault: 'throttle', action: 'ListNotebookInstances', region: 'eu-west-1' });
   const { code, report } = await cliAudit(['--regions', 'us-east-1,eu-west-1', '--format', 'json', '--max-attempts', '2']);
   assert.equal(code, 2);
   assert.deepEqual(checkInvariants(report!, mine(['us-east-1', 'eu-west-1'])).problems, []);
@@ -111,10 +98,10 @@ test('cli: throttling exhausted in one region: exit 2 with an error entry for th
 });
 
 test('cli: AWS_ENDPOINT_URL is honoured as --endpoint-url is; text report locates findings at aws://ACCOUNT/REGION', async () => {
-  proxy.clearLog();
-  const { code, stdout, stderr } = await runCli(['audit', '--regions', 'eu-west-1,us-east-1'], { env: { AWS_ENDPOINT_URL: proxy.endpoint } });
+  emulator.proxy.clearLog();
+  const { code, stdout, stderr } = await runCli(['audit', '--regions', 'eu-west-1,us-east-1'], { env: { AWS_ENDPOINT_URL: emulator.proxy.endpoint } });
   assert.equal(code, 1, stderr);
-  assert.ok(proxy.log.length > 0, 'the calls went to the endpoint from the environment');
+  assert.ok(emulator.proxy.log.length > 0, 'the calls went to the endpoint from the environment');
   assert.match(stdout, new RegExp(`aws://${ACCOUNT}/us-east-1`));
   assert.match(stdout, /use1-000/);
 });
@@ -133,33 +120,33 @@ test('cli: --output writes the report, --quiet prints nothing; bad usage exits 2
   const bad = await cliAudit(['--role-name', 'Audit']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--role-name/);
-  assert.equal(proxy.log.length, 0);
+  assert.equal(emulator.proxy.log.length, 0);
 });
 
 test('cli: a live progress line on a terminal (accounts, regions, notebooks seen); none with --quiet', async () => {
   // `script` gives the CLI a pseudo-terminal; the progress line shows after half a second.
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
   const inTerminal = async (extra: string[]) => {
-    const command = [process.execPath, join(PROJECT_ROOT, 'bin', 'cloudconform.js'), 'audit', '--endpoint-url', proxy.endpoint, '--regions', 'us-east-1,eu-west-1', ...extra].map(quote).join(' ');
+    const command = [process.execPath, join(PROJECT_ROOT, 'bin', 'cloudconform.js'), 'audit', '--endpoint-url', emulator.proxy.endpoint, '--regions', 'us-east-1,eu-west-1', ...extra].map(quote).join(' ');
     const env = { ...process.env, ...awsTestEnv(), NO_COLOR: '1' };
     const { stdout } = await execFileAsync('script', ['-qefc', command, '/dev/null'], { env, maxBuffer: 16 * 1024 * 1024 }).catch((e: { stdout: string }) => e);
     return stdout;
   };
-  proxy.setLatency(150);
+  emulator.proxy.setLatency(150);
   try {
     const shown = await inTerminal(['--format', 'json']);
     assert.match(shown, /Auditing: \d+\/2 regions in 1 account, \d+ notebooks, \d+ domains/);
     const quiet = await inTerminal(['--quiet']);
     assert.doesNotMatch(quiet, /Auditing/);
   } finally {
-    proxy.setLatency(0);
+    emulator.proxy.setLatency(0);
   }
 });
 
 test('AWS CLI parity: aws sagemaker list-notebook-instances and describe-notebook-instance --query DirectInternetAccess agree with the audit', async () => {
   const { report } = await cliAudit(['--regions', 'us-east-1', '--format', 'json']);
   const aws = async (...args: string[]) => {
-    const { stdout } = await execFileAsync(venvBin('aws'), [...args, '--endpoint-url', moto.endpoint, '--region', 'us-east-1'], {
+    const { stdout } = await execFileAsync(venvBin('aws'), [...args, '--endpoint-url', emulator.moto.endpoint, '--region', 'us-east-1'], {
       env: { ...process.env, ...awsTestEnv() },
     });
     return stdout;
@@ -176,7 +163,7 @@ test('AWS CLI parity: aws sagemaker list-notebook-instances and describe-noteboo
   const sample = listed.NotebookInstances.map((n) => n.NotebookInstanceName).sort().slice(0, 7);
   await pool(sample, 2, async (name) => {
     const access = (await aws('sagemaker', 'describe-notebook-instance', '--notebook-instance-name', name, '--query', 'DirectInternetAccess', '--output', 'text')).trim();
-    const nb = seeded.notebooks.find((n) => n.name === name)!;
+    const nb = emulator.seeded.notebooks.find((n) => n.name === name)!;
     assert.equal(access, nb.directInternetAccess, name);
     const f = findingFor(report!, NOTEBOOK_RULE, nb.arn)!;
     assert.equal(f.result, access === 'Disabled' && nb.subnetId ? 'pass' : 'fail', name);
@@ -198,11 +185,11 @@ test('iam-policy lists exactly the actions a full audit calls (organization, eve
     assert.equal(code, 1);
     assert.deepEqual(report!.errors, []);
     // Every account and region was audited, and tag exceptions applied.
-    assert.deepEqual(checkInvariants(report!, seeded).problems, []);
+    assert.deepEqual(checkInvariants(report!, emulator.seeded).problems, []);
     assert.ok(report!.summary.suppressed > 0);
   } finally {
     dir.cleanup();
   }
-  const called = new Set(proxy.log.map((c) => c.iamAction));
+  const called = new Set(emulator.proxy.log.map((c) => c.iamAction));
   assert.deepEqual([...called].sort(), [...inPolicy].sort());
 });

@@ -2,44 +2,30 @@
 // access denied, 500s, dropped connections, slow answers. Whatever happens, the audit finishes
 // and keeps its two promises: nothing lost (every seeded resource has a verdict, or its region
 // has an explicit error) and no false pass (a resource that must fail never passes).
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { audit } from '../../src/engine/audit';
 import { emptyConfig } from '../../src/engine/config';
 import type { ScanReport } from '../../src/engine/report';
-import { startMoto, type MotoServer } from './moto-server';
-import { startFaultProxy, overRate, type FaultProxy, type CallInfo, MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
-import { seed, mixedNotebooks, mixedDomains, type Seeded } from './seed';
-import { useAwsTestEnv, checkInvariants, selectSeeded, findingFor, NOTEBOOK_RULE } from './audit-helpers';
+import { overRate, type CallInfo, MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
+import { seed, mixedNotebooks, mixedDomains } from './seed';
+import { useAuditEmulator, checkInvariants, selectSeeded, findingFor, NOTEBOOK_RULE } from './audit-helpers';
 
 const ACCOUNT = MOTO_DEFAULT_ACCOUNT;
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-northeast-1'];
 
-let moto: MotoServer;
-let proxy: FaultProxy;
-let seeded: Seeded;
-
-before(async () => {
-  useAwsTestEnv();
-  moto = await startMoto();
-  proxy = await startFaultProxy({ target: moto.endpoint });
-  seeded = await seed(moto.endpoint, [
-    { region: 'us-east-1', notebooks: mixedNotebooks('use1', 40), domains: mixedDomains('use1') },
-    { region: 'eu-west-1', notebooks: mixedNotebooks('euw1', 21), domains: mixedDomains('euw1') },
-    { region: 'ap-northeast-1', notebooks: mixedNotebooks('apne1', 21), domains: mixedDomains('apne1') },
-  ]);
-});
-
-afterEach(() => proxy.clearRules());
-
-after(async () => {
-  await proxy?.stop();
-  await moto?.stop();
+const emulator = useAuditEmulator({
+  seed: (moto) =>
+    seed(moto.endpoint, [
+      { region: 'us-east-1', notebooks: mixedNotebooks('use1', 40), domains: mixedDomains('use1') },
+      { region: 'eu-west-1', notebooks: mixedNotebooks('euw1', 21), domains: mixedDomains('euw1') },
+      { region: 'ap-northeast-1', notebooks: mixedNotebooks('apne1', 21), domains: mixedDomains('apne1') },
+    ]),
 });
 
 async function runAudit(regions: string[] | undefined = REGIONS, options: { maxAttempts?: number; retryMode?: 'standard' | 'adaptive' } = {}): Promise<ScanReport> {
-  proxy.clearLog();
-  return audit({ config: emptyConfig(), endpointUrl: proxy.endpoint, ...(regions ? { regions } : {}), ...options });
+  emulator.proxy.clearLog();
+  return audit({ config: emptyConfig(), endpointUrl: emulator.proxy.endpoint, ...(regions ? { regions } : {}), ...options });
 }
 
 /** Matches each distinct call (action and parameters) the first time only: its retry goes through. */
@@ -55,7 +41,7 @@ function firstAttemptOnly(filter: (call: CallInfo) => boolean = () => true): (ca
 }
 
 function assertKeepsPromises(report: ScanReport, opts: { regions?: string[]; allowUnknown?: boolean } = {}) {
-  const expected = selectSeeded(seeded, opts.regions ?? REGIONS);
+  const expected = selectSeeded(emulator.seeded, opts.regions ?? REGIONS);
   const { problems, unknown } = checkInvariants(report, expected);
   assert.deepEqual(problems, []);
   if (!opts.allowUnknown) assert.deepEqual(unknown, []);
@@ -65,7 +51,7 @@ function assertKeepsPromises(report: ScanReport, opts: { regions?: string[]; all
 const regionOf = (report: ScanReport, region: string) => report.findings.filter((f) => f.resource.details?.region === region);
 
 test('a request-rate limit per region (token bucket, 5 calls/s): the default adaptive retries pace the audit to it; every verdict, no error', async () => {
-  const rule = proxy.addRule({ fault: 'throttle', service: 'sagemaker', when: overRate(5, 5) });
+  const rule = emulator.proxy.addRule({ fault: 'throttle', service: 'sagemaker', when: overRate(5, 5) });
   const report = await runAudit(['us-east-1']);
   assertKeepsPromises(report, { regions: ['us-east-1'] });
   assert.deepEqual(report.errors, []);
@@ -73,7 +59,7 @@ test('a request-rate limit per region (token bucket, 5 calls/s): the default ada
 });
 
 test('the same limit in standard retry mode exhausts retries: notebooks end up unknown (never pass), with errors; why adaptive is the default', async () => {
-  proxy.addRule({ fault: 'throttle', service: 'sagemaker', when: overRate(5, 5) });
+  emulator.proxy.addRule({ fault: 'throttle', service: 'sagemaker', when: overRate(5, 5) });
   const report = await runAudit(['us-east-1'], { retryMode: 'standard' });
   const { unknown } = assertKeepsPromises(report, { regions: ['us-east-1'], allowUnknown: true });
   assert.ok(unknown.length > 0, 'some describes ran out of attempts');
@@ -84,7 +70,7 @@ test('the same limit in standard retry mode exhausts retries: notebooks end up u
 // are not what AWS sends, and adaptive mode would answer each with a slower sending rate, down to
 // one call in two seconds, which proves nothing more and takes minutes.
 test('standard retry mode: throttling of every first attempt (lists and describes, all regions) is absorbed by retries; every verdict, no error', async () => {
-  const rule = proxy.addRule({ fault: 'throttle', service: 'sagemaker', when: firstAttemptOnly() });
+  const rule = emulator.proxy.addRule({ fault: 'throttle', service: 'sagemaker', when: firstAttemptOnly() });
   const report = await runAudit(REGIONS, { retryMode: 'standard' });
   assertKeepsPromises(report);
   assert.deepEqual(report.errors, []);
@@ -92,7 +78,7 @@ test('standard retry mode: throttling of every first attempt (lists and describe
 });
 
 test('throttling exhausted for one region\'s notebook list: an error entry for that region and call, the other regions complete', async () => {
-  proxy.addRule({ fault: 'throttle', action: 'ListNotebookInstances', region: 'eu-west-1' });
+  emulator.proxy.addRule({ fault: 'throttle', action: 'ListNotebookInstances', region: 'eu-west-1' });
   const report = await runAudit();
   assertKeepsPromises(report);
   const errors = report.errors.filter((e) => e.region === 'eu-west-1');
@@ -108,11 +94,11 @@ test('throttling exhausted for one region\'s notebook list: an error entry for t
 });
 
 test('throttling exhausted for one region\'s describes: its notebooks are unknown with errors, none passes', async () => {
-  proxy.addRule({ fault: 'throttle', action: 'DescribeNotebookInstance', region: 'ap-northeast-1' });
+  emulator.proxy.addRule({ fault: 'throttle', action: 'DescribeNotebookInstance', region: 'ap-northeast-1' });
   // Two attempts keep the backoff short; the default three are exercised by the CLI tests.
   const report = await runAudit(REGIONS, { maxAttempts: 2, retryMode: 'standard' });
   const { unknown } = assertKeepsPromises(report, { allowUnknown: true });
-  const regionNotebooks = seeded.notebooks.filter((n) => n.region === 'ap-northeast-1');
+  const regionNotebooks = emulator.seeded.notebooks.filter((n) => n.region === 'ap-northeast-1');
   assert.deepEqual(unknown.sort(), regionNotebooks.map((n) => n.arn).sort());
   for (const nb of regionNotebooks) {
     assert.equal(findingFor(report, NOTEBOOK_RULE, nb.arn)?.result, 'unknown', nb.name);
@@ -122,7 +108,7 @@ test('throttling exhausted for one region\'s describes: its notebooks are unknow
 });
 
 test('access denied in one region: error entries for that region\'s calls, not retried; the other regions complete', async () => {
-  const rule = proxy.addRule({ fault: 'access-denied', service: 'sagemaker', region: 'eu-west-1' });
+  const rule = emulator.proxy.addRule({ fault: 'access-denied', service: 'sagemaker', region: 'eu-west-1' });
   const report = await runAudit();
   assertKeepsPromises(report);
   assert.equal(regionOf(report, 'eu-west-1').length, 0);
@@ -133,8 +119,8 @@ test('access denied in one region: error entries for that region\'s calls, not r
 });
 
 test('a describe that fails for one notebook makes that notebook unknown (never pass) with an error naming it', async () => {
-  const target = seeded.notebooks.find((n) => n.region === 'us-east-1' && n.expected === 'pass')!;
-  proxy.addRule({ fault: 'access-denied', action: 'DescribeNotebookInstance', params: { NotebookInstanceName: target.name } });
+  const target = emulator.seeded.notebooks.find((n) => n.region === 'us-east-1' && n.expected === 'pass')!;
+  emulator.proxy.addRule({ fault: 'access-denied', action: 'DescribeNotebookInstance', params: { NotebookInstanceName: target.name } });
   const report = await runAudit(['us-east-1']);
   const { unknown } = assertKeepsPromises(report, { regions: ['us-east-1'], allowUnknown: true });
   assert.deepEqual(unknown, [target.arn]);
@@ -149,9 +135,9 @@ test('a describe that fails for one notebook makes that notebook unknown (never 
 });
 
 test('500s: transient ones are retried away; a describe answering 500 every time leaves that notebook unknown', async () => {
-  const target = seeded.notebooks.find((n) => n.region === 'eu-west-1' && n.expected === 'pass')!;
-  proxy.addRule({ fault: 'server-error', action: 'DescribeNotebookInstance', params: { NotebookInstanceName: target.name } });
-  proxy.addRule({ fault: 'server-error', service: 'sagemaker', when: firstAttemptOnly() });
+  const target = emulator.seeded.notebooks.find((n) => n.region === 'eu-west-1' && n.expected === 'pass')!;
+  emulator.proxy.addRule({ fault: 'server-error', action: 'DescribeNotebookInstance', params: { NotebookInstanceName: target.name } });
+  emulator.proxy.addRule({ fault: 'server-error', service: 'sagemaker', when: firstAttemptOnly() });
   const report = await runAudit();
   const { unknown } = assertKeepsPromises(report, { allowUnknown: true });
   assert.deepEqual(unknown, [target.arn]);
@@ -160,8 +146,8 @@ test('500s: transient ones are retried away; a describe answering 500 every time
 });
 
 test('dropped connections: one drop per call is retried away; a list whose connection always drops is an error for its region', async () => {
-  proxy.addRule({ fault: 'drop', action: 'ListDomains', region: 'ap-northeast-1' });
-  proxy.addRule({ fault: 'drop', service: 'sagemaker', when: firstAttemptOnly() });
+  emulator.proxy.addRule({ fault: 'drop', action: 'ListDomains', region: 'ap-northeast-1' });
+  emulator.proxy.addRule({ fault: 'drop', service: 'sagemaker', when: firstAttemptOnly() });
   const report = await runAudit();
   assertKeepsPromises(report);
   assert.deepEqual(
@@ -173,16 +159,16 @@ test('dropped connections: one drop per call is retried away; a list whose conne
 
 test('slow responses (400 ms on every third call) change nothing', async () => {
   let n = 0;
-  proxy.addRule({ fault: 'delay', delayMs: 400, service: 'sagemaker', when: () => n++ % 3 === 0 });
+  emulator.proxy.addRule({ fault: 'delay', delayMs: 400, service: 'sagemaker', when: () => n++ % 3 === 0 });
   const report = await runAudit();
   assertKeepsPromises(report);
   assert.deepEqual(report.errors, []);
 });
 
 test('DescribeRegions throttled to exhaustion: the audit says so and tries every region where notebooks are offered', async () => {
-  proxy.addRule({ fault: 'throttle', action: 'ec2:DescribeRegions' });
+  emulator.proxy.addRule({ fault: 'throttle', action: 'ec2:DescribeRegions' });
   const report = await runAudit(undefined);
-  assert.deepEqual(checkInvariants(report, seeded).problems, []);
+  assert.deepEqual(checkInvariants(report, emulator.seeded).problems, []);
   assert.ok(report.notes?.some((n) => /DescribeRegions/.test(n.message)), JSON.stringify(report.notes));
 });
 
@@ -198,16 +184,16 @@ test('chaos: a seeded random mix of throttling, 500s, drops, denials and delays 
   // The first rule draws once per call and never matches; the rules after it read that draw
   // (rules are tried in order, synchronously, for each call).
   let current = 1;
-  proxy.addRule({ fault: 'delay', delayMs: 0, service: 'sagemaker', when: () => ((current = random()), false) });
-  proxy.addRule({ fault: 'throttle', service: 'sagemaker', when: () => current < 0.12 });
-  proxy.addRule({ fault: 'server-error', service: 'sagemaker', when: () => current >= 0.12 && current < 0.16 });
-  proxy.addRule({ fault: 'drop', service: 'sagemaker', when: () => current >= 0.16 && current < 0.2 });
-  proxy.addRule({ fault: 'access-denied', service: 'sagemaker', when: () => current >= 0.2 && current < 0.22 });
-  proxy.addRule({ fault: 'delay', delayMs: 150, service: 'sagemaker', when: () => current >= 0.22 && current < 0.3 });
+  emulator.proxy.addRule({ fault: 'delay', delayMs: 0, service: 'sagemaker', when: () => ((current = random()), false) });
+  emulator.proxy.addRule({ fault: 'throttle', service: 'sagemaker', when: () => current < 0.12 });
+  emulator.proxy.addRule({ fault: 'server-error', service: 'sagemaker', when: () => current >= 0.12 && current < 0.16 });
+  emulator.proxy.addRule({ fault: 'drop', service: 'sagemaker', when: () => current >= 0.16 && current < 0.2 });
+  emulator.proxy.addRule({ fault: 'access-denied', service: 'sagemaker', when: () => current >= 0.2 && current < 0.22 });
+  emulator.proxy.addRule({ fault: 'delay', delayMs: 150, service: 'sagemaker', when: () => current >= 0.22 && current < 0.3 });
   const report = await runAudit();
-  const { problems } = checkInvariants(report, selectSeeded(seeded, REGIONS));
+  const { problems } = checkInvariants(report, selectSeeded(emulator.seeded, REGIONS));
   assert.deepEqual(problems, []);
-  const faulted = proxy.log.filter((c) => c.fault && c.fault !== 'delay').length;
+  const faulted = emulator.proxy.log.filter((c) => c.fault && c.fault !== 'delay').length;
   assert.ok(faulted > 20, `${faulted} faults injected`);
   assert.ok(report.summary.resources > 0);
 });

@@ -1,10 +1,13 @@
 // Shared by the live-audit integration tests: a clean AWS environment for the SDK (test
-// credentials, no shared config, no instance metadata), the CLI runner, and the invariants every
-// audit report must keep: nothing lost, no false pass.
+// credentials, no shared config, no instance metadata), each file's moto and fault proxy, the CLI
+// runner, and the invariants every audit report must keep: nothing lost, no false pass.
+import { before, after, afterEach } from 'node:test';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Finding, ScanReport } from '../../src/engine/report';
 import { PROJECT_ROOT } from './venv';
+import { startMoto, type MotoServer } from './moto-server';
+import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import { TEST_CREDENTIALS, type Seeded, type SeededNotebook, type SeededDomain } from './seed';
 
 export const NOTEBOOK_RULE = 'SageMaker-004';
@@ -31,6 +34,54 @@ export function awsTestEnv(extra: Record<string, string> = {}): Record<string, s
 export function useAwsTestEnv(): void {
   for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
   Object.assign(process.env, awsTestEnv());
+}
+
+/** What a live-audit test file runs against; each getter throws until the file's `before` hook has run. */
+export interface AuditEmulator<S> {
+  readonly moto: MotoServer;
+  /** In front of moto: the audit's calls go through it, faults are injected here. */
+  readonly proxy: FaultProxy;
+  /** What the file's `seed` returned. */
+  readonly seeded: S;
+}
+
+/**
+ * Registers the test file's hooks: `before` (the test AWS environment, moto, the fault proxy in
+ * front of it, then the file's own `seed`), `afterEach` (the proxy's fault rules cleared, so each
+ * test starts without faults) and `after` (proxy and moto stopped). The file's seeding goes through
+ * here: Node 20 runs a file's top-level `before` hooks concurrently, so a second one could not
+ * count on this one.
+ */
+export function useAuditEmulator<S>(opts: { seed: (moto: MotoServer, proxy: FaultProxy) => Promise<S> }): AuditEmulator<S> {
+  let moto: MotoServer | undefined;
+  let proxy: FaultProxy | undefined;
+  let seeded: { value: S } | undefined;
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`the audit emulator's ${what} is not there: its before hook has not run or failed`);
+    return value;
+  };
+  before(async () => {
+    useAwsTestEnv();
+    moto = await startMoto();
+    proxy = await startFaultProxy({ target: moto.endpoint });
+    seeded = { value: await opts.seed(moto, proxy) };
+  });
+  afterEach(() => proxy?.clearRules());
+  after(async () => {
+    await proxy?.stop();
+    await moto?.stop();
+  });
+  return {
+    get moto() {
+      return ready(moto, 'moto server');
+    },
+    get proxy() {
+      return ready(proxy, 'fault proxy');
+    },
+    get seeded() {
+      return ready(seeded, 'seeded resources').value;
+    },
+  };
 }
 
 export interface CliResult {

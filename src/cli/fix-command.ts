@@ -5,7 +5,7 @@ import type { FixInputs } from '../remediation/iac/fixer';
 import { FORMAT_FIXERS } from '../remediation/iac/format-fixers';
 import { findRule } from '../rules/index';
 import { UsageError } from './report-command';
-import { parseVars } from './scan-command';
+import { parseVars, readGivenParameters } from './scan-command';
 import { useColor } from './terminal';
 
 export interface FixCommandOptions {
@@ -18,6 +18,8 @@ export interface FixCommandOptions {
   rules?: string;
   var: string[];
   varFile: string[];
+  parameter?: string[];
+  parametersFile?: string[];
   format: 'text' | 'json';
   color: boolean;
 }
@@ -43,7 +45,15 @@ export async function runFixCommand(paths: string[], opts: FixCommandOptions): P
     });
     outcome = await fix(
       paths.length ? paths : ['.'],
-      { config, ruleIds, inputs: fixInputs(opts), dryRun: opts.dryRun === true, varFiles: opts.varFile, vars: parseVars(opts.var) },
+      {
+        config,
+        ruleIds,
+        inputs: fixInputs(opts),
+        dryRun: opts.dryRun === true,
+        varFiles: opts.varFile,
+        vars: parseVars(opts.var),
+        cloudFormationParameters: readGivenParameters(opts),
+      },
       FORMAT_FIXERS,
     );
   } catch (e) {

@@ -62,6 +62,8 @@ withReportOptions(
 )
   .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable)', collect, [])
   .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable)', collect, [])
+  .option('--parameter <name=value>', 'CloudFormation parameter value, as --parameter-overrides (repeatable)', collect, [])
+  .option('--parameters-file <file>', 'CloudFormation parameter values: AWS CLI, template configuration or {"Name": "value"} JSON (repeatable)', collect, [])
   .option('-j, --jobs <n>', 'parallel worker threads (default: number of CPUs)', positiveInt)
   .option('--max-file-size <size>', 'skip (and report) files larger than this', byteSize)
   .action(async (paths: string[], opts) => {
@@ -104,6 +106,8 @@ program
   .option('-r, --rules <ids>', 'comma-separated rule ids to fix (default: all)')
   .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable)', collect, [])
   .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable)', collect, [])
+  .option('--parameter <name=value>', 'CloudFormation parameter value, as --parameter-overrides (repeatable)', collect, [])
+  .option('--parameters-file <file>', 'CloudFormation parameter values: AWS CLI, template configuration or {"Name": "value"} JSON (repeatable)', collect, [])
   .option('--no-color', 'no colours (also: NO_COLOR environment variable)')
   .action(async (paths: string[], opts) => {
     const { runFixCommand } = await import('./fix-command');

@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { scan } from '../engine/scan';
+import { collectGivenParameters, ParameterInputError, type GivenParameters } from '../sources/cloudformation/parameters';
 import { runReportCommand, UsageError, type ReportCommandOptions } from './report-command';
 
 export interface ScanCommandOptions extends ReportCommandOptions {
   var: string[];
   varFile: string[];
+  parameter: string[];
+  parametersFile: string[];
   jobs?: number;
   maxFileSize?: number;
 }
@@ -19,6 +23,7 @@ export async function runScanCommand(paths: string[], opts: ScanCommandOptions):
       maxFileBytes: opts.maxFileSize,
       varFiles: opts.varFile,
       vars: parseVars(opts.var),
+      cloudFormationParameters: readGivenParameters(opts),
       onProgress: (done, total) => progress.update(`Scanning: ${done}/${total} inputs`),
     }),
   );
@@ -32,4 +37,14 @@ export function parseVars(specs: string[]): Record<string, string> {
     vars[spec.slice(0, eq)] = spec.slice(eq + 1);
   }
   return vars;
+}
+
+/** `--parameters-file` (in order), then `--parameter`; a bad file or spec is a usage error. */
+export function readGivenParameters(opts: { parameter?: string[]; parametersFile?: string[] }): GivenParameters {
+  try {
+    return collectGivenParameters(opts.parametersFile ?? [], opts.parameter ?? [], (file) => readFileSync(file, 'utf8'));
+  } catch (e) {
+    if (e instanceof ParameterInputError) throw new UsageError(e.message);
+    throw e;
+  }
 }

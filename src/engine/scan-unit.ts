@@ -1,5 +1,6 @@
 import { ALL_RULES } from '../rules/index';
 import { FILE_SOURCES, scanTerraformDirectories } from '../sources/index';
+import type { GivenParameters } from '../sources/cloudformation/parameters';
 import type { ConfigException } from './config';
 import { ExceptionMatcher } from './config';
 import { RuleRunner } from './evaluate';
@@ -15,6 +16,8 @@ export interface ScanUnitContext {
   exceptions: ConfigException[];
   readLimits: ReadLimits;
   terraform: { varFiles: string[]; vars: Record<string, string> };
+  /** Parameter values given for every template (`--parameter`, `--parameters-file`). */
+  cloudFormation: { parameters: GivenParameters };
 }
 
 
@@ -50,12 +53,15 @@ export class UnitScanner {
     const source = FILE_SOURCES.find((s) => s.detect(read.text, path));
     if (!source) return;
     into.filesScanned++;
-    const result = source.scanFile(path, read.text);
+    const result = source.scanFile(path, read.text, { cloudFormationParameters: this.context.cloudFormation.parameters });
+    const firstFinding = into.findings.length;
+    const firstError = into.errors.length;
     into.errors.push(...structuredClone(result.errors));
     for (const resource of result.resources) {
       into.resources++;
       this.runner.evaluate(resource, into.findings, into.errors);
     }
+    if (result.secrets) maskSecrets(result.secrets, into, firstFinding, firstError);
   }
 
   private scanTerraform(dirs: string[], into: UnitResult): void {
@@ -71,4 +77,24 @@ export class UnitScanner {
       this.runner.evaluate(resource, into.findings, into.errors);
     }
   }
+}
+
+/** CloudFormation's own mask for NoEcho values. */
+const MASK = '****';
+
+/**
+ * Replaces secret values in the messages of the findings and errors from `firstFinding` and
+ * `firstError` on: a rule may quote a value (e.g. an invalid one), and a NoEcho value must never
+ * be shown. Longer secrets first, so one that contains another is masked whole.
+ */
+function maskSecrets(secrets: readonly string[], into: UnitResult, firstFinding: number, firstError: number): void {
+  const ordered = [...new Set(secrets)].filter((s) => s !== '').sort((a, b) => b.length - a.length);
+  if (ordered.length === 0) return;
+  const mask = (text: string) => ordered.reduce((masked, secret) => masked.split(secret).join(MASK), text);
+  for (let i = firstFinding; i < into.findings.length; i++) {
+    const finding = into.findings[i]!;
+    finding.message = mask(finding.message);
+    if (finding.suppression) finding.suppression.reason = mask(finding.suppression.reason);
+  }
+  for (let i = firstError; i < into.errors.length; i++) into.errors[i]!.message = mask(into.errors[i]!.message);
 }

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { isAbsolute, relative } from 'node:path';
 import type { Risk } from '../rules/rule';
 import type { Config } from './config';
+import type { GivenParameters } from '../sources/cloudformation/parameters';
 import { DEFAULT_READ_LIMITS } from './files';
 import { buildReport, emptyUnitResult, selectRules, type ScanReport, type UnitResult } from './report';
 import { UnitScanner, type ScanUnit, type ScanUnitContext } from './scan-unit';
@@ -18,6 +19,8 @@ export interface ScanOptions {
   maxFileBytes?: number;
   varFiles?: string[];
   vars?: Record<string, string>;
+  /** CloudFormation parameter values for every template that declares them (see parameters.ts). */
+  cloudFormationParameters?: GivenParameters;
   onProgress?: (done: number, total: number) => void;
   /** Fewest inputs for which worker threads are used (default MIN_UNITS_FOR_WORKERS). */
   workerThreshold?: number;
@@ -55,6 +58,7 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
     exceptions: options.config.exceptions,
     readLimits,
     terraform: { varFiles: options.varFiles ?? [], vars: options.vars ?? {} },
+    cloudFormation: { parameters: options.cloudFormationParameters ?? {} },
   };
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
   const total = emptyUnitResult();
@@ -72,7 +76,7 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
 }
 
 /** The worker: dist/scan-worker.js beside the bundle, or from source (tests) through tsx's loader. */
-function createWorker(context: ScanUnitContext): Worker {
+export function createWorker(context: ScanUnitContext): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: context });
   const source = new URL('./scan-worker.ts', import.meta.url).href;
   const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;

@@ -1,4 +1,5 @@
 import type { SourceResource } from '../model/resource';
+import type { GivenParameters } from './cloudformation/parameters';
 
 /** A problem with one input: it is reported and the scan goes on. */
 export interface ScanError {
@@ -25,6 +26,14 @@ export interface SourceResult {
   errors: ScanError[];
   /** Files read (set by sources that read several files, e.g. a Terraform module's). */
   filesScanned?: number;
+  /** Values that must appear in no output (NoEcho parameters' values): masked in findings and errors. */
+  secrets?: string[];
+}
+
+/** What the user gave for a scan besides the files: deploy-time values. */
+export interface FileScanInputs {
+  /** CloudFormation parameter values (`--parameter`, `--parameters-file`), for every template. */
+  cloudFormationParameters?: GivenParameters;
 }
 
 /** A source that reads one file on its own (CloudFormation template, Terraform plan JSON). */
@@ -32,5 +41,5 @@ export interface FileSource {
   readonly kind: 'cloudformation' | 'terraform-plan';
   /** Cheap check on content (not the file name): is this file of my format? */
   detect(text: string, path: string): boolean;
-  scanFile(path: string, text: string): SourceResult;
+  scanFile(path: string, text: string, inputs?: FileScanInputs): SourceResult;
 }

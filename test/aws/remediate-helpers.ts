@@ -2,7 +2,7 @@
 // source notebooks seeded in moto through the SDK, the run's clients through the fault proxy, and
 // checks on the proxy's log.
 import { before, after } from 'node:test';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EC2Client, CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
@@ -87,6 +87,7 @@ export function useRemediateTestEnv(opts: { logAnswers?: boolean; setUp?: (env: 
     env.clients?.destroy();
     await env.proxy?.stop();
     await env.moto?.stop();
+    if (env.dir) rmSync(env.dir, { recursive: true, force: true });
   });
   return env;
 }

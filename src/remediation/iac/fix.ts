@@ -7,6 +7,7 @@ import type { Config } from '../../engine/config';
 import type { Finding, ScanReport } from '../../engine/report';
 import { scan } from '../../engine/scan';
 import { findRule } from '../../rules/index';
+import type { GivenParameters } from '../../sources/cloudformation/parameters';
 import type { ScanError } from '../../sources/source';
 import { emptyFixResult, type FixChange, type FixInputs, type FixResult, type FixTarget, type ManualDecision, type ReadFile } from './fixer';
 
@@ -24,6 +25,8 @@ export interface FixOptions {
   dryRun: boolean;
   varFiles?: string[];
   vars?: Record<string, string>;
+  /** CloudFormation parameter values the scans use (`--parameter`, `--parameters-file`). */
+  cloudFormationParameters?: GivenParameters;
 }
 
 export interface FileDiff {
@@ -124,7 +127,13 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
 }
 
 function scanFor(paths: string[], options: FixOptions): Promise<ScanReport> {
-  return scan(paths, { config: options.config, ruleIds: options.ruleIds, varFiles: options.varFiles, vars: options.vars });
+  return scan(paths, {
+    config: options.config,
+    ruleIds: options.ruleIds,
+    varFiles: options.varFiles,
+    vars: options.vars,
+    cloudFormationParameters: options.cloudFormationParameters,
+  });
 }
 
 /** A failure `fix` is for: not suppressed, and its rule has a desired state. */

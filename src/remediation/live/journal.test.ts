@@ -1,12 +1,18 @@
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultJournalPath, isDomainJournal, newJournal, readJournal, writeFileAtomic, writeJournal, JournalError } from './journal';
 import { TEST_DOMAIN_PLAN, TEST_PLAN } from './test-plan';
 
-const dir = () => mkdtempSync(join(tmpdir(), 'cc-journal-'));
+const made: string[] = [];
+const dir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'cc-journal-'));
+  made.push(d);
+  return d;
+};
+after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 test('a journal written then read back is the same; every step starts pending', () => {
   const path = join(dir(), 'j.json');

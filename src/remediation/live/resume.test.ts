@@ -1,9 +1,9 @@
 // Resume re-observes the world before each step: it does what is left, never a step twice, and
 // never stops or deletes the source unless the replacement is InService. A small in-memory
 // SageMaker (a real client whose `send` answers from a map) plays the world after a crash.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -54,10 +54,15 @@ function world(notebooks: Record<string, Nb>) {
 const ours: Nb = { status: 'InService', tags: { 'cloudconform:remediated-from': 'nb' }, subnet: 'subnet-1', access: 'Disabled' };
 const WAITS = { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 1 };
 
+const made: string[] = [];
+after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function journalWith(states: Record<string, 'pending' | 'started' | 'done'>): { journal: NotebookRemediationJournal; path: string } {
   const journal = newJournal(TEST_PLAN);
   for (const s of journal.steps) s.state = states[s.id] ?? 'pending';
-  const path = join(mkdtempSync(join(tmpdir(), 'cc-resume-')), 'j.json');
+  const dir = mkdtempSync(join(tmpdir(), 'cc-resume-'));
+  made.push(dir);
+  const path = join(dir, 'j.json');
   writeJournal(path, journal);
   return { journal, path };
 }

@@ -2,10 +2,11 @@ import { UnknownValue, type RawAttribute } from '../../model/attribute';
 import type { SourceLocation } from '../../model/location';
 import type { InlineSuppression, SourceResource } from '../../model/resource';
 import { RESOURCE_TYPES, resourceTypeByCloudFormationName } from '../../model/resource-types';
-import type { FileSource, ScanError, SourceResult } from '../source';
+import type { FileScanInputs, FileSource, ScanError, SourceResult } from '../source';
 import { isCloudFormationTemplate } from './detect';
 import { listResources } from './foreach';
 import { hasOwn, isMapping, own, setOwn, type Mapping } from './objects';
+import { constraintViolation, isListType, splitList, type GivenParameters } from './parameters';
 import { parseTemplate, type KeyPath } from './parse';
 import { intrinsicName, TemplateResolver, type ResolvedProperty } from './resolve';
 
@@ -27,19 +28,25 @@ const ABSENT: RawAttribute = { state: 'absent' };
 /** Where `Metadata` keeps cloudconform's inline suppressions. */
 const SUPPRESSION_KEY = 'cloudconform';
 
-export function scanTemplate(file: string, text: string): SourceResult {
+export function scanTemplate(file: string, text: string, inputs: FileScanInputs = {}): SourceResult {
   const errors: ScanError[] = [];
   const resources: SourceResource[] = [];
+  const secrets: string[] = [];
   try {
-    readTemplate(file, text, resources, errors);
+    readTemplate(file, text, inputs.cloudFormationParameters ?? {}, { resources, errors, secrets });
   } catch (e) {
     // Every input problem should have been reported above; this keeps a bug from stopping a scan.
     errors.push({ file, message: `the template can't be read: ${e instanceof Error ? e.message : String(e)}` });
   }
-  return { resources, errors };
+  return secrets.length > 0 ? { resources, errors, secrets } : { resources, errors };
 }
 
-function readTemplate(file: string, text: string, resources: SourceResource[], errors: ScanError[]): void {
+function readTemplate(
+  file: string,
+  text: string,
+  givenValues: GivenParameters,
+  { resources, errors, secrets }: { resources: SourceResource[]; errors: ScanError[]; secrets: string[] },
+): void {
   // Positions are recorded while parsing only when a resource rules read is likely present.
   const eagerPositions = RESOURCE_TYPES.some((t) => text.includes(t.cloudFormation));
   const parsed = parseTemplate(text, { eagerPositions });
@@ -73,13 +80,14 @@ function readTemplate(file: string, text: string, resources: SourceResource[], e
     return;
   }
 
-  let resolver = new TemplateResolver(root);
+  const given = checkGivenValues(root, givenValues, report, secrets);
+  let resolver = new TemplateResolver(root, { given });
   const entries = listResources(section, resolver, (problem) => report(problem.message, problem.path));
   if (Object.keys(section).some((key) => key.startsWith('Fn::ForEach::'))) {
     // Fn::ForEach made resources: Ref and Fn::GetAtt must see them under their generated ids.
     const expanded: Mapping = {};
     for (const entry of entries) setOwn(expanded, entry.logicalId, entry.definition);
-    resolver = new TemplateResolver(root, expanded);
+    resolver = new TemplateResolver(root, { resources: expanded, given });
   }
   for (const entry of entries) {
     const definition = entry.definition;
@@ -113,6 +121,52 @@ function readTemplate(file: string, text: string, resources: SourceResource[], e
     if (suppressions) resource.suppressions = suppressions;
     resources.push(resource);
   }
+}
+
+/**
+ * The given values of the parameters this template declares. A value CloudFormation would refuse
+ * (AllowedValues, AllowedPattern...) is an error entry, and the parameter resolves as unknown.
+ * NoEcho parameters' values (given or Default) go to `secrets`, kept out of every output.
+ */
+function checkGivenValues(
+  root: Mapping,
+  givenValues: GivenParameters,
+  report: (message: string, path?: KeyPath) => void,
+  secrets: string[],
+): GivenParameters {
+  const declarations = own(root, 'Parameters');
+  const given: GivenParameters = {};
+  if (!isMapping(declarations)) return given;
+  for (const name of Object.keys(declarations)) {
+    const declaration = declarations[name];
+    if (!isMapping(declaration)) continue;
+    const type = own(declaration, 'Type');
+    const isList = typeof type === 'string' && isListType(type);
+    const value = hasOwn(givenValues, name) ? givenValues[name]! : undefined;
+    if (isNoEcho(declaration)) {
+      const fallback = own(declaration, 'Default');
+      const texts = [value && 'value' in value ? value.value : undefined, typeof fallback === 'string' || typeof fallback === 'number' ? String(fallback) : undefined];
+      for (const text of texts) {
+        if (text === undefined) continue;
+        secrets.push(text);
+        if (isList) secrets.push(...splitList(text)); // a list's elements may be shown one by one
+      }
+    }
+    if (value === undefined) continue;
+    const violation = 'value' in value ? constraintViolation(name, declaration, value.value) : undefined;
+    if (violation === undefined) {
+      setOwn(given, name, value);
+    } else {
+      report(`${violation}: CloudFormation would reject the deployment`, ['Parameters', name]);
+      setOwn(given, name, { unknown: `${violation}, which CloudFormation would reject` });
+    }
+  }
+  return given;
+}
+
+function isNoEcho(declaration: Mapping): boolean {
+  const noEcho = own(declaration, 'NoEcho');
+  return noEcho === true || (typeof noEcho === 'string' && noEcho.toLowerCase() === 'true');
 }
 
 function readProperty(

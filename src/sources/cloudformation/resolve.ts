@@ -1,12 +1,14 @@
 import { UnknownValue } from '../../model/attribute';
 import { hasOwn, isMapping, own, setOwn, type Mapping } from './objects';
+import { isListType, splitList, type GivenParameters } from './parameters';
 import { DeployTimeText, NO_VALUE, PseudoParameter, ResourceReference, ValidatedParameter } from './values';
 
 // AWS-specific parameter types CloudFormation validates against the account's existing resources.
 const VALIDATED_ID_TYPE = /^AWS::EC2::[A-Za-z]+::Id$/;
 
 /**
- * Resolves template values the way a deployment would, offline: parameters take their Default,
+ * Resolves template values the way a deployment would, offline: parameters take the value given
+ * for the deployment (`--parameter`), else their Default,
  * conditions are decided where they can be (true / false / unknown), intrinsic functions are
  * evaluated. What only a deployment can know becomes an `UnknownValue` with the reason.
  */
@@ -57,17 +59,22 @@ export class TemplateResolver {
   private readonly mappings: Mapping;
   private readonly conditions: Mapping;
   private readonly resources: Mapping;
+  private readonly given: GivenParameters;
   private readonly truths = new Map<string, Truth>();
   private readonly conditionsInProgress = new Set<string>();
   private work = 0;
   private active = false;
 
-  /** `resources`: the Resources section with Fn::ForEach loops expanded, when it has any. */
-  constructor(template: Mapping, resources?: Mapping) {
+  /**
+   * `resources`: the Resources section with Fn::ForEach loops expanded, when it has any.
+   * `given`: values given for the deployment, already checked against the parameters' constraints.
+   */
+  constructor(template: Mapping, options: { resources?: Mapping; given?: GivenParameters } = {}) {
     this.parameters = section(template, 'Parameters');
     this.mappings = section(template, 'Mappings');
     this.conditions = section(template, 'Conditions');
-    this.resources = resources ?? section(template, 'Resources');
+    this.resources = options.resources ?? section(template, 'Resources');
+    this.given = options.given ?? {};
   }
 
   /** Resolves a value as written in the template (a property, a Properties block). */
@@ -202,14 +209,21 @@ export class TemplateResolver {
   }
 
   /**
-   * A parameter's value at deploy time, as far as the template tells: its Default; without one,
-   * present but unknown for an AWS-specific id type (CloudFormation rejects ids that don't exist).
+   * A parameter's value at deploy time: the value given for the deployment, else its Default;
+   * without one, present but unknown for an AWS-specific id type (CloudFormation rejects ids
+   * that don't exist).
    */
   private parameterValue(name: string): Value {
     const declaration = own(this.parameters, name);
     if (!isMapping(declaration)) return new UnknownValue(`parameter ${name} is not declared as a mapping`);
     const type = own(declaration, 'Type');
     const typeName = typeof type === 'string' ? type : '';
+    if (hasOwn(this.given, name)) {
+      const given = this.given[name]!;
+      if ('unknown' in given) return new UnknownValue(given.unknown);
+      // For an SSM parameter type the value given is the SSM parameter's value (what it resolves to).
+      return isListType(typeName) ? splitList(given.value) : given.value;
+    }
     const fallback = own(declaration, 'Default');
     if (typeName.startsWith('AWS::SSM::Parameter::Value<')) {
       const where = typeof fallback === 'string' ? ` '${fallback}'` : '';
@@ -229,9 +243,7 @@ export class TemplateResolver {
         return new UnknownValue(`parameter ${name} has no Default: its value${choice} is given at deploy time`);
       }
     }
-    if ((typeName === 'CommaDelimitedList' || typeName.startsWith('List<')) && typeof value === 'string') {
-      return value.split(',').map((item) => item.trim());
-    }
+    if (isListType(typeName) && typeof value === 'string') return splitList(value);
     return literal(value);
   }
 

@@ -3,7 +3,7 @@
 // person is exactly what the fixer said, fixed files still parse, and a second pass has nothing to do.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,8 @@ import type { Finding } from '../../src/engine/report';
 import { findRule } from '../../src/rules/index';
 import type { FixInputs, FixResult, FixTarget } from '../../src/remediation/iac/fixer';
 import { fixTerraform } from '../../src/sources/terraform/fixer';
+import { fix } from '../../src/remediation/iac/fix';
+import { FORMAT_FIXERS } from '../../src/remediation/iac/format-fixers';
 import { parseHcl } from '../../src/sources/terraform/hcl/parser';
 import { parseTerraformJson } from '../../src/sources/terraform/json-syntax';
 
@@ -117,3 +119,67 @@ for (const c of CASES) {
     });
   }
 }
+
+// A module's callers anywhere under the scanned paths, through the engine (`fix` with the real
+// fixers): the scan, the fixer given the scan's paths, the write and the re-scan.
+
+/** A copy of a fixture in a temporary directory, removed after `run`. */
+async function inCopy(fixture: string, run: (dir: string) => Promise<void>): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'cloudconform-tf-callers-'));
+  try {
+    const dir = join(root, 'cfg');
+    cpSync(join(REPO, fixture), dir, { recursive: true });
+    await run(dir);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** A module call the walk must not read: were it read, the module would have two callers. */
+const STRAY_CALL = 'module "ml" {\n  source = "../../modules/notebook"\n  access = "Enabled"\n}\n';
+
+test('fix: a module called from a sibling tree (envs/prod -> ../../modules/notebook) is fixed at its call site', async () => {
+  await inCopy('test/fixtures/fix/terraform/sibling-envs', async (dir) => {
+    // Dependencies, tool caches and linked directories hold no callers of the user's modules.
+    for (const stray of ['node_modules/stale', '.terraform/old']) {
+      mkdirSync(join(dir, stray), { recursive: true });
+      writeFileSync(join(dir, stray, 'main.tf'), STRAY_CALL);
+    }
+    symlinkSync(join(dir, 'envs', 'prod'), join(dir, 'envs', 'prod-link'), 'dir');
+    const prodMain = join(dir, 'envs', 'prod', 'main.tf');
+    const before = readFileSync(prodMain, 'utf8');
+
+    const outcome = await fix([dir], { config: emptyConfig(), inputs: {}, dryRun: false }, FORMAT_FIXERS);
+    assert.deepEqual(outcome.errors, []);
+    assert.deepEqual(outcome.targets.map((t) => t.resourceId), ['module.ml.aws_sagemaker_notebook_instance.this']);
+    assert.deepEqual(outcome.manual, []);
+    assert.deepEqual(outcome.written, [prodMain]);
+    assert.deepEqual(
+      outcome.changes.map((c) => [c.file, c.line, c.description]),
+      [[prodMain, 5, `DirectInternetAccess: argument access of module "ml" at ${prodMain}:2: "Enabled" -> "Disabled"`]],
+    );
+    assert.equal(readFileSync(prodMain, 'utf8'), before.replace('access             = "Enabled"', 'access             = "Disabled"'));
+    assert.deepEqual(outcome.remaining, []);
+  });
+});
+
+test('fix: a module called from two environments is a decision naming both call sites, and nothing changes', async () => {
+  await inCopy('test/fixtures/fix/terraform/two-envs', async (dir) => {
+    const outcome = await fix([dir], { config: emptyConfig(), inputs: {}, dryRun: false }, FORMAT_FIXERS);
+    assert.deepEqual(outcome.errors, []);
+    assert.deepEqual(outcome.written, []);
+    assert.deepEqual(outcome.changes, []);
+    assert.equal(outcome.manual.length, 1);
+    const [decision] = outcome.manual;
+    const moduleMain = join(dir, 'modules', 'notebook', 'main.tf');
+    assert.equal(decision!.file, moduleMain);
+    assert.equal(readFileSync(moduleMain, 'utf8').split('\n')[decision!.line - 1]!.trim(), 'direct_internet_access = var.access');
+    const dev = join(dir, 'envs', 'dev', 'main.tf');
+    const prod = join(dir, 'envs', 'prod', 'main.tf');
+    assert.ok(
+      decision!.message.includes(`called from module "ml" at ${dev}:2, module "ml" at ${prod}:2 (searched under the scanned paths ${dir} (`),
+      decision!.message,
+    );
+    assert.deepEqual(outcome.remaining?.map((f) => f.resource.id).sort(), ['module.ml.aws_sagemaker_notebook_instance.this', 'module.ml.aws_sagemaker_notebook_instance.this']);
+  });
+});

@@ -14,7 +14,8 @@ import { emptyFixResult, type FixChange, type FixInputs, type FixResult, type Fi
 /** Each format's fixer (src/sources/<format>/fixer.ts), passed in so the engine depends on none. */
 export interface FormatFixers {
   cloudFormation(file: string, text: string, targets: FixTarget[], inputs: FixInputs): FixResult;
-  terraform(targets: FixTarget[], inputs: FixInputs, readFile: ReadFile, listDir: (dir: string) => string[]): FixResult;
+  /** `searchRoots`: the paths scanned, where a child module's callers are looked for. */
+  terraform(targets: FixTarget[], inputs: FixInputs, readFile: ReadFile, listDir: (dir: string) => string[], searchRoots: string[]): FixResult;
 }
 
 export interface FixOptions {
@@ -86,7 +87,7 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
   if (terraform.length > 0) {
     const readFile: ReadFile = (path) => readFileSync(path, 'utf8');
     const listDir = (dir: string) => readdirSync(dir);
-    merge(result, guard(terraform, () => fixers.terraform(terraform, options.inputs, readFile, listDir)));
+    merge(result, guard(terraform, () => fixers.terraform(terraform, options.inputs, readFile, listDir, paths)));
   }
 
   const diffs: FileDiff[] = [];

@@ -1,14 +1,14 @@
 // What the Terraform fixer needs to know about the modules around a resource: their files,
-// where a variable's value comes from (default, tfvars, the one module call), and which module
-// blocks call a directory. Reads only through the `readFile` / `listDir` the engine gives.
-import { dirname, join, resolve } from 'node:path';
+// where a variable's value comes from (default, tfvars, the one module call). Reads only through
+// the `readFile` / `listDir` the engine gives; fix-callers.ts finds the module calls.
+import { join } from 'node:path';
 import { parseTree, type JSONPath, type Node } from 'jsonc-parser';
 import { HclSyntaxError, type BlockNode, type ConfigFile, type Expr } from './hcl/ast';
 import { parseHcl } from './hcl/parser';
 import { parseTerraformJson } from './json-syntax';
-import { isLocalModuleSource, literalString } from './module-loader';
 import { renderExpr } from './render';
 import { lineAt, type ValueSite } from './fix-edits';
+import { describeCall, type ModuleCallFinder } from './fix-callers';
 
 /** One configuration or tfvars file, parsed (or why not). */
 export interface ConfigEntry {
@@ -185,39 +185,6 @@ function collectVariableUses(tree: unknown, name: string, found: (line: number) 
   }
 }
 
-/** A module block somewhere that calls a directory. */
-export interface ModuleCall {
-  entry: ConfigEntry;
-  block: BlockNode;
-}
-
-/**
- * Module blocks calling `moduleDir` through a local `source`, found in its parent directories
- * (where a configuration's `modules/` folder is called from), up to eight levels.
- */
-export function findModuleCalls(ws: TerraformWorkspace, moduleDir: string): ModuleCall[] {
-  const target = resolve(moduleDir);
-  const calls: ModuleCall[] = [];
-  let dir = moduleDir;
-  for (let level = 0; level < 8; level++) {
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-    for (const entry of ws.module(dir).files) {
-      for (const block of entry.config?.body.blocks ?? []) {
-        if (block.type !== 'module') continue;
-        const source = literalString(block.body, 'source');
-        if (source !== undefined && isLocalModuleSource(source) && resolve(dir, source) === target) calls.push({ entry, block });
-      }
-    }
-  }
-  return calls;
-}
-
-export function describeCall(call: ModuleCall): string {
-  return `module "${call.block.labels[0] ?? ''}" at ${call.entry.path}:${call.block.range.start.line}`;
-}
-
 export type VariableValue =
   | { kind: 'site'; site: ValueSite; current: unknown; where: string }
   | { kind: 'manual'; file: string; line: number; message: string };
@@ -241,7 +208,7 @@ const AUTO_TFVARS = /^(terraform\.tfvars(\.json)?|.*\.auto\.tfvars(\.json)?)$/;
  * the variable is used elsewhere too, set in several places or by an expression, or its module
  * is called more than once.
  */
-export function resolveVariable(ws: TerraformWorkspace, q: VariableQuery): VariableValue {
+export function resolveVariable(ws: TerraformWorkspace, callers: ModuleCallFinder, q: VariableQuery): VariableValue {
   const manual = (at: { file: string; line: number }, message: string): VariableValue => ({ kind: 'manual', file: at.file, line: at.line, message });
   const want = `${q.attribute} = "${q.desired}"`;
   const declared = q.module.files.flatMap((entry) => {
@@ -261,12 +228,16 @@ export function resolveVariable(ws: TerraformWorkspace, q: VariableQuery): Varia
   }
 
   if (q.isChildModule) {
-    const calls = findModuleCalls(ws, q.module.dir);
+    const { calls, where, complete } = callers.find(q.module.dir);
     if (calls.length === 0) {
-      return manual(q.reference, `${q.attribute} comes from var.${q.name}, an input of module ${q.module.dir}; no module block calling it was found in its parent directories: pass ${q.name} = "${q.desired}" where the module is called`);
+      return manual(q.reference, `${q.attribute} comes from var.${q.name}, an input of module ${q.module.dir}; no module block calling it was found ${where}: pass ${q.name} = "${q.desired}" where the module is called`);
     }
     if (calls.length > 1) {
-      return manual(q.reference, `${q.attribute} comes from var.${q.name}, an input of module ${q.module.dir}, which is called from ${calls.map(describeCall).join(', ')}: decide which calls should pass ${q.name} = "${q.desired}"`);
+      return manual(q.reference, `${q.attribute} comes from var.${q.name}, an input of module ${q.module.dir}, which is called from ${calls.map(describeCall).join(', ')} (searched ${where}): decide which calls should pass ${q.name} = "${q.desired}"`);
+    }
+    if (!complete) {
+      // One call found is no proof there is only one: editing it could leave other calls wrong.
+      return manual(q.reference, `${q.attribute} comes from var.${q.name}, an input of module ${q.module.dir}, called from ${describeCall(calls[0]!)}, searched ${where}: check every call passes ${q.name} = "${q.desired}"`);
     }
     const call = calls[0]!;
     const arg = call.block.body.attributes.find((a) => a.name === q.name);

@@ -5,6 +5,8 @@ import type { FixInputs, FixResult, FixTarget } from '../../remediation/iac/fixe
 import { desired as notebookDesired } from '../../rules/sagemaker-004/rule';
 import { desired as domainDesired } from '../../rules/sagemaker-005/rule';
 import { fixTerraform } from './fixer';
+import { ModuleCallFinder, walkTerraformDirectories, type DirectoryReader } from './fix-callers';
+import { resolveVariable, TerraformWorkspace } from './fix-module';
 import { parseResourceAddress } from './fix-address';
 import { parseHcl } from './hcl/parser';
 import { parseTerraformJson } from './json-syntax';
@@ -414,4 +416,78 @@ test('edits keep CRLF line endings and tab indentation', () => {
     result.files.get('main.tf'),
     'resource "aws_sagemaker_notebook_instance" "nb" {\r\n\tname = "x"\r\n\r\n\tdirect_internet_access = "Disabled"\r\n\tsubnet_id              = "subnet-0aaa"\r\n\tsecurity_groups        = ["sg-0aaa"]\r\n}\r\n',
   );
+});
+
+/** The walk's view of the same in-memory tree; `links` are directories that are symbolic links. */
+function memoryReader(tree: Record<string, string>, links: string[] = []): DirectoryReader {
+  const fs = files(tree);
+  const isDir = (path: string) => Object.keys(tree).some((p) => p.startsWith(`${normalize(path)}/`));
+  return {
+    kind: (path) => (tree[normalize(path)] !== undefined ? 'file' : isDir(path) ? 'directory' : undefined),
+    entries: (dir) =>
+      fs.listDir(dir).map((name) => {
+        const path = normalize(`${dir}/${name}`);
+        return { name, kind: links.includes(path) ? 'symlink' : tree[path] !== undefined ? 'file' : 'directory' };
+      }),
+  };
+}
+
+const TF = 'locals {}\n';
+
+test('caller search: walks the roots breadth first, skipping hidden, node_modules and linked directories; a file root is its directory', () => {
+  const tree = {
+    'repo/envs/prod/main.tf': TF,
+    'repo/envs/dev/app.tf.json': '{}',
+    'repo/envs/dev/deep/notes.txt': '',
+    'repo/.terraform/modules/x/main.tf': TF,
+    'repo/.git/x.tf': TF,
+    'repo/node_modules/pkg/main.tf': TF,
+    'repo/envs/linked/main.tf': TF,
+    'other/a/main.tf': TF,
+    'other/a/sub/main.tf': TF,
+  };
+  const reader = memoryReader(tree, ['repo/envs/linked']);
+  const walk = walkTerraformDirectories(['repo', 'other/a/main.tf', 'repo/envs'], reader);
+  assert.deepEqual(walk.dirs, ['other/a', 'repo/envs/dev', 'repo/envs/prod']);
+  // repo, repo/envs, other/a, repo/envs/dev, repo/envs/prod, repo/envs/dev/deep: once each.
+  assert.deepEqual([walk.visited, walk.truncated], [6, false]);
+
+  const bounded = walkTerraformDirectories(['repo'], reader, 3);
+  // repo, repo/envs, repo/envs/dev: the bound stops the walk before repo/envs/prod.
+  assert.deepEqual([bounded.visited, bounded.truncated, bounded.dirs], [3, true, ['repo/envs/dev']]);
+  assert.deepEqual(walkTerraformDirectories(['missing'], reader), { dirs: [], visited: 0, truncated: false });
+});
+
+test('caller search: one call found by a walk that hit its bound is a decision, not an edit', () => {
+  const tree = {
+    'repo/envs/prod/main.tf': 'module "ml" {\n  source = "../../modules/nb"\n  access = "Enabled"\n}\n',
+    'repo/modules/nb/main.tf': 'variable "access" {\n  type = string\n}\n\nresource "aws_sagemaker_notebook_instance" "this" {\n  direct_internet_access = var.access\n}\n',
+    'repo/zz/a/b/c/main.tf': TF,
+  };
+  const fs = files(tree);
+  const query = (finder: ModuleCallFinder, ws: TerraformWorkspace) =>
+    resolveVariable(ws, finder, {
+      module: ws.module('repo/modules/nb'),
+      isChildModule: true,
+      name: 'access',
+      reference: { file: 'repo/modules/nb/main.tf', line: 6 },
+      attribute: 'direct_internet_access',
+      desired: 'Disabled',
+    });
+  const ws = new TerraformWorkspace(fs.readFile, fs.listDir);
+  const whole = query(new ModuleCallFinder(ws, ['repo'], memoryReader(tree)), ws);
+  assert.equal(whole.kind, 'site');
+  assert.deepEqual(whole.kind === 'site' && [whole.site.file, whole.site.line, whole.current], ['repo/envs/prod/main.tf', 3, 'Enabled']);
+
+  // Breadth first: repo, envs, modules, zz, envs/prod (the caller) — then the bound.
+  const bounded = query(new ModuleCallFinder(ws, ['repo'], memoryReader(tree), 5), ws);
+  assert.equal(bounded.kind, 'manual');
+  assert.deepEqual(bounded.kind === 'manual' && [bounded.file, bounded.line], ['repo/modules/nb/main.tf', 6]);
+  assert.match(
+    bounded.kind === 'manual' ? bounded.message : '',
+    /called from module "ml" at repo\/envs\/prod\/main\.tf:1, searched under the scanned paths repo \(5 directories; the search stopped at its limit of 5 directories/,
+  );
+
+  const nowhere = query(new ModuleCallFinder(ws, ['repo/zz'], memoryReader(tree)), ws);
+  assert.match(nowhere.kind === 'manual' ? nowhere.message : '', /no module block calling it was found under the scanned paths repo\/zz \(4 directories\)/);
 });

@@ -16,7 +16,6 @@ import { appendBlock, insertAttributes, insertNestedBlock, type InsertionResult,
 import {
   findBlock,
   findJsonBlock,
-  findModuleCalls,
   jsonProperty,
   jsonSite,
   literalValue,
@@ -27,13 +26,18 @@ import {
   type ConfigEntry,
   type ModuleFiles,
 } from './fix-module';
+import { ModuleCallFinder } from './fix-callers';
 
-export function fixTerraform(targets: FixTarget[], inputs: FixInputs, readFile: ReadFile, listDir: (dir: string) => string[]): FixResult {
+/**
+ * `searchRoots` are the paths `fix` scanned (files or directories): a child module's callers are
+ * looked for in every directory under them. Without, only in the module's parent directories.
+ */
+export function fixTerraform(targets: FixTarget[], inputs: FixInputs, readFile: ReadFile, listDir: (dir: string) => string[], searchRoots?: string[]): FixResult {
   // Paths are normalized so a file reached two ways (`./a/main.tf`, `a/main.tf`) is edited once;
   // results use the path as the targets wrote it.
   const asGiven = new Map<string, string>();
   for (const t of targets) if (!asGiven.has(normalize(t.file))) asGiven.set(normalize(t.file), t.file);
-  const fixer = new TerraformFixer(inputs, readFile, listDir);
+  const fixer = new TerraformFixer(inputs, readFile, listDir, searchRoots);
   const jobs = new Map<string, BlockJob>();
   for (const target of targets) {
     const file = normalize(target.file);
@@ -135,6 +139,7 @@ interface RequiredValue {
 class TerraformFixer {
   readonly manual: ManualDecision[] = [];
   private readonly ws: TerraformWorkspace;
+  private readonly callers: ModuleCallFinder;
   private readonly edits: FileEdits;
   /** Variables added this run, by module directory and name. */
   private readonly declared = new Set<string>();
@@ -144,8 +149,10 @@ class TerraformFixer {
     private readonly inputs: FixInputs,
     readFile: ReadFile,
     listDir: (dir: string) => string[],
+    searchRoots: string[] | undefined,
   ) {
     this.ws = new TerraformWorkspace(readFile, listDir);
+    this.callers = new ModuleCallFinder(this.ws, searchRoots);
     this.edits = new FileEdits(readFile);
   }
 
@@ -293,7 +300,7 @@ class TerraformFixer {
   }
 
   private planVariable(job: BlockJob, module: ModuleFiles, plan: BlockPlan, property: string, leaf: string, value: string, variable: string, reference: Place): void {
-    const resolved = resolveVariable(this.ws, {
+    const resolved = resolveVariable(this.ws, this.callers, {
       module,
       isChildModule: job.address.modules.length > 0,
       name: variable,
@@ -338,13 +345,16 @@ class TerraformFixer {
   private planCallerNotes(job: BlockJob, module: ModuleFiles, plan: BlockPlan): void {
     const list = plan.newVariables.map((v) => `${v.name} (${v.description})`).join(', ');
     const them = plan.newVariables.length === 1 ? 'it' : 'them';
-    const calls = findModuleCalls(this.ws, module.dir);
-    if (calls.length === 0) {
+    const { calls, where, complete } = this.callers.find(module.dir);
+    if (calls.length === 0 || !complete) {
       plan.notes.push({
         place: { file: job.file, line: job.targets[0]!.line },
-        message: `module ${module.dir} now requires ${list}; no call of it was found in its parent directories: every call must pass ${them}`,
+        message:
+          calls.length === 0
+            ? `module ${module.dir} now requires ${list}; no call of it was found ${where}: every call must pass ${them}`
+            : `module ${module.dir} now requires ${list}; its calls were searched ${where}: every call must pass ${them}`,
       });
-      return;
+      if (calls.length === 0) return;
     }
     for (const call of calls) {
       plan.notes.push({

@@ -62,6 +62,17 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
   const result = emptyFixResult();
   const errors: ScanError[] = [...report.errors];
 
+  // Each file is read once: the fixers edit, and the diffs compare against, the same text.
+  const texts = new Map<string, string>();
+  const readText: ReadFile = (path) => {
+    let text = texts.get(path);
+    if (text === undefined) {
+      text = readFileSync(path, 'utf8');
+      texts.set(path, text);
+    }
+    return text;
+  };
+
   const byFile = new Map<string, FixTarget[]>();
   const terraform: FixTarget[] = [];
   for (const { target, source } of targets) {
@@ -77,7 +88,7 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
   for (const [file, fileTargets] of byFile) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readText(file);
     } catch (e) {
       errors.push({ file, message: `could not read the template to fix it: ${(e as Error).message}` });
       continue;
@@ -85,9 +96,8 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
     merge(result, guard(fileTargets, () => fixers.cloudFormation(file, text, fileTargets, options.inputs)));
   }
   if (terraform.length > 0) {
-    const readFile: ReadFile = (path) => readFileSync(path, 'utf8');
     const listDir = (dir: string) => readdirSync(dir);
-    merge(result, guard(terraform, () => fixers.terraform(terraform, options.inputs, readFile, listDir, paths)));
+    merge(result, guard(terraform, () => fixers.terraform(terraform, options.inputs, readText, listDir, paths)));
   }
 
   const diffs: FileDiff[] = [];
@@ -95,7 +105,7 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
   for (const [file, after] of [...result.files].sort(([a], [b]) => a.localeCompare(b))) {
     let before = '';
     try {
-      before = readFileSync(file, 'utf8');
+      before = readText(file);
     } catch {
       // a file the fixer creates (none today) has no "before"
     }

@@ -29,22 +29,12 @@ export function makeLiveClients(connection: Connection, credentials: AwsCredenti
     ...(profile ? { profile } : {}),
     ...(maxAttempts ? { maxAttempts } : {}),
   });
-  // The factory makes no S3 client; this one follows the same settings. Path-style addressing
-  // with an explicit endpoint: emulators and private endpoints don't serve bucket subdomains.
-  const s3 = new S3Client({
-    region,
-    credentials,
-    ...(endpointUrl ? { endpoint: endpointUrl, forcePathStyle: true } : {}),
-    ...(profile ? { profile } : {}),
-    ...(maxAttempts ? { maxAttempts } : {}),
-  });
   return {
     sageMaker: factory.sageMaker(region, credentials),
     ec2: factory.ec2(region, credentials),
-    s3,
-    destroy() {
-      s3.destroy();
-      factory.destroy();
-    },
+    // Path-style with an explicit endpoint: emulators and private endpoints don't serve bucket subdomains.
+    s3: new S3Client({ ...factory.config(region, credentials), ...(endpointUrl ? { forcePathStyle: true } : {}) }),
+    // The clients share the factory's connections; closing them is all there is to release.
+    destroy: () => factory.destroy(),
   };
 }

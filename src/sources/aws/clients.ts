@@ -70,7 +70,11 @@ export class AwsClientFactory {
       });
   }
 
-  private config(region: string, credentials?: AwsCredentials) {
+  /**
+   * The settings every client of this factory shares (handler, endpoint, retries, profile), for
+   * clients it doesn't make itself (remediation's S3 client, which the audit must not load).
+   */
+  config(region: string, credentials?: AwsCredentials) {
     const { endpoint, maxAttempts, profile } = this.settings;
     // Only what was given: an explicit `undefined` would hide the SDK's environment handling.
     return {

@@ -3,8 +3,7 @@ import { ConfigError, findConfig } from '../engine/config';
 import { fix, type FixOutcome } from '../remediation/iac/fix';
 import type { FixInputs } from '../remediation/iac/fixer';
 import { FORMAT_FIXERS } from '../remediation/iac/format-fixers';
-import { findRule } from '../rules/index';
-import { UsageError } from './report-command';
+import { parseRuleIds, UsageError } from './report-command';
 import { parseVars, readGivenParameters } from './scan-command';
 import { useColor } from './terminal';
 
@@ -38,11 +37,7 @@ export async function runFixCommand(paths: string[], opts: FixCommandOptions): P
   let outcome: FixOutcome;
   try {
     const config = findConfig(opts.config, process.cwd());
-    const ruleIds = opts.rules?.split(',').map((id) => {
-      const rule = findRule(id.trim());
-      if (!rule) throw new UsageError(`--rules: no rule '${id.trim()}' (see 'cloudconform rules')`);
-      return rule.meta.id;
-    });
+    const ruleIds = opts.rules === undefined ? undefined : parseRuleIds(opts.rules);
     outcome = await fix(
       paths.length ? paths : ['.'],
       {
@@ -99,7 +94,7 @@ export function fixInputs(opts: Pick<FixCommandOptions, 'subnetId' | 'subnetIds'
 }
 
 function renderText(o: FixOutcome, dryRun: boolean, color: boolean): string {
-  const c = color ? pc : { bold: (s: string) => s, dim: (s: string) => s, yellow: (s: string) => s, red: (s: string) => s, green: (s: string) => s };
+  const c = pc.createColors(color);
   const lines: string[] = [];
   if (dryRun) for (const d of o.diffs) lines.push(d.patch.trimEnd());
   if (o.changes.length > 0) {

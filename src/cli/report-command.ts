@@ -32,6 +32,15 @@ export interface ReportSettings {
 /** Bad usage found by a command: exit code 2 with the message. */
 export class UsageError extends Error {}
 
+/** `--rules a,b`: canonical rule ids (aliases such as CKV_AWS_122 accepted); an unknown one is bad usage. */
+export function parseRuleIds(spec: string): string[] {
+  return spec.split(',').map((id) => {
+    const rule = findRule(id.trim());
+    if (!rule) throw new UsageError(`--rules: no rule '${id.trim()}' (see 'cloudconform rules')`);
+    return rule.meta.id;
+  });
+}
+
 /**
  * Runs a reporting command and returns its exit code: 0 nothing failed, 1 failures (at or above
  * --fail-on, or unknowns with --fail-on-unknown), 2 incomplete (any error entry) or bad usage.
@@ -46,11 +55,7 @@ export async function runReportCommand(
     const outputs = opts.output.map(parseOutput);
     const config = findConfig(opts.config, process.cwd());
     const failOn = opts.failOn ? parseRisk(opts.failOn, '--fail-on') : (config.failOn ?? 'Low');
-    const ruleIds = opts.rules?.split(',').map((id) => {
-      const rule = findRule(id.trim());
-      if (!rule) throw new UsageError(`--rules: no rule '${id.trim()}' (see 'cloudconform rules')`);
-      return rule.meta.id;
-    });
+    const ruleIds = opts.rules === undefined ? undefined : parseRuleIds(opts.rules);
     const progress = new ProgressLine(!opts.quiet && process.stderr.isTTY === true);
     let report: ScanReport;
     try {

@@ -2,7 +2,7 @@
 // Exit codes: 0 done, 2 refused or could not complete (see remediate-options.ts).
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { AwsClientFactory } from '../sources/aws/clients';
+import { configuredRegion } from '../sources/aws/clients';
 import { describeAwsError } from '../sources/aws/errors';
 import { applyPlan } from '../remediation/live/apply';
 import { makeLiveClients, type Connection, type LiveClients } from '../remediation/live/clients';
@@ -85,7 +85,7 @@ function quietSdk(): void {
 }
 
 async function connectionFrom(opts: RemediateNotebookOptions): Promise<Connection> {
-  const region = opts.region ?? (await new AwsClientFactory({ maxSockets: 1, ...(opts.profile ? { profile: opts.profile } : {}) }).configuredRegion());
+  const region = opts.region ?? (await configuredRegion(opts.profile));
   if (!region) throw new RemediationRefused(['no region: give --region (or set AWS_REGION, or a region in your profile)']);
   return { region, ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}) };
 }

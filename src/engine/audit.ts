@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { Risk } from '../rules/rule';
 import type { ScanNote } from '../sources/source';
 import { auditsCallerOnly, callerCredentialChain, resolveAccounts, validateAccountSelection } from '../sources/aws/accounts';
-import { AwsClientFactory } from '../sources/aws/clients';
+import { AwsClientFactory, configuredRegion } from '../sources/aws/clients';
 import { listEnabledRegions, planRegions, validateRegionNames } from '../sources/aws/regions';
 import { DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE, auditRegion, type RegionAuditSink } from '../sources/aws/sagemaker';
 import { ExceptionMatcher, type Config } from './config';
@@ -103,7 +103,7 @@ export async function auditWithClients(factory: AwsClientFactory, options: Audit
     note: (note) => notes.push(note),
   };
 
-  const homeRegion = (await factory.configuredRegion()) ?? options.regions?.[0] ?? FALLBACK_HOME_REGION;
+  const homeRegion = (await configuredRegion(options.profile)) ?? options.regions?.[0] ?? FALLBACK_HOME_REGION;
   const callerCredentials = callerCredentialChain(options.profile);
   // Auditing one's own account, DescribeRegions goes out alongside GetCallerIdentity: one round trip less.
   const callerRegions = auditsCallerOnly(options) ? listEnabledRegions(factory.ec2(homeRegion, callerCredentials), overall) : undefined;

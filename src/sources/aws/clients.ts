@@ -105,18 +105,17 @@ export class AwsClientFactory {
     return new OrganizationsClient(this.config(region, credentials));
   }
 
-  /** The region from the environment or the profile (AWS_REGION, `region =`), if any. */
-  async configuredRegion(): Promise<string | undefined> {
-    const { profile } = this.settings;
-    try {
-      return await new STSClient(profile ? { profile } : {}).config.region();
-    } catch {
-      return undefined; // "Region is missing": the caller picks a default
-    }
-  }
-
   /** Closes the shared connections. The clients themselves hold nothing else. */
   destroy(): void {
     this.requestHandler.destroy?.();
+  }
+}
+
+/** The region from the environment or the profile (AWS_REGION, `region =`), if any. */
+export async function configuredRegion(profile: string | undefined): Promise<string | undefined> {
+  try {
+    return await new STSClient(profile ? { profile } : {}).config.region();
+  } catch {
+    return undefined; // "Region is missing": the caller picks a default
   }
 }

@@ -45,7 +45,7 @@ export interface ScanReport {
   rules: RuleMeta[];
   findings: Finding[];
   errors: ScanError[];
-  /** Live audits: regions skipped and why, resources deleted mid-audit. Absent for IaC scans. */
+  /** Live audits: regions skipped and why, resources deleted mid-audit. Scans: what was not evaluated (absent when nothing). */
   notes?: ScanNote[];
   summary: ReportSummary;
 }
@@ -58,6 +58,8 @@ export interface UnitResult {
   /** Files read and recognised as templates, plans or Terraform. */
   filesScanned: number;
   resources: number;
+  /** Scans: what a source did not evaluate (see SourceResult.notes). */
+  notes?: ScanNote[];
 }
 
 export function emptyUnitResult(): UnitResult {
@@ -84,14 +86,20 @@ function compareFindings(a: Finding, b: Finding): number {
 }
 
 function compareNotes(a: ScanNote, b: ScanNote): number {
-  return (a.account ?? '').localeCompare(b.account ?? '') || (a.region ?? '').localeCompare(b.region ?? '') || a.message.localeCompare(b.message);
+  return (
+    (a.account ?? '').localeCompare(b.account ?? '') ||
+    (a.region ?? '').localeCompare(b.region ?? '') ||
+    (a.file ?? '').localeCompare(b.file ?? '') ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    a.message.localeCompare(b.message)
+  );
 }
 
 export function isFailing(f: Finding, failOn: Risk): boolean {
   return f.result === 'fail' && !f.suppressed && RISK_ORDER.indexOf(f.risk) >= RISK_ORDER.indexOf(failOn);
 }
 
-/** `notes`: live audits only (skipped regions, resources deleted mid-audit); absent for IaC scans. */
+/** `notes`: live audits (skipped regions, resources deleted mid-audit); scans pass theirs only when there are some. */
 export function buildReport(rules: Rule[], total: UnitResult, failOn: Risk, notes?: ScanNote[]): ScanReport {
   const findings = total.findings.sort(compareFindings);
   // Every key takes part, so concurrent audits (errors arriving in any order) report the same way each run.

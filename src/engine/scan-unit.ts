@@ -57,6 +57,7 @@ export class UnitScanner {
     const firstFinding = into.findings.length;
     const firstError = into.errors.length;
     into.errors.push(...structuredClone(result.errors));
+    if (result.notes?.length) (into.notes ??= []).push(...structuredClone(result.notes));
     for (const resource of result.resources) {
       into.resources++;
       this.runner.evaluate(resource, into.findings, into.errors);
@@ -72,6 +73,7 @@ export class UnitScanner {
     });
     into.filesScanned += result.filesScanned ?? 0;
     into.errors.push(...structuredClone(result.errors));
+    if (result.notes?.length) (into.notes ??= []).push(...structuredClone(result.notes));
     for (const resource of result.resources) {
       into.resources++;
       this.runner.evaluate(resource, into.findings, into.errors);

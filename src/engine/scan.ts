@@ -72,7 +72,7 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
   } else {
     await scanInWorkers(units, context, jobs, total, options.onProgress);
   }
-  return buildReport(rules, total, options.failOn ?? options.config.failOn ?? 'Low');
+  return buildReport(rules, total, options.failOn ?? options.config.failOn ?? 'Low', total.notes?.length ? total.notes : undefined);
 }
 
 /** The worker: dist/scan-worker.js beside the bundle, or from source (tests) through tsx's loader. */
@@ -140,4 +140,5 @@ function mergeInto(total: UnitResult, part: UnitResult): void {
   for (const e of part.errors) total.errors.push(e);
   total.filesScanned += part.filesScanned;
   total.resources += part.resources;
+  if (part.notes?.length) (total.notes ??= []).push(...part.notes);
 }

@@ -53,7 +53,7 @@ export function renderText(report: ScanReport, options: RenderOptions): string {
     if (lines.length > 0) lines.push('');
     lines.push(c.bold('Notes'));
     for (const note of report.notes) {
-      const where = note.account ? liveLocator(note.account, note.region) : 'aws';
+      const where = note.account ? liveLocator(note.account, note.region) : note.file ? `${note.file}${note.line ? `:${note.line}` : ''}` : 'aws';
       lines.push(`  ${printable(where)}: ${printable(note.message)}`);
     }
   }
@@ -117,7 +117,7 @@ function formatPosition(f: Finding): string {
 
 /**
  * `2 failed, 1 unknown, 5 passed, 1 suppressed — 8 resources in 6 files, 1 error`; a live audit
- * (a report with notes) reads no files: `— 8 resources, 1 error, 2 notes`.
+ * reads no files: `— 8 resources, 1 error, 2 notes`.
  */
 function formatSummary(report: ScanReport, c: Colors): string {
   const s = report.summary;
@@ -131,7 +131,7 @@ function formatSummary(report: ScanReport, c: Colors): string {
   ].join(', ');
   const errors = plural(s.errors, 'error');
   const { notes } = report;
-  const resources = notes ? plural(s.resources, 'resource') : `${plural(s.resources, 'resource')} in ${plural(s.filesScanned, 'file')}`;
+  const resources = notes && s.filesScanned === 0 ? plural(s.resources, 'resource') : `${plural(s.resources, 'resource')} in ${plural(s.filesScanned, 'file')}`;
   const noted = notes && notes.length > 0 ? `, ${plural(notes.length, 'note')}` : '';
   const scope = `${resources}, ${s.errors > 0 ? c.red(errors) : errors}${noted}`;
   return `${verdicts} — ${scope}`;

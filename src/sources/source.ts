@@ -14,9 +14,15 @@ export interface ScanError {
   call?: string;
 }
 
-/** Something the user should know that is not an error: a region skipped, a resource gone mid-audit. */
+/**
+ * Something the user should know that is not an error: a region skipped, a resource gone
+ * mid-audit, a Terraform module that was not evaluated.
+ */
 export interface ScanNote {
   message: string;
+  /** Scans: the file (and line) the note is about. */
+  file?: string;
+  line?: number;
   account?: string;
   region?: string;
 }
@@ -26,6 +32,8 @@ export interface SourceResult {
   errors: ScanError[];
   /** Files read (set by sources that read several files, e.g. a Terraform module's). */
   filesScanned?: number;
+  /** What the source did not evaluate and the user should know (not errors: the scan completed). */
+  notes?: ScanNote[];
   /** Values that must appear in no output (NoEcho parameters' values): masked in findings and errors. */
   secrets?: string[];
 }

@@ -1,0 +1,235 @@
+// `remediate resume` acts only on what was planned: a journal is a file anyone who can write its
+// directory can change, and the world can change between a crash and `resume`. Each test is an
+// attack, against moto through the fault proxy: the source re-created under its name, a journal
+// edited (steps added, pointed at another notebook, endpoint changed), two resumes at once, a
+// replacement deleted by someone. The proof is the proxy's log: no Stop/Delete reaches AWS for a
+// notebook that was not planned, and no call at all reaches an endpoint read from the journal.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { SageMakerClient, CreateNotebookInstanceCommand, DeleteNotebookInstanceCommand, StopNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
+import { applyPlan } from '../../src/remediation/live/apply';
+import { applyDomainPlan } from '../../src/remediation/live/domain-apply';
+import { planDomainRemediation } from '../../src/remediation/live/domain-plan';
+import { planNotebookRemediation, type NotebookPlanRequest, type NotebookRemediationPlan } from '../../src/remediation/live/plan';
+import { SimulatedCrash } from '../../src/remediation/live/step-runner';
+import { runRemediatePlan, runRemediateResume } from '../../src/cli/remediate-command';
+import { startFaultProxy } from './fault-proxy';
+import { clientConfig } from './seed';
+import {
+  REGION,
+  ROLE_ARN,
+  FAST_WAITS,
+  createSourceNotebook,
+  createStudioDomain,
+  modelStudioDomain,
+  callsOnDomain,
+  motoNotebook,
+  mutatingCalls,
+  callsOn,
+  journalPathIn,
+  notebookPlanRequest,
+  captureIo,
+  useRemediateTestEnv,
+} from './remediate-helpers';
+
+const env = useRemediateTestEnv({ logAnswers: true });
+
+async function plan(name: string, extra: Partial<NotebookPlanRequest> = {}): Promise<NotebookRemediationPlan> {
+  return planNotebookRemediation(env.clients, notebookPlanRequest(env, name, extra));
+}
+
+/** Plans and applies `name`, crashing once the replacement is made (journal: create done, the rest pending). */
+async function crashedAfterCreate(name: string, extra: Partial<NotebookPlanRequest> = {}): Promise<{ plan: NotebookRemediationPlan; journalPath: string }> {
+  await createSourceNotebook(env.moto.endpoint, env.proxy, name);
+  const p = await plan(name, extra);
+  const journalPath = journalPathIn(env.dir, name);
+  await assert.rejects(applyPlan(env.clients, p, { journalPath, waits: FAST_WAITS, crash: { step: 'create-replacement', at: 'after-step' } }), SimulatedCrash);
+  return { plan: p, journalPath };
+}
+
+/** In moto directly (another team, not through the proxy): stop and delete `name`. */
+async function deleteInMoto(name: string): Promise<void> {
+  const sm = new SageMakerClient(clientConfig(env.moto.endpoint, REGION));
+  try {
+    await sm.send(new StopNotebookInstanceCommand({ NotebookInstanceName: name })).catch(() => undefined);
+    await sm.send(new DeleteNotebookInstanceCommand({ NotebookInstanceName: name }));
+  } finally {
+    sm.destroy();
+  }
+}
+
+/** In moto directly: a notebook named `name`, compliant (Disabled, in the seeded subnet) or not. */
+async function createInMoto(name: string, compliant: boolean): Promise<void> {
+  const sm = new SageMakerClient(clientConfig(env.moto.endpoint, REGION));
+  try {
+    await sm.send(
+      new CreateNotebookInstanceCommand({
+        NotebookInstanceName: name,
+        InstanceType: 'ml.t3.medium',
+        RoleArn: ROLE_ARN,
+        ...(compliant ? { DirectInternetAccess: 'Disabled', SubnetId: env.network.subnetId, SecurityGroupIds: env.network.securityGroupIds } : { DirectInternetAccess: 'Enabled' }),
+      }),
+    );
+  } finally {
+    sm.destroy();
+  }
+}
+
+function resumeOptions(extra: Record<string, unknown> = {}) {
+  return { endpointUrl: env.proxy.endpoint, ...extra };
+}
+
+function touched(name: string): string[] {
+  return [...callsOn(env.proxy.log, 'StopNotebookInstance', name), ...callsOn(env.proxy.log, 'DeleteNotebookInstance', name)].map((c) => c.action);
+}
+
+for (const compliant of [true, false]) {
+  test(`the source deleted and re-created under its name (${compliant ? 'compliant' : 'still with direct internet access'}, by another team) after a crash: resume refuses, nothing is stopped or deleted`, async () => {
+    const name = compliant ? 'reborn-a' : 'reborn-b';
+    const { journalPath } = await crashedAfterCreate(name);
+    await deleteInMoto(name);
+    await createInMoto(name, compliant);
+    env.proxy.clearLog();
+    const out = captureIo();
+    assert.equal(await runRemediateResume(journalPath, resumeOptions(), out.io), 2, out.stdout() + out.stderr());
+    assert.deepEqual(touched(name), [], 'the re-created notebook is neither stopped nor deleted');
+    assert.deepEqual(mutatingCalls(env.proxy.log), []);
+    assert.match(out.stdout() + out.stderr(), new RegExp(`'${name}' is not the notebook that was planned: .*created`));
+    assert.equal((await motoNotebook(env.moto.endpoint, name))?.NotebookInstanceStatus, 'InService');
+  });
+}
+
+test('a journal with steps added (stop and delete a source the user chose to keep) is refused before any AWS call', async () => {
+  const { journalPath } = await crashedAfterCreate('keep-a', { deleteSource: false });
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
+  assert.deepEqual(journal.plan.steps.map((s: { id: string }) => s.id), ['create-replacement']);
+  journal.plan.deleteSource = true;
+  journal.plan.steps.push({ id: 'stop-source', title: 'stop' }, { id: 'delete-source', title: 'delete' });
+  journal.steps.push({ id: 'stop-source', title: 'stop', state: 'pending', observed: [] }, { id: 'delete-source', title: 'delete', state: 'pending', observed: [] });
+  writeFileSync(journalPath, JSON.stringify(journal));
+  env.proxy.clearLog();
+  const out = captureIo();
+  assert.equal(await runRemediateResume(journalPath, resumeOptions(), out.io), 2);
+  assert.match(out.stderr(), /signature/i);
+  assert.deepEqual(env.proxy.log, [], 'no AWS call at all');
+  assert.equal((await motoNotebook(env.moto.endpoint, 'keep-a'))?.NotebookInstanceStatus, 'InService');
+});
+
+test('a journal edited to point at another notebook (its name, ARN and a replacement tagged for it) is refused before any AWS call', async () => {
+  const { journalPath } = await crashedAfterCreate('planned-a');
+  await createSourceNotebook(env.moto.endpoint, env.proxy, 'victim-a');
+  const victim = await motoNotebook(env.moto.endpoint, 'victim-a');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
+  journal.plan.source.name = 'victim-a';
+  journal.plan.source.arn = victim!.NotebookInstanceArn;
+  journal.plan.replacement.NotebookInstanceName = 'victim-a-vpc';
+  journal.plan.replacement.Tags = [{ Key: 'cloudconform:remediated-from', Value: 'victim-a' }];
+  for (const s of journal.steps) s.state = 'pending';
+  writeFileSync(journalPath, JSON.stringify(journal));
+  env.proxy.clearLog();
+  const out = captureIo();
+  assert.equal(await runRemediateResume(journalPath, resumeOptions(), out.io), 2);
+  assert.match(out.stderr(), /signature/i);
+  assert.deepEqual(env.proxy.log, [], 'no AWS call at all');
+  assert.deepEqual(touched('victim-a'), []);
+  assert.equal(await motoNotebook(env.moto.endpoint, 'victim-a-vpc'), undefined);
+});
+
+test("an endpoint written into the journal (an attacker's URL) is never called: resume uses AWS_ENDPOINT_URL or --endpoint-url only", async () => {
+  const attacker = await startFaultProxy({ target: env.moto.endpoint });
+  const saved = process.env.AWS_ENDPOINT_URL;
+  try {
+    const { journalPath } = await crashedAfterCreate('endpoint-a');
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
+    journal.plan.connection = { ...journal.plan.connection, endpointUrl: attacker.endpoint };
+    writeFileSync(journalPath, JSON.stringify(journal));
+    process.env.AWS_ENDPOINT_URL = env.proxy.endpoint;
+    const out = captureIo();
+    await runRemediateResume(journalPath, {}, out.io);
+    assert.deepEqual(attacker.log, [], "no call reached the journal's endpoint");
+  } finally {
+    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;
+    else process.env.AWS_ENDPOINT_URL = saved;
+    await attacker.stop();
+  }
+});
+
+test('credentials in --endpoint-url (user-info) are stored nowhere: not in the plan output, not in the journal', async () => {
+  await createSourceNotebook(env.moto.endpoint, env.proxy, 'userinfo-a');
+  const url = new URL(env.proxy.endpoint);
+  url.username = 'AKIAIOSFODNN7EXAMPLE';
+  url.password = 'wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY';
+  const out = captureIo();
+  const options = { region: REGION, endpointUrl: url.toString(), subnetId: env.network.subnetId, securityGroupIds: env.network.securityGroupIds, deleteSource: true };
+  assert.equal(await runRemediatePlan('userinfo-a', { ...options, format: 'json' }, out.io), 0, out.stderr());
+  assert.doesNotMatch(out.stdout() + out.stderr(), /AKIAIOSFODNN7EXAMPLE|wJalrXUtnFEMIK7MDENG/);
+  assert.doesNotMatch(out.stdout(), /endpointUrl/, 'the plan holds no endpoint');
+});
+
+test('two resumes of one journal at once: one runs, the other refuses (the journal is locked); the source is stopped and deleted once', async () => {
+  const { journalPath } = await crashedAfterCreate('twice-a');
+  // The first resume is slow: its first describe waits, so the second starts while it runs.
+  env.proxy.addRule({ fault: 'delay', action: 'DescribeNotebookInstance', params: { NotebookInstanceName: 'twice-a-vpc' }, delayMs: 400, times: 1 });
+  env.proxy.clearLog();
+  const a = captureIo();
+  const b = captureIo();
+  const first = runRemediateResume(journalPath, resumeOptions(), a.io);
+  await new Promise((r) => setTimeout(r, 100));
+  const second = runRemediateResume(journalPath, resumeOptions(), b.io);
+  const codes = await Promise.all([first, second]);
+  assert.deepEqual(codes, [0, 2], a.stderr() + b.stderr());
+  assert.match(b.stderr(), /locked by .*pid \d+/);
+  assert.equal(callsOn(env.proxy.log, 'StopNotebookInstance', 'twice-a').length, 1);
+  assert.equal(callsOn(env.proxy.log, 'DeleteNotebookInstance', 'twice-a').length, 1);
+});
+
+test('a lock left by a process that no longer runs is taken over, and resume says so', async () => {
+  const { journalPath } = await crashedAfterCreate('stale-a');
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const deadPid = Number(dead.stdout);
+  writeFileSync(`${journalPath}.lock`, JSON.stringify({ pid: deadPid, startedAt: '2026-01-01T00:00:00.000Z', host: 'here' }));
+  const out = captureIo();
+  assert.equal(await runRemediateResume(journalPath, resumeOptions(), out.io), 0, out.stderr());
+  assert.match(out.stderr(), new RegExp(`stale lock .*pid ${deadPid}.* no longer running`));
+});
+
+test('the replacement deleted by someone after it was made: resume says to plan again and prints the exact command lines; the source is untouched', async () => {
+  const { journalPath } = await crashedAfterCreate('gone-a');
+  await deleteInMoto('gone-a-vpc');
+  env.proxy.clearLog();
+  const out = captureIo();
+  assert.equal(await runRemediateResume(journalPath, resumeOptions(), out.io), 2);
+  const text = out.stdout() + out.stderr();
+  assert.deepEqual(touched('gone-a'), []);
+  assert.doesNotMatch(text, /fix the cause/);
+  assert.match(text, /'gone-a-vpc' was made by this run but no longer exists/);
+  assert.ok(
+    text.includes(`cloudconform remediate plan gone-a --region ${REGION} --subnet-id ${env.network.subnetId} --security-group-ids ${env.network.securityGroupIds.join(',')} --new-name gone-a-vpc --delete-source`),
+    text,
+  );
+  assert.ok(text.includes(`cloudconform remediate apply gone-a --region ${REGION} --subnet-id ${env.network.subnetId}`), text);
+});
+
+const MODEL = '(ListApps, DeleteApp and UpdateDomain answered by our proxy state model: moto implements none of them)';
+
+test(`a domain switched to VpcOnly by someone else after a crash: resume deletes no app and sends no UpdateDomain ${MODEL}`, async () => {
+  const id = await createStudioDomain(env.moto.endpoint, env.network, 'elsewhere-switched', { access: 'PublicInternetOnly' });
+  modelStudioDomain(env.proxy, id, [{ userProfileName: 'alice', appType: 'JupyterServer', appName: 'default', status: 'InService' }]);
+  const p = await planDomainRemediation(env.clients, { connection: { region: REGION, endpointUrl: env.proxy.endpoint }, domainId: id, apps: { mode: 'delete', minutes: 1 } });
+  const journalPath = journalPathIn(env.dir, id);
+  // Crash as the run starts: the journal is written, no step ran.
+  await assert.rejects(
+    applyDomainPlan(env.clients, p, { journalPath, waits: FAST_WAITS, appPollSeconds: 0.05, crash: { step: 'delete-apps', at: 'after-call' } }),
+    SimulatedCrash,
+  );
+  // Someone (another team) switched it with their own groups; moto has no UpdateDomain, so its describe answer says so.
+  env.proxy.addRule({ fault: 'rewrite', action: 'DescribeDomain', params: { DomainId: id }, rewrite: (answer) => ({ ...answer, AppNetworkAccessType: 'VpcOnly', DefaultUserSettings: { ...(answer.DefaultUserSettings as object), SecurityGroups: [env.network.otherVpcSecurityGroupId] } }) });
+  env.proxy.clearLog();
+  const out = captureIo();
+  assert.equal(await runRemediateResume(journalPath, resumeOptions(), out.io), 2);
+  assert.deepEqual(callsOnDomain(env.proxy.log, 'DeleteApp', id), []);
+  assert.deepEqual(callsOnDomain(env.proxy.log, 'UpdateDomain', id), []);
+  assert.match(out.stdout() + out.stderr(), /already passes SageMaker-005/);
+});

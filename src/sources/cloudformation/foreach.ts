@@ -42,6 +42,7 @@ export function listResources(
     Object.keys(section).forEach((key, index) => {
       const writtenKey = writtenKeys[index] ?? key;
       const path = [...sectionPath, writtenKey];
+      if (key === 'Fn::Transform') return; // a macro's call, not a resource (see macros.ts)
       if (!key.startsWith(FOR_EACH_PREFIX)) {
         out.push({ logicalId: key, definition: section[key], path });
         return;

@@ -5,6 +5,7 @@ import { RESOURCE_TYPES, resourceTypeByCloudFormationName } from '../../model/re
 import type { FileScanInputs, FileSource, ScanError, SourceResult } from '../source';
 import { isCloudFormationTemplate } from './detect';
 import { listResources } from './foreach';
+import { templateMacro, transformIn, TRANSFORM_KEY } from './macros';
 import { hasOwn, isMapping, own, setOwn, type Mapping } from './objects';
 import { constraintViolation, isListType, splitList, type GivenParameters } from './parameters';
 import { parseTemplate, type KeyPath } from './parse';
@@ -81,6 +82,7 @@ function readTemplate(
   }
 
   const given = checkGivenValues(root, givenValues, report, secrets);
+  const wholeTemplateMacro = templateMacro(root);
   let resolver = new TemplateResolver(root, { given });
   const entries = listResources(section, resolver, (problem) => report(problem.message, problem.path));
   if (Object.keys(section).some((key) => key.startsWith('Fn::ForEach::'))) {
@@ -102,12 +104,16 @@ function readTemplate(
     }
     if (!resourceTypeByCloudFormationName(type)) continue; // no rule reads it; still resolvable by Ref
     const location = locate(entry.path) ?? { file, line: 1 };
+    const onResource = transformIn(definition);
+    const macro = wholeTemplateMacro ?? (onResource && `${onResource} (Fn::Transform on the resource) may rewrite the whole resource at deploy time`);
     const resource: SourceResource = {
       type,
       id: entry.logicalId,
       source: 'cloudformation',
       location,
-      readProperty: (name) => readProperty(definition, name, entry.path, resolver, locate, location),
+      readProperty: macro
+        ? () => ({ state: 'unknown', reason: macro, location: locate([...entry.path, TRANSFORM_KEY]) ?? location })
+        : (name) => readProperty(definition, name, entry.path, resolver, locate, location),
     };
     const condition = own(definition, 'Condition');
     if (typeof condition === 'string') {
@@ -181,6 +187,12 @@ function readProperty(
     const properties = own(definition, 'Properties');
     if (properties === undefined || properties === null) return ABSENT;
     if (isMapping(properties) && intrinsicName(properties) === undefined) {
+      const macro = transformIn(properties);
+      if (macro !== undefined) {
+        // Handed every property beside it, the macro decides what each becomes, present or not.
+        const at = locate([...resourcePath, 'Properties', TRANSFORM_KEY]) ?? resourceLocation;
+        return { state: 'unknown', reason: `${macro} (Fn::Transform in Properties) may rewrite every property at deploy time`, location: at };
+      }
       if (!hasOwn(properties, name)) return ABSENT;
       const location = locate([...resourcePath, 'Properties', name]) ?? resourceLocation;
       return toAttribute(resolver.resolveProperty(properties[name]), location);

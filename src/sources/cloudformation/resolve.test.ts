@@ -246,7 +246,7 @@ describe('other functions', () => {
   });
   test('Fn::GetAZs, Fn::Transform are unknown', () => {
     assert.match(unknown("!GetAZs ''"), /Availability Zones/);
-    assert.match(unknown('!Transform { Name: AWS::Include, Parameters: { Location: s3://b/k } }'), /macro AWS::Include/);
+    assert.match(unknown('!Transform { Name: AWS::Include, Parameters: { Location: s3://b/k } }'), /macro "AWS::Include"/);
   });
   test('Fn::Cidr (IPv4)', () => {
     assert.deepEqual(value('!Cidr [10.0.0.0/16, 3, 8]'), ['10.0.0.0/24', '10.0.1.0/24', '10.0.2.0/24']);

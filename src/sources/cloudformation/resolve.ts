@@ -1,4 +1,5 @@
 import { UnknownValue } from '../../model/attribute';
+import { describeTransform, transformIn } from './macros';
 import { hasOwn, isMapping, own, setOwn, type Mapping } from './objects';
 import { isListType, splitList, type GivenParameters } from './parameters';
 import { DeployTimeText, NO_VALUE, PseudoParameter, ResourceReference, ValidatedParameter } from './values';
@@ -134,6 +135,8 @@ export class TemplateResolver {
     }
     const fn = intrinsicName(node as Mapping);
     if (fn !== undefined) return this.intrinsic(fn, (node as Mapping)[fn], depth + 1);
+    const macro = transformIn(node as Mapping);
+    if (macro !== undefined) return new UnknownValue(`${macro} (Fn::Transform) may rewrite this value at deploy time`);
     const out: Mapping = {};
     for (const key of Object.keys(node)) {
       const value = this.resolve((node as Mapping)[key], depth + 1);
@@ -172,10 +175,8 @@ export class TemplateResolver {
         return this.lengthFunction(arg, depth);
       case 'Fn::ToJsonString':
         return this.toJsonString(arg, depth);
-      case 'Fn::Transform': {
-        const name = isMapping(arg) ? own(arg, 'Name') : undefined;
-        return new UnknownValue(`Fn::Transform${typeof name === 'string' ? ` (macro ${name})` : ''} is applied only at deploy time`);
-      }
+      case 'Fn::Transform':
+        return new UnknownValue(`Fn::Transform (${describeTransform(arg)}) is applied only at deploy time`);
       case 'Fn::Equals':
       case 'Fn::Not':
       case 'Fn::And':
@@ -216,6 +217,8 @@ export class TemplateResolver {
   private parameterValue(name: string): Value {
     const declaration = own(this.parameters, name);
     if (!isMapping(declaration)) return new UnknownValue(`parameter ${name} is not declared as a mapping`);
+    const macro = transformIn(this.parameters) ?? transformIn(declaration);
+    if (macro !== undefined) return new UnknownValue(`${macro} (Fn::Transform in Parameters) may rewrite parameter ${name} at deploy time`);
     const type = own(declaration, 'Type');
     const typeName = typeof type === 'string' ? type : '';
     if (hasOwn(this.given, name)) {
@@ -389,6 +392,8 @@ export class TemplateResolver {
     const mapName = keys[0];
     if (mapName === undefined) return unknownOr(names[0]!, 'Fn::FindInMap needs a map name');
     const map = own(this.mappings, mapName);
+    const macro = transformIn(this.mappings) ?? (isMapping(map) ? macroInMap(map) : undefined);
+    if (macro !== undefined) return new UnknownValue(`Fn::FindInMap [${shown}]: ${macro} (Fn::Transform in Mappings) may rewrite the mapping at deploy time`);
     if (!isMapping(map)) {
       return hasDefault ? fallback() : new UnknownValue(`Fn::FindInMap [${shown}]: there is no mapping ${mapName}`);
     }
@@ -451,6 +456,8 @@ export class TemplateResolver {
   private namedCondition(name: string): Truth {
     const known = this.truths.get(name);
     if (known !== undefined) return known;
+    const macro = transformIn(this.conditions);
+    if (macro !== undefined) return { unknown: `${macro} (Fn::Transform in Conditions) may rewrite condition ${name} at deploy time` };
     if (!hasOwn(this.conditions, name)) return { unknown: `condition ${name} is not defined in the template` };
     if (this.conditionsInProgress.has(name)) return { unknown: `condition ${name} depends on itself` };
     this.conditionsInProgress.add(name);
@@ -469,6 +476,8 @@ export class TemplateResolver {
     if (typeof expression === 'boolean') return expression;
     if (expression === 'true' || expression === 'false') return expression === 'true';
     if (!isMapping(expression)) return { unknown: 'a condition must be a condition function' };
+    const macro = transformIn(expression);
+    if (macro !== undefined) return { unknown: `${macro} (Fn::Transform) may rewrite this condition at deploy time` };
     const keys = Object.keys(expression);
     const fn = keys.length === 1 ? keys[0]! : '';
     const arg = expression[fn];
@@ -509,6 +518,18 @@ export class TemplateResolver {
 }
 
 // --- helpers --------------------------------------------------------------------------------
+
+/** A macro in one mapping of Mappings, at its top or in one of its top-level keys. */
+function macroInMap(map: Mapping): string | undefined {
+  const top = transformIn(map);
+  if (top !== undefined) return top;
+  for (const key of Object.keys(map)) {
+    const level = map[key];
+    const inLevel = isMapping(level) ? transformIn(level) : undefined;
+    if (inLevel !== undefined) return inLevel;
+  }
+  return undefined;
+}
 
 function section(template: Mapping, name: string): Mapping {
   const value = own(template, name);

@@ -19,7 +19,12 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.terraform', '.venv', '__
 /** Extensions a CloudFormation template or Terraform plan can have; others (code, docs, images) are not opened. */
 const CANDIDATE_EXTENSIONS = new Set(['.json', '.yaml', '.yml', '.template', '.cfn', '.tmpl', '.txt', '']);
 
+/**
+ * A Terraform configuration file as Terraform sees one: `.tf` or `.tf.json`, and not hidden or an
+ * editor's file (configs.IsIgnoredFile), which Terraform never reads.
+ */
 export function isTerraformFile(name: string): boolean {
+  if (name.startsWith('.') || name.endsWith('~') || (name.startsWith('#') && name.endsWith('#'))) return false;
   return name.endsWith('.tf') || name.endsWith('.tf.json');
 }
 

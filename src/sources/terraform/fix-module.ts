@@ -6,6 +6,7 @@ import { parseTree, type JSONPath, type Node } from 'jsonc-parser';
 import { HclSyntaxError, type BlockNode, type ConfigFile, type Expr } from './hcl/ast';
 import { parseHcl } from './hcl/parser';
 import { parseTerraformJson } from './json-syntax';
+import { isTerraformFile } from '../../engine/walk';
 import { renderExpr } from './render';
 import { lineAt, type ValueSite } from './fix-edits';
 import { describeCall, type ModuleCallFinder } from './fix-callers';
@@ -88,7 +89,8 @@ export class TerraformWorkspace {
     } catch {
       // An unreadable directory has no files to consider.
     }
-    const files = names.filter((n) => n.endsWith('.tf') || n.endsWith('.tf.json')).map((n) => this.file(join(dir, n)));
+    // The files Terraform reads: never a hidden or editor file, which no scan finding comes from.
+    const files = names.filter(isTerraformFile).map((n) => this.file(join(dir, n)));
     const module = { dir, files, names };
     this.modules.set(dir, module);
     return module;

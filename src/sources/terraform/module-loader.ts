@@ -1,6 +1,7 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_READ_LIMITS, describeFsError, readTextFile, type ReadLimits } from '../../engine/files';
+import { isTerraformFile } from '../../engine/walk';
 import type { ScanError } from '../source';
 import { HclSyntaxError, type AttributeNode, type BlockNode, type Body, type ConfigFile, type Expr } from './hcl/ast';
 import { parseHcl } from './hcl/parser';
@@ -39,17 +40,20 @@ export interface ModuleDefinition {
   errors: ScanError[];
 }
 
-function isConfigFileName(name: string): boolean {
-  return name.endsWith('.tf') || name.endsWith('.tf.json');
-}
-
-function isOverrideFileName(name: string): boolean {
+/** `override.tf`, `*_override.tf` (and `.tf.json`): merged into the primary files' declarations. */
+export function isOverrideFileName(name: string): boolean {
   return /(^|_)override\.tf(\.json)?$/.test(name);
 }
 
+/** Go sorts directory entries by bytes; JavaScript's default sort by UTF-16 units differs above U+FFFF. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
 /**
- * Reads and parses every `.tf` and `.tf.json` file of a directory. A file that can't be read
- * or parsed is reported and the others are still used.
+ * Reads and parses the `.tf` and `.tf.json` files of a directory that Terraform reads (not hidden
+ * or editor files), primary files first and override files after them, each in name order. A file
+ * that can't be read or parsed is reported and the others are still used.
  */
 export function loadModuleDirectory(dir: string, realDir: string, limits: ReadLimits = DEFAULT_READ_LIMITS): ModuleDefinition {
   const def: ModuleDefinition = {
@@ -68,7 +72,7 @@ export function loadModuleDirectory(dir: string, realDir: string, limits: ReadLi
   };
   let names: string[];
   try {
-    names = readdirSync(dir).filter(isConfigFileName).sort();
+    names = readdirSync(dir).filter(isTerraformFile).sort(byteOrder);
   } catch (e) {
     def.errors.push({ file: dir, message: `can't read module directory: ${describeFsError(e)}` });
     return def;
@@ -93,6 +97,7 @@ export function loadModuleDirectory(dir: string, realDir: string, limits: ReadLi
     if (isOverrideFileName(name)) overrides.push(file);
     else addDeclarations(def, file);
   }
+  // Terraform merges override files only once every primary file is loaded (configs.NewModule).
   for (const file of overrides) applyOverride(def, file);
   def.errors.push(...findLocalCycles(def));
   return def;
@@ -153,46 +158,73 @@ function addDeclarations(def: ModuleDefinition, file: LoadedFile): void {
 }
 
 /**
- * Override files (`override.tf`, `*_override.tf`) replace parts of existing declarations: each
- * attribute by name, nested blocks by type, as Terraform merges them.
+ * Override files (`override.tf`, `*_override.tf`) change existing declarations as Terraform's
+ * Module.mergeFile does: each attribute by name, nested blocks by type (mergeBody). Overriding
+ * something no primary file declares is an error in Terraform, so it is reported, not applied.
  */
 function applyOverride(def: ModuleDefinition, file: LoadedFile): void {
   def.files.push(file);
-  const mergeInto = (target: Declared<BlockNode> | undefined, override: BlockNode) => {
-    if (!target) return;
-    target.node = { ...target.node, body: mergeBodies(target.node.body, override.body, def, file) };
+  const missing = (node: { range: { start: { line: number } } }, what: string) =>
+    def.errors.push({
+      file: file.path,
+      line: node.range.start.line,
+      message: `there is no ${what}: an override file can only change what a primary file declares`,
+    });
+  const mergeInto = (target: Declared<BlockNode> | undefined, override: BlockNode, what: string) => {
+    if (!target) missing(override, what);
+    else target.node = { ...target.node, body: mergeBodies(target.node.body, override.body, def, file) };
   };
   for (const block of file.config.body.blocks) {
     const [first, second] = block.labels;
     switch (block.type) {
       case 'variable':
-        mergeInto(first === undefined ? undefined : def.variables.get(first), block);
-        break;
       case 'output':
-        mergeInto(first === undefined ? undefined : def.outputs.get(first), block);
+      case 'module': {
+        if (first === undefined) break;
+        const map = block.type === 'variable' ? def.variables : block.type === 'output' ? def.outputs : def.moduleCalls;
+        mergeInto(map.get(first), block, `${block.type === 'module' ? 'module call' : block.type} named "${first}"`);
         break;
-      case 'module':
-        mergeInto(first === undefined ? undefined : def.moduleCalls.get(first), block);
-        break;
+      }
       case 'resource':
-        mergeInto(def.resources.find((r) => r.node.labels[0] === first && r.node.labels[1] === second), block);
+      case 'data':
+        if (first === undefined || second === undefined) break;
+        mergeInto(
+          def.declaredResources.get(`${block.type === 'data' ? 'data.' : ''}${first}.${second}`),
+          block,
+          `${first} ${block.type === 'data' ? 'data source' : 'resource'} named "${second}"`,
+        );
         break;
       case 'locals':
         for (const attr of block.body.attributes) {
           if (def.locals.has(attr.name)) def.locals.set(attr.name, { node: attr, file });
+          else missing(attr, `local value named "${attr.name}"`);
         }
         break;
     }
   }
 }
 
+/** The type a nested block configures: `dynamic "x"` configures `x` blocks. */
+function configuredType(block: BlockNode): string {
+  return block.type === 'dynamic' ? (block.labels[0] ?? 'dynamic') : block.type;
+}
+
+/**
+ * Terraform's mergeBody: override attributes replace base attributes of the same name; any
+ * override block of a type (static or `dynamic`) hides every base block of that type. A
+ * `lifecycle` block is merged argument by argument, as Resource.merge does.
+ */
 function mergeBodies(base: Body, override: Body, def: ModuleDefinition, file: LoadedFile): Body {
   const attributes = base.attributes.filter((a) => !override.attributes.some((o) => o.name === a.name));
-  const overriddenTypes = new Set(override.blocks.map((b) => b.type));
-  const blocks = base.blocks.filter((b) => !overriddenTypes.has(b.type));
   for (const a of override.attributes) def.overrideFiles.set(a, file);
   for (const b of override.blocks) def.overrideFiles.set(b, file);
-  return { ...base, attributes: [...attributes, ...override.attributes], blocks: [...blocks, ...override.blocks] };
+  const baseLifecycle = base.blocks.find((b) => b.type === 'lifecycle');
+  const overrideBlocks = override.blocks.map((b) =>
+    b.type === 'lifecycle' && baseLifecycle ? { ...b, body: mergeBodies(baseLifecycle.body, b.body, def, file) } : b,
+  );
+  const overriddenTypes = new Set(override.blocks.map(configuredType));
+  const blocks = base.blocks.filter((b) => !overriddenTypes.has(configuredType(b)));
+  return { ...base, attributes: [...attributes, ...override.attributes], blocks: [...blocks, ...overrideBlocks] };
 }
 
 /** Cycles among local values, found statically so each is reported once with its line. */

@@ -48,6 +48,11 @@ export function readEnumProperty(
     return { verdict: { result: 'unknown', message: `${name} can't be determined: ${attr.reason}.`, location: attr.location } };
   }
   const value = attr.value;
+  if (isResourceReference(value)) {
+    // A resource's id or attribute (a custom resource's may be any text), or text built from one.
+    const message = `${name} is ${describeValue(value)}, whose value is known only at deploy time.`;
+    return { verdict: { result: 'unknown', message, location: attr.location } };
+  }
   if (typeof value !== 'string' || !valid.includes(value)) {
     return {
       verdict: {

@@ -45,6 +45,13 @@ const ALL = [PARAMETERS, MAPPINGS, CONDITIONS].join('\n');
 function value(yaml: string): unknown {
   return setValue(readValue(yaml, ALL));
 }
+
+/** A property's whole value built at deploy time: present, shown as CloudFormation writes it, not a literal. */
+function deployTimeText(yaml: string): string {
+  const built = value(yaml);
+  assert.ok(isResourceReference(built) && typeof built !== 'string', `expected deploy-time text, got ${JSON.stringify(built)}`);
+  return built.reference;
+}
 function unknown(yaml: string): string {
   return unknownReason(readValue(yaml, ALL));
 }
@@ -72,7 +79,7 @@ describe('Ref', () => {
     const subnet = value('!Ref PickedSubnet');
     assert.ok(isResourceReference(subnet), String(subnet));
     assert.equal(subnet.reference, 'parameter PickedSubnet (AWS::EC2::Subnet::Id)');
-    assert.equal(value("!Sub 'x-${PickedSubnet}'"), 'x-${PickedSubnet}', 'in text: its CloudFormation spelling, like a resource id');
+    assert.equal(deployTimeText("!Sub 'x-${PickedSubnet}'"), 'x-${PickedSubnet}', 'in text: its CloudFormation spelling, like a resource id');
     assert.match(unknown('!Ref SubnetList'), /parameter SubnetList has no Default/, 'a list may be empty: still unknown');
   });
   test('a single AllowedValue leaves no choice', () => {
@@ -151,8 +158,10 @@ describe('Fn::Sub', () => {
     assert.equal(value('{ "Fn::Sub": ["En${Suffix}", { Suffix: abled }] }'), 'Enabled');
   });
   test('pseudo parameters and resource attributes stay as text', () => {
-    assert.equal(value("!Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/x'"), 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/x');
-    assert.equal(value("!Sub '${Role.Arn}/${Subnet}'"), '${Role.Arn}/${Subnet}');
+    assert.equal(deployTimeText("!Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/x'"), 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/x');
+    assert.equal(deployTimeText("!Sub '${Role.Arn}/${Subnet}'"), '${Role.Arn}/${Subnet}');
+    // Inside a list it is its text.
+    assert.deepEqual(value("[!Sub '${Role.Arn}/x']"), ['${Role.Arn}/x']);
   });
   test('an unknown variable makes it unknown', () => {
     assert.match(unknown("!Sub '${NoDefault}-x'"), /NoDefault has no Default/);
@@ -164,7 +173,7 @@ describe('Fn::Join, Fn::Split, Fn::Select, Fn::Base64', () => {
   test('Fn::Join', () => {
     assert.equal(value("!Join ['-', [a, !Ref Stage, 1]]"), 'a-prod-1');
     assert.equal(value('{ "Fn::Join": ["", [subnet-, "0123"]] }'), 'subnet-0123');
-    assert.equal(value("!Join [':', [!Ref AWS::Region, x]]"), '${AWS::Region}:x');
+    assert.equal(deployTimeText("!Join [':', [!Ref AWS::Region, x]]"), '${AWS::Region}:x');
     assert.equal(value("!Join ['', [a, !If [IsProd, !Ref AWS::NoValue, b]]]"), 'a');
     assert.match(unknown("!Join ['', [a, !ImportValue other]]"), /Fn::ImportValue 'other'/);
     assert.equal(value('!Join\n        - "/"\n        - - a\n          - b'), 'a/b');

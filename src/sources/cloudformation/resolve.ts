@@ -635,7 +635,7 @@ function sameValue(a: Value, b: Value): boolean {
 
 /** The value rules see: deploy-time text as its CloudFormation spelling, pseudo parameters unknown. */
 function finalize(value: Value, depth: number): unknown {
-  if (value instanceof DeployTimeText) return value.text;
+  if (value instanceof DeployTimeText) return depth === 0 ? value : value.text;
   if (value instanceof PseudoParameter) return new UnknownValue(value.reason);
   if (value === NO_VALUE) return undefined;
   if (value instanceof UnknownValue || value instanceof ResourceReference || value instanceof ValidatedParameter) return value;

@@ -54,9 +54,14 @@ export class PseudoParameter {
 /**
  * Text built by `Fn::Sub`/`Fn::Join` from literals and deploy-time values (pseudo parameters,
  * resource ids): it is certainly there, its exact content is not known. Shown as CloudFormation
- * writes it, e.g. `arn:${AWS::Partition}:s3:::${Bucket}`.
+ * writes it, e.g. `arn:${AWS::Partition}:s3:::${Bucket}`. A property whose whole value it is
+ * reaches rules as this object (present, content unknown: an enum can't be judged from it);
+ * inside lists and mappings it is its text.
  */
-export class DeployTimeText {
+export class DeployTimeText implements ResourceReferenceValue {
+  get reference(): string {
+    return this.text;
+  }
   constructor(
     readonly text: string,
     /** Why the text isn't fully known, from its first deploy-time part. */

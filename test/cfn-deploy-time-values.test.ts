@@ -68,3 +68,73 @@ ${domain('GetAttCustom', '!GetAtt Custom.Mode')}${domain('GetAttCfnCustom', '!Ge
     }
   });
 });
+
+describe('SubnetId present, its value given at deploy time', () => {
+  const notebook = (id: string, subnet: string) => `  ${id}:
+    Type: AWS::SageMaker::NotebookInstance
+    Properties:
+      InstanceType: ml.t3.medium
+      RoleArn: arn:aws:iam::111122223333:role/nb
+      DirectInternetAccess: Disabled
+      SubnetId: ${subnet}
+`;
+  const template = `Parameters:
+  SubnetParam: { Type: String }
+  SubnetChoice: { Type: String, AllowedValues: [subnet-0aaaaaaaaaaaaaaaa, subnet-0bbbbbbbbbbbbbbbb] }
+  SubnetList: { Type: 'List<AWS::EC2::Subnet::Id>' }
+  SubnetNames: { Type: CommaDelimitedList }
+  EmptyDefault: { Type: String, Default: '' }
+  EmptyAllowed: { Type: String, AllowedValues: ['', subnet-0aaaaaaaaaaaaaaaa] }
+  Flag: { Type: String }
+Conditions:
+  Placed: !Equals [!Ref Flag, 'yes']
+Resources:
+${notebook('RequiredString', '!Ref SubnetParam')}${notebook('Choice', '!Ref SubnetChoice')}${notebook('SelectFromList', '!Select [0, !Ref SubnetList]')}${notebook('SelectFromNames', '!Select [1, !Ref SubnetNames]')}${notebook('SubOfParam', "!Sub '${SubnetParam}'")}${notebook('JoinOfList', "!Join [',', !Ref SubnetList]")}${notebook('EmptyDefault', '!Ref EmptyDefault')}${notebook('MaybeNoValue', '!If [Placed, !Ref SubnetParam, !Ref AWS::NoValue]')}${notebook('EmptyAllowed', '!Ref EmptyAllowed')}${notebook('Imported', '!ImportValue shared-subnet')}`;
+
+  test('a required String parameter or an element of a subnet list parameter is a pass', async () => {
+    const findings = await findingsOf(template);
+    for (const id of ['RequiredString', 'Choice', 'SelectFromList', 'SelectFromNames', 'SubOfParam', 'JoinOfList', 'EmptyAllowed']) {
+      assert.equal(findings.get(id)?.result, 'pass', `${id}: ${findings.get(id)?.message}`);
+    }
+  });
+
+  test('absent or possibly absent stays fail or unknown', async () => {
+    const findings = await findingsOf(template);
+    assert.equal(findings.get('EmptyDefault')?.result, 'fail');
+    assert.equal(findings.get('MaybeNoValue')?.result, 'unknown');
+    assert.equal(findings.get('Imported')?.result, 'unknown');
+  });
+
+  test('the value stays unknown where it decides something else (conditions, enum properties)', async () => {
+    const text = `Parameters:
+  Mode: { Type: String }
+Conditions:
+  Open: !Equals [!Ref Mode, open]
+Resources:
+  Nb:
+    Type: AWS::SageMaker::NotebookInstance
+    Properties:
+      DirectInternetAccess: !If [Open, Enabled, Disabled]
+      SubnetId: subnet-0123456789abcdef0
+  Nb2:
+    Type: AWS::SageMaker::NotebookInstance
+    Properties:
+      DirectInternetAccess: !Ref Mode
+      SubnetId: subnet-0123456789abcdef0
+`;
+    const findings = await findingsOf(text);
+    assert.equal(findings.get('Nb')?.result, 'unknown');
+    assert.equal(findings.get('Nb2')?.result, 'unknown');
+  });
+
+  test('CLI: a notebook placed in a subnet chosen at deploy time passes (exit 0)', () => {
+    const t = makeTree({ 't.yaml': `Parameters:\n  SubnetList: { Type: 'List<AWS::EC2::Subnet::Id>' }\nResources:\n${notebook('Nb', '!Select [0, !Ref SubnetList]')}` });
+    try {
+      const r = spawnSync(process.execPath, [CLI, 'scan', join(t.root, 't.yaml'), '--format', 'json'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.equal(JSON.parse(r.stdout).summary.pass, 1);
+    } finally {
+      t.cleanup();
+    }
+  });
+});

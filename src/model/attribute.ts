@@ -46,6 +46,11 @@ export function isUnknownValue(v: unknown): v is UnknownValue {
  */
 export interface ResourceReferenceValue {
   readonly reference: string;
+  /**
+   * Set when the value, though given, may be empty text or an empty list (a String parameter
+   * given at deploy time): rules that need a non-empty value decide what an empty one means.
+   */
+  readonly mayBeEmpty?: boolean;
 }
 
 export function isResourceReference(value: unknown): value is ResourceReferenceValue {

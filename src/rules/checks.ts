@@ -20,15 +20,18 @@ export function describeValue(value: unknown): string {
 
 /**
  * Whether an attribute holds something (a literal or a reference), as AWS would see it: an
- * empty string or empty list is nothing. `unknown` when the source could not resolve it.
+ * empty string or empty list is nothing. `unknown` when the source could not resolve it, or when
+ * a value given at deploy time may be empty, unless `emptyIsRejected`: AWS refuses the resource
+ * with an empty value, so an empty one deploys nothing.
  */
-export function presence(attr: Attribute): 'present' | 'missing' | 'unknown' {
+export function presence(attr: Attribute, options: { emptyIsRejected?: boolean } = {}): 'present' | 'missing' | 'unknown' {
   if (attr.state === 'unknown') return 'unknown';
   if (attr.state === 'default') return attr.value === undefined ? 'missing' : 'present';
   const v = attr.value;
   if (v === null || v === undefined || v === '') return 'missing';
   if (Array.isArray(v) && v.length === 0) return 'missing';
   if (isUnknownValue(v)) return 'unknown';
+  if (isResourceReference(v) && v.mayBeEmpty && !options.emptyIsRejected) return 'unknown';
   return 'present';
 }
 

@@ -50,7 +50,10 @@ export function check(resource: Resource): CheckResult {
     };
   }
   const subnet = resource.attribute('SubnetId');
-  switch (presence(subnet)) {
+  // A SubnetId given at deploy time (a parameter) that turns out empty or no subnet is refused by
+  // AWS: CreateNotebookInstance's SubnetId has pattern [-0-9a-zA-Z]+ (botocore's sagemaker
+  // service-2.json), and Disabled needs a SubnetId. Either the notebook is in a subnet or none exists.
+  switch (presence(subnet, { emptyIsRejected: true })) {
     case 'missing':
       return {
         result: 'fail',

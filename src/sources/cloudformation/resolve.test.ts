@@ -38,7 +38,8 @@ const CONDITIONS = `Conditions:
   Loop2: !Condition Loop1
   Missing: !Condition Undefined
   EmptyIsEmpty: !Equals [!Ref Empty, '']
-  NumberText: !Equals [!Ref Size, '20']`;
+  NumberText: !Equals [!Ref Size, '20']
+  NoDefaultIsX: !Equals [!Ref NoDefault, x]`;
 
 const ALL = [PARAMETERS, MAPPINGS, CONDITIONS].join('\n');
 
@@ -71,16 +72,28 @@ describe('Ref', () => {
     assert.deepEqual(value('!Ref Subnets'), ['subnet-1', 'subnet-2']);
     assert.deepEqual(value('!Ref Names'), ['a', 'b', 'c']);
   });
-  test('a parameter without Default is unknown, naming its AllowedValues', () => {
-    assert.match(unknown('!Ref NoDefault'), /parameter NoDefault has no Default/);
-    assert.match(unknown('!Ref Choice'), /one of a, b/);
+  test('a parameter without Default is present, given at deploy time; empty unless its constraints forbid it', () => {
+    const text = value('!Ref NoDefault');
+    assert.ok(isResourceReference(text));
+    assert.equal(text.reference, 'parameter NoDefault (String)');
+    assert.equal(text.mayBeEmpty, true);
+    const choice = value('!Ref Choice');
+    assert.ok(isResourceReference(choice));
+    assert.equal(choice.mayBeEmpty, false, "AllowedValues [a, b] excludes ''");
+    // Where the value decides something, it is unknown.
+    assert.match(unknown('!If [NoDefaultIsX, a, b]'), /NoDefault \(String\) is given at deploy time/);
   });
   test('an AWS-specific id parameter without Default is present (CloudFormation accepts only existing ids), its value unknown', () => {
     const subnet = value('!Ref PickedSubnet');
     assert.ok(isResourceReference(subnet), String(subnet));
     assert.equal(subnet.reference, 'parameter PickedSubnet (AWS::EC2::Subnet::Id)');
     assert.equal(deployTimeText("!Sub 'x-${PickedSubnet}'"), 'x-${PickedSubnet}', 'in text: its CloudFormation spelling, like a resource id');
-    assert.match(unknown('!Ref SubnetList'), /parameter SubnetList has no Default/, 'a list may be empty: still unknown');
+    const list = value('!Ref SubnetList');
+    assert.ok(isResourceReference(list) && list.mayBeEmpty === true, 'a list may be empty');
+    const element = value('!Select [3, !Ref SubnetList]');
+    assert.ok(isResourceReference(element), 'an element (past the end, the deployment fails)');
+    assert.equal(element.mayBeEmpty, false);
+    assert.match(unknown('!Length { Ref: SubnetList }'), /SubnetList .* is given at deploy time/);
   });
   test('a single AllowedValue leaves no choice', () => {
     assert.equal(value('!Ref OnlyChoice'), 'only');
@@ -164,7 +177,8 @@ describe('Fn::Sub', () => {
     assert.deepEqual(value("[!Sub '${Role.Arn}/x']"), ['${Role.Arn}/x']);
   });
   test('an unknown variable makes it unknown', () => {
-    assert.match(unknown("!Sub '${NoDefault}-x'"), /NoDefault has no Default/);
+    assert.match(unknown("!Sub '${Undeclared}-x'"), /Undeclared/);
+    assert.equal(deployTimeText("!Sub '${NoDefault}-x'"), '${NoDefault}-x', 'a parameter given at deploy time is present');
     assert.match(unknown("!Sub ['${A}', { A: !ImportValue shared }]"), /Fn::ImportValue 'shared'/);
   });
 });

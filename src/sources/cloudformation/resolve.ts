@@ -1,11 +1,13 @@
 import { UnknownValue } from '../../model/attribute';
 import { describeTransform, transformIn } from './macros';
 import { hasOwn, isMapping, own, setOwn, type Mapping } from './objects';
-import { isListType, splitList, type GivenParameters } from './parameters';
-import { DeployTimeText, NO_VALUE, PseudoParameter, ResourceReference, ValidatedParameter } from './values';
+import { constraintViolation, isListType, splitList, type GivenParameters } from './parameters';
+import { DeployTimeList, DeployTimeParameter, DeployTimeText, NO_VALUE, PseudoParameter, ResourceReference } from './values';
 
-// AWS-specific parameter types CloudFormation validates against the account's existing resources.
-const VALIDATED_ID_TYPE = /^AWS::EC2::[A-Za-z]+::Id$/;
+// AWS-specific parameter types (`AWS::EC2::Subnet::Id`, `AWS::EC2::KeyPair::KeyName`...):
+// CloudFormation checks the value names something that exists in the account, so it is never empty.
+const AWS_SPECIFIC_TYPE = /^AWS::(?!SSM::)[A-Za-z0-9]+::[A-Za-z0-9:]+$/;
+const LIST_TYPE = /^List<(.+)>$/;
 
 /**
  * Resolves template values the way a deployment would, offline: parameters take the value given
@@ -24,7 +26,8 @@ type Value =
   | Mapping
   | UnknownValue
   | ResourceReference
-  | ValidatedParameter
+  | DeployTimeParameter
+  | DeployTimeList
   | PseudoParameter
   | DeployTimeText
   | typeof NO_VALUE;
@@ -239,11 +242,8 @@ export class TemplateResolver {
       const allowed = own(declaration, 'AllowedValues');
       if (Array.isArray(allowed) && allowed.length === 1) {
         value = allowed[0]; // no choice left to the deployer
-      } else if (VALIDATED_ID_TYPE.test(typeName)) {
-        return new ValidatedParameter(name, typeName);
       } else {
-        const choice = Array.isArray(allowed) && allowed.length > 0 ? ` (one of ${allowed.map((v) => String(v)).join(', ')})` : '';
-        return new UnknownValue(`parameter ${name} has no Default: its value${choice} is given at deploy time`);
+        return givenAtDeployTime(name, typeName, declaration);
       }
     }
     if (isListType(typeName) && typeof value === 'string') return splitList(value);
@@ -317,6 +317,7 @@ export class TemplateResolver {
     const delimiter = this.resolve(arg[0], depth);
     if (typeof delimiter !== 'string') return unknownOr(delimiter, 'Fn::Join needs a string delimiter');
     const list = this.resolve(arg[1], depth);
+    if (list instanceof DeployTimeList) return new DeployTimeText('${' + list.parameter + '}', `${list.reference} is given at deploy time`, true);
     if (!Array.isArray(list)) return unknownOr(list, 'Fn::Join needs a list of values');
     const parts: (string | DeployTimeText)[] = [];
     for (let i = 0; i < list.length; i++) {
@@ -343,6 +344,8 @@ export class TemplateResolver {
     const position = typeof index === 'number' ? index : typeof index === 'string' && /^\d+$/.test(index) ? Number(index) : NaN;
     if (!Number.isInteger(position) || position < 0) return unknownOr(index, 'Fn::Select needs a whole-number index');
     const list = this.resolve(arg[1], depth);
+    // Past the end of a list given at deploy time, CloudFormation fails the deployment: nothing is created.
+    if (list instanceof DeployTimeList) return list.element;
     if (!Array.isArray(list)) return unknownOr(list, 'Fn::Select needs a list');
     if (position >= list.length) return new UnknownValue(`Fn::Select index ${position} is past the end of a ${list.length}-element list`);
     return list[position]!;
@@ -519,6 +522,25 @@ export class TemplateResolver {
 
 // --- helpers --------------------------------------------------------------------------------
 
+/**
+ * A parameter with no Default (and more than one allowed value): present, given at deploy time.
+ * Whether it may be empty is what CloudFormation would accept for '' (MinLength, AllowedPattern,
+ * AllowedValues); an AWS-specific type names an existing resource and never is. A type
+ * CloudFormation doesn't know is unknown.
+ */
+function givenAtDeployTime(name: string, typeName: string, declaration: Mapping): Value {
+  const mayBeEmpty = (type: string): boolean => !AWS_SPECIFIC_TYPE.test(type) && constraintViolation(name, declaration, '') === undefined;
+  const listOf = LIST_TYPE.exec(typeName)?.[1] ?? (typeName === 'CommaDelimitedList' ? 'String' : undefined);
+  if (listOf !== undefined) {
+    if (listOf !== 'Number' && listOf !== 'String' && !AWS_SPECIFIC_TYPE.test(listOf)) return new UnknownValue(`parameter ${name} has an unknown type ${typeName}`);
+    return new DeployTimeList(name, typeName, new DeployTimeParameter(name, listOf, mayBeEmpty(listOf), true));
+  }
+  if (typeName === 'String' || typeName === 'Number' || AWS_SPECIFIC_TYPE.test(typeName)) {
+    return new DeployTimeParameter(name, typeName, typeName === 'String' && mayBeEmpty(typeName));
+  }
+  return new UnknownValue(`parameter ${name} has no Default and a type CloudFormation doesn't know (${typeName || 'none'})`);
+}
+
 /** A macro in one mapping of Mappings, at its top or in one of its top-level keys. */
 function macroInMap(map: Mapping): string | undefined {
   const top = transformIn(map);
@@ -569,7 +591,7 @@ function asText(value: Value, context: string): string | DeployTimeText | Unknow
     const what = value.attribute === undefined ? 'id' : `attribute ${value.attribute}`;
     return new DeployTimeText('${' + value.reference + '}', `the ${what} of resource ${value.logicalId} is known only at deploy time`);
   }
-  if (value instanceof ValidatedParameter) return new DeployTimeText('${' + value.parameter + '}', `${value.reference} is given at deploy time`);
+  if (value instanceof DeployTimeParameter) return new DeployTimeText('${' + value.parameter + '}', `${value.reference} is given at deploy time`, value.mayBeEmpty);
   if (value === NO_VALUE) return new UnknownValue(`${context} is AWS::NoValue, which isn't text`);
   return new UnknownValue(`${context} is ${Array.isArray(value) ? 'a list' : value === null ? 'null' : 'a mapping'}, not text`);
 }
@@ -577,14 +599,19 @@ function asText(value: Value, context: string): string | DeployTimeText | Unknow
 function concatenate(parts: (string | DeployTimeText)[]): Value {
   let text = '';
   let reason: string | undefined;
+  let literalText = '';
+  let mayBeEmpty = true;
   for (const part of parts) {
-    if (typeof part === 'string') text += part;
-    else {
+    if (typeof part === 'string') {
+      text += part;
+      literalText += part;
+    } else {
       text += part.text;
       reason ??= part.reason;
+      mayBeEmpty &&= part.mayBeEmpty;
     }
   }
-  if (reason !== undefined) return new DeployTimeText(text, reason);
+  if (reason !== undefined) return new DeployTimeText(text, reason, mayBeEmpty && literalText === '');
   return dynamicReference(text) ?? text;
 }
 
@@ -598,7 +625,7 @@ function unknownOr(value: Value, problem: string): UnknownValue {
 function unknownReason(value: Value): string | undefined {
   if (value instanceof UnknownValue || value instanceof PseudoParameter || value instanceof DeployTimeText) return value.reason;
   if (value instanceof ResourceReference) return `${value.reference} is known only at deploy time`;
-  if (value instanceof ValidatedParameter) return `${value.reference} is given at deploy time`;
+  if (value instanceof DeployTimeParameter || value instanceof DeployTimeList) return `${value.reference} is given at deploy time`;
   if (value === NO_VALUE) return 'AWS::NoValue has no value';
   if (Array.isArray(value)) {
     for (const element of value) {
@@ -638,7 +665,7 @@ function finalize(value: Value, depth: number): unknown {
   if (value instanceof DeployTimeText) return depth === 0 ? value : value.text;
   if (value instanceof PseudoParameter) return new UnknownValue(value.reason);
   if (value === NO_VALUE) return undefined;
-  if (value instanceof UnknownValue || value instanceof ResourceReference || value instanceof ValidatedParameter) return value;
+  if (value instanceof UnknownValue || value instanceof ResourceReference || value instanceof DeployTimeParameter || value instanceof DeployTimeList) return value;
   if (depth > MAX_RESOLVE_DEPTH) throw new ResolutionLimit(`the value nests deeper than ${MAX_RESOLVE_DEPTH} levels`);
   if (Array.isArray(value)) return value.map((element) => finalize(element, depth + 1));
   if (isMapping(value)) {

@@ -5,25 +5,47 @@ import type { ResourceReferenceValue } from '../../model/attribute';
  */
 
 /**
- * A `Ref` or `Fn::GetAtt` to a resource of the same template: the value exists once deployed
- * (a subnet id, a role ARN) but isn't a literal. `reference` is how rules show it
- * (`a reference to MySubnet`, `a reference to MyRole.Arn`).
+ * A parameter with no Default whose value is given at deploy time: CloudFormation creates no stack
+ * without one, so the value is present, though unknown offline. For an AWS-specific type
+ * (`AWS::EC2::Subnet::Id`...) CloudFormation accepts only a value that exists in the account, so it
+ * is never empty; a `String` may be empty unless its constraints (MinLength, AllowedPattern,
+ * AllowedValues) exclude it. `parameterType` is the element type for an element of a list.
  */
-/**
- * A parameter of an AWS-specific type naming one EC2 resource (`AWS::EC2::Subnet::Id`,
- * `AWS::EC2::VPC::Id`...) with no Default: CloudFormation only accepts an id that exists in the
- * account, so the value is certainly present, though known only at deploy time.
- */
-export class ValidatedParameter implements ResourceReferenceValue {
+export class DeployTimeParameter implements ResourceReferenceValue {
   readonly reference: string;
   constructor(
     readonly parameter: string,
     readonly parameterType: string,
+    readonly mayBeEmpty: boolean,
+    /** For an element of a list parameter. */
+    element = false,
+  ) {
+    this.reference = `${element ? 'an element of ' : ''}parameter ${parameter} (${parameterType})`;
+  }
+}
+
+/**
+ * A list parameter (`List<AWS::EC2::Subnet::Id>`, `CommaDelimitedList`) with no Default: a list
+ * of unknown length (perhaps empty) whose elements are `element`. `Fn::Select` takes an element
+ * (an index past its end fails the deployment: nothing is created).
+ */
+export class DeployTimeList implements ResourceReferenceValue {
+  readonly reference: string;
+  readonly mayBeEmpty = true;
+  constructor(
+    readonly parameter: string,
+    readonly parameterType: string,
+    readonly element: DeployTimeParameter,
   ) {
     this.reference = `parameter ${parameter} (${parameterType})`;
   }
 }
 
+/**
+ * A `Ref` or `Fn::GetAtt` to a resource of the same template: the value exists once deployed
+ * (a subnet id, a role ARN) but isn't a literal. `reference` is how rules show it
+ * (`a reference to MySubnet`, `a reference to MyRole.Arn`).
+ */
 export class ResourceReference implements ResourceReferenceValue {
   readonly reference: string;
   constructor(
@@ -66,6 +88,8 @@ export class DeployTimeText implements ResourceReferenceValue {
     readonly text: string,
     /** Why the text isn't fully known, from its first deploy-time part. */
     readonly reason: string,
+    /** Every part may be empty text (parameters that may be given as ''). */
+    readonly mayBeEmpty = false,
   ) {}
   toString(): string {
     return this.text;

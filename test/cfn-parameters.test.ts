@@ -191,7 +191,7 @@ test('scan worker: the values reach a worker thread through its context, NoEcho 
     ruleIds: ['SageMaker-004'],
     exceptions: [],
     readLimits: DEFAULT_READ_LIMITS,
-    terraform: { varFiles: [], vars: {} },
+    terraform: {},
     cloudFormation: { parameters: { Access: { value: 'Disabled' }, Other: { unknown: 'kept' } } },
   };
   const worker = createWorker(context);

@@ -26,7 +26,7 @@ describe('audit command options', () => {
   const reportOptions = { format: 'text' as const, output: [], color: false };
 
   it('passes on only the options given', () => {
-    const opts: AuditCommandOptions = { ...reportOptions, regions: ['us-east-1', 'eu-west-1'], accounts: ['222233334444'], roleName: 'Audit', concurrency: 8, maxAttempts: 5 };
+    const opts: AuditCommandOptions = { ...reportOptions, regions: ['us-east-1', 'eu-west-1'], accounts: ['222233334444'], roleName: 'Audit', concurrency: 8, maxAttempts: 5, timeout: 90_000 };
     const config = emptyConfig();
     assert.deepEqual(auditOptions(opts, { config, failOn: 'Medium', ruleIds: ['SageMaker-004'] }), {
       config,
@@ -37,6 +37,7 @@ describe('audit command options', () => {
       roleName: 'Audit',
       concurrency: 8,
       maxAttempts: 5,
+      timeoutMs: 90_000,
     });
     assert.deepEqual(Object.keys(auditOptions(reportOptions, { config, failOn: 'Low' })), ['config', 'failOn']);
   });
@@ -75,6 +76,8 @@ describe('cloudconform audit (built command)', () => {
       [['--regions', 'us-east-1,,nowhere'], /'nowhere' is not a region name/],
       [['--concurrency', '0'], /must be a whole number/],
       [['--max-attempts', 'many'], /must be a whole number/],
+      [['--timeout', '0.5s'], /--timeout.*at least 1s/],
+      [['--call-timeout', 'soon'], /--call-timeout.*duration/],
       [['--format', 'xml'], /xml/],
     ] as const) {
       const r = await run(['audit', '--endpoint-url', endpoint, ...args]);
@@ -99,9 +102,10 @@ describe('cloudconform audit (built command)', () => {
     fake.faults.push({ action: 'sagemaker:ListNotebookInstances', region: 'eu-west-1', status: 400, code: 'AccessDeniedException', message: 'denied' });
     const incomplete = await run(['audit', '--endpoint-url', endpoint, '--regions', 'us-east-1,eu-west-1,ap-southeast-5', '--no-color']);
     assert.equal(incomplete.code, 2);
-    assert.match(incomplete.stdout, new RegExp(`aws://${CALLER_ACCOUNT}/eu-west-1: sagemaker:ListNotebookInstances: AccessDeniedException: denied`));
-    assert.match(incomplete.stdout, new RegExp(`Notes\n {2}aws://${CALLER_ACCOUNT}/ap-southeast-5: skipped: not enabled for account ${CALLER_ACCOUNT}\n`));
-    assert.match(incomplete.stdout, /— 1 resource, 1 error, 1 note\n/);
+    assert.match(incomplete.stdout, new RegExp(`aws://${CALLER_ACCOUNT}/eu-west-1: sagemaker:ListNotebookInstances: notebook instances not read in eu-west-1: AccessDeniedException: denied`));
+    // A region the user named is never a mere note: not enabled, it is an error.
+    assert.match(incomplete.stdout, new RegExp(`aws://${CALLER_ACCOUNT}/ap-southeast-5: ap-southeast-5 was requested but is not enabled for account ${CALLER_ACCOUNT}`));
+    assert.match(incomplete.stdout, /— 1 resource, 2 errors\n/);
     const quiet = await run(['audit', '--endpoint-url', endpoint, '--regions', 'us-east-1', '--quiet', '--max-attempts', '1']);
     assert.equal(quiet.stdout, '');
   });

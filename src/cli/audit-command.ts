@@ -1,4 +1,5 @@
 import { audit, AuditOptionsError, type AuditOptions, type AuditProgress } from '../engine/audit';
+import { redactSecrets } from '../sources/aws/errors';
 import { runReportCommand, type ReportCommandOptions, type ReportSettings } from './report-command';
 
 export interface AuditCommandOptions extends ReportCommandOptions {
@@ -13,6 +14,9 @@ export interface AuditCommandOptions extends ReportCommandOptions {
   concurrency?: number;
   regionConcurrency?: number;
   maxAttempts?: number;
+  /** `--timeout`, `--call-timeout`: milliseconds. */
+  timeout?: number;
+  callTimeout?: number;
 }
 
 /** Runs `cloudconform audit` and returns the exit code: 0 nothing failed, 1 failures, 2 incomplete or bad usage. */
@@ -20,17 +24,37 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<number
   // The SDK warns on every run that its future releases will need a newer Node: news for whoever
   // upgrades the dependency, not for someone running this command.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  return runReportCommand(
-    opts,
-    (settings) => audit({ ...auditOptions(opts, settings), onProgress: (p) => settings.progress.update(progressText(p)) }),
-    [AuditOptionsError],
-  );
+  try {
+    return await runReportCommand(
+      opts,
+      (settings) => audit({ ...auditOptions(opts, settings), onProgress: (p) => settings.progress.update(progressText(p)) }),
+      [AuditOptionsError],
+    );
+  } catch (e) {
+    // Not a report: an internal failure, whose message may quote an SDK error, so redacted like a report.
+    process.stderr.write(`cloudconform: ${redactSecrets((e as Error)?.message ?? String(e))}\n`);
+    return 2;
+  }
 }
 
 /** The command line's options as `audit` takes them (validated there, before any call). */
 export function auditOptions(opts: AuditCommandOptions, settings: Pick<ReportSettings, 'config' | 'failOn' | 'ruleIds'>): AuditOptions {
   const { profile, regions, roleArn, accounts, roleName, organization, externalId, endpointUrl, concurrency, regionConcurrency, maxAttempts } = opts;
-  const given = { profile, regions, roleArn, accounts, roleName, organization, externalId, endpointUrl, concurrency, regionConcurrency, maxAttempts };
+  const given = {
+    profile,
+    regions,
+    roleArn,
+    accounts,
+    roleName,
+    organization,
+    externalId,
+    endpointUrl,
+    concurrency,
+    regionConcurrency,
+    maxAttempts,
+    timeoutMs: opts.timeout,
+    callTimeoutMs: opts.callTimeout,
+  };
   return {
     config: settings.config,
     failOn: settings.failOn,

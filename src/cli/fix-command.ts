@@ -4,7 +4,7 @@ import { fix, type FixOutcome } from '../remediation/iac/fix';
 import type { FixInputs } from '../remediation/iac/fixer';
 import { FORMAT_FIXERS } from '../remediation/iac/format-fixers';
 import { parseRuleIds, UsageError } from './report-command';
-import { parseVars, readGivenParameters } from './scan-command';
+import { readGivenParameters, terraformInputs, type OrderedOption } from './scan-command';
 import { useColor } from './terminal';
 
 export interface FixCommandOptions {
@@ -15,8 +15,9 @@ export interface FixCommandOptions {
   vpcId?: string;
   config?: string;
   rules?: string;
-  var: string[];
-  varFile: string[];
+  var: OrderedOption[];
+  varFile: OrderedOption[];
+  workspace?: string;
   parameter?: string[];
   parametersFile?: string[];
   format: 'text' | 'json';
@@ -45,8 +46,7 @@ export async function runFixCommand(paths: string[], opts: FixCommandOptions): P
         ruleIds,
         inputs: fixInputs(opts),
         dryRun: opts.dryRun === true,
-        varFiles: opts.varFile,
-        vars: parseVars(opts.var),
+        terraform: terraformInputs(opts),
         cloudFormationParameters: readGivenParameters(opts),
       },
       FORMAT_FIXERS,

@@ -2,7 +2,7 @@
 // modules on demand.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version';
-import { DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY } from '../engine/audit-limits';
+import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../engine/audit-limits';
 import { registerGuardrailCommand } from './guardrail-options';
 import { registerRemediateCommands } from './remediate-options';
 
@@ -20,6 +20,15 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+let optionOrder = 0;
+
+/** `--var` and `--var-file` keep their place on the command line: Terraform applies them in that order. */
+function ordered(value: string, previous: { value: string; order: number }[]): { value: string; order: number }[] {
+  return [...previous, { value, order: optionOrder++ }];
+}
+
+const WORKSPACE_HELP = 'Terraform workspace for terraform.workspace (default: TF_WORKSPACE, else the root module\'s .terraform/environment, else default)';
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
@@ -31,6 +40,14 @@ function byteSize(value: string): number {
   if (!m) throw new InvalidArgumentError('must be a size such as 8MB, 512KB or 1048576');
   const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
   return Math.floor(Number(m[1]) * unit);
+}
+
+/** `90s`, `30m`, `2h` (a bare number is seconds) -> milliseconds. */
+function duration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/i.exec(value.trim());
+  const ms = m ? Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's').toLowerCase() as 's' | 'm' | 'h'] : NaN;
+  if (!(ms >= 1000)) throw new InvalidArgumentError('must be a duration of at least 1s, such as 90s, 30m or 2h');
+  return Math.round(ms);
 }
 
 function commaList(value: string): string[] {
@@ -60,8 +77,9 @@ withReportOptions(
     .description('Scan CloudFormation templates, Terraform configurations and plans (default: the current directory).')
     .argument('[paths...]', 'files or directories to scan', []),
 )
-  .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable)', collect, [])
-  .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable)', collect, [])
+  .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable; with --var-file, later wins)', ordered, [])
+  .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable; with --var, later wins)', ordered, [])
+  .option('--workspace <name>', WORKSPACE_HELP)
   .option('--parameter <name=value>', 'CloudFormation parameter value, as --parameter-overrides (repeatable)', collect, [])
   .option('--parameters-file <file>', 'CloudFormation parameter values: AWS CLI, template configuration or {"Name": "value"} JSON (repeatable)', collect, [])
   .option('-j, --jobs <n>', 'parallel worker threads (default: number of CPUs)', positiveInt)
@@ -87,6 +105,8 @@ withReportOptions(
   .option('--concurrency <n>', `API calls in flight across the audit (default ${DEFAULT_CONCURRENCY})`, positiveInt)
   .option('--region-concurrency <n>', `describe calls in flight per account and region (default ${DEFAULT_REGION_CONCURRENCY})`, positiveInt)
   .option('--max-attempts <n>', 'attempts per API call, with backoff and jitter; retry mode: AWS_RETRY_MODE, else adaptive (default: AWS_MAX_ATTEMPTS, else 3)', positiveInt)
+  .option('--timeout <duration>', `the whole audit's deadline, e.g. 90s, 30m, 2h: what is not read by then is an error entry (default ${DEFAULT_TIMEOUT_MS / 60_000}m)`, duration)
+  .option('--call-timeout <duration>', `one API call's deadline, retries included (default ${DEFAULT_CALL_TIMEOUT_MS / 1000}s)`, duration)
   .action(async (opts) => {
     const { runAuditCommand } = await import('./audit-command');
     process.exitCode = await runAuditCommand(opts);
@@ -104,8 +124,9 @@ program
   .option('--vpc-id <id>', 'VPC for Studio domains that have none')
   .option('-c, --config <file>', 'configuration file (default: ./.cloudconform.yml when present)')
   .option('-r, --rules <ids>', 'comma-separated rule ids to fix (default: all)')
-  .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable)', collect, [])
-  .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable)', collect, [])
+  .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable; with --var-file, later wins)', ordered, [])
+  .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable; with --var, later wins)', ordered, [])
+  .option('--workspace <name>', WORKSPACE_HELP)
   .option('--parameter <name=value>', 'CloudFormation parameter value, as --parameter-overrides (repeatable)', collect, [])
   .option('--parameters-file <file>', 'CloudFormation parameter values: AWS CLI, template configuration or {"Name": "value"} JSON (repeatable)', collect, [])
   .option('--no-color', 'no colours (also: NO_COLOR environment variable)')

@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { scan } from '../engine/scan';
 import { collectGivenParameters, ParameterInputError, type GivenParameters } from '../sources/cloudformation/parameters';
+import { terraformVariablesFromEnvironment, type TerraformInputs, type VariableArg } from '../sources/terraform/variables';
+import { isValidWorkspaceName } from '../sources/terraform/workspace';
 import { runReportCommand, UsageError, type ReportCommandOptions } from './report-command';
 
 export interface ScanCommandOptions extends ReportCommandOptions {
-  var: string[];
-  varFile: string[];
+  var: OrderedOption[];
+  varFile: OrderedOption[];
+  workspace?: string;
   parameter: string[];
   parametersFile: string[];
   jobs?: number;
@@ -21,22 +24,49 @@ export async function runScanCommand(paths: string[], opts: ScanCommandOptions):
       failOn,
       jobs: opts.jobs,
       maxFileBytes: opts.maxFileSize,
-      varFiles: opts.varFile,
-      vars: parseVars(opts.var),
+      terraform: terraformInputs(opts),
       cloudFormationParameters: readGivenParameters(opts),
       onProgress: (done, total) => progress.update(`Scanning: ${done}/${total} inputs`),
     }),
   );
 }
 
-export function parseVars(specs: string[]): Record<string, string> {
-  const vars: Record<string, string> = Object.create(null);
-  for (const spec of specs) {
-    const eq = spec.indexOf('=');
-    if (eq < 1) throw new UsageError(`--var '${spec}': expected NAME=VALUE`);
-    vars[spec.slice(0, eq)] = spec.slice(eq + 1);
-  }
-  return vars;
+/** A `--var` or `--var-file` value and its place on the command line. */
+export interface OrderedOption {
+  value: string;
+  order: number;
+}
+
+/**
+ * Terraform's inputs as `terraform plan` run here would take them: `--var` and `--var-file` in
+ * command-line order, `TF_VAR_` variables, and the workspace (`--workspace`, else `TF_WORKSPACE`).
+ * A workspace name Terraform refuses is a usage error, as it is for Terraform.
+ */
+export function terraformInputs(
+  opts: { var: OrderedOption[]; varFile: OrderedOption[]; workspace?: string },
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): TerraformInputs {
+  const args = [
+    ...opts.var.map((o) => ({ order: o.order, arg: parseVar(o.value) })),
+    ...opts.varFile.map((o) => ({ order: o.order, arg: { kind: 'file', path: o.value } as VariableArg })),
+  ]
+    .sort((a, b) => a.order - b.order)
+    .map((o) => o.arg);
+  let workspace: string | undefined;
+  if (opts.workspace !== undefined) workspace = checkedWorkspace(opts.workspace, '--workspace');
+  else if (env.TF_WORKSPACE) workspace = checkedWorkspace(env.TF_WORKSPACE, 'TF_WORKSPACE');
+  return { args, env: terraformVariablesFromEnvironment(env), ...(workspace !== undefined ? { workspace } : {}) };
+}
+
+function parseVar(spec: string): VariableArg {
+  const eq = spec.indexOf('=');
+  if (eq < 1) throw new UsageError(`--var '${spec}': expected NAME=VALUE`);
+  return { kind: 'var', name: spec.slice(0, eq), text: spec.slice(eq + 1) };
+}
+
+function checkedWorkspace(name: string, from: string): string {
+  if (isValidWorkspaceName(name)) return name;
+  throw new UsageError(`${from} '${name}' is not a valid workspace name: Terraform allows only letters, digits and -._~$&+:=@`);
 }
 
 /** `--parameters-file` (in order), then `--parameter`; a bad file or spec is a usage error. */

@@ -18,3 +18,20 @@ export const DEFAULT_CONCURRENCY = 64;
  * mode lost no notebook at 5, 10 or 16 in flight; standard mode lost 10, 46 and 124 of 300.
  */
 export const DEFAULT_REGION_CONCURRENCY = 16;
+
+/**
+ * One API call's deadline, from when it starts to its last byte, retries included (--call-timeout).
+ * SageMaker's list and describe calls answer in well under a second; what can hold a sound call
+ * back is the adaptive retry mode's sending rate after throttles (down to 0.5 calls/s per region:
+ * 16 describes queued there wait up to ~32 s) and the backoff between attempts (at most 20 s).
+ * Two minutes leaves room for both; an answer that trickles in slower than that is lost.
+ */
+export const DEFAULT_CALL_TIMEOUT_MS = 120_000;
+
+/**
+ * The whole audit's deadline (--timeout). The benchmark's 17 regions of 200 notebooks take under
+ * 3 s; an organization of 500 accounts in every region is some 35,000 list calls plus a describe per
+ * resource, minutes at 64 in flight. Thirty minutes ends a run that hangs (in CI, before the job's
+ * own limit kills it without a report) and leaves room for a very large organization.
+ */
+export const DEFAULT_TIMEOUT_MS = 30 * 60_000;

@@ -155,7 +155,7 @@ describe('audit: failures stay local', () => {
         account: CALLER_ACCOUNT,
         region: 'eu-west-1',
         call: 'sagemaker:ListNotebookInstances',
-        message: 'ThrottlingException: Rate exceeded (after 2 attempts)',
+        message: 'notebook instances not read in eu-west-1: ThrottlingException: Rate exceeded (after 2 attempts)',
       },
     ]);
     assert.equal(finding(report, 'nb-open').result, 'fail');
@@ -178,24 +178,37 @@ describe('audit: failures stay local', () => {
     const report = await run(fake, { regions: ['us-east-1'] });
     assert.equal(report.summary.resources, 100);
     assert.equal(report.errors.length, 1);
-    assert.match(report.errors[0]!.message, /^InternalFailure: oops \(after 2 attempts\) \(listing stopped after 100 notebook instances, which are reported\)$/);
+    assert.match(report.errors[0]!.message, /^notebook instances not read in us-east-1: InternalFailure: oops \(after 2 attempts\) \(listing stopped after 100 notebook instances, which are reported\)$/);
   });
 
-  it('a region that does not accept the credentials is skipped with a note, not counted compliant', async () => {
+  it('a region DescribeRegions lists as enabled that rejects the credentials is an error per list call, never a note', async () => {
     const fake = seeded();
     for (const action of ['sagemaker:ListNotebookInstances', 'sagemaker:ListDomains']) {
       fake.faults.push({ action, region: 'eu-west-1', status: 400, code: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' });
     }
     const report = await run(fake);
-    assert.deepEqual(report.errors, []);
     assert.ok(!report.findings.some((f) => f.resource.details?.region === 'eu-west-1'));
-    assert.deepEqual(notesBesidesUnenabledRegions(report), [
-      {
-        account: CALLER_ACCOUNT,
-        region: 'eu-west-1',
-        message: `skipped: UnrecognizedClientException: The security token included in the request is invalid. (the region is probably not enabled for account ${CALLER_ACCOUNT})`,
-      },
-    ]);
+    const rejected = 'UnrecognizedClientException: The security token included in the request is invalid.';
+    assert.deepEqual(
+      report.errors.map((e) => [e.region, e.call, e.message]),
+      [
+        ['eu-west-1', 'sagemaker:ListDomains', `Studio domains not read in eu-west-1: ${rejected}`],
+        ['eu-west-1', 'sagemaker:ListNotebookInstances', `notebook instances not read in eu-west-1: ${rejected}`],
+      ],
+    );
+    assert.deepEqual(notesBesidesUnenabledRegions(report), []);
+  });
+
+  it('only one list call rejected: the error names the resource type not read; the other is audited', async () => {
+    const fake = seeded();
+    fake.faults.push({ action: 'sagemaker:ListDomains', region: 'eu-west-1', status: 400, code: 'UnrecognizedClientException', message: 'invalid token' });
+    const report = await run(fake);
+    assert.deepEqual(
+      report.errors.map((e) => [e.region, e.call, e.message]),
+      [['eu-west-1', 'sagemaker:ListDomains', 'Studio domains not read in eu-west-1: UnrecognizedClientException: invalid token']],
+    );
+    assert.equal(finding(report, 'nb-default').result, 'fail');
+    assert.deepEqual(notesBesidesUnenabledRegions(report), []);
   });
 
   it('no credentials at all is one error entry, not a crash', async () => {
@@ -210,17 +223,21 @@ describe('audit: failures stay local', () => {
 });
 
 describe('audit: regions', () => {
-  it('skips requested regions that are not enabled, and regions where notebooks are not offered', async () => {
+  it('requested regions: one not enabled is an error (never a note), one missing from our list of notebook regions is audited anyway; by default those are notes', async () => {
     const fake = seeded();
     fake.enabledRegions = ['us-east-1', 'eu-west-1', 'ap-southeast-5'];
     const requested = await run(fake, { regions: ['us-east-1', 'ap-south-2', 'ap-southeast-5'] });
-    assert.deepEqual(requested.notes, [
-      { account: CALLER_ACCOUNT, region: 'ap-south-2', message: `skipped: not enabled for account ${CALLER_ACCOUNT}` },
-      { account: CALLER_ACCOUNT, region: 'ap-southeast-5', message: 'skipped: SageMaker notebook instances are not offered in ap-southeast-5' },
-    ]);
+    assert.deepEqual(requested.notes, []);
+    assert.deepEqual(
+      requested.errors.map((e) => [e.region, e.message]),
+      [['ap-south-2', `ap-south-2 was requested but is not enabled for account ${CALLER_ACCOUNT} (DescribeRegions does not list it): not audited`]],
+    );
     assert.deepEqual([...new Set(requested.findings.map((f) => f.resource.details?.region))], ['us-east-1']);
+    assert.deepEqual(new Set(fake.calls.filter((c) => c.action.startsWith('sagemaker:')).map((c) => c.region)), new Set(['us-east-1', 'ap-southeast-5']));
 
+    fake.calls.length = 0;
     const fallback = await run(fake);
+    assert.deepEqual(fallback.errors, []);
     const notEnabled = [...SAGEMAKER_NOTEBOOK_REGIONS.aws!].filter((r) => r !== 'us-east-1' && r !== 'eu-west-1');
     assert.deepEqual(
       [...fallback.notes!].sort((a, b) => a.region!.localeCompare(b.region!)),
@@ -232,7 +249,7 @@ describe('audit: regions', () => {
     assert.deepEqual(new Set(fake.calls.filter((c) => c.action.startsWith('sagemaker:')).map((c) => c.region)), new Set(['us-east-1', 'eu-west-1']));
   });
 
-  it('when enabled regions cannot be listed, every offered region is tried and the unenabled ones skip themselves', async () => {
+  it('when enabled regions cannot be listed: an error, every offered region is tried, and the unenabled ones skip themselves with notes', async () => {
     const fake = seeded();
     fake.faults.push({ action: 'ec2:DescribeRegions', status: 403, code: 'UnauthorizedOperation', message: 'not allowed' });
     fake.faults.push(
@@ -245,8 +262,11 @@ describe('audit: regions', () => {
       })),
     );
     const report = await run(fake);
-    assert.deepEqual(report.errors, []);
-    assert.match(report.notes![0]!.message, /could not list the regions enabled .*ec2:DescribeRegions: UnauthorizedOperation: not allowed/);
+    assert.deepEqual(
+      report.errors.map((e) => [e.account, e.region, e.call]),
+      [[CALLER_ACCOUNT, undefined, 'ec2:DescribeRegions']],
+    );
+    assert.match(report.errors[0]!.message, /could not list the regions enabled .*: UnauthorizedOperation: not allowed; trying every region/);
     assert.ok(report.notes!.some((n) => n.region === 'ap-east-1' && n.message.startsWith('skipped: UnrecognizedClientException')));
     assert.equal(report.summary.resources, 6);
   });

@@ -2,7 +2,8 @@ import pLimit from 'p-limit';
 import type { Risk } from '../rules/rule';
 import type { ScanNote } from '../sources/source';
 import { auditsCallerOnly, callerCredentialChain, resolveAccounts, validateAccountSelection } from '../sources/aws/accounts';
-import { AwsClientFactory, configuredRegion } from '../sources/aws/clients';
+import { AwsClientFactory, DeadlineError, configuredRegion, formatDuration, limitCalls } from '../sources/aws/clients';
+import { AuditOptionsError, redactSecrets } from '../sources/aws/errors';
 import { listEnabledRegions, planRegions, validateRegionNames } from '../sources/aws/regions';
 import { DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE, auditRegion, type RegionAuditSink } from '../sources/aws/sagemaker';
 import { ExceptionMatcher, type Config } from './config';
@@ -10,10 +11,10 @@ import { RuleRunner } from './evaluate';
 import type { ScanReport } from './report';
 import { buildReport, emptyUnitResult, selectRules } from './report';
 import { liveLocator } from '../model/location';
-import { DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY } from './audit-limits';
+import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './audit-limits';
 
 export { AuditOptionsError } from '../sources/aws/errors';
-export { DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY } from './audit-limits';
+export { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './audit-limits';
 
 export interface AuditOptions {
   config: Config;
@@ -39,6 +40,10 @@ export interface AuditOptions {
   maxAttempts?: number;
   /** The SDK's retry mode (default: AWS_RETRY_MODE or the profile's retry_mode, else adaptive). */
   retryMode?: 'standard' | 'adaptive';
+  /** The whole audit's deadline, in milliseconds (default DEFAULT_TIMEOUT_MS). */
+  timeoutMs?: number;
+  /** One call's deadline, retries included, in milliseconds (default DEFAULT_CALL_TIMEOUT_MS). */
+  callTimeoutMs?: number;
   onProgress?: (p: AuditProgress) => void;
 }
 
@@ -77,10 +82,40 @@ export async function audit(options: AuditOptions): Promise<ScanReport> {
 export async function auditWithClients(factory: AwsClientFactory, options: AuditOptions): Promise<ScanReport> {
   validateAccountSelection(options);
   validateRegionNames(options.regions);
+  for (const [name, value] of [['--timeout', options.timeoutMs], ['--call-timeout', options.callTimeoutMs]] as const) {
+    if (value !== undefined && !(value >= 1000)) throw new AuditOptionsError(`${name}: give at least one second`);
+  }
+  // When the audit's deadline passes, every call in flight or waiting ends with this reason, each
+  // region reports what it could not read, and the report is written with what finished.
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DeadlineError(`not finished when the audit's --timeout of ${formatDuration(timeoutMs)} ran out`, true)), timeoutMs);
+  try {
+    return redactReport(await auditUntil(factory, options, deadline.signal));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Everything a report says that came from AWS (or from an endpoint posing as it), with credentials
+ * removed: error entries, notes and finding messages reach every format, the --output files and the
+ * terminal, so this is the one place they are redacted (`redactSecrets`).
+ */
+function redactReport(report: ScanReport): ScanReport {
+  return {
+    ...report,
+    findings: report.findings.map((f) => ({ ...f, message: redactSecrets(f.message) })),
+    errors: report.errors.map((e) => ({ ...e, message: redactSecrets(e.message) })),
+    ...(report.notes ? { notes: report.notes.map((n) => ({ ...n, message: redactSecrets(n.message) })) } : {}),
+  };
+}
+
+async function auditUntil(factory: AwsClientFactory, options: AuditOptions, deadline: AbortSignal): Promise<ScanReport> {
   const rules = selectRules(options.config, options.ruleIds);
   const exceptions = new ExceptionMatcher(options.config.exceptions);
   const runner = new RuleRunner(rules, exceptions);
-  const overall = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
+  const overall = limitCalls(options.concurrency ?? DEFAULT_CONCURRENCY, options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, deadline);
   const regionConcurrency = options.regionConcurrency ?? DEFAULT_REGION_CONCURRENCY;
   // ListTags costs a call per resource: only for the types of rules some tag exception covers.
   const tagTypes = new Set(rules.filter((r) => exceptions.usesTagsFor(r.meta.id)).flatMap((r) => r.meta.resourceTypes));
@@ -120,13 +155,15 @@ export async function auditWithClients(factory: AwsClientFactory, options: Audit
           : await listEnabledRegions(factory.ec2(homeRegion, account.credentials), overall);
       const plan = planRegions(account, options.regions, enabled);
       notes.push(...plan.notes);
+      total.errors.push(...plan.errors);
       progress.regionsTotal += plan.regions.length;
       reportProgress();
       await Promise.all(
-        plan.regions.map(async (region) => {
+        plan.regions.map(async ({ region, expected }) => {
           const regionOptions = {
             account: account.id,
             region,
+            expected,
             resourceTypes: runner.resourceTypes,
             tagTypes,
             overall,

@@ -1,6 +1,7 @@
 import { ALL_RULES } from '../rules/index';
 import { FILE_SOURCES, scanTerraformDirectories } from '../sources/index';
 import type { GivenParameters } from '../sources/cloudformation/parameters';
+import type { TerraformInputs } from '../sources/terraform/variables';
 import type { ConfigException } from './config';
 import { ExceptionMatcher } from './config';
 import { RuleRunner } from './evaluate';
@@ -15,7 +16,8 @@ export interface ScanUnitContext {
   ruleIds: string[];
   exceptions: ConfigException[];
   readLimits: ReadLimits;
-  terraform: { varFiles: string[]; vars: Record<string, string> };
+  /** Variables, environment and workspace for Terraform configurations. */
+  terraform: TerraformInputs;
   /** Parameter values given for every template (`--parameter`, `--parameters-file`). */
   cloudFormation: { parameters: GivenParameters };
 }
@@ -66,11 +68,7 @@ export class UnitScanner {
   }
 
   private scanTerraform(dirs: string[], into: UnitResult): void {
-    const result = scanTerraformDirectories(dirs, {
-      varFiles: this.context.terraform.varFiles,
-      vars: this.context.terraform.vars,
-      readLimits: this.context.readLimits,
-    });
+    const result = scanTerraformDirectories(dirs, { ...this.context.terraform, readLimits: this.context.readLimits });
     into.filesScanned += result.filesScanned ?? 0;
     into.errors.push(...structuredClone(result.errors));
     if (result.notes?.length) (into.notes ??= []).push(...structuredClone(result.notes));

@@ -4,6 +4,7 @@ import { isAbsolute, relative } from 'node:path';
 import type { Risk } from '../rules/rule';
 import type { Config } from './config';
 import type { GivenParameters } from '../sources/cloudformation/parameters';
+import type { TerraformInputs, VariableArg } from '../sources/terraform/variables';
 import { DEFAULT_READ_LIMITS } from './files';
 import { buildReport, emptyUnitResult, selectRules, type ScanReport, type UnitResult } from './report';
 import { UnitScanner, type ScanUnit, type ScanUnitContext } from './scan-unit';
@@ -17,6 +18,9 @@ export interface ScanOptions {
   failOn?: Risk;
   jobs?: number;
   maxFileBytes?: number;
+  /** Terraform's variables (`--var`, `--var-file` in command-line order, `TF_VAR_`), environment and workspace. */
+  terraform?: TerraformInputs;
+  /** Shorthand for API callers: these files, then these variables, after `terraform.args`. */
   varFiles?: string[];
   vars?: Record<string, string>;
   /** CloudFormation parameter values for every template that declares them (see parameters.ts). */
@@ -57,7 +61,14 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
     ruleIds: rules.map((r) => r.meta.id),
     exceptions: options.config.exceptions,
     readLimits,
-    terraform: { varFiles: options.varFiles ?? [], vars: options.vars ?? {} },
+    terraform: {
+      ...options.terraform,
+      args: [
+        ...(options.terraform?.args ?? []),
+        ...(options.varFiles ?? []).map((path): VariableArg => ({ kind: 'file', path })),
+        ...Object.entries(options.vars ?? {}).map(([name, text]): VariableArg => ({ kind: 'var', name, text })),
+      ],
+    },
     cloudFormation: { parameters: options.cloudFormationParameters ?? {} },
   };
   const jobs = Math.max(1, options.jobs ?? availableParallelism());

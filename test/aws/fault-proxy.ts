@@ -30,7 +30,14 @@ export type FaultKind =
    * moto is not asked: `respond` makes the JSON answer (status 200). For APIs moto doesn't
    * implement, answered from a small state model of the test's own (UpdateNotebookInstance).
    */
-  | 'respond';
+  | 'respond'
+  /**
+   * moto answers; the headers go out at once, then the body one byte every `intervalMs` (default
+   * 5000): an answer that never idles long enough for a socket idle timeout to end it.
+   */
+  | 'trickle'
+  /** moto is not asked: `status` (default 200), `contentType` and `body` are sent exactly as given (junk answers). */
+  | 'raw';
 
 export interface CallInfo {
   /** The SigV4 signing name: sagemaker, ec2, sts, organizations. */
@@ -61,6 +68,11 @@ export interface FaultRule {
   /** For `rewrite`: takes moto's parsed JSON answer (JSON protocols only), returns the answer to send. */
   rewrite?: (answer: Record<string, unknown>, call: CallInfo) => Record<string, unknown>;
   /**
+   * For `rewrite` (JSON protocols): changes the request's parameters before moto sees them, e.g.
+   * to take out a NextToken the proxy made up, so moto answers its first page again.
+   */
+  request?: (params: Record<string, unknown>, call: CallInfo) => Record<string, unknown>;
+  /**
    * For `respond`: the JSON answer to send in moto's place. Throwing a `RespondError` answers
    * with that error instead, in the service's error format (a state model's validation).
    */
@@ -73,6 +85,11 @@ export interface FaultRule {
   /** How many matching calls get the fault (default: all). */
   times?: number;
   delayMs?: number;
+  /** For `trickle`: milliseconds between two bytes of the body. */
+  intervalMs?: number;
+  /** For `raw`: the body and its content type. */
+  body?: string;
+  contentType?: string;
   status?: number;
   code?: string;
   message?: string;
@@ -353,7 +370,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       res.end(text);
       return;
     }
-    if (rule && rule.fault !== 'delay' && rule.fault !== 'rewrite') {
+    if (rule?.fault === 'raw') {
+      const text = rule.body ?? '';
+      finish(rule.status ?? 200, 'raw');
+      res.writeHead(rule.status ?? 200, { 'content-type': rule.contentType ?? 'text/xml', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID() });
+      res.end(text);
+      return;
+    }
+    if (rule?.fault === 'rewrite' && rule.request && typeof req.headers['x-amz-target'] === 'string') {
+      body = Buffer.from(JSON.stringify(rule.request(JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>, call)));
+    }
+    if (rule && rule.fault !== 'delay' && rule.fault !== 'rewrite' && rule.fault !== 'trickle') {
       const err = errorFor(rule, protocolOf(req.headers, call.service), call.service);
       finish(err.status, rule.fault);
       sendError(res, protocolOf(req.headers, call.service), err);
@@ -368,7 +395,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       res.end(replay.body);
       return;
     }
-    const headers = { ...req.headers, host: target.host };
+    const headers = { ...req.headers, host: target.host, ...(rule?.request ? { 'content-length': String(body.length) } : {}) };
     const upstream = httpRequest(
       { hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers, agent },
       (up) => {
@@ -394,7 +421,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           if (replayMode !== 'off' && up.statusCode === 200) recorded.set(recordKey, { status: 200, headers: outHeaders, body: answer });
           finish(up.statusCode ?? 0, rule?.fault);
           res.writeHead(up.statusCode ?? 502, outHeaders);
-          res.end(answer);
+          if (rule?.fault === 'trickle') trickle(res, answer, rule.intervalMs ?? 5000);
+          else res.end(answer);
         });
         up.on('error', () => {
           finish('dropped');
@@ -407,6 +435,21 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (!res.headersSent) sendError(res, protocolOf(req.headers, call.service), { status: 502, code: 'ProxyError', message: e.message });
     });
     upstream.end(body);
+  }
+
+  /** Writes `answer` one byte at a time until it is all out or the client hangs up. */
+  function trickle(res: ServerResponse, answer: Buffer, intervalMs: number): void {
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed || sent >= answer.length) {
+        clearInterval(timer);
+        if (!res.destroyed) res.end();
+        return;
+      }
+      res.write(answer.subarray(sent, sent + 1));
+      sent++;
+    }, intervalMs);
+    res.on('close', () => clearInterval(timer));
   }
 
   function learnAssumedRole(call: CallInfo, xml: string): void {

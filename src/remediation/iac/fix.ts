@@ -8,6 +8,7 @@ import type { Finding, ScanReport } from '../../engine/report';
 import { scan } from '../../engine/scan';
 import { findRule } from '../../rules/index';
 import type { GivenParameters } from '../../sources/cloudformation/parameters';
+import type { TerraformInputs } from '../../sources/terraform/variables';
 import type { ScanError } from '../../sources/source';
 import { emptyFixResult, type FixChange, type FixInputs, type FixResult, type FixTarget, type ManualDecision, type ReadFile } from './fixer';
 
@@ -24,6 +25,9 @@ export interface FixOptions {
   inputs: FixInputs;
   /** Compute and return the diffs; write nothing. */
   dryRun: boolean;
+  /** Terraform's variables, environment and workspace the scans use. */
+  terraform?: TerraformInputs;
+  /** Shorthand for API callers: these files, then these variables, after `terraform.args`. */
   varFiles?: string[];
   vars?: Record<string, string>;
   /** CloudFormation parameter values the scans use (`--parameter`, `--parameters-file`). */
@@ -141,6 +145,7 @@ function scanFor(paths: string[], options: FixOptions): Promise<ScanReport> {
   return scan(paths, {
     config: options.config,
     ruleIds: options.ruleIds,
+    terraform: options.terraform,
     varFiles: options.varFiles,
     vars: options.vars,
     cloudFormationParameters: options.cloudFormationParameters,

@@ -1,4 +1,4 @@
-import { paginateListAccounts } from '@aws-sdk/client-organizations';
+import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { liveLocator } from '../../model/location';
@@ -6,6 +6,7 @@ import type { ScanError } from '../source';
 import { AUDIT_ACTIONS, type AuditAction } from './actions';
 import type { AwsClientFactory, AwsCredentials, CallLimiter } from './clients';
 import { AuditOptionsError, describeAwsError } from './errors';
+import { listPages } from './paging';
 import { partitionOfArn, partitionOfRegion } from './regions';
 
 /** Which accounts to audit, as given on the command line. */
@@ -109,7 +110,7 @@ export async function resolveAccounts(
 
   let caller: { id: string; partition: string };
   try {
-    const identity = await call(() => sts.send(new GetCallerIdentityCommand({})));
+    const identity = await call((abortSignal) => sts.send(new GetCallerIdentityCommand({}), { abortSignal }));
     if (!identity.Account) throw new Error('GetCallerIdentity returned no account');
     caller = { id: identity.Account, partition: partitionOfArn(identity.Arn ?? '') ?? partitionOfRegion(homeRegion) };
   } catch (e) {
@@ -123,11 +124,12 @@ export async function resolveAccounts(
   if (selection.accounts) {
     ids = [...new Set(selection.accounts)];
   } else {
-    try {
-      ids = await listActiveOrganizationAccounts(factory, homeRegion, callerCredentials, call);
-    } catch (e) {
-      fail(caller.id, AUDIT_ACTIONS.listAccounts, e);
-      return { accounts: [], errors };
+    const listed = await listActiveOrganizationAccounts(factory, homeRegion, callerCredentials, call);
+    ids = listed.ids;
+    // The accounts listed before a failure are still audited; the error says the list is incomplete.
+    if (listed.error !== undefined) fail(caller.id, AUDIT_ACTIONS.listAccounts, listed.error);
+    else if (listed.seen === 0) {
+      fail(caller.id, AUDIT_ACTIONS.listAccounts, new Error('the organization lists no account, not even its management account: the answer can\'t be right'));
     }
   }
 
@@ -140,22 +142,32 @@ export async function resolveAccounts(
   );
 }
 
+/** The organization's active accounts, sorted; on a failure, those listed before it and the error. */
 async function listActiveOrganizationAccounts(
   factory: AwsClientFactory,
   homeRegion: string,
   credentials: AwsCredentials,
   call: CallLimiter,
-): Promise<string[]> {
+): Promise<{ ids: string[]; seen: number; error?: unknown }> {
   const organizations = factory.organizations(homeRegion, credentials);
-  const pages = paginateListAccounts({ client: organizations }, {})[Symbol.asyncIterator]();
-  const ids: string[] = [];
-  for (let page = await call(() => pages.next()); !page.done; page = await call(() => pages.next())) {
-    for (const account of page.value.Accounts ?? []) {
-      // `State` replaces the deprecated `Status`; either may be what an endpoint returns.
-      if (account.Id && (account.State ?? account.Status) === 'ACTIVE') ids.push(account.Id);
+  const ids = new Set<string>();
+  let seen = 0;
+  try {
+    const pages = listPages(
+      (NextToken) => call((abortSignal) => organizations.send(new ListAccountsCommand(NextToken ? { NextToken } : {}), { abortSignal })),
+      (page) => page.NextToken,
+    );
+    for await (const page of pages) {
+      for (const account of page.Accounts ?? []) {
+        seen++;
+        // `State` replaces the deprecated `Status`; either may be what an endpoint returns.
+        if (account.Id && (account.State ?? account.Status) === 'ACTIVE') ids.add(account.Id);
+      }
     }
+    return { ids: [...ids].sort(), seen };
+  } catch (error) {
+    return { ids: [...ids].sort(), seen, error };
   }
-  return ids.sort();
 }
 
 /** Assumes the role once now, so a failure is known before the account is audited. */
@@ -180,8 +192,8 @@ function assumedRoleCredentials(sts: STSClient, roleArn: string, externalId: str
   let session: ReturnType<typeof assume> | undefined;
   let refreshAt = 0;
   const assume = async () => {
-    const { Credentials: c } = await call(() =>
-      sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: ROLE_SESSION_NAME, ...(externalId !== undefined ? { ExternalId: externalId } : {}) })),
+    const { Credentials: c } = await call((abortSignal) =>
+      sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: ROLE_SESSION_NAME, ...(externalId !== undefined ? { ExternalId: externalId } : {}) }), { abortSignal }),
     );
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
     refreshAt = c.Expiration ? c.Expiration.getTime() - REFRESH_MARGIN_MS : Infinity;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -7,6 +8,7 @@ import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { loadConfig } from '@smithy/core/config';
 import { NODE_RETRY_MODE_CONFIG_OPTIONS } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import pLimit from 'p-limit';
 
 /** Static credentials or a provider, as every SDK client accepts them. */
 export type AwsCredentials = NonNullable<STSClientConfig['credentials']>;
@@ -31,8 +33,68 @@ export interface ClientSettings {
   requestHandler?: RequestHandler;
 }
 
-/** A call made ready within the audit's concurrency limits. */
-export type CallLimiter = <T>(fn: () => Promise<T>) => Promise<T>;
+/**
+ * Runs one API call within the audit's concurrency limit and deadlines: `fn` gets the signal to
+ * pass as the SDK's `abortSignal` (see `limitCalls`).
+ */
+export type CallLimiter = <T>(fn: (abortSignal: AbortSignal) => Promise<T>) => Promise<T>;
+
+/** A call or the audit that ran out of time; its message says which deadline. */
+export class DeadlineError extends Error {
+  override name = 'Timeout';
+  /** The audit's own deadline (--timeout), as opposed to one call's. */
+  constructor(
+    message: string,
+    readonly audit = false,
+  ) {
+    super(message);
+  }
+}
+
+/** `90 s`, `30 min`: a deadline as the messages show it. */
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120 || s % 60 !== 0) return `${s} s`;
+  return s % 3600 === 0 ? `${s / 3600} h` : `${s / 60} min`;
+}
+
+/**
+ * Calls at most `concurrency` at once, each with a total deadline of `callTimeoutMs` from the
+ * moment it starts (not while it waits for its turn), and all of them ended when `audit` aborts
+ * (the audit's own deadline; its reason is the error the calls end with).
+ *
+ * Why an AbortSignal: NodeHttpHandler's `requestTimeout` only runs until the response headers
+ * arrive, and its socket timeout is an idle timeout, so an answer that trickles one byte every few
+ * seconds defeats both. The SDK's `abortSignal` ends the request at any point (while the body is
+ * read too), and the SDK's retry loop races its backoff and the adaptive mode's rate-limit waits
+ * against it and does not retry an abort: the deadline covers the whole call, retries included.
+ * Its cost is an AbortController and a timer per call.
+ */
+export function limitCalls(concurrency: number, callTimeoutMs: number, audit: AbortSignal): CallLimiter {
+  const limit = pLimit(concurrency);
+  // One listener per call in flight on the audit's signal, so at most `concurrency`: not a leak.
+  setMaxListeners(0, audit);
+  return (fn) =>
+    limit(async () => {
+      if (audit.aborted) throw audit.reason;
+      const controller = new AbortController();
+      const timer = setTimeout(
+        () => controller.abort(new DeadlineError(`timed out after ${formatDuration(callTimeoutMs)} (--call-timeout: the deadline of one call, retries included)`)),
+        callTimeoutMs,
+      );
+      const onAudit = () => controller.abort(audit.reason);
+      audit.addEventListener('abort', onAudit, { once: true });
+      try {
+        return await fn(controller.signal);
+      } catch (e) {
+        // The SDK's AbortError says only "Request aborted": the reason says which deadline.
+        throw controller.signal.aborted ? controller.signal.reason : e;
+      } finally {
+        clearTimeout(timer);
+        audit.removeEventListener('abort', onAudit);
+      }
+    });
+}
 
 /**
  * The SDK's adaptive mode: standard retries (backoff with jitter, a retry budget) plus a sending
@@ -44,7 +106,8 @@ export type CallLimiter = <T>(fn: () => Promise<T>) => Promise<T>;
 const DEFAULT_RETRY_MODE = 'adaptive';
 
 const CONNECTION_TIMEOUT_MS = 10_000;
-// A response slower than this is treated as lost: the SDK retries it like any transient failure.
+// Response headers slower than this: the attempt is treated as lost and the SDK retries it like
+// any transient failure. The whole call (body, retries) is bounded by limitCalls' deadline.
 const REQUEST_TIMEOUT_MS = 60_000;
 
 /**

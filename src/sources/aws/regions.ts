@@ -1,6 +1,8 @@
 import { DescribeRegionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import type { ScanNote } from '../source';
+import { liveLocator } from '../../model/location';
+import type { ScanError, ScanNote } from '../source';
 import { AUDIT_ACTIONS } from './actions';
+import type { CallLimiter } from './clients';
 import { AuditOptionsError, describeAwsError } from './errors';
 
 /**
@@ -77,19 +79,33 @@ export function validateRegionNames(regions: readonly string[] | undefined): voi
   if (bad !== undefined) throw new AuditOptionsError(`--regions: '${bad}' is not a region name (e.g. us-east-1)`);
 }
 
+export interface PlannedRegion {
+  region: string;
+  /**
+   * DescribeRegions listed it as enabled, or the user named it: if it rejects the credentials,
+   * that is an error. False for regions tried only because the enabled ones could not be listed.
+   */
+  expected: boolean;
+}
+
 export interface RegionPlan {
-  regions: string[];
+  regions: PlannedRegion[];
   notes: ScanNote[];
+  /** An unreadable or empty region list, named regions that can't be audited: the audit is incomplete. */
+  errors: ScanError[];
 }
 
 /** What DescribeRegions said: the regions enabled for the account, or why it could not tell. */
 export type EnabledRegions = { regions: ReadonlySet<string> } | { error: unknown };
 
-/** EC2 DescribeRegions (enabled regions only). Never throws: a failure is returned for the plan to note. */
-export async function listEnabledRegions(ec2: EC2Client, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<EnabledRegions> {
+/**
+ * EC2 DescribeRegions (enabled regions only), keeping only names shaped like a region. Never
+ * throws: a failure is returned for the plan to report.
+ */
+export async function listEnabledRegions(ec2: EC2Client, call: CallLimiter): Promise<EnabledRegions> {
   try {
-    const answer = await call(() => ec2.send(new DescribeRegionsCommand({ AllRegions: false })));
-    return { regions: new Set((answer.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : []))) };
+    const answer = await call((abortSignal) => ec2.send(new DescribeRegionsCommand({ AllRegions: false }), { abortSignal }));
+    return { regions: new Set((answer.Regions ?? []).flatMap((r) => (r.RegionName && REGION_NAME.test(r.RegionName) ? [r.RegionName] : []))) };
   } catch (error) {
     return { error };
   }
@@ -97,36 +113,63 @@ export async function listEnabledRegions(ec2: EC2Client, call: <T>(fn: () => Pro
 
 /**
  * The regions to audit in one account: the requested ones, or every region enabled for it
- * (`listEnabledRegions`), keeping those where notebook instances are offered. Every region left
- * out gets a note with the reason. When the enabled regions can't be listed, the candidates are
- * tried anyway: a region that is not enabled then answers UnrecognizedClientException, which the
- * region audit turns into a note too.
+ * (`listEnabledRegions`), keeping those where notebook instances are offered; every region left
+ * out by default gets a note with the reason.
+ *
+ * A region list that can't be read, or that lists no region of the account's partition (every
+ * account has some enabled), is an error, and the candidates are tried anyway: the requested
+ * regions, or every region where notebook instances are offered (one that is not enabled then
+ * answers UnrecognizedClientException, which the region audit notes as skipped).
+ *
+ * A region the user named is audited whatever our list of regions offering notebooks says (it may
+ * be older than AWS's), or is an error when it can't be (another partition, or not enabled per
+ * DescribeRegions): never a note, which would let the audit end with exit 0 having read nothing.
  */
 export function planRegions(account: { id: string; partition: string }, requested: readonly string[] | undefined, listed: EnabledRegions): RegionPlan {
   const notes: ScanNote[] = [];
+  const errors: ScanError[] = [];
   const offered = new Set(notebookRegionsOffered(account.partition));
-  const enabled = 'regions' in listed ? listed.regions : undefined;
-  if ('error' in listed) {
-    notes.push({
-      account: account.id,
-      message: `could not list the regions enabled for account ${account.id} (${AUDIT_ACTIONS.describeRegions.action}: ${describeAwsError(listed.error)}); trying ${requested ? 'the requested regions' : 'every region where notebook instances are offered'}`,
+  const listedRegions = 'regions' in listed ? [...listed.regions] : [];
+  // AWS lists only the account's partition; emulators may list every region they know.
+  const unreadable =
+    'error' in listed
+      ? describeAwsError(listed.error)
+      : listedRegions.some((r) => partitionOfRegion(r) === account.partition)
+        ? undefined
+        : `the answer lists no region of partition ${account.partition}${listedRegions.length ? ` (only ${listedRegions.slice(0, 5).join(', ')})` : ''}, and every account has some enabled`;
+  const enabled = unreadable === undefined ? new Set(listedRegions) : undefined;
+  const error = (message: string, where: { region?: string; call?: string }) =>
+    errors.push({ file: liveLocator(account.id, where.region), account: account.id, ...where, message });
+  if (unreadable !== undefined) {
+    error(`could not list the regions enabled for account ${account.id}: ${unreadable}; trying ${requested ? 'the requested regions' : 'every region where notebook instances are offered'}`, {
+      call: AUDIT_ACTIONS.describeRegions.action,
     });
+  }
+  const regions: PlannedRegion[] = [];
+  if (requested) {
+    for (const region of new Set(requested)) {
+      if (partitionOfRegion(region) !== account.partition) {
+        error(`${region} was requested but is not in partition ${account.partition} of account ${account.id}: not audited`, { region });
+      } else if (enabled && !enabled.has(region)) {
+        error(`${region} was requested but is not enabled for account ${account.id} (DescribeRegions does not list it): not audited`, { region });
+      } else {
+        regions.push({ region, expected: true });
+      }
+    }
+    return { regions, notes, errors };
   }
   // By default every region where notebooks are offered is a candidate, so one that is not enabled
   // for the account is reported as skipped instead of silently left out.
-  const candidates = requested ?? [...new Set([...(enabled ?? []), ...offered])].sort();
-  const regions: string[] = [];
-  for (const region of new Set(candidates)) {
+  for (const region of [...new Set([...(enabled ?? []), ...offered])].sort()) {
     if (enabled && !enabled.has(region)) {
       notes.push({ account: account.id, region, message: `skipped: not enabled for account ${account.id}` });
     } else if (partitionOfRegion(region) !== account.partition) {
-      // AWS lists only the account's partition; emulators may list every region they know.
       notes.push({ account: account.id, region, message: `skipped: ${region} is not in partition ${account.partition} of account ${account.id}` });
     } else if (!offered.has(region)) {
       notes.push({ account: account.id, region, message: `skipped: SageMaker notebook instances are not offered in ${region}` });
     } else {
-      regions.push(region);
+      regions.push({ region, expected: enabled !== undefined });
     }
   }
-  return { regions, notes };
+  return { regions, notes, errors };
 }

@@ -1,9 +1,9 @@
 import {
   DescribeDomainCommand,
   DescribeNotebookInstanceCommand,
-  paginateListDomains,
-  paginateListNotebookInstances,
-  paginateListTags,
+  ListDomainsCommand,
+  ListNotebookInstancesCommand,
+  ListTagsCommand,
   type DomainDetails,
   type NotebookInstanceSummary,
   type SageMakerClient,
@@ -12,8 +12,9 @@ import { liveLocator } from '../../model/location';
 import type { SourceResource } from '../../model/resource';
 import type { ScanError, ScanNote } from '../source';
 import { AUDIT_ACTIONS, type AuditAction } from './actions';
-import type { CallLimiter } from './clients';
+import { DeadlineError, type CallLimiter } from './clients';
 import { describeAwsError, isRegionUnavailable, isResourceGone } from './errors';
+import { listPages } from './paging';
 import { liveResource, unreadableResource, type LiveResourceIdentity, type LiveTags } from './live-resource';
 
 export const NOTEBOOK_INSTANCE_TYPE = 'AWS::SageMaker::NotebookInstance';
@@ -27,11 +28,14 @@ interface LiveKind<Summary> {
   type: string;
   /** For messages: `notebook instance`, `domain`. */
   label: string;
+  /** For messages: `notebook instances`, `Studio domains`. */
+  plural: string;
   listAction: AuditAction;
   describeAction: AuditAction;
-  pages(client: SageMakerClient): AsyncIterator<{ items: Summary[] }>;
+  /** One list page (`token` absent for the first); `items` and the token of the next page. */
+  page(client: SageMakerClient, token: string | undefined, abortSignal: AbortSignal): Promise<{ items: Summary[]; next?: string }>;
   identify(summary: Summary): { arn?: string; name?: string; status?: string };
-  describe(client: SageMakerClient, summary: Summary): Promise<object>;
+  describe(client: SageMakerClient, summary: Summary, abortSignal: AbortSignal): Promise<object>;
   /** The status in the describe output, fresher than the list's. */
   describedStatus(described: object): string | undefined;
 }
@@ -39,33 +43,37 @@ interface LiveKind<Summary> {
 const NOTEBOOK_INSTANCES: LiveKind<NotebookInstanceSummary> = {
   type: NOTEBOOK_INSTANCE_TYPE,
   label: 'notebook instance',
+  plural: 'notebook instances',
   listAction: AUDIT_ACTIONS.listNotebookInstances,
   describeAction: AUDIT_ACTIONS.describeNotebookInstance,
   // The list lacks the network fields (DirectInternetAccess, SubnetId): each needs a describe.
-  pages: (client) => mapPages(paginateListNotebookInstances({ client, pageSize: PAGE_SIZE }, {}), (p) => p.NotebookInstances),
+  page: async (client, NextToken, abortSignal) => {
+    const out = await client.send(new ListNotebookInstancesCommand({ MaxResults: PAGE_SIZE, ...(NextToken ? { NextToken } : {}) }), { abortSignal });
+    return { items: out.NotebookInstances ?? [], next: out.NextToken };
+  },
   identify: (s) => ({ arn: s.NotebookInstanceArn, name: s.NotebookInstanceName, status: s.NotebookInstanceStatus }),
-  describe: (client, s) => client.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: s.NotebookInstanceName })),
+  describe: (client, s, abortSignal) => client.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: s.NotebookInstanceName }), { abortSignal }),
   describedStatus: (d) => (d as { NotebookInstanceStatus?: string }).NotebookInstanceStatus,
 };
 
 const DOMAINS: LiveKind<DomainDetails> = {
   type: DOMAIN_TYPE,
   label: 'domain',
+  plural: 'Studio domains',
   listAction: AUDIT_ACTIONS.listDomains,
   describeAction: AUDIT_ACTIONS.describeDomain,
   // ListDomains lacks AppNetworkAccessType.
-  pages: (client) => mapPages(paginateListDomains({ client, pageSize: PAGE_SIZE }, {}), (p) => p.Domains),
+  page: async (client, NextToken, abortSignal) => {
+    const out = await client.send(new ListDomainsCommand({ MaxResults: PAGE_SIZE, ...(NextToken ? { NextToken } : {}) }), { abortSignal });
+    return { items: out.Domains ?? [], next: out.NextToken };
+  },
   identify: (s) => ({ arn: s.DomainArn, name: s.DomainName ?? s.DomainId, status: s.Status }),
-  describe: (client, s) => client.send(new DescribeDomainCommand({ DomainId: s.DomainId })),
+  describe: (client, s, abortSignal) => client.send(new DescribeDomainCommand({ DomainId: s.DomainId }), { abortSignal }),
   describedStatus: (d) => (d as { Status?: string }).Status,
 };
 
 // LiveKind's members are methods, so each kind is a LiveKind<unknown> as far as auditKind cares.
 const LIVE_KINDS: readonly LiveKind<unknown>[] = [NOTEBOOK_INSTANCES, DOMAINS];
-
-async function* mapPages<Page, Item>(pages: AsyncIterable<Page>, items: (page: Page) => Item[] | undefined) {
-  for await (const page of pages) yield { items: items(page) ?? [] };
-}
 
 export interface RegionAuditOptions {
   account: string;
@@ -74,10 +82,16 @@ export interface RegionAuditOptions {
   resourceTypes: ReadonlySet<string>;
   /** Types whose resources' tags some exception needs: ListTags for each of those resources. */
   tagTypes: ReadonlySet<string>;
-  /** Bounds every call of the whole audit. */
+  /**
+   * The region is known to be enabled for the account (DescribeRegions listed it) or the user named
+   * it: a list call it rejects (UnrecognizedClientException) is an error. Otherwise (tried because
+   * the enabled regions could not be listed) a region rejecting every list call is noted as skipped.
+   */
+  expected: boolean;
+  /** Bounds every call of the whole audit, with its deadlines. */
   overall: CallLimiter;
   /** Bounds the describes (and tag reads) in flight in this account and region. */
-  perRegion: CallLimiter;
+  perRegion: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 /** Where a region's results go, as they arrive. */
@@ -91,48 +105,84 @@ export interface RegionAuditSink {
 
 /**
  * Audits one account and region: every notebook instance and domain is listed, then described.
- * A List call that fails is an error entry for the region (what was listed before is kept); a
- * describe that fails gives an unknown resource and an error entry; a resource deleted meanwhile
- * is left out with a note; a region that does not accept the credentials is skipped with a note.
+ * A List call that fails is an error entry naming what was not read (what was listed before is
+ * kept); a describe that fails gives an unknown resource and an error entry; a resource deleted
+ * meanwhile is left out with a note. A region that rejects the credentials is an error when it is
+ * `expected`, else (every list call rejected) a note saying it was skipped.
  */
 export async function auditRegion(client: SageMakerClient, options: RegionAuditOptions, sink: RegionAuditSink): Promise<void> {
   const kinds = LIVE_KINDS.filter((kind) => options.resourceTypes.has(kind.type));
-  const unavailable = (await Promise.all(kinds.map((kind) => auditKind(kind, client, options, sink)))).find((r) => r !== undefined);
-  if (unavailable) {
+  const failures = await Promise.all(kinds.map((kind) => auditKind(kind, client, options, sink)));
+  // Skipped only when nothing shows the region works for these credentials: no list call succeeded.
+  const skipped = !options.expected && failures.length > 0 && failures.every((f) => f?.unavailable);
+  if (skipped) {
     sink.note({
       account: options.account,
       region: options.region,
-      message: `skipped: ${unavailable} (the region is probably not enabled for account ${options.account})`,
+      message: `skipped: ${describeAwsError(failures[0]!.error)} (the region is probably not enabled for account ${options.account})`,
     });
+    return;
   }
+  for (const failure of failures) if (failure) sink.error(failure.entry);
 }
 
-/** Lists and describes one kind; returns the reason when the region does not accept the credentials. */
+interface ListFailure {
+  error: unknown;
+  /** The region rejected the credentials, and nothing was listed. */
+  unavailable: boolean;
+  entry: ScanError;
+}
+
+/** Lists and describes one kind; returns how its listing failed, if it did (the caller decides: error or note). */
 async function auditKind<Summary>(
   kind: LiveKind<Summary>,
   client: SageMakerClient,
   options: RegionAuditOptions,
   sink: RegionAuditSink,
-): Promise<string | undefined> {
-  const pages = kind.pages(client);
-  const described: Promise<void>[] = [];
-  let listFailure: { error: unknown } | undefined;
+): Promise<ListFailure | undefined> {
+  const pages = listPages(
+    (token) => options.overall((signal) => kind.page(client, token, signal)),
+    (page) => page.next,
+  );
+  const described: Promise<DescribeOutcome>[] = [];
+  // A page answered twice (a repeated token, before the loop is seen) must not report its resources twice.
+  const seen = new Set<string>();
+  let listFailure: unknown;
+  let failed = false;
   try {
     // Describes start while the next page is fetched; list calls don't wait behind them in the region.
-    for (let page = await options.overall(() => pages.next()); !page.done; page = await options.overall(() => pages.next())) {
-      sink.listed(kind.type, page.value.items.length);
-      for (const summary of page.value.items) described.push(options.perRegion(() => describeOne(kind, client, summary, options, sink)));
+    for await (const page of pages) {
+      sink.listed(kind.type, page.items.length);
+      for (const summary of page.items) {
+        const { arn, name } = kind.identify(summary);
+        const key = arn ?? name ?? '';
+        if (seen.has(key)) continue;
+        seen.add(key);
+        described.push(options.perRegion(() => describeOne(kind, client, summary, options, sink)));
+      }
     }
   } catch (error) {
-    listFailure = { error };
+    listFailure = error;
+    failed = true;
   }
-  await Promise.all(described);
-  if (!listFailure) return undefined;
-  if (isRegionUnavailable(listFailure.error) && described.length === 0) return describeAwsError(listFailure.error);
-  const stopped = described.length > 0 ? ` (listing stopped after ${described.length} ${kind.label}s, which are reported)` : '';
-  sink.error(errorEntry(options, kind.listAction, `${describeAwsError(listFailure.error)}${stopped}`));
-  return undefined;
+  const outcomes = await Promise.all(described);
+  // The audit's deadline: one entry for the resources it left undescribed (each is unknown), not one each.
+  const timedOut = outcomes.filter((o) => o !== 'done');
+  if (timedOut.length > 0) {
+    const what = timedOut.length === 1 ? kind.label : kind.plural;
+    sink.error(errorEntry(options, kind.describeAction, `${timedOut.length} ${what} not fully read (unknown, or tags unread): ${describeAwsError(timedOut[0])}`));
+  }
+  if (!failed) return undefined;
+  const stopped = described.length > 0 ? ` (listing stopped after ${described.length} ${kind.plural}, which are reported)` : '';
+  return {
+    error: listFailure,
+    unavailable: isRegionUnavailable(listFailure) && described.length === 0,
+    entry: errorEntry(options, kind.listAction, `${kind.plural} not read in ${options.region}: ${describeAwsError(listFailure)}${stopped}`),
+  };
 }
+
+/** `done`, or the audit's deadline error that stopped the describe (reported once per kind and region). */
+type DescribeOutcome = 'done' | DeadlineError;
 
 async function describeOne<Summary>(
   kind: LiveKind<Summary>,
@@ -140,7 +190,7 @@ async function describeOne<Summary>(
   summary: Summary,
   options: RegionAuditOptions,
   sink: RegionAuditSink,
-): Promise<void> {
+): Promise<DescribeOutcome> {
   const { arn, name, status } = kind.identify(summary);
   const identity: LiveResourceIdentity = {
     type: kind.type,
@@ -152,7 +202,7 @@ async function describeOne<Summary>(
   };
   let described: object;
   try {
-    described = await options.overall(() => kind.describe(client, summary));
+    described = await options.overall((signal) => kind.describe(client, summary, signal));
   } catch (e) {
     if (isResourceGone(e)) {
       sink.note({
@@ -160,31 +210,43 @@ async function describeOne<Summary>(
         region: options.region,
         message: `${kind.label} ${identity.name} was deleted during the audit and is left out (${describeAwsError(e)})`,
       });
-      return;
+      return 'done';
     }
     const message = describeAwsError(e);
-    sink.error(errorEntry(options, kind.describeAction, `${identity.name}: ${message}`));
     sink.resource(unreadableResource(identity, `${kind.describeAction.action} failed: ${message}`));
-    return;
+    if (isAuditDeadline(e)) return e;
+    sink.error(errorEntry(options, kind.describeAction, `${identity.name}: ${message}`));
+    return 'done';
   }
   const tags = options.tagTypes.has(kind.type) ? await readTags(client, identity, options, sink) : undefined;
   const freshStatus = kind.describedStatus(described);
   sink.resource(liveResource({ ...identity, ...(freshStatus ? { status: freshStatus } : {}) }, described, tags));
+  return tags?.state === 'failed' && tags.deadline ? tags.deadline : 'done';
 }
 
-async function readTags(client: SageMakerClient, identity: LiveResourceIdentity, options: RegionAuditOptions, sink: RegionAuditSink): Promise<LiveTags> {
-  const pages = paginateListTags({ client, pageSize: PAGE_SIZE }, { ResourceArn: identity.arn })[Symbol.asyncIterator]();
+const isAuditDeadline = (e: unknown): e is DeadlineError => e instanceof DeadlineError && e.audit;
+
+async function readTags(
+  client: SageMakerClient,
+  identity: LiveResourceIdentity,
+  options: RegionAuditOptions,
+  sink: RegionAuditSink,
+): Promise<LiveTags & { deadline?: DeadlineError }> {
   const tags: { Key?: string; Value?: string }[] = [];
   try {
-    for (let page = await options.overall(() => pages.next()); !page.done; page = await options.overall(() => pages.next())) {
-      tags.push(...(page.value.Tags ?? []));
-    }
+    const pages = listPages(
+      (NextToken) => options.overall((abortSignal) => client.send(new ListTagsCommand({ ResourceArn: identity.arn, MaxResults: PAGE_SIZE, ...(NextToken ? { NextToken } : {}) }), { abortSignal })),
+      (page) => page.NextToken,
+    );
+    for await (const page of pages) tags.push(...(page.Tags ?? []));
     return { state: 'read', tags };
   } catch (e) {
     const message = describeAwsError(e);
+    const reason = `${AUDIT_ACTIONS.listTags.action} failed: ${message}`;
     // Without its tags, a tag exception can't apply: the finding stays unsuppressed, and the report says why.
+    if (isAuditDeadline(e)) return { state: 'failed', reason, deadline: e };
     sink.error(errorEntry(options, AUDIT_ACTIONS.listTags, `${identity.name}: ${message}`));
-    return { state: 'failed', reason: `${AUDIT_ACTIONS.listTags.action} failed: ${message}` };
+    return { state: 'failed', reason };
   }
 }
 

@@ -5,16 +5,13 @@ import type { SourceResult } from '../source';
 import { ModuleInstance } from './module-instance';
 import { isLocalModuleSource, literalString, readDownloadedModules, resolveDirectory } from './module-loader';
 import { TerraformScanContext } from './scan-context';
-import { VariableInputs } from './variables';
+import { VariableInputs, type TerraformInputs } from './variables';
+import { rootWorkspace } from './workspace';
 
 export { terraformPlanSource } from './plan';
 export { ReferenceValue } from './values';
 
-export interface TerraformScanOptions {
-  /** `--var-file` paths, applied to every root module in order. */
-  varFiles?: string[];
-  /** `--var name=value` assignments. */
-  vars?: Record<string, string>;
+export interface TerraformScanOptions extends TerraformInputs {
   readLimits?: ReadLimits;
 }
 
@@ -30,14 +27,19 @@ interface ModuleDirectory {
  */
 export function scanTerraformDirectories(dirs: string[], options: TerraformScanOptions = {}): SourceResult {
   const scan = new TerraformScanContext(options.readLimits ?? DEFAULT_READ_LIMITS);
-  const inputs = new VariableInputs(options.varFiles ?? [], options.vars ?? {}, scan.limits, scan.errors);
+  const inputs = new VariableInputs(options.args ?? [], options.env ?? {}, scan.limits, scan.errors);
   const resources: SourceResource[] = [];
   for (const root of findRootModules(dirs, scan)) {
     try {
       const def = scan.definition(root.dir, root.realDir);
       const instance = new ModuleInstance(
         scan,
-        { dir: root.dir, realDir: root.realDir, downloadedModules: readDownloadedModules(root.dir, scan.limits) },
+        {
+          dir: root.dir,
+          realDir: root.realDir,
+          downloadedModules: readDownloadedModules(root.dir, scan.limits),
+          workspace: rootWorkspace(root.dir, root.realDir, options.workspace, scan.errors),
+        },
         def,
         '',
         [],

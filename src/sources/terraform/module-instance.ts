@@ -31,6 +31,8 @@ export interface RootModule {
   realDir: string;
   /** Module key -> directory of modules `terraform init` downloaded. */
   downloadedModules: Map<string, string>;
+  /** `terraform.workspace` (unknown when it can't be told). */
+  workspace: Value;
 }
 
 /** How a module instance gets its variables' values. */
@@ -89,7 +91,7 @@ export class ModuleInstance implements Scope {
       case 'path':
         return { value: this.pathValue(attributeName(steps, 'path')), consumed: 1 };
       case 'terraform':
-        if (attributeName(steps, 'terraform') === 'workspace') return { value: 'default', consumed: 1 };
+        if (attributeName(steps, 'terraform') === 'workspace') return { value: this.root.workspace, consumed: 1 };
         throw new EvalError(`unknown attribute terraform.${attributeName(steps, 'terraform')}`);
       case 'data': {
         const type = attributeName(steps, 'data');
@@ -244,7 +246,7 @@ export class ModuleInstance implements Scope {
           const expr = parseHcl(`value = ${input.text}\n`).body.attributes[0]?.expr;
           return expr ? evaluateSafely(expr, constantContext(this.functions)) : input.text;
         } catch (e) {
-          return new UnknownValue(`--var ${name} is not a valid expression: ${errorMessage(e)}`);
+          return new UnknownValue(`${input.from} is not a valid expression: ${errorMessage(e)}`);
         }
       }
     }

@@ -32,8 +32,11 @@ function read(r: SourceResource, property: string): { state: string; value?: unk
 
 test('variables: default, tfvars, auto.tfvars in name order, --var-file, --var, type conversion', () => {
   const result = scan(['variables'], {
-    varFiles: [join(TESTDATA, 'variables', 'extra.tfvars')],
-    vars: { from_cli: 'from-cli', cli_list: '["a", "b"]' },
+    args: [
+      { kind: 'file', path: join(TESTDATA, 'variables', 'extra.tfvars') },
+      { kind: 'var', name: 'from_cli', text: 'from-cli' },
+      { kind: 'var', name: 'cli_list', text: '["a", "b"]' },
+    ],
   });
   assert.deepEqual(result.errors, []);
   // main.tf, terraform.tfvars, a.auto.tfvars, b.auto.tfvars.json, extra.tfvars
@@ -56,7 +59,7 @@ test('variables: default, tfvars, auto.tfvars in name order, --var-file, --var, 
 });
 
 test('variables: without var files the auto files still apply, a missing var file is an error', () => {
-  const result = scan(['variables'], { varFiles: [join(TESTDATA, 'variables', 'nope.tfvars')] });
+  const result = scan(['variables'], { args: [{ kind: 'file', path: join(TESTDATA, 'variables', 'nope.tfvars') }] });
   assert.equal(result.errors.length, 1);
   assert.match(result.errors[0]!.message, /can't read variable file: no such file/);
   const nb = resource(result, 'aws_sagemaker_notebook_instance.nb');

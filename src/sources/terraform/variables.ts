@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { readTextFile, type ReadLimits } from '../../engine/files';
+import { readTextFile, type ReadLimits } from '../read-file';
 import type { ScanError } from '../source';
 import { HclSyntaxError, type Expr } from './hcl/ast';
 import { parseHcl } from './hcl/parser';
@@ -12,32 +12,58 @@ import { getKey, isObjectValue, valueFromJson, type Value } from './values';
 export type VariableInput =
   | { kind: 'expression'; expr: Expr }
   | { kind: 'value'; value: Value }
-  /** `--var name=value`: a string, or an HCL expression for variables of complex type. */
-  | { kind: 'cli'; text: string };
+  /**
+   * `--var name=value` or `TF_VAR_name` (`from` says which): the text as it is for string-like
+   * variables, an HCL expression for variables of complex type (Terraform's VariableParsingMode).
+   */
+  | { kind: 'cli'; text: string; from: string };
+
+/** A `--var` or `--var-file`, kept in command-line order: Terraform applies them in that order. */
+export type VariableArg = { kind: 'var'; name: string; text: string } | { kind: 'file'; path: string };
+
+/**
+ * What Terraform takes from outside the configuration. Serialisable: it goes to worker threads.
+ */
+export interface TerraformInputs {
+  /** `--var` and `--var-file`, in command-line order. */
+  args?: VariableArg[];
+  /** `TF_VAR_name` environment variables: name -> text. */
+  env?: Record<string, string>;
+  /** `--workspace`, else `TF_WORKSPACE`; when absent, each root's `.terraform/environment`, else `default`. */
+  workspace?: string;
+}
+
+/** `TF_VAR_name=value` entries of an environment, as Terraform collects them. */
+export function terraformVariablesFromEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const vars: Record<string, string> = Object.create(null);
+  for (const [key, value] of Object.entries(env)) if (key.startsWith('TF_VAR_') && value !== undefined) vars[key.slice('TF_VAR_'.length)] = value;
+  return vars;
+}
 
 /**
  * Reads variable definition files once per scan (a `--var-file` serves every root) and puts
- * together each root's inputs in Terraform's order of precedence, later winning:
- * `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars(.json)` by name, `--var-file`s,
- * then `--var`s.
+ * together each root's inputs in Terraform's order of precedence, later winning (see
+ * arguments.Vars.CollectValues): `TF_VAR_` environment variables, `terraform.tfvars`,
+ * `terraform.tfvars.json`, `*.auto.tfvars(.json)` by name, then `--var-file`s and `--var`s in
+ * command-line order. Only declared variables use them: others are never looked up.
  */
 export class VariableInputs {
   private readonly files = new Map<string, Map<string, VariableInput>>();
-  private readonly cliVars = new Map<string, VariableInput>();
+  private readonly envVars = new Map<string, VariableInput>();
   /** Variable files read, whether or not they parsed. */
   filesRead = 0;
 
   constructor(
-    private readonly varFiles: readonly string[],
-    vars: Readonly<Record<string, string>>,
+    private readonly args: readonly VariableArg[],
+    env: Readonly<Record<string, string>>,
     private readonly limits: ReadLimits,
     private readonly errors: ScanError[],
   ) {
-    for (const name of Object.keys(vars)) this.cliVars.set(name, { kind: 'cli', text: vars[name] as string });
+    for (const [name, text] of Object.entries(env)) this.envVars.set(name, { kind: 'cli', text, from: `TF_VAR_${name}` });
   }
 
   forRoot(dir: string): Map<string, VariableInput> {
-    const inputs = new Map<string, VariableInput>();
+    const inputs = new Map(this.envVars);
     const merge = (from: Map<string, VariableInput>) => {
       for (const [k, v] of from) inputs.set(k, v);
     };
@@ -46,8 +72,10 @@ export class VariableInputs {
       if (existsSync(path)) merge(this.file(path));
     }
     for (const name of autoVarFiles(dir)) merge(this.file(join(dir, name)));
-    for (const path of this.varFiles) merge(this.file(path));
-    merge(this.cliVars);
+    for (const arg of this.args) {
+      if (arg.kind === 'file') merge(this.file(arg.path));
+      else inputs.set(arg.name, { kind: 'cli', text: arg.text, from: `--var ${arg.name}` });
+    }
     return inputs;
   }
 

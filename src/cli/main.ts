@@ -20,6 +20,15 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+let optionOrder = 0;
+
+/** `--var` and `--var-file` keep their place on the command line: Terraform applies them in that order. */
+function ordered(value: string, previous: { value: string; order: number }[]): { value: string; order: number }[] {
+  return [...previous, { value, order: optionOrder++ }];
+}
+
+const WORKSPACE_HELP = 'Terraform workspace for terraform.workspace (default: TF_WORKSPACE, else the root module\'s .terraform/environment, else default)';
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
@@ -68,8 +77,9 @@ withReportOptions(
     .description('Scan CloudFormation templates, Terraform configurations and plans (default: the current directory).')
     .argument('[paths...]', 'files or directories to scan', []),
 )
-  .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable)', collect, [])
-  .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable)', collect, [])
+  .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable; with --var-file, later wins)', ordered, [])
+  .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable; with --var, later wins)', ordered, [])
+  .option('--workspace <name>', WORKSPACE_HELP)
   .option('--parameter <name=value>', 'CloudFormation parameter value, as --parameter-overrides (repeatable)', collect, [])
   .option('--parameters-file <file>', 'CloudFormation parameter values: AWS CLI, template configuration or {"Name": "value"} JSON (repeatable)', collect, [])
   .option('-j, --jobs <n>', 'parallel worker threads (default: number of CPUs)', positiveInt)
@@ -114,8 +124,9 @@ program
   .option('--vpc-id <id>', 'VPC for Studio domains that have none')
   .option('-c, --config <file>', 'configuration file (default: ./.cloudconform.yml when present)')
   .option('-r, --rules <ids>', 'comma-separated rule ids to fix (default: all)')
-  .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable)', collect, [])
-  .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable)', collect, [])
+  .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable; with --var-file, later wins)', ordered, [])
+  .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable; with --var, later wins)', ordered, [])
+  .option('--workspace <name>', WORKSPACE_HELP)
   .option('--parameter <name=value>', 'CloudFormation parameter value, as --parameter-overrides (repeatable)', collect, [])
   .option('--parameters-file <file>', 'CloudFormation parameter values: AWS CLI, template configuration or {"Name": "value"} JSON (repeatable)', collect, [])
   .option('--no-color', 'no colours (also: NO_COLOR environment variable)')

@@ -3,7 +3,8 @@ import { DEFAULT_READ_LIMITS, type ReadLimits } from '../../engine/files';
 import type { SourceResource } from '../../model/resource';
 import type { SourceResult } from '../source';
 import { ModuleInstance } from './module-instance';
-import { isLocalModuleSource, literalString, readDownloadedModules, resolveDirectory } from './module-loader';
+import { readDownloadedModules } from './downloaded-modules';
+import { isLocalModuleSource, literalString, resolveDirectory } from './module-loader';
 import { TerraformScanContext } from './scan-context';
 import { VariableInputs, type TerraformInputs } from './variables';
 import { rootWorkspace } from './workspace';
@@ -32,12 +33,14 @@ export function scanTerraformDirectories(dirs: string[], options: TerraformScanO
   for (const root of findRootModules(dirs, scan)) {
     try {
       const def = scan.definition(root.dir, root.realDir);
+      const downloaded = readDownloadedModules(root.dir, scan.limits);
+      if (downloaded.kind === 'unusable') scan.report({ file: downloaded.path, message: `can't be used: ${downloaded.reason}; remote modules are not evaluated` });
       const instance = new ModuleInstance(
         scan,
         {
           dir: root.dir,
           realDir: root.realDir,
-          downloadedModules: readDownloadedModules(root.dir, scan.limits),
+          downloadedModules: downloaded,
           workspace: rootWorkspace(root.dir, root.realDir, options.workspace, scan.errors),
         },
         def,
@@ -52,7 +55,7 @@ export function scanTerraformDirectories(dirs: string[], options: TerraformScanO
       scan.report({ file: root.dir, message: `internal error while evaluating the module: ${e instanceof Error ? e.message : String(e)}` });
     }
   }
-  return { resources, errors: scan.errors, filesScanned: scan.filesRead + inputs.filesRead };
+  return { resources, errors: scan.errors, notes: scan.notes, filesScanned: scan.filesRead + inputs.filesRead };
 }
 
 /**

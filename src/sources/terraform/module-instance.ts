@@ -15,6 +15,7 @@ import {
   type Declared,
   type ModuleDefinition,
 } from './module-loader';
+import { findDownloadedModule, type DownloadedModules } from './downloaded-modules';
 import { TerraformResource } from './resource';
 import type { TerraformScanContext } from './scan-context';
 import { findSuppressions } from './suppressions';
@@ -29,8 +30,8 @@ const MAX_MODULE_DEPTH = 32;
 export interface RootModule {
   dir: string;
   realDir: string;
-  /** Module key -> directory of modules `terraform init` downloaded. */
-  downloadedModules: Map<string, string>;
+  /** Modules `terraform init` downloaded (`.terraform/modules/modules.json`). */
+  downloadedModules: DownloadedModules;
   /** `terraform.workspace` (unknown when it can't be told). */
   workspace: Value;
 }
@@ -76,6 +77,8 @@ export class ModuleInstance implements Scope {
     readonly existenceUnknown: string | undefined,
     /** Real directories of the calling modules, to catch module loops. */
     private readonly ancestors: readonly string[],
+    /** Set when this is a downloaded copy that may not be what is deployed: every property is unknown. */
+    private readonly untrusted?: string,
   ) {
     this.functions = new FileFunctions(root.dir, readableDirectories(root.realDir, def.realDir), scan.limits, scan.fileCache);
   }
@@ -156,16 +159,24 @@ export class ModuleInstance implements Scope {
     const fileOf = (node: object) => this.def.overrideFiles.get(node) ?? decl.file;
     for (const instance of instancesOf(expansion)) {
       out.push(
-        new TerraformResource(
+        this.judged(new TerraformResource(
           info.cloudFormation,
           `${this.addressPrefix}${type}.${name}${instance.suffix}`,
           info,
           { block: decl.node, file: decl.file, fileOf, scope: this, bindings: new Map(instance.bindings) },
           suppressions.length > 0 ? suppressions : undefined,
           existenceUnknown,
-        ),
+        )),
       );
     }
+  }
+
+  /** A resource of a downloaded copy that may not be the one deployed: nothing it says is known. */
+  private judged(resource: TerraformResource): SourceResource {
+    const reason = this.untrusted;
+    if (reason === undefined) return resource;
+    const { type, id, source, location, existenceUnknown } = resource;
+    return { type, id, source, location, existenceUnknown, readProperty: () => ({ state: 'unknown', reason, location }) };
   }
 
   private context(budget: EvalBudget, bindings: ReadonlyMap<string, Value> = new Map()): EvalContext {
@@ -345,13 +356,29 @@ export class ModuleInstance implements Scope {
     }
     const keyPath = [...this.keyPath, name];
     let dir: string;
+    let untrusted = this.untrusted;
     if (isLocalModuleSource(source)) {
       dir = join(this.def.dir, source);
     } else {
-      const downloaded = this.root.downloadedModules.get(keyPath.join('.'));
-      // Remote modules are not fetched: their outputs are values that will exist.
-      if (!downloaded) return { kind: 'unavailable', value: new ReferenceValue(`${this.addressPrefix}module.${name}`) };
-      dir = downloaded;
+      const version = block.body.attributes.some((a) => a.name === 'version') ? (literalString(block.body, 'version') ?? null) : undefined;
+      const found = findDownloadedModule(this.root.downloadedModules, this.root, keyPath.join('.'), source, version);
+      const where = { file: decl.file.path, line: (sourceAttr ?? block).range.start.line };
+      switch (found.kind) {
+        case 'missing':
+          // Remote modules are not fetched: their outputs are values that will exist.
+          this.scan.note({ ...where, message: `module "${name}" (${source}) is ${found.reason}: its resources are not evaluated` });
+          return { kind: 'unavailable', value: new ReferenceValue(`${this.addressPrefix}module.${name}`) };
+        case 'refused':
+          report(found.reason);
+          return unavailable('was not evaluated');
+        case 'stale':
+          this.scan.note({ ...where, message: `module "${name}": ${found.reason}; terraform init would download another copy, so its verdicts are unknown` });
+          untrusted = `module.${name} in .terraform/modules may not be what is deployed (${found.reason}; run terraform init)`;
+          dir = found.dir;
+          break;
+        case 'ok':
+          dir = found.dir;
+      }
     }
     const resolved = resolveDirectory(dir);
     if (!resolved.ok) {
@@ -383,6 +410,7 @@ export class ModuleInstance implements Scope {
         { kind: 'call', block, parent: this, bindings: new Map(inst.bindings) },
         existence,
         chain,
+        untrusted,
       ),
     }));
     return { kind: 'expanded', expansion, instances };

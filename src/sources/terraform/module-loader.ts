@@ -299,22 +299,3 @@ export function isLocalModuleSource(source: string): boolean {
   return source.startsWith('./') || source.startsWith('../') || source === '.' || source === '..';
 }
 
-/**
- * Modules `terraform init` downloaded for a root (`.terraform/modules/modules.json`): module
- * key (`vpc`, `vpc.subnets`) -> directory. Empty when there is no such file.
- */
-export function readDownloadedModules(rootDir: string, limits: ReadLimits): Map<string, string> {
-  const modules = new Map<string, string>();
-  const path = join(rootDir, '.terraform', 'modules', 'modules.json');
-  const read = readTextFile(path, limits);
-  if (!read.ok) return modules;
-  try {
-    const manifest = JSON.parse(read.text) as { Modules?: { Key?: unknown; Dir?: unknown }[] };
-    for (const m of manifest.Modules ?? []) {
-      if (typeof m.Key === 'string' && m.Key !== '' && typeof m.Dir === 'string') modules.set(m.Key, join(rootDir, m.Dir));
-    }
-  } catch {
-    // A damaged manifest only means remote modules are not evaluated.
-  }
-  return modules;
-}

@@ -1,5 +1,5 @@
 import type { ReadLimits } from '../../engine/files';
-import type { ScanError } from '../source';
+import type { ScanError, ScanNote } from '../source';
 import type { TemplatePart } from './hcl/ast';
 import { loadModuleDirectory, type ModuleDefinition } from './module-loader';
 import type { UnknownValue } from './values';
@@ -7,6 +7,8 @@ import type { UnknownValue } from './values';
 /** State shared by every root of one scan: parsed modules, errors (each reported once), file reads. */
 export class TerraformScanContext {
   readonly errors: ScanError[] = [];
+  /** What was not evaluated (remote modules not downloaded...), each noted once. */
+  readonly notes: ScanNote[] = [];
   readonly fileCache = new Map<string, string | UnknownValue | TemplatePart[]>();
   private readonly definitions = new Map<string, ModuleDefinition>();
   private readonly reported = new Set<string>();
@@ -29,6 +31,14 @@ export class TerraformScanContext {
     let n = 0;
     for (const def of this.definitions.values()) n += def.filesRead;
     return n;
+  }
+
+  /** Adds a note unless the same one was made already. */
+  note(note: ScanNote): void {
+    const key = `note\u0000${note.file ?? ''}\u0000${note.line ?? ''}\u0000${note.message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.notes.push(note);
   }
 
   /** Adds an error unless the same one was reported already (a module called many times). */

@@ -72,10 +72,13 @@ export class UnitScanner {
     into.filesScanned += result.filesScanned ?? 0;
     into.errors.push(...structuredClone(result.errors));
     if (result.notes?.length) (into.notes ??= []).push(...structuredClone(result.notes));
+    const reported = result.errors.length;
     for (const resource of result.resources) {
       into.resources++;
       this.runner.evaluate(resource, into.findings, into.errors);
     }
+    // Properties are evaluated as rules read them: an evaluation budget spent then adds its error.
+    into.errors.push(...structuredClone(result.errors.slice(reported)));
   }
 }
 

@@ -218,7 +218,7 @@ test('functions: unknown arguments, unsupported functions and errors give unknow
 });
 
 test('hostile expressions stop with an unknown value instead of hanging or crashing', () => {
-  expectUnknown('[for a in range(1000) : [for b in range(1000) : [for c in range(1000) : c]]]', /too expensive/);
+  expectUnknown('[for a in range(1000) : [for b in range(1000) : [for c in range(1000) : c]]]', /evaluation stopped/);
   const deep = `${'['.repeat(3000)}1${']'.repeat(3000)}`;
   let v: Value | undefined;
   try {

@@ -3,6 +3,7 @@ import { callFunction, type FunctionHost } from './functions';
 import { renderExpr, renderSteps } from './render';
 import { asBool, asNumber, templateString } from './convert';
 import { EvalError } from './eval-error';
+import { EvalBudget } from './budget';
 import {
   ReferenceValue,
   UnknownValue,
@@ -20,7 +21,7 @@ import {
   type Value,
 } from './values';
 
-export { EvalError };
+export { EvalError, EvalBudget };
 
 /** Names an expression can refer to: `var`, `local`, `module`, resources... (one module instance). */
 export interface Scope {
@@ -32,23 +33,17 @@ export interface Scope {
   readonly functions: FunctionHost;
 }
 
-/** Bounds the work one evaluation may do, so hostile configuration can't hang a scan. */
-export interface EvalBudget {
-  remaining: number;
-}
-
 export interface EvalContext {
   scope: Scope;
   /** Names bound by the surrounding construct: `count`, `each`, `for` variables, dynamic iterators. */
   bindings: ReadonlyMap<string, Value>;
+  /** The scan unit's budget (see budget.ts), shared by every evaluation of the unit. */
   budget: EvalBudget;
 }
 
-const EVAL_STEP_BUDGET = 2_000_000;
-const MAX_STRING_LENGTH = 16 * 1024 * 1024;
-
+/** A budget of its own, for evaluations outside a scan unit (tests, tfvars files). */
 export function newBudget(): EvalBudget {
-  return { remaining: EVAL_STEP_BUDGET };
+  return new EvalBudget();
 }
 
 export function withBindings(ctx: EvalContext, extra: Iterable<readonly [string, Value]>): EvalContext {
@@ -62,7 +57,7 @@ export function withBindings(ctx: EvalContext, extra: Iterable<readonly [string,
  * come back as `UnknownValue` (or `ReferenceValue`); what Terraform would reject throws `EvalError`.
  */
 export function evaluate(expr: Expr, ctx: EvalContext): Value {
-  if (--ctx.budget.remaining < 0) throw new EvalError('expression is too expensive to evaluate');
+  if (--ctx.budget.remaining < 0) ctx.budget.stepsExhausted();
   switch (expr.kind) {
     case 'literal':
       return expr.value;
@@ -128,6 +123,7 @@ function evaluateTemplate(parts: readonly TemplatePart[], ctx: EvalContext, unwr
   if (unwrapSingle && parts.length === 1 && only && only.kind === 'interpolation') return evaluate(only.expr, ctx);
   const state: TemplateState = { text: '', unknown: undefined, references: false };
   renderTemplateParts(parts, ctx, state);
+  ctx.budget.string(state.text.length);
   if (state.unknown) return state.unknown;
   if (state.references) return new ReferenceValue(state.text);
   return state.text;
@@ -184,7 +180,7 @@ function renderTemplateParts(parts: readonly TemplatePart[], ctx: EvalContext, s
         break;
       }
     }
-    if (state.text.length > MAX_STRING_LENGTH) throw new EvalError('string result is too large');
+    if (state.text.length > ctx.budget.limits.stringLength) ctx.budget.string(state.text.length);
   }
 }
 
@@ -386,8 +382,12 @@ function evaluateFor(expr: ForExpr, ctx: EvalContext): Value {
       setKey(obj, key, value);
     }
   }
-  if (!expr.isObject) return list;
+  if (!expr.isObject) {
+    ctx.budget.collection(list.length);
+    return list;
+  }
   for (const [k, group] of groups) setKey(obj, k, group);
+  ctx.budget.collection(Object.keys(obj).length);
   return obj;
 }
 
@@ -411,7 +411,7 @@ function evaluateCall(expr: FunctionCallExpr, ctx: EvalContext): Value {
     args = [...args.slice(0, -1), ...last];
   }
   if (name === 'templatefile') return evaluateTemplateFile(args, ctx);
-  return callFunction(name, args, ctx.scope.functions, () => renderExpr(expr));
+  return callFunction(name, args, ctx.scope.functions, () => renderExpr(expr), ctx.budget);
 }
 
 // try() returns the first argument that evaluates without error; an unknown one can't be judged.
@@ -460,7 +460,7 @@ function evaluateTemplateFile(args: Value[], ctx: EvalContext): Value {
 }
 
 /** A scope without names: for tfvars files, type defaults and other constant expressions. */
-export function constantContext(functions: FunctionHost): EvalContext {
+export function constantContext(functions: FunctionHost, budget: EvalBudget = newBudget()): EvalContext {
   return {
     scope: {
       resolve: (root) => {
@@ -469,6 +469,6 @@ export function constantContext(functions: FunctionHost): EvalContext {
       functions,
     },
     bindings: new Map(),
-    budget: newBudget(),
+    budget,
   };
 }

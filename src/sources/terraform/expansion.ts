@@ -1,5 +1,6 @@
 import type { BlockNode } from './hcl/ast';
 import { asNumber, templateString } from './convert';
+import { BudgetExceeded, type EvalBudget } from './budget';
 import { EvalError, errorMessage, evaluate, type EvalContext } from './evaluator';
 import { renderExpr, renderInstanceKey } from './render';
 import { ReferenceValue, UnknownValue, findNotKnown, isObjectValue, newObject, sortedKeys, unknownFrom, type Value } from './values';
@@ -20,12 +21,11 @@ export interface Instance {
   bindings: [string, Value][];
 }
 
-/** More instances than this is a configuration mistake or an attack, not something to list. */
-const MAX_INSTANCES = 10_000;
-
 /**
  * Evaluates `count` / `for_each` of a block. A value that can't be known offline gives an
- * `unknown` expansion; an invalid one also returns the error for the scan's report.
+ * `unknown` expansion; an invalid one also returns the error for the scan's report. The
+ * instances are charged to the scan unit's budget before any is created, so `count = 1e9`, or
+ * counts multiplied through nested modules, stop with `BudgetExceeded` (thrown) at once.
  */
 export function expandBlock(block: BlockNode, ctx: EvalContext): { expansion: Expansion; error?: string } {
   const count = block.body.attributes.find((a) => a.name === 'count');
@@ -35,24 +35,25 @@ export function expandBlock(block: BlockNode, ctx: EvalContext): { expansion: Ex
   const attr = (count ?? forEach)!;
   try {
     const value = evaluate(attr.expr, ctx);
-    return { expansion: count ? countExpansion(value) : forEachExpansion(value) };
+    return { expansion: count ? countExpansion(value, ctx.budget) : forEachExpansion(value, ctx.budget) };
   } catch (e) {
+    if (e instanceof BudgetExceeded) throw e;
     const message = `${meta} = ${renderExpr(attr.expr)} could not be evaluated: ${errorMessage(e)}`;
     return { expansion: { kind: 'unknown', meta, reason: message }, error: message };
   }
 }
 
-function countExpansion(value: Value): Expansion {
+function countExpansion(value: Value, budget: EvalBudget): Expansion {
   const notKnown = findNotKnown(value);
   if (notKnown) return { kind: 'unknown', meta: 'count', reason: unknownFrom(notKnown, 'count').reason };
   if (value === null) throw new EvalError('count must not be null');
   const n = asNumber(value);
   if (!Number.isInteger(n) || n < 0) throw new EvalError(`count must be a whole number of zero or more, not ${n}`);
-  if (n > MAX_INSTANCES) throw new EvalError(`count ${n} is more than ${MAX_INSTANCES} instances`);
+  budget.instance(n);
   return { kind: 'count', count: n };
 }
 
-function forEachExpansion(value: Value): Expansion {
+function forEachExpansion(value: Value, budget: EvalBudget): Expansion {
   if (value instanceof UnknownValue || value instanceof ReferenceValue) {
     return { kind: 'unknown', meta: 'for_each', reason: unknownFrom(value, 'for_each').reason };
   }
@@ -70,7 +71,7 @@ function forEachExpansion(value: Value): Expansion {
   } else {
     throw new EvalError(`for_each must be a map or a set of strings, not ${typeof value}`);
   }
-  if (entries.length > MAX_INSTANCES) throw new EvalError(`for_each has more than ${MAX_INSTANCES} instances`);
+  budget.instance(entries.length);
   return { kind: 'for_each', entries };
 }
 

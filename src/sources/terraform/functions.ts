@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { TemplatePart } from './hcl/ast';
 import { asBool, asInteger, asList, asNumber, asObject, asString, templateString } from './convert';
+import type { EvalBudget } from './budget';
 import { EvalError } from './eval-error';
+import { GoRegexp } from './regex';
 import { convertForFunction } from './types';
 import {
   ReferenceValue,
@@ -18,6 +20,7 @@ import {
   setKey,
   sortedKeys,
   valueFromJson,
+  valueKey,
   valuesEqual,
   type ObjectValue,
   type Value,
@@ -32,7 +35,7 @@ export interface FunctionHost {
 
 interface FunctionDef {
   /** `describeCall` renders the call, for results that are references. */
-  impl: (args: Value[], host: FunctionHost, describeCall: () => string) => Value;
+  impl: (args: Value[], host: FunctionHost, describeCall: () => string, budget: EvalBudget) => Value;
   min: number;
   max: number;
   /**
@@ -43,14 +46,15 @@ interface FunctionDef {
   partial: false | 'elements' | 'all';
 }
 
+/** Terraform's own limit (cty's range function). */
 const MAX_RANGE = 1024;
-const MAX_STRING = 16 * 1024 * 1024;
 
 /**
  * Calls a Terraform function on evaluated arguments. Unsupported functions give an unknown
- * value; Terraform errors (wrong types, out of range) throw `EvalError`.
+ * value; Terraform errors (wrong types, out of range) throw `EvalError`. The work and what the
+ * function builds are charged to `budget` (the scan unit's), which throws `BudgetExceeded`.
  */
-export function callFunction(name: string, args: Value[], host: FunctionHost, describeCall: () => string): Value {
+export function callFunction(name: string, args: Value[], host: FunctionHost, describeCall: () => string, budget: EvalBudget): Value {
   const def = FUNCTIONS.get(name);
   if (!def) {
     const why = name.includes('::') ? 'provider functions are not evaluated' : 'is not supported by cloudconform';
@@ -60,11 +64,29 @@ export function callFunction(name: string, args: Value[], host: FunctionHost, de
     const expected = def.min === def.max ? `${def.min}` : def.max === Infinity ? `at least ${def.min}` : `${def.min} to ${def.max}`;
     throw new EvalError(`${name}() takes ${expected} argument${def.min === 1 && def.max === 1 ? '' : 's'}, not ${args.length}`);
   }
-  if (def.partial === 'all') return def.impl(args, host, describeCall);
-  const notKnown = def.partial === 'elements' ? args.find((a) => a instanceof UnknownValue || a instanceof ReferenceValue) : findUnknownFirst(args);
-  if (notKnown instanceof UnknownValue) return notKnown;
-  if (notKnown instanceof ReferenceValue) return new ReferenceValue(describeCall());
-  return def.impl(args, host, describeCall);
+  if (def.partial !== 'all') {
+    const notKnown = def.partial === 'elements' ? args.find((a) => a instanceof UnknownValue || a instanceof ReferenceValue) : findUnknownFirst(args);
+    if (notKnown instanceof UnknownValue) return notKnown;
+    if (notKnown instanceof ReferenceValue) return new ReferenceValue(describeCall());
+  }
+  budget.work(argumentsCost(args));
+  const result = def.impl(args, host, describeCall, budget);
+  // Lists a function returns are charged as built (some are the argument itself: harmless).
+  if (Array.isArray(result)) budget.collection(result.length);
+  return result;
+}
+
+/**
+ * The steps a function may take over its arguments: one per list element, one per 16
+ * characters (`upper` of 16 MB takes ~20 ms, like a million evaluation steps).
+ */
+function argumentsCost(args: readonly Value[]): number {
+  let cost = 0;
+  for (const a of args) {
+    if (Array.isArray(a)) cost += a.length;
+    else if (typeof a === 'string') cost += a.length >> 4;
+  }
+  return cost;
 }
 
 function fn(min: number, max: number, impl: FunctionDef['impl'], partial: FunctionDef['partial'] = false): FunctionDef {
@@ -72,11 +94,12 @@ function fn(min: number, max: number, impl: FunctionDef['impl'], partial: Functi
 }
 
 function str(impl: (s: string) => string): FunctionDef {
-  return fn(1, 1, ([s]) => limit(impl(asString(s as Value))));
+  return fn(1, 1, ([s], _host, _call, budget) => limit(impl(asString(s as Value)), budget));
 }
 
-function limit(s: string): string {
-  if (s.length > MAX_STRING) throw new EvalError('string result is too large');
+/** A string a function built, charged to the budget. */
+function limit(s: string, budget: EvalBudget): string {
+  budget.string(s.length);
   return s;
 }
 
@@ -105,34 +128,42 @@ const FUNCTIONS = new Map<string, FunctionDef>([
   ['startswith', fn(2, 2, ([s, p]) => asString(s as Value).startsWith(asString(p as Value)))],
   ['endswith', fn(2, 2, ([s, p]) => asString(s as Value).endsWith(asString(p as Value)))],
   ['strcontains', fn(2, 2, ([s, p]) => asString(s as Value).includes(asString(p as Value)))],
-  ['indent', fn(2, 2, ([n, s]) => limit(asString(s as Value).replace(/\n/g, `\n${' '.repeat(Math.min(asInteger(n as Value), 1024))}`)))],
-  ['join', fn(2, Infinity, (args) => {
+  ['indent', fn(2, 2, ([n, s], _host, _call, budget) => {
+    const text = asString(s as Value);
+    const spaces = Math.max(0, asInteger(n as Value));
+    // Checked before building: indent(1e9, "a\nb") must not try.
+    budget.string(text.length + countOf(text, '\n') * spaces);
+    return text.replace(/\n/g, `\n${' '.repeat(spaces)}`);
+  })],
+  ['join', fn(2, Infinity, (args, _host, _call, budget) => {
     const sep = asString(arg(args, 0));
     const items = args.slice(1).flatMap((l) => asList(l, 'join() list'));
-    return limit(items.map((i) => templateString(i)).join(sep));
+    return limit(items.map((i) => templateString(i)).join(sep), budget);
   })],
   ['split', fn(2, 2, ([sep, s]) => asString(s as Value).split(asString(sep as Value)))],
-  ['replace', fn(3, 3, ([s, search, repl]) => replace(asString(s as Value), asString(search as Value), asString(repl as Value)))],
+  ['replace', fn(3, 3, ([s, search, repl], _host, _call, budget) => replace(asString(s as Value), asString(search as Value), asString(repl as Value), budget))],
   ['substr', fn(3, 3, ([s, off, len]) => substr(asString(s as Value), asInteger(off as Value), asInteger(len as Value)))],
-  ['format', fn(1, Infinity, (args) => format(asString(arg(args, 0)), args.slice(1)))],
-  ['formatlist', fn(1, Infinity, (args) => formatList(asString(arg(args, 0)), args.slice(1)))],
-  ['regex', fn(2, 2, ([p, s]) => regexMatch(asString(p as Value), asString(s as Value), false))],
-  ['regexall', fn(2, 2, ([p, s]) => regexMatch(asString(p as Value), asString(s as Value), true))],
+  ['format', fn(1, Infinity, (args, _host, _call, budget) => format(asString(arg(args, 0)), args.slice(1), budget))],
+  ['formatlist', fn(1, Infinity, (args, _host, _call, budget) => formatList(asString(arg(args, 0)), args.slice(1), budget))],
+  ['regex', fn(2, 2, ([p, s], _host, _call, budget) => regexMatch(asString(p as Value), asString(s as Value), false, budget))],
+  ['regexall', fn(2, 2, ([p, s], _host, _call, budget) => regexMatch(asString(p as Value), asString(s as Value), true, budget))],
 
   // Collections
   ['length', fn(1, 1, ([v]) => {
-    if (typeof v === 'string') return Array.from(v).length;
+    if (typeof v === 'string') return codePoints(v);
     if (Array.isArray(v)) return v.length;
     if (isObjectValue(v)) return Object.keys(v).length;
     throw new EvalError('length() needs a string, list or map');
   }, 'elements')],
   ['concat', fn(0, Infinity, (args) => args.flatMap((l) => asList(l, 'concat() argument')), 'elements')],
-  ['merge', fn(0, Infinity, (args) => {
+  ['merge', fn(0, Infinity, (args, _host, _call, budget) => {
     const out = newObject();
     for (const m of args) {
       if (m === null) continue;
       const obj = asObject(m, 'merge() argument');
-      for (const k of Object.keys(obj)) setKey(out, k, obj[k] as Value);
+      const keys = Object.keys(obj);
+      budget.collection(keys.length);
+      for (const k of keys) setKey(out, k, obj[k] as Value);
     }
     return out;
   }, 'elements')],
@@ -201,12 +232,13 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     if (list.length > 1) throw new EvalError(`one() needs a list of at most one element, not ${list.length}`);
     return list.length === 0 ? null : (list[0] as Value);
   }, 'elements')],
-  ['zipmap', fn(2, 2, ([k, v]) => {
+  ['zipmap', fn(2, 2, ([k, v], _host, _call, budget) => {
     const keys = asList(k as Value, 'zipmap() keys');
     const notKnown = notKnownResult(keys);
     if (notKnown) return notKnown;
     const values = asList(v as Value, 'zipmap() values');
     if (keys.length !== values.length) throw new EvalError('zipmap() needs as many values as keys');
+    budget.collection(keys.length);
     return newObject(keys.map((key, i) => [templateString(key), values[i] as Value] as const));
   }, 'elements')],
   ['range', fn(1, 3, (args) => range(args.map((a) => asNumber(a))))],
@@ -222,11 +254,12 @@ const FUNCTIONS = new Map<string, FunctionDef>([
   ['setunion', fn(1, Infinity, (args) => distinct(args.flatMap((l) => asList(l, 'setunion() argument'))))],
   ['setintersection', fn(1, Infinity, (args) => {
     const [first, ...rest] = args.map((l) => asList(l, 'setintersection() argument'));
-    return distinct((first ?? []).filter((x) => rest.every((r) => r.some((y) => valuesEqual(x, y)))));
+    const others = rest.map((r) => new Set(r.map(valueKey)));
+    return distinct((first ?? []).filter((x) => others.every((r) => r.has(valueKey(x)))));
   })],
   ['setsubtract', fn(2, 2, ([a, b]) => {
-    const other = asList(b as Value, 'setsubtract() argument');
-    return distinct(asList(a as Value, 'setsubtract() argument').filter((x) => !other.some((y) => valuesEqual(x, y))));
+    const other = new Set(asList(b as Value, 'setsubtract() argument').map(valueKey));
+    return distinct(asList(a as Value, 'setsubtract() argument').filter((x) => !other.has(valueKey(x))));
   })],
   ['alltrue', fn(1, 1, ([l]) => asList(l as Value, 'alltrue() list').every((x) => asBool(x)))],
   ['anytrue', fn(1, 1, ([l]) => asList(l as Value, 'anytrue() list').some((x) => asBool(x)))],
@@ -263,14 +296,16 @@ const FUNCTIONS = new Map<string, FunctionDef>([
   })],
 
   // Encoding
-  ['jsonencode', fn(1, 1, ([v]) => limit(jsonEncode(v as Value)))],
-  ['jsondecode', fn(1, 1, ([s]) => {
+  ['jsonencode', fn(1, 1, ([v], _host, _call, budget) => limit(jsonEncode(v as Value), budget))],
+  ['jsondecode', fn(1, 1, ([s], _host, _call, budget) => {
+    let json: unknown;
     try {
-      return valueFromJson(JSON.parse(asString(s as Value)));
+      json = JSON.parse(asString(s as Value));
     } catch (e) {
-      if (e instanceof EvalError) throw e;
       throw new EvalError(`jsondecode(): ${(e as Error).message}`);
     }
+    // Each array and object decoded is charged: "[[],[],…]" builds many from few characters.
+    return valueFromJson(json, (n) => budget.collection(n));
   })],
   ['base64encode', str((s) => Buffer.from(s, 'utf8').toString('base64'))],
   ['base64decode', str((s) => {
@@ -325,54 +360,39 @@ function substr(s: string, offset: number, length: number): string {
   return chars.slice(start, end).join('');
 }
 
-function replace(s: string, search: string, replacement: string): string {
+/** Terraform's replace(): a /pattern/ is a regular expression (Go's ReplaceAllString). */
+function replace(s: string, search: string, replacement: string, budget: EvalBudget): string {
   if (search.length > 1 && search.startsWith('/') && search.endsWith('/')) {
-    const re = compileRegex(search.slice(1, -1), 'g');
-    if (!re) throw new EvalError(`replace(): unsupported regular expression ${search}`);
-    // Terraform's `$1` / `${1}` / `${name}` become JavaScript's `$1` / `$<name>`.
-    const js = replacement.replace(/\$\{(\d+)\}/g, '$$$1').replace(/\$\{([A-Za-z_]\w*)\}/g, '$$<$1>');
-    return limit(s.replace(re, js));
+    const re = GoRegexp.compile(search.slice(1, -1));
+    const tooLong = (n: number) => n > budget.limits.stringLength && budget.string(n);
+    return limit(re.replaceAll(s, replacement, tooLong), budget);
   }
-  if (search === '') return s;
-  return limit(s.split(search).join(replacement));
+  // Go's strings.Replace with an empty `old` inserts the replacement around every character.
+  const pieces = search === '' ? Array.from(s) : s.split(search);
+  budget.string(s.length + (pieces.length + (search === '' ? 1 : -1)) * (replacement.length - search.length));
+  const joined = pieces.join(replacement);
+  return search === '' ? replacement + joined + replacement : joined;
 }
 
-/** RE2 syntax to JavaScript, for the common subset; undefined when it can't be translated. */
-function compileRegex(pattern: string, flags: string): RegExp | undefined {
-  let p = pattern.replace(/\(\?P</g, '(?<');
-  let f = flags;
-  const leading = /^\(\?([imsU]+)\)/.exec(p);
-  if (leading) {
-    if ((leading[1] as string).includes('U')) return undefined;
-    f += (leading[1] as string).replace(/[^ims]/g, '');
-    p = p.slice(leading[0].length);
+/**
+ * Terraform's regex() and regexall() (cty's stdlib): no groups gives the matched text, unnamed
+ * groups a list, named groups an object; a group that took no part is null.
+ */
+function regexMatch(pattern: string, s: string, all: boolean, budget: EvalBudget): Value {
+  const re = GoRegexp.compile(pattern);
+  const named = re.groupNames.filter((n) => n !== '').length;
+  if (named > 0 && named < re.groupNames.length) {
+    throw new EvalError('invalid regexp pattern: cannot mix both named and unnamed capture groups');
   }
-  if (/\(\?[imsU-]/.test(p) || /\\[zAQ]|\[\[:/.test(p)) return undefined;
-  try {
-    return new RegExp(p, `${f}u`);
-  } catch {
-    return undefined;
-  }
-}
-
-function regexMatch(pattern: string, s: string, all: boolean): Value {
-  const re = compileRegex(pattern, all ? 'g' : '');
-  if (!re) return new UnknownValue(`regular expression ${JSON.stringify(pattern)} is not supported offline`);
-  const toValue = (m: RegExpExecArray): Value => {
-    if (m.groups) return newObject(Object.entries(m.groups).map(([k, v]) => [k, v ?? null] as const));
-    if (m.length > 1) return m.slice(1).map((g) => g ?? null);
-    return m[0];
+  const toValue = (m: number[]): Value => {
+    const group = (g: number): Value => ((m[2 * g] as number) < 0 ? null : s.slice(m[2 * g], m[2 * g + 1]));
+    if (re.groupNames.length === 0) return group(0);
+    if (named === 0) return re.groupNames.map((_, i) => group(i + 1));
+    return newObject(re.groupNames.map((name, i) => [name, group(i + 1)] as const));
   };
-  if (all) {
-    const out: Value[] = [];
-    for (const m of s.matchAll(re)) {
-      out.push(toValue(m as RegExpExecArray));
-      if (m[0] === '') break;
-    }
-    return out;
-  }
-  const m = re.exec(s);
-  if (!m) throw new EvalError(`regex(): no match for ${JSON.stringify(pattern)}`);
+  if (all) return re.findAll(s, () => budget.collection(1 + re.groupNames.length)).map(toValue);
+  const m = re.findAt(s, 0);
+  if (!m) throw new EvalError(`regex(): pattern ${JSON.stringify(pattern)} did not match any part of the given string`);
   return toValue(m);
 }
 
@@ -411,7 +431,7 @@ function range(nums: number[]): Value {
 }
 
 /** Go's fmt verbs as Terraform's format() knows them. */
-function format(spec: string, args: Value[]): string {
+function format(spec: string, args: Value[], budget: EvalBudget): string {
   let out = '';
   let next = 0;
   const re = /%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g;
@@ -429,7 +449,9 @@ function format(spec: string, args: Value[]): string {
     const v = args[next++] as Value;
     const precision = precisionText === undefined ? undefined : Number(precisionText);
     let text = formatVerb(verb as string, v, flags, precision);
-    const width = Math.min(Number(widthText ?? 0), 10_000);
+    const width = Number(widthText ?? 0);
+    // Checked before padding: format("%999999999s", "") must not try to build it.
+    if (out.length + width > budget.limits.stringLength) budget.string(out.length + width);
     if (text.length < width) {
       if (flags.includes('-')) text = text.padEnd(width);
       else if (flags.includes('0') && /[dfeEgGxXob]/.test(verb as string)) {
@@ -438,10 +460,10 @@ function format(spec: string, args: Value[]): string {
       } else text = text.padStart(width);
     }
     out += text;
-    if (out.length > MAX_STRING) throw new EvalError('string result is too large');
+    if (out.length > budget.limits.stringLength) budget.string(out.length);
   }
   out += spec.slice(last);
-  return out;
+  return limit(out, budget);
 }
 
 function formatVerb(verb: string, v: Value, flags: string, precision: number | undefined): string {
@@ -497,12 +519,12 @@ function formatVerb(verb: string, v: Value, flags: string, precision: number | u
   }
 }
 
-function formatList(spec: string, args: Value[]): Value {
+function formatList(spec: string, args: Value[], budget: EvalBudget): Value {
   const lists = args.filter((a) => Array.isArray(a)) as Value[][];
   const n = lists.length === 0 ? 1 : (lists[0] as Value[]).length;
   if (lists.some((l) => l.length !== n)) throw new EvalError('formatlist(): all lists must have the same length');
   const out: Value[] = [];
-  for (let i = 0; i < n; i++) out.push(format(spec, args.map((a) => (Array.isArray(a) ? (a[i] as Value) : a))));
+  for (let i = 0; i < n; i++) out.push(format(spec, args.map((a) => (Array.isArray(a) ? (a[i] as Value) : a)), budget));
   return out;
 }
 
@@ -580,4 +602,26 @@ function cidrNetmask(prefix: string): Value {
   const cidr = parseIpv4Cidr(prefix);
   if (!cidr) return new UnknownValue(`cidrnetmask() of ${prefix} is not evaluated offline (IPv6)`);
   return ipv4ToString(2 ** 32 - 2 ** (32 - cidr.bits));
+}
+
+/** Characters as Terraform counts them (Unicode code points), without building an array. */
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+function countOf(s: string, c: string): number {
+  let n = 0;
+  for (let i = s.indexOf(c); i >= 0; i = s.indexOf(c, i + 1)) n++;
+  return n;
 }

@@ -2,6 +2,7 @@ import { join, sep } from 'node:path';
 import { DEFAULT_READ_LIMITS, type ReadLimits } from '../../engine/files';
 import type { SourceResource } from '../../model/resource';
 import type { SourceResult } from '../source';
+import { BudgetExceeded } from './budget';
 import { ModuleInstance } from './module-instance';
 import { readDownloadedModules } from './downloaded-modules';
 import { isLocalModuleSource, literalString, resolveDirectory } from './module-loader';
@@ -50,11 +51,16 @@ export function scanTerraformDirectories(dirs: string[], options: TerraformScanO
         undefined,
         [],
       );
-      instance.collectResources(resources);
+      scan.budget.at({ file: root.dir }, () => instance.collectResources(resources));
     } catch (e) {
+      // A spent budget has its own error entry already.
+      if (e instanceof BudgetExceeded) continue;
       scan.report({ file: root.dir, message: `internal error while evaluating the module: ${e instanceof Error ? e.message : String(e)}` });
     }
   }
+  // A budget spent while instances were being created: none of them was evaluated, the unit's
+  // error entry stands for them all (tens of thousands of "unknown" findings would bury it).
+  if (scan.budget.exceeded) resources.length = 0;
   return { resources, errors: scan.errors, notes: scan.notes, filesScanned: scan.filesRead + inputs.filesRead };
 }
 

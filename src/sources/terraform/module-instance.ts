@@ -4,7 +4,8 @@ import { resourceTypeByTerraformName } from '../../model/resource-types';
 import type { AttributeNode, BlockNode, Traverser } from './hcl/ast';
 import { parseHcl } from './hcl/parser';
 import { EvalError } from './eval-error';
-import { constantContext, errorMessage, evaluate, evaluateSafely, newBudget, type EvalBudget, type EvalContext, type Scope } from './evaluator';
+import { BudgetExceeded } from './budget';
+import { constantContext, errorMessage, evaluate, evaluateSafely, type EvalBudget, type EvalContext, type Scope } from './evaluator';
 import { expandBlock, instancesOf, type Expansion } from './expansion';
 import { FileFunctions, readableDirectories } from './file-functions';
 import type { FunctionHost } from './functions';
@@ -41,7 +42,8 @@ export type InputProvider =
   | { kind: 'root'; inputs: Map<string, VariableInput> }
   | { kind: 'call'; block: BlockNode; parent: ModuleInstance; bindings: ReadonlyMap<string, Value> };
 
-type Memo = { state: 'pending' } | { state: 'done'; value: Value } | { state: 'error'; error: EvalError };
+/** `error` is an EvalError, or a limit of ours (BudgetExceeded, RangeError) that try() must not catch. */
+type Memo = { state: 'pending' } | { state: 'done'; value: Value } | { state: 'error'; error: Error };
 
 type ModuleCall =
   /** Not evaluated: a remote module (its outputs are references) or one that failed to load. */
@@ -126,7 +128,8 @@ export class ModuleInstance implements Scope {
     if (!decl) return new UnknownValue(`reference to undeclared ${what} ${address}`);
     return this.memoized(this.resourceValues, address, address, () => {
       const full = this.addressPrefix + address;
-      const { expansion } = expandBlock(decl.node, this.context(newBudget()));
+      const budget = this.scan.budget;
+      const { expansion } = budget.at(this.site(decl.file.path, decl.node), () => expandBlock(decl.node, this.context(budget)));
       switch (expansion.kind) {
         case 'single':
         case 'unknown':
@@ -141,8 +144,13 @@ export class ModuleInstance implements Scope {
 
   /** Every resource instance of registry types in this module and the modules it calls. */
   collectResources(out: SourceResource[]): void {
-    for (const decl of this.def.resources) this.collectResource(decl, out);
+    // Once the unit's budget is spent, nothing more is collected: its error entry says so.
+    for (const decl of this.def.resources) {
+      if (this.scan.budget.exceeded) return;
+      this.collectResource(decl, out);
+    }
     for (const name of this.def.moduleCalls.keys()) {
+      if (this.scan.budget.exceeded) return;
       const call = this.moduleCall(name);
       if (call.kind === 'expanded') for (const { instance } of call.instances) instance.collectResources(out);
     }
@@ -152,7 +160,8 @@ export class ModuleInstance implements Scope {
     const [type, name] = decl.node.labels as [string, string];
     const info = resourceTypeByTerraformName(type);
     if (!info) return;
-    const { expansion, error } = expandBlock(decl.node, this.context(newBudget()));
+    const budget = this.scan.budget;
+    const { expansion, error } = budget.at(this.site(decl.file.path, decl.node), () => expandBlock(decl.node, this.context(budget)));
     if (error) this.scan.report({ file: decl.file.path, line: decl.node.range.start.line, message: `${type}.${name}: ${error}` });
     const suppressions = findSuppressions(decl.file.config.comments, decl.node, decl.file.path, decl.file.text);
     const existenceUnknown = this.existenceUnknown ?? (expansion.kind === 'unknown' ? expansion.reason : undefined);
@@ -163,7 +172,7 @@ export class ModuleInstance implements Scope {
           info.cloudFormation,
           `${this.addressPrefix}${type}.${name}${instance.suffix}`,
           info,
-          { block: decl.node, file: decl.file, fileOf, scope: this, bindings: new Map(instance.bindings) },
+          { block: decl.node, file: decl.file, fileOf, scope: this, bindings: new Map(instance.bindings), budget },
           suppressions.length > 0 ? suppressions : undefined,
           existenceUnknown,
         )),
@@ -183,6 +192,11 @@ export class ModuleInstance implements Scope {
     return { scope: this, bindings, budget };
   }
 
+  /** Where a node is, for the budget's error entry. */
+  private site(file: string, node: { range: { start: { line: number } } }): { file: string; line: number } {
+    return { file, line: node.range.start.line };
+  }
+
   private memoized(memos: Map<string, Memo>, key: string, what: string, compute: () => Value): Value {
     const memo = memos.get(key);
     if (memo?.state === 'done') return memo.value;
@@ -194,7 +208,8 @@ export class ModuleInstance implements Scope {
       memos.set(key, { state: 'done', value });
       return value;
     } catch (e) {
-      const error = e instanceof EvalError ? e : new EvalError(errorMessage(e));
+      // Only Terraform's errors become EvalErrors: a limit of ours must stay uncatchable by try().
+      const error = e instanceof Error ? e : new EvalError(errorMessage(e));
       memos.set(key, { state: 'error', error });
       throw error;
     }
@@ -211,7 +226,7 @@ export class ModuleInstance implements Scope {
       const defaultAttr = body.attributes.find((a) => a.name === 'default');
       // A null input keeps the default only for variables declared `nullable = false`.
       if (given !== undefined && !(given === null && nullable === false && defaultAttr)) return this.converted(name, given, type);
-      if (defaultAttr) return this.converted(name, evaluateSafely(defaultAttr.expr, constantContext(this.functions)), type);
+      if (defaultAttr) return this.converted(name, evaluateSafely(defaultAttr.expr, constantContext(this.functions, this.scan.budget)), type);
       return new UnknownValue(`variable ${name} has no value`);
     });
   }
@@ -220,7 +235,7 @@ export class ModuleInstance implements Scope {
     let type = this.variableTypes.get(name);
     if (!type) {
       const typeAttr = decl.node.body.attributes.find((a) => a.name === 'type');
-      const constant = constantContext(this.functions);
+      const constant = constantContext(this.functions, this.scan.budget);
       type = typeAttr ? parseTypeConstraint(typeAttr.expr, (e) => evaluate(e, constant)) : ANY_TYPE;
       this.variableTypes.set(name, type);
     }
@@ -266,7 +281,9 @@ export class ModuleInstance implements Scope {
   private local(name: string, budget: EvalBudget): Value {
     const decl = this.def.locals.get(name);
     if (!decl) throw new EvalError(`no local value "${name}" is declared`);
-    return this.memoized(this.locals, name, `local.${name}`, () => evaluate(decl.node.expr, this.context(budget)));
+    return this.memoized(this.locals, name, `local.${name}`, () =>
+      budget.at(this.site(decl.file.path, decl.node), () => evaluate(decl.node.expr, this.context(budget))),
+    );
   }
 
   /** `module.x...`: an output of a single instance, or all outputs by count index / for_each key. */
@@ -300,7 +317,7 @@ export class ModuleInstance implements Scope {
     if (!decl) throw new EvalError(`module ${this.addressPrefix.slice(0, -1)} has no output "${name}"`);
     return this.memoized(this.outputs, name, `output ${name}`, () => {
       const value = decl.node.body.attributes.find((a) => a.name === 'value');
-      return value ? evaluate(value.expr, this.context(budget)) : null;
+      return value ? budget.at(this.site(decl.file.path, value), () => evaluate(value.expr, this.context(budget))) : null;
     });
   }
 
@@ -338,7 +355,14 @@ export class ModuleInstance implements Scope {
     if (existing === 'pending') return { kind: 'unavailable', value: new UnknownValue(`module ${name} depends on itself`) };
     if (existing) return existing;
     this.calls.set(name, 'pending');
-    const call = this.createModuleCall(name, this.def.moduleCalls.get(name) as Declared<BlockNode>);
+    let call: ModuleCall;
+    try {
+      call = this.createModuleCall(name, this.def.moduleCalls.get(name) as Declared<BlockNode>);
+    } catch (e) {
+      // The budget ran out while expanding it: later references see that, not a loop.
+      if (!(e instanceof BudgetExceeded)) throw e;
+      call = { kind: 'unavailable', value: new UnknownValue(`module ${name} was not evaluated: ${e.message}`) };
+    }
     this.calls.set(name, call);
     return call;
   }
@@ -396,7 +420,8 @@ export class ModuleInstance implements Scope {
       return unavailable('is nested too deeply');
     }
     const def = this.scan.definition(dir, resolved.realDir);
-    const { expansion, error } = expandBlock(block, this.context(newBudget()));
+    const budget = this.scan.budget;
+    const { expansion, error } = budget.at(this.site(decl.file.path, block), () => expandBlock(block, this.context(budget)));
     if (error) this.scan.report({ file: decl.file.path, line: block.range.start.line, message: `module "${name}": ${error}` });
     const existence = this.existenceUnknown ?? (expansion.kind === 'unknown' ? expansion.reason : undefined);
     const instances = instancesOf(expansion).map((inst) => ({

@@ -3,7 +3,7 @@ import type { SourceLocation } from '../../model/location';
 import type { InlineSuppression, SourceResource } from '../../model/resource';
 import { terraformAttributeName, type ResourceTypeInfo } from '../../model/resource-types';
 import type { BlockNode, Body } from './hcl/ast';
-import { evaluateSafely, iterate, newBudget, withBindings, type EvalContext, type Scope } from './evaluator';
+import { evaluateSafely, iterate, withBindings, type EvalBudget, type EvalContext, type Scope } from './evaluator';
 import type { LoadedFile } from './module-loader';
 import { renderExpr } from './render';
 import { UnknownValue, getKey, isObjectValue, newObject, setKey, unknownFrom, findNotKnown, type Value } from './values';
@@ -17,11 +17,13 @@ export interface ResourceInstanceSource {
   scope: Scope;
   /** `count.index` / `each.key` / `each.value` of this instance. */
   bindings: ReadonlyMap<string, Value>;
+  /** The scan unit's budget: every instance's reads draw on it (an expression times `count`). */
+  budget: EvalBudget;
 }
 
 /**
- * One instance of a Terraform resource. Properties are evaluated when a rule reads them, each
- * read with its own evaluation budget.
+ * One instance of a Terraform resource. Properties are evaluated when a rule reads them, from
+ * the scan unit's budget: once it is spent, every read is unknown (never a pass).
  */
 export class TerraformResource implements SourceResource {
   readonly source = 'terraform' as const;
@@ -40,9 +42,11 @@ export class TerraformResource implements SourceResource {
 
   readProperty(name: string): RawAttribute {
     const path = terraformAttributeName(this.info, name).split('.');
-    const ctx: EvalContext = { scope: this.instance.scope, bindings: this.instance.bindings, budget: newBudget() };
+    const budget = this.instance.budget;
+    if (budget.exceeded) return { state: 'unknown', reason: `not evaluated: ${budget.exceeded.message}`, location: this.location };
+    const ctx: EvalContext = { scope: this.instance.scope, bindings: this.instance.bindings, budget };
     try {
-      return readPath({ body: this.instance.block.body, ctx }, path, this.instance);
+      return budget.at(this.location, () => readPath({ body: this.instance.block.body, ctx }, path, this.instance));
     } catch (e) {
       // The evaluator reports errors as unknown values; this guards against anything else.
       return { state: 'unknown', reason: `could not evaluate: ${e instanceof Error ? e.message : String(e)}`, location: this.location };

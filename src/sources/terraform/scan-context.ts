@@ -1,5 +1,6 @@
-import type { ReadLimits } from '../../engine/files';
+import type { ReadLimits } from '../read-file';
 import type { ScanError, ScanNote } from '../source';
+import { EvalBudget } from './budget';
 import type { TemplatePart } from './hcl/ast';
 import { loadModuleDirectory, type ModuleDefinition } from './module-loader';
 import type { UnknownValue } from './values';
@@ -10,6 +11,8 @@ export class TerraformScanContext {
   /** What was not evaluated (remote modules not downloaded...), each noted once. */
   readonly notes: ScanNote[] = [];
   readonly fileCache = new Map<string, string | UnknownValue | TemplatePart[]>();
+  /** The unit's evaluation budget: when it runs out, one error entry says so (exit code 2). */
+  readonly budget = new EvalBudget(undefined, (e) => this.report({ file: e.site?.file ?? '.', ...(e.site?.line ? { line: e.site.line } : {}), message: e.message }));
   private readonly definitions = new Map<string, ModuleDefinition>();
   private readonly reported = new Set<string>();
 

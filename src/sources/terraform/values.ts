@@ -128,19 +128,68 @@ export function valuesEqual(a: Value, b: Value): boolean {
   return false;
 }
 
+/** The list without repeated elements (by `valuesEqual`), first occurrences kept, in linear time. */
 export function distinct(list: readonly Value[]): Value[] {
   const out: Value[] = [];
-  for (const item of list) if (!out.some((x) => valuesEqual(x, item))) out.push(item);
+  const seen = new Set<string>();
+  for (const item of list) {
+    const key = valueKey(item);
+    if (key === undefined) {
+      if (!out.some((x) => valuesEqual(x, item))) out.push(item);
+    } else if (!seen.has(key)) {
+      seen.add(key);
+      out.push(item);
+    }
+  }
   return out;
 }
 
-/** Converts parsed JSON into a Value: objects get own-property keys, everything else as is. */
-export function valueFromJson(json: unknown): Value {
+/**
+ * A string equal for two values exactly when `valuesEqual` says they are: a set key, so set
+ * functions are linear instead of comparing every pair (distinct() of 100,000 elements took
+ * minutes). Undefined for values holding unknowns or references (equal only to themselves).
+ */
+export function valueKey(v: Value): string | undefined {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number') return `n${String(v)}`;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (Array.isArray(v)) {
+    const parts: string[] = [];
+    for (const item of v) {
+      const k = valueKey(item);
+      if (k === undefined) return undefined;
+      parts.push(k);
+    }
+    return `[${parts.join(',')}]`;
+  }
+  if (isObjectValue(v)) {
+    const parts: string[] = [];
+    for (const k of sortedKeys(v)) {
+      const inner = valueKey(v[k] as Value);
+      if (inner === undefined) return undefined;
+      parts.push(`${JSON.stringify(k)}:${inner}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  return undefined;
+}
+
+/**
+ * Converts parsed JSON into a Value: objects get own-property keys, everything else as is.
+ * `charge` is told the size of every array and object built.
+ */
+export function valueFromJson(json: unknown, charge?: (elements: number) => void): Value {
   if (json === null || typeof json === 'string' || typeof json === 'number' || typeof json === 'boolean') return json;
-  if (Array.isArray(json)) return json.map(valueFromJson);
+  if (Array.isArray(json)) {
+    charge?.(json.length + 1);
+    return json.map((item) => valueFromJson(item, charge));
+  }
   if (typeof json === 'object') {
+    const keys = Object.keys(json as object);
+    charge?.(keys.length + 1);
     const obj = newObject();
-    for (const k of Object.keys(json as object)) setKey(obj, k, valueFromJson((json as Record<string, unknown>)[k]));
+    for (const k of keys) setKey(obj, k, valueFromJson((json as Record<string, unknown>)[k], charge));
     return obj;
   }
   return null;

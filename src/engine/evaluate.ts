@@ -55,6 +55,7 @@ export class RuleRunner {
       errors.push({ file: resource.location.file, line: resource.location.line, message: `${meta.id} on ${resource.id}: ${message}` });
     }
     if (resource.raw.existenceUnknown) message += ` (The resource is created only if ${resource.raw.existenceUnknown}.)`;
+    if (resource.raw.deployedAs) message += ` (Evaluated as deployed by ${resource.raw.deployedAs}.)`;
 
     const finding: Finding = {
       ruleId: meta.id,

@@ -19,7 +19,8 @@ export interface ScanUnitContext {
   /** Variables, environment and workspace for Terraform configurations. */
   terraform: TerraformInputs;
   /** Parameter values given for every template (`--parameter`, `--parameters-file`). */
-  cloudFormation: { parameters: GivenParameters };
+  /** `nestedRoots`: real paths of the scanned paths; nested stacks' templates are read only inside them. */
+  cloudFormation: { parameters: GivenParameters; nestedRoots?: string[] };
 }
 
 
@@ -55,7 +56,11 @@ export class UnitScanner {
     const source = FILE_SOURCES.find((s) => s.detect(read.text, path));
     if (!source) return;
     into.filesScanned++;
-    const result = source.scanFile(path, read.text, { cloudFormationParameters: this.context.cloudFormation.parameters });
+    const { parameters, nestedRoots } = this.context.cloudFormation;
+    const result = source.scanFile(path, read.text, {
+      cloudFormationParameters: parameters,
+      ...(nestedRoots ? { nestedStacks: { roots: nestedRoots, readLimits: this.context.readLimits } } : {}),
+    });
     const firstFinding = into.findings.length;
     const firstError = into.errors.length;
     into.errors.push(...structuredClone(result.errors));

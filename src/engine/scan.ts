@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { isAbsolute, relative } from 'node:path';
@@ -69,7 +70,7 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
         ...Object.entries(options.vars ?? {}).map(([name, text]): VariableArg => ({ kind: 'var', name, text })),
       ],
     },
-    cloudFormation: { parameters: options.cloudFormationParameters ?? {} },
+    cloudFormation: { parameters: options.cloudFormationParameters ?? {}, nestedRoots: realPaths(paths.length ? paths : ['.']) },
   };
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
   const total = emptyUnitResult();
@@ -152,4 +153,17 @@ function mergeInto(total: UnitResult, part: UnitResult): void {
   total.filesScanned += part.filesScanned;
   total.resources += part.resources;
   if (part.notes?.length) (total.notes ??= []).push(...part.notes);
+}
+
+/** Real paths of the scan paths that exist (symbolic links resolved): the tree nested templates may come from. */
+function realPaths(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const path of paths) {
+    try {
+      out.push(realpathSync(path));
+    } catch {
+      // a path that can't be read is reported by the walk
+    }
+  }
+  return out;
 }

@@ -33,6 +33,12 @@ export interface SourceResource {
    * `count` that can't be resolved offline); rules then can't pass it.
    */
   existenceUnknown?: string;
+  /**
+   * How this instance of the resource comes to be deployed when that is not its own file: a
+   * nested stack's resource as one parent deploys it (`nested stack NotebookStack of parent.yaml:12`).
+   * Appended to every finding's message.
+   */
+  deployedAs?: string;
 }
 
 /** A resource as rules see it: every property has AWS's default applied once, here. */

@@ -1,4 +1,5 @@
 import type { SourceResource } from '../model/resource';
+import type { NestedStackInputs } from './cloudformation/nested';
 import type { GivenParameters } from './cloudformation/parameters';
 
 /** A problem with one input: it is reported and the scan goes on. */
@@ -42,6 +43,8 @@ export interface SourceResult {
 export interface FileScanInputs {
   /** CloudFormation parameter values (`--parameter`, `--parameters-file`), for every template. */
   cloudFormationParameters?: GivenParameters;
+  /** Lets the CloudFormation source read nested stacks' local templates, inside the scanned paths only. */
+  nestedStacks?: NestedStackInputs;
 }
 
 /** A source that reads one file on its own (CloudFormation template, Terraform plan JSON). */

@@ -2,10 +2,22 @@ import { UnknownValue, type RawAttribute } from '../../model/attribute';
 import type { SourceLocation } from '../../model/location';
 import type { InlineSuppression, SourceResource } from '../../model/resource';
 import { RESOURCE_TYPES, resourceTypeByCloudFormationName } from '../../model/resource-types';
-import type { FileScanInputs, FileSource, ScanError, SourceResult } from '../source';
+import { realpathSync } from 'node:fs';
+import type { FileScanInputs, FileSource, ScanError, ScanNote, SourceResult } from '../source';
 import { isCloudFormationTemplate } from './detect';
-import { listResources } from './foreach';
+import { listResources, type TemplateResourceEntry } from './foreach';
 import { templateMacro, transformIn, TRANSFORM_KEY } from './macros';
+import {
+  findChildTemplate,
+  MAX_NESTED_INSTANCES,
+  MAX_NESTING_DEPTH,
+  noteAt,
+  passedParameters,
+  STACK_TYPES,
+  topInstance,
+  type NestedStackInputs,
+  type StackInstance,
+} from './nested';
 import { hasOwn, isMapping, own, setOwn, type Mapping } from './objects';
 import { constraintViolation, isListType, splitList, type GivenParameters } from './parameters';
 import { parseTemplate, type KeyPath } from './parse';
@@ -33,26 +45,36 @@ export function scanTemplate(file: string, text: string, inputs: FileScanInputs 
   const errors: ScanError[] = [];
   const resources: SourceResource[] = [];
   const secrets: string[] = [];
+  const notes: ScanNote[] = [];
+  const out = { resources, errors, secrets, notes, nested: inputs.nestedStacks };
   try {
-    readTemplate(file, text, inputs.cloudFormationParameters ?? {}, { resources, errors, secrets });
+    readTemplate(file, text, inputs.cloudFormationParameters ?? {}, out, topInstance());
   } catch (e) {
     // Every input problem should have been reported above; this keeps a bug from stopping a scan.
     errors.push({ file, message: `the template can't be read: ${e instanceof Error ? e.message : String(e)}` });
   }
-  return secrets.length > 0 ? { resources, errors, secrets } : { resources, errors };
+  return { resources, errors, ...(secrets.length > 0 ? { secrets } : {}), ...(notes.length > 0 ? { notes } : {}) };
 }
 
-function readTemplate(
-  file: string,
-  text: string,
-  givenValues: GivenParameters,
-  { resources, errors, secrets }: { resources: SourceResource[]; errors: ScanError[]; secrets: string[] },
-): void {
+interface TemplateOutput {
+  resources: SourceResource[];
+  errors: ScanError[];
+  secrets: string[];
+  notes: ScanNote[];
+  /** Set when the scan lets the source read nested templates (inside the scanned paths). */
+  nested: NestedStackInputs | undefined;
+}
+
+function readTemplate(file: string, text: string, givenValues: GivenParameters, out: TemplateOutput, instance: StackInstance): void {
+  const { resources, errors, secrets } = out;
+  const nestedInstance = instance.deployedAs !== undefined;
   // Positions are recorded while parsing only when a resource rules read is likely present.
   const eagerPositions = RESOURCE_TYPES.some((t) => text.includes(t.cloudFormation));
   const parsed = parseTemplate(text, { eagerPositions });
   if (!parsed.ok) {
-    errors.push(parsed.line === undefined ? { file, message: parsed.message } : { file, message: parsed.message, line: parsed.line });
+    // A nested template's own scan reports its syntax error; this instance is only noted.
+    if (nestedInstance) out.notes.push({ message: `${instance.deployedAs}: its template can't be parsed, so it was not evaluated`, file });
+    else errors.push(parsed.line === undefined ? { file, message: parsed.message } : { file, message: parsed.message, line: parsed.line });
     return;
   }
   const template = parsed.template;
@@ -61,8 +83,9 @@ function readTemplate(
     const position = template.keyPosition(path);
     return position && { file, line: position.line, column: position.column };
   };
-  const report = (message: string, path?: KeyPath): void => {
+  const report = (problem: string, path?: KeyPath): void => {
     const line = path && template.keyPosition(path)?.line;
+    const message = nestedInstance ? `${problem} (as deployed by ${instance.deployedAs})` : problem;
     errors.push(line === undefined ? { file, message } : { file, message, line });
   };
 
@@ -81,8 +104,10 @@ function readTemplate(
     return;
   }
 
+  if (instance.parametersUnknown !== undefined) givenValues = everyParameterUnknown(root, instance.parametersUnknown);
   const given = checkGivenValues(root, givenValues, report, secrets);
-  const wholeTemplateMacro = templateMacro(root);
+  const wholeTemplateMacro = instance.macro ?? templateMacro(root);
+  const stacks: { entry: TemplateResourceEntry; definition: Mapping; type: string }[] = [];
   let resolver = new TemplateResolver(root, { given });
   const entries = listResources(section, resolver, (problem) => report(problem.message, problem.path));
   if (Object.keys(section).some((key) => key.startsWith('Fn::ForEach::'))) {
@@ -102,31 +127,112 @@ function readTemplate(
       report(`resource ${entry.logicalId} has no Type`, entry.path);
       continue;
     }
+    if (STACK_TYPES.has(type)) stacks.push({ entry, definition, type });
     if (!resourceTypeByCloudFormationName(type)) continue; // no rule reads it; still resolvable by Ref
     const location = locate(entry.path) ?? { file, line: 1 };
     const onResource = transformIn(definition);
     const macro = wholeTemplateMacro ?? (onResource && `${onResource} (Fn::Transform on the resource) may rewrite the whole resource at deploy time`);
     const resource: SourceResource = {
       type,
-      id: entry.logicalId,
+      id: instance.idPrefix + entry.logicalId,
       source: 'cloudformation',
       location,
       readProperty: macro
         ? () => ({ state: 'unknown', reason: macro, location: locate([...entry.path, TRANSFORM_KEY]) ?? location })
         : (name) => readProperty(definition, name, entry.path, resolver, locate, location),
     };
-    const condition = own(definition, 'Condition');
-    if (typeof condition === 'string') {
-      const truth = resolver.condition(condition);
-      if (truth === false) continue; // CloudFormation won't create it
-      if (truth !== true) resource.existenceUnknown = `Condition ${condition} can't be decided offline: ${truth.unknown}`;
-    } else if (condition !== undefined) {
-      resource.existenceUnknown = 'its Condition is not a condition name';
-    }
+    const existence = existenceOf(definition, resolver);
+    if (existence === false) continue; // CloudFormation won't create it
+    const unsure = [instance.existenceUnknown, existence === true ? undefined : existence].filter((x) => x !== undefined);
+    if (unsure.length > 0) resource.existenceUnknown = unsure.join(', and ');
+    if (instance.deployedAs !== undefined) resource.deployedAs = instance.deployedAs;
     const suppressions = readSuppressions(definition, entry, locate, report, location);
     if (suppressions) resource.suppressions = suppressions;
     resources.push(resource);
   }
+  if (stacks.length > 0) {
+    const chain = instance.chain.length > 0 ? instance.chain : [realPathOf(file)];
+    for (const { entry, definition, type } of stacks) {
+      const at = locate(entry.path) ?? { file, line: 1 };
+      readNestedStack(entry.logicalId, type, definition, at, { ...instance, chain }, resolver, wholeTemplateMacro, out);
+    }
+  }
+}
+
+/** true: created; false: not; text: why it can't be told offline. */
+function existenceOf(definition: Mapping, resolver: TemplateResolver): boolean | string {
+  const condition = own(definition, 'Condition');
+  if (condition === undefined) return true;
+  if (typeof condition !== 'string') return 'its Condition is not a condition name';
+  const truth = resolver.condition(condition);
+  return typeof truth === 'boolean' ? truth : `Condition ${condition} can't be decided offline: ${truth.unknown}`;
+}
+
+function realPathOf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+/** Every parameter the template declares, unknown for the same reason. */
+function everyParameterUnknown(root: Mapping, reason: string): GivenParameters {
+  const declarations = own(root, 'Parameters');
+  const given: GivenParameters = {};
+  if (isMapping(declarations)) for (const name of Object.keys(declarations)) setOwn(given, name, { unknown: reason });
+  return given;
+}
+
+/** Evaluates the child template of one nested stack as this parent instance deploys it (see nested.ts). */
+function readNestedStack(
+  logicalId: string,
+  type: string,
+  definition: Mapping,
+  at: SourceLocation,
+  parent: StackInstance,
+  resolver: TemplateResolver,
+  parentMacro: string | undefined,
+  out: TemplateOutput,
+): void {
+  const note = (message: string) => out.notes.push(noteAt(parent.deployedAs ? `${message} (in ${parent.deployedAs})` : message, at, at.file));
+  const existence = existenceOf(definition, resolver);
+  if (existence === false) return; // the parent never creates it
+  if (parent.chain.length > MAX_NESTING_DEPTH) {
+    note(`nested stack ${logicalId} was not evaluated: stacks nest deeper than ${MAX_NESTING_DEPTH} levels`);
+    return;
+  }
+  if (parent.budget.instances >= MAX_NESTED_INSTANCES) {
+    if (!parent.budget.limitNoted) note(`nested stack ${logicalId} and the ones after it were not evaluated: over the limit of ${MAX_NESTED_INSTANCES} nested stack instances for one template`);
+    parent.budget.limitNoted = true;
+    return;
+  }
+  const properties = own(definition, 'Properties');
+  const child = findChildTemplate(logicalId, type, properties, resolver, at.file, out.nested, parent.chain);
+  if (!child.ok) {
+    note(child.note);
+    return;
+  }
+  if (!isCloudFormationTemplate(child.text)) {
+    note(`nested stack ${logicalId} was not evaluated: its template is not a CloudFormation template`);
+    return;
+  }
+  parent.budget.instances++;
+  const parentAt = `nested stack ${logicalId} of ${at.file}:${at.line}`;
+  const passed = passedParameters(properties, resolver, parentAt);
+  const onResource = transformIn(definition);
+  const macro = parentMacro ?? (onResource && `${onResource} (Fn::Transform on nested stack ${logicalId}) may rewrite the stack at deploy time`);
+  const unsure = [parent.existenceUnknown, existence === true ? undefined : `${existence} (for ${parentAt})`].filter((x) => x !== undefined);
+  const instance: StackInstance = {
+    idPrefix: `${parent.idPrefix}${logicalId}/`,
+    deployedAs: parent.deployedAs ? `${parentAt}, itself ${parent.deployedAs}` : parentAt,
+    ...(unsure.length > 0 ? { existenceUnknown: unsure.join(', and ') } : {}),
+    ...(macro ? { macro } : {}),
+    ...(passed.allUnknown !== undefined ? { parametersUnknown: passed.allUnknown } : {}),
+    chain: [...parent.chain, child.realPath],
+    budget: parent.budget,
+  };
+  readTemplate(child.file, child.text, passed.given, out, instance);
 }
 
 /**

@@ -7,8 +7,12 @@ import { hasOwn, isMapping, own, setOwn, type Mapping } from './objects';
  * worker threads.
  */
 
-/** A value for one parameter: its text, or unknown (`UsePreviousValue`: the stack's current value). */
-export type GivenParameter = { value: string } | { unknown: string };
+/**
+ * A value for one parameter: its text, or unknown (`UsePreviousValue`: the stack's current value),
+ * or, passed by a parent stack, present but known only at deploy time (`deployTime` says what it
+ * is, e.g. `parameter ParentSubnet (AWS::EC2::Subnet::Id)`).
+ */
+export type GivenParameter = { value: string } | { unknown: string } | { deployTime: string; mayBeEmpty: boolean };
 
 /** Given values by parameter name (own keys only: read with `hasOwn`). */
 export type GivenParameters = Record<string, GivenParameter>;

@@ -227,6 +227,7 @@ export class TemplateResolver {
     if (hasOwn(this.given, name)) {
       const given = this.given[name]!;
       if ('unknown' in given) return new UnknownValue(given.unknown);
+      if ('deployTime' in given) return new DeployTimeParameter(name, `${typeName || 'String'}, passed as ${given.deployTime}`, given.mayBeEmpty);
       // For an SSM parameter type the value given is the SSM parameter's value (what it resolves to).
       return isListType(typeName) ? splitList(given.value) : given.value;
     }

@@ -165,11 +165,15 @@ test('slow responses (400 ms on every third call) change nothing', async () => {
   assert.deepEqual(report.errors, []);
 });
 
-test('DescribeRegions throttled to exhaustion: the audit says so and tries every region where notebooks are offered', async () => {
+test('DescribeRegions throttled to exhaustion: an error entry says so (exit 2), and the requested regions are still audited', async () => {
   emulator.proxy.addRule({ fault: 'throttle', action: 'ec2:DescribeRegions' });
   const report = await runAudit(undefined);
   assert.deepEqual(checkInvariants(report, emulator.seeded).problems, []);
-  assert.ok(report.notes?.some((n) => /DescribeRegions/.test(n.message)), JSON.stringify(report.notes));
+  assert.deepEqual(
+    report.errors.map((e) => [e.account, e.call]),
+    [[ACCOUNT, 'ec2:DescribeRegions']],
+  );
+  assert.match(report.errors[0]!.message, /RequestLimitExceeded.*trying the requested regions/);
 });
 
 test('chaos: a seeded random mix of throttling, 500s, drops, denials and delays on every call; nothing lost, no false pass', async () => {

@@ -178,26 +178,33 @@ test('concurrency is bounded overall (--concurrency) and per region (--region-co
   }
 });
 
-test('a requested region that is not enabled is skipped with a note: no call, no finding, not counted compliant', async () => {
+test('a requested region that is not enabled is an error entry, never a note: no call, no finding, not counted compliant', async () => {
   const report = await runAudit({ regions: ['eu-west-1', 'eu-west-9'] });
-  assert.ok(report.notes?.some((n) => n.region === 'eu-west-9' && /skipped/i.test(n.message)), JSON.stringify(report.notes));
+  assert.deepEqual(
+    report.errors.map((e) => [e.account, e.region, e.message]),
+    [[ACCOUNT, 'eu-west-9', `eu-west-9 was requested but is not enabled for account ${ACCOUNT} (DescribeRegions does not list it): not audited`]],
+  );
+  assert.deepEqual(report.notes ?? [], []);
   assert.equal(sagemakerCalls().filter((c) => c.region === 'eu-west-9').length, 0);
   assert.equal(report.findings.filter((f) => f.resource.details?.region === 'eu-west-9').length, 0);
   assert.deepEqual(checkInvariants(report, selectSeeded(emulator.seeded, ['eu-west-1'])).problems, []);
 });
 
-test('a region answering UnrecognizedClientException (not enabled) is skipped with a note; its notebooks are not passed', async () => {
+test('a requested region answering UnrecognizedClientException is an error per list call, naming what was not read; its notebooks are not passed', async () => {
   const rule = emulator.proxy.addRule({ fault: 'not-enabled', service: 'sagemaker', region: 'ap-southeast-2' });
   try {
     const report = await runAudit({ regions: ['eu-west-1', 'ap-southeast-2'] });
     assert.ok(rule.hits > 0);
-    const note = report.notes?.find((n) => n.region === 'ap-southeast-2');
-    assert.ok(note && /skipped/i.test(note.message), JSON.stringify(report.notes));
+    assert.deepEqual(report.notes ?? [], []);
+    assert.deepEqual(
+      report.errors.map((e) => [e.region, e.call, e.message.replace(/:.*/, '')]).sort(),
+      [
+        ['ap-southeast-2', 'sagemaker:ListDomains', 'Studio domains not read in ap-southeast-2'],
+        ['ap-southeast-2', 'sagemaker:ListNotebookInstances', 'notebook instances not read in ap-southeast-2'],
+      ],
+    );
     assert.equal(report.findings.filter((f) => f.resource.details?.region === 'ap-southeast-2').length, 0);
-    const { problems } = checkInvariants(report, selectSeeded(emulator.seeded, ['eu-west-1', 'ap-southeast-2']), {
-      skipped: [{ account: ACCOUNT, region: 'ap-southeast-2' }],
-    });
-    assert.deepEqual(problems, []);
+    assert.deepEqual(checkInvariants(report, selectSeeded(emulator.seeded, ['eu-west-1', 'ap-southeast-2'])).problems, []);
   } finally {
     emulator.proxy.clearRules();
   }

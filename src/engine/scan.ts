@@ -69,6 +69,7 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
         ...(options.varFiles ?? []).map((path): VariableArg => ({ kind: 'file', path })),
         ...Object.entries(options.vars ?? {}).map(([name, text]): VariableArg => ({ kind: 'var', name, text })),
       ],
+      namedPaths: paths.length ? paths : ['.'],
     },
     cloudFormation: { parameters: options.cloudFormationParameters ?? {}, nestedRoots: realPaths(paths.length ? paths : ['.']) },
   };

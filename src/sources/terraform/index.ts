@@ -31,7 +31,7 @@ export function scanTerraformDirectories(dirs: string[], options: TerraformScanO
   const scan = new TerraformScanContext(options.readLimits ?? DEFAULT_READ_LIMITS);
   const inputs = new VariableInputs(options.args ?? [], options.env ?? {}, scan.limits, scan.errors);
   const resources: SourceResource[] = [];
-  for (const root of findRootModules(dirs, scan)) {
+  for (const root of findRootModules(dirs, scan, options.namedPaths ?? [])) {
     try {
       const def = scan.definition(root.dir, root.realDir);
       const downloaded = readDownloadedModules(root.dir, scan.limits);
@@ -66,9 +66,11 @@ export function scanTerraformDirectories(dirs: string[], options: TerraformScanO
 
 /**
  * Root modules: directories no other directory of the scan calls. Directories only reachable
- * through a loop of calls would have no root; the first of each such group becomes one.
+ * through a loop of calls would have no root; the first of each such group becomes one. A module
+ * the user named that only directories beneath it call (its examples/, test/) is a root too: its
+ * authors need its verdicts with its own defaults, what a caller who passes nothing gets.
  */
-function findRootModules(dirs: readonly string[], scan: TerraformScanContext): ModuleDirectory[] {
+function findRootModules(dirs: readonly string[], scan: TerraformScanContext, namedPaths: readonly string[]): ModuleDirectory[] {
   const modules: ModuleDirectory[] = [];
   const byRealDir = new Map<string, ModuleDirectory>();
   for (const dir of dirs) {
@@ -103,7 +105,10 @@ function findRootModules(dirs: readonly string[], scan: TerraformScanContext): M
     reached.add(realDir);
     for (const t of calls.get(realDir) ?? []) reach(t);
   };
-  const roots = candidates.filter((m) => !called.has(m.realDir));
+  const named = called.size > 0 ? new Set(namedPaths.map(resolveDirectory).flatMap((r) => (r.ok ? [r.realDir] : []))) : new Set<string>();
+  const calledOnlyFromBeneath = (m: ModuleDirectory) =>
+    [...calls].every(([caller, targets]) => !targets.has(m.realDir) || caller.startsWith(m.realDir + sep));
+  const roots = candidates.filter((m) => !called.has(m.realDir) || (named.has(m.realDir) && calledOnlyFromBeneath(m)));
   roots.forEach((r) => reach(r.realDir));
   for (const m of candidates) {
     if (reached.has(m.realDir)) continue;

@@ -31,6 +31,8 @@ export interface TerraformInputs {
   env?: Record<string, string>;
   /** `--workspace`, else `TF_WORKSPACE`; when absent, each root's `.terraform/environment`, else `default`. */
   workspace?: string;
+  /** The paths the user named: a module among them called only from beneath it is a root too. */
+  namedPaths?: string[];
 }
 
 /** `TF_VAR_name=value` entries of an environment, as Terraform collects them. */

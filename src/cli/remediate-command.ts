@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { configuredRegion } from '../sources/aws/clients';
-import { describeAwsError } from '../sources/aws/errors';
+import { describeAwsError, redactSecrets } from '../sources/aws/errors';
 import { applyPlan } from '../remediation/live/apply';
 import { makeLiveClients, type Connection, type LiveClients } from '../remediation/live/clients';
 import { emitReplacement, type EmitFormat } from '../remediation/live/emit';
@@ -15,6 +15,7 @@ import { applyDomainPlan } from '../remediation/live/domain-apply';
 import { describeApp, planDomainRemediation, type BlockingAppsPolicy, type DomainRemediationPlan } from '../remediation/live/domain-plan';
 import { renderDomainPlanText } from '../remediation/live/domain-render';
 import { resumeRun } from '../remediation/live/resume';
+import { withJournalLock } from '../remediation/live/journal-lock';
 
 export interface RemediateNotebookOptions {
   /** A Studio domain id instead of a notebook. */
@@ -108,12 +109,13 @@ async function guarded(io: CommandIo, body: () => Promise<number>): Promise<numb
   try {
     return await body();
   } catch (e) {
+    // Messages can quote AWS's answers or an --endpoint-url: never a key, token or URL password.
     if (e instanceof RemediationRefused) {
-      io.stderr(`cloudconform remediate: refused, nothing was changed:\n${e.reasons.map((r) => `  - ${r}`).join('\n')}\n`);
+      io.stderr(redactSecrets(`cloudconform remediate: refused, nothing was changed:\n${e.reasons.map((r) => `  - ${r}`).join('\n')}\n`));
     } else if (e instanceof JournalError) {
-      io.stderr(`cloudconform remediate: ${e.message}\n`);
+      io.stderr(redactSecrets(`cloudconform remediate: ${e.message}\n`));
     } else {
-      io.stderr(`cloudconform remediate: ${e instanceof Error && !('$metadata' in e) ? e.message : describeAwsError(e)}\n`);
+      io.stderr(redactSecrets(`cloudconform remediate: ${e instanceof Error && !('$metadata' in e) ? e.message : describeAwsError(e)}\n`));
     }
     return 2;
   }
@@ -247,25 +249,65 @@ export async function runRemediateApply(notebook: string | undefined, opts: Reme
 
 export async function runRemediateResume(journalPath: string, opts: RemediateResumeOptions, io: CommandIo = processIo()): Promise<number> {
   quietSdk();
-  return guarded(io, async () => {
-    const journal = readJournal(journalPath);
-    if (journal.outcome === 'rolled-back') {
-      throw new RemediationRefused([`${journalPath}: this run was rolled back (${journal.rollback?.reason ?? 'no reason recorded'}); plan and apply again`]);
-    }
-    if (journal.outcome === 'done') {
-      io.stderr(`${journalPath}: this run is already complete.\n`);
-      return finish(io, journal, journalPath, opts.format);
-    }
-    // The original run's region; this run's profile and endpoint when given.
-    const connection: Connection = {
-      ...journal.plan.connection,
+  const progress = (line: string) => io.stderr(`  ${line}\n`);
+  return guarded(io, () =>
+    // The lock first, then the journal: a run that ended meanwhile has written its last state.
+    withJournalLock(journalPath, (line) => io.stderr(`${line}\n`), async () => {
+      const journal = readJournal(journalPath);
+      if (journal.outcome === 'rolled-back') {
+        throw new RemediationRefused([`${journalPath}: this run was rolled back (${journal.rollback?.reason ?? 'no reason recorded'}); plan and apply again`]);
+      }
+      if (journal.outcome === 'done') {
+        io.stderr(`${journalPath}: this run is already complete.\n`);
+        return finish(io, journal, journalPath, opts.format);
+      }
+      // From the journal: the region and resource ids only. Where to connect and as whom come from
+      // this command line and the SDK's environment, never from a file someone else may have written.
+      const connection: Connection = {
+        region: journal.plan.connection.region,
+        ...(opts.profile ? { profile: opts.profile } : {}),
+        ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
+      };
+      return withClients(connection, async (clients) => finish(io, await resumeRun(clients, journal, { journalPath, onProgress: progress }), journalPath, opts.format));
+    }),
+  ).then((code) => (code === 2 ? offerReplan(journalPath, opts, io, code) : code));
+}
+
+/**
+ * After a resume that can't go on as planned (its replacement was deleted...): on a terminal, offers
+ * to make the new plan at once (`remediate plan` only reads).
+ */
+async function offerReplan(journalPath: string, opts: RemediateResumeOptions, io: CommandIo, code: number): Promise<number> {
+  if (!io.interactive) return code;
+  let journal: AnyRemediationJournal;
+  try {
+    journal = readJournal(journalPath);
+  } catch {
+    return code;
+  }
+  if (!journal.replan || isDomainPlan(journal.plan)) return code;
+  const answer = (await io.ask('\nMake the new plan now (read-only)? [y/N] ')).trim().toLowerCase();
+  if (answer !== 'y' && answer !== 'yes') return code;
+  const plan = journal.plan;
+  await runRemediatePlan(
+    plan.source.name,
+    {
+      region: plan.connection.region,
+      subnetId: plan.network.subnetId,
+      securityGroupIds: plan.network.securityGroupIds,
+      newName: plan.replacement.NotebookInstanceName,
+      deleteSource: plan.deleteSource,
+      ...(plan.backup ? { backupTo: plan.backup.uri, backupTimeout: plan.backup.timeoutMinutes } : {}),
       ...(opts.profile ? { profile: opts.profile } : {}),
       ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
-    };
-    return withClients(connection, async (clients) =>
-      finish(io, await resumeRun(clients, journal, { journalPath, onProgress: (line) => io.stderr(`  ${line}\n`) }), journalPath, opts.format),
-    );
-  });
+    },
+    io,
+  );
+  return code;
+}
+
+function isDomainPlan(plan: NotebookRemediationPlan | DomainRemediationPlan): plan is DomainRemediationPlan {
+  return plan.kind === 'domain';
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -75,10 +75,12 @@ export function registerRemediateCommands(program: Command): void {
 
   remediate
     .command('resume')
-    .description('Continue an interrupted or failed apply from its journal: each step re-reads the world first, so none is repeated or skipped.')
+    .description(
+      'Continue an interrupted or failed apply from its journal: each step re-reads the world first, so none is repeated or skipped. The journal must verify (it is signed with a key of yours) and the notebook or domain must still be the one planned (ARN, creation time, still failing); only one apply or resume runs on a journal at a time.',
+    )
     .argument('<journal>', 'the journal file written by apply')
-    .option('--profile <name>', 'AWS profile (default: the profile of the original run, else the SDK credential chain)')
-    .option('--endpoint-url <url>', 'AWS API endpoint (default: the one of the original run)')
+    .option('--profile <name>', 'AWS profile (default: the SDK credential chain, AWS_PROFILE); never read from the journal')
+    .option('--endpoint-url <url>', 'AWS API endpoint (default: AWS_ENDPOINT_URL, else AWS); never read from the journal')
     .addOption(new Option('-f, --format <format>', 'output on standard output').choices(['text', 'json']).default('text'))
     .addHelpText('after', EXIT_CODES)
     .action(async (journal: string, opts) => {

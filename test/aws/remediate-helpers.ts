@@ -81,6 +81,8 @@ export function useRemediateTestEnv(opts: { logAnswers?: boolean; setUp?: (env: 
     env.network = await seedNetwork(env.moto.endpoint);
     env.clients = runClients(env.proxy);
     env.dir = tempDir();
+    // Journals are signed with a key of the test's own, never the user's (~/.local/state).
+    process.env.CLOUDCONFORM_JOURNAL_KEY_FILE = join(env.dir, 'journal.key');
     await opts.setUp?.(env);
   });
   after(async () => {

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { SageMakerClient, CreateNotebookInstanceCommand, DeleteNotebookInstanceCommand, StopNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
 import { applyPlan } from '../../src/remediation/live/apply';
 import { applyDomainPlan } from '../../src/remediation/live/domain-apply';
@@ -189,7 +190,7 @@ test('a lock left by a process that no longer runs is taken over, and resume say
   const { journalPath } = await crashedAfterCreate('stale-a');
   const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
   const deadPid = Number(dead.stdout);
-  writeFileSync(`${journalPath}.lock`, JSON.stringify({ pid: deadPid, startedAt: '2026-01-01T00:00:00.000Z', host: 'here' }));
+  writeFileSync(`${journalPath}.lock`, JSON.stringify({ pid: deadPid, startedAt: '2026-01-01T00:00:00.000Z', host: hostname() }));
   const out = captureIo();
   assert.equal(await runRemediateResume(journalPath, resumeOptions(), out.io), 0, out.stderr());
   assert.match(out.stderr(), new RegExp(`stale lock .*pid ${deadPid}.* no longer running`));
@@ -216,6 +217,16 @@ const MODEL = '(ListApps, DeleteApp and UpdateDomain answered by our proxy state
 
 test(`a domain switched to VpcOnly by someone else after a crash: resume deletes no app and sends no UpdateDomain ${MODEL}`, async () => {
   const id = await createStudioDomain(env.moto.endpoint, env.network, 'elsewhere-switched', { access: 'PublicInternetOnly' });
+  // Someone (another team) switches it after the crash, with their own groups; moto has no
+  // UpdateDomain, so the describe answer says so (before the model's rule: the first match answers).
+  let switchedElsewhere = false;
+  env.proxy.addRule({
+    fault: 'rewrite',
+    action: 'DescribeDomain',
+    params: { DomainId: id },
+    rewrite: (answer) =>
+      switchedElsewhere ? { ...answer, AppNetworkAccessType: 'VpcOnly', DefaultUserSettings: { ...(answer.DefaultUserSettings as object), SecurityGroups: [env.network.securityGroupIds[0]] } } : answer,
+  });
   modelStudioDomain(env.proxy, id, [{ userProfileName: 'alice', appType: 'JupyterServer', appName: 'default', status: 'InService' }]);
   const p = await planDomainRemediation(env.clients, { connection: { region: REGION, endpointUrl: env.proxy.endpoint }, domainId: id, apps: { mode: 'delete', minutes: 1 } });
   const journalPath = journalPathIn(env.dir, id);
@@ -224,12 +235,34 @@ test(`a domain switched to VpcOnly by someone else after a crash: resume deletes
     applyDomainPlan(env.clients, p, { journalPath, waits: FAST_WAITS, appPollSeconds: 0.05, crash: { step: 'delete-apps', at: 'after-call' } }),
     SimulatedCrash,
   );
-  // Someone (another team) switched it with their own groups; moto has no UpdateDomain, so its describe answer says so.
-  env.proxy.addRule({ fault: 'rewrite', action: 'DescribeDomain', params: { DomainId: id }, rewrite: (answer) => ({ ...answer, AppNetworkAccessType: 'VpcOnly', DefaultUserSettings: { ...(answer.DefaultUserSettings as object), SecurityGroups: [env.network.otherVpcSecurityGroupId] } }) });
+  switchedElsewhere = true;
   env.proxy.clearLog();
   const out = captureIo();
   assert.equal(await runRemediateResume(journalPath, resumeOptions(), out.io), 2);
   assert.deepEqual(callsOnDomain(env.proxy.log, 'DeleteApp', id), []);
   assert.deepEqual(callsOnDomain(env.proxy.log, 'UpdateDomain', id), []);
   assert.match(out.stdout() + out.stderr(), /already passes SageMaker-005/);
+});
+
+test(`a domain that answers with another CreationTime after a crash (deleted and re-created: emulated by the proxy, as moto's domain ids can't repeat): resume deletes no app and sends no UpdateDomain ${MODEL}`, async () => {
+  const id = await createStudioDomain(env.moto.endpoint, env.network, 'recreated-domain', { access: 'PublicInternetOnly' });
+  let recreated = false;
+  env.proxy.addRule({ fault: 'rewrite', action: 'DescribeDomain', params: { DomainId: id }, rewrite: (answer) => (recreated ? { ...answer, CreationTime: 1893456000 } : answer) });
+  modelStudioDomain(env.proxy, id, [
+    { userProfileName: 'alice', appType: 'JupyterServer', appName: 'default', status: 'InService' },
+    { userProfileName: 'bob', appType: 'JupyterServer', appName: 'default', status: 'InService' },
+  ]);
+  const p = await planDomainRemediation(env.clients, { connection: { region: REGION, endpointUrl: env.proxy.endpoint }, domainId: id, apps: { mode: 'delete', minutes: 1 } });
+  const journalPath = journalPathIn(env.dir, id);
+  await assert.rejects(
+    applyDomainPlan(env.clients, p, { journalPath, waits: FAST_WAITS, appPollSeconds: 0.05, crash: { step: 'delete-apps', at: 'after-call' } }),
+    SimulatedCrash,
+  );
+  recreated = true;
+  env.proxy.clearLog();
+  const out = captureIo();
+  assert.equal(await runRemediateResume(journalPath, resumeOptions(), out.io), 2);
+  assert.deepEqual(callsOnDomain(env.proxy.log, 'DeleteApp', id), [], "bob's app is not deleted");
+  assert.deepEqual(mutatingCalls(env.proxy.log), []);
+  assert.match(out.stdout() + out.stderr(), /is not the domain that was planned: it was created 2030-01-01T00:00:00\.000Z/);
 });

@@ -23,8 +23,9 @@ import { WaiterState } from '@smithy/core/client';
 import { awsErrorCode, describeAwsError, isResourceGone } from '../../sources/aws/errors';
 import type { LiveClients } from './clients';
 import type { NotebookRemediationJournal } from './journal';
-import { REMEDIATED_FROM_TAG, type NotebookRemediationPlan, type StepId } from './plan';
-import { describeStepError, startRun, stepSettings, type RunOptions, type StepContext, type StepFlow } from './step-runner';
+import { REMEDIATED_FROM_TAG, sourceMismatch, type NotebookRemediationPlan, type StepId } from './plan';
+import { replanCommands } from './render';
+import { describeStepError, NeedsReplan, startRun, stepSettings, type RunOptions, type StepContext, type StepFlow } from './step-runner';
 
 export interface ApplyOptions extends RunOptions<StepId> {
   /** Seconds between checks for the backup's marker object (default 15). */
@@ -46,6 +47,8 @@ export function notebookFlow(clients: LiveClients, plan: NotebookRemediationPlan
     // These say what failed in their message; the name would add nothing.
     describeError: (e) => (e instanceof ReplacementFailed || awsErrorCode(e) === 'TimeoutError' ? String((e as Error)?.message ?? e) : describeStepError(e)),
     rollback: { after: (e) => e instanceof ReplacementFailed, run: rollBack },
+    // The source, if it still exists, must be the planned one before anything runs.
+    preflight: async (ctx) => void (await describeNotebook(ctx, ctx.plan.source.name)),
   };
 }
 
@@ -57,13 +60,25 @@ export async function applyPlan(clients: LiveClients, plan: NotebookRemediationP
 // ---------------------------------------------------------------------------------------------
 // Observations
 
+/**
+ * A notebook as described now, undefined when it does not exist. The source is checked against
+ * the plan (ARN, CreationTime, still failing SageMaker-004) on every read, and every step reads it
+ * before it stops, starts, updates or deletes it: a notebook re-created under its name, or a
+ * journal pointing elsewhere, is refused before any call changes it.
+ */
 async function describeNotebook(ctx: NotebookStepContext, name: string): Promise<DescribeNotebookInstanceOutput | undefined> {
+  let nb: DescribeNotebookInstanceOutput;
   try {
-    return await ctx.clients.sageMaker.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: name }));
+    nb = await ctx.clients.sageMaker.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: name }));
   } catch (e) {
     if (isResourceGone(e)) return undefined;
     throw e;
   }
+  if (name === ctx.plan.source.name) {
+    const problem = sourceMismatch(ctx.plan, nb);
+    if (problem) throw new Error(`refused: ${problem}; it is left alone. Plan again for it if it still needs remediation`);
+  }
+  return nb;
 }
 
 /** A notebook of that name that this remediation made: tagged with its source, in the planned subnet, Disabled. */
@@ -104,8 +119,15 @@ async function waitUntil(ctx: NotebookStepContext, name: string, target: keyof t
 async function requireReplacementInService(ctx: NotebookStepContext): Promise<void> {
   const name = ctx.plan.replacement.NotebookInstanceName;
   const nb = await describeNotebook(ctx, name);
-  if (nb?.NotebookInstanceStatus !== 'InService' || !(await isOurReplacement(ctx, nb))) {
-    throw new Error(`refusing to stop or delete '${ctx.plan.source.name}': its replacement '${name}' is ${nb ? (nb.NotebookInstanceStatus ?? 'in an unknown state') : 'missing'}, not InService`);
+  if (!nb) {
+    // The steps run in order: the replacement was made (and seen InService) before this step.
+    throw new NeedsReplan({
+      reason: `'${name}' was made by this run but no longer exists (deleted by someone since): '${ctx.plan.source.name}' is not stopped or deleted without it; this run can't go on, plan again`,
+      commands: replanCommands(ctx.plan),
+    });
+  }
+  if (nb.NotebookInstanceStatus !== 'InService' || !(await isOurReplacement(ctx, nb))) {
+    throw new Error(`refusing to stop or delete '${ctx.plan.source.name}': its replacement '${name}' is ${nb.NotebookInstanceStatus ?? 'in an unknown state'}, not InService`);
   }
   ctx.note(`replacement '${name}' is InService`);
 }

@@ -14,6 +14,15 @@ export interface Connection {
   maxAttempts?: number;
 }
 
+/**
+ * What a plan (and so a journal) keeps of the connection: the region only. The endpoint, the
+ * profile and credentials come from the command line and the SDK's environment of each run,
+ * never from a file that someone else could have written.
+ */
+export interface PlanConnection {
+  region: string;
+}
+
 export interface LiveClients {
   sageMaker: SageMakerClient;
   ec2: EC2Client;

@@ -12,6 +12,7 @@ import {
   blockingApps,
   describeApp,
   describeDomain,
+  domainMismatch,
   isDomainGone,
   listDomainApps,
   type DomainRemediationPlan,
@@ -35,6 +36,11 @@ export function domainFlow(clients: LiveClients, plan: DomainRemediationPlan, op
   return {
     settings: stepSettings(clients, plan, options, options.appPollSeconds),
     steps: DOMAIN_STEPS,
+    // The domain, if it still exists, must be the planned one before anything runs.
+    preflight: async (ctx) => {
+      const domain = await describeDomain(ctx.clients, ctx.plan.domain.id);
+      if (domain) checkDomain(ctx, domain, false);
+    },
   };
 }
 
@@ -49,9 +55,17 @@ function appsMinutes(ctx: DomainStepContext): number {
   return ctx.plan.apps.mode === 'refuse' ? 0 : ctx.plan.apps.minutes;
 }
 
+/** Throws when `domain` is not the planned one (or, with `mustFail`, no longer fails SageMaker-005). */
+function checkDomain(ctx: DomainStepContext, domain: DescribeDomainResponse, mustFail: boolean): void {
+  const problem = domainMismatch(ctx.plan, domain, { mustFail });
+  if (problem) throw new Error(`refused: ${problem}. Plan again if it still needs remediation`);
+}
+
+/** The planned domain as described now; every read checks it is the one that was planned. */
 async function requireDomain(ctx: DomainStepContext): Promise<DescribeDomainResponse> {
   const domain = await describeDomain(ctx.clients, ctx.plan.domain.id);
   if (!domain) throw new Error(`domain '${ctx.plan.domain.id}' no longer exists`);
+  checkDomain(ctx, domain, false);
   return domain;
 }
 
@@ -82,6 +96,8 @@ const DOMAIN_STEPS: Record<DomainStepId, (ctx: DomainStepContext) => Promise<voi
    */
   async 'delete-apps'(ctx) {
     const domainId = ctx.plan.domain.id;
+    // Users' apps are deleted only for the planned domain, while it still needs the switch.
+    checkDomain(ctx, await requireDomain(ctx), true);
     const listed = new Map(ctx.plan.blockingApps.map((a) => [appKey(a), a]));
     const deadline = Date.now() + appsMinutes(ctx) * 60_000;
     const reported = new Set<string>();
@@ -148,6 +164,7 @@ const DOMAIN_STEPS: Record<DomainStepId, (ctx: DomainStepContext) => Promise<voi
     const domain = await waitWhileUpdating(ctx, (d) => d.Status !== 'Updating' && d.Status !== 'Pending');
     ctx.note(`'${domainId}' is ${domain.Status}, AppNetworkAccessType ${domain.AppNetworkAccessType ?? '(not set)'}`);
     if (isSwitched(ctx, domain)) return ctx.note('already switched: UpdateDomain not sent again');
+    checkDomain(ctx, domain, true);
     if (domain.Status === 'Updating' || domain.Status === 'Pending') throw new Error(`'${domainId}' is still ${domain.Status} after ${ctx.waits.maxWaitTime} s: resume later`);
     const blocking = blockingApps(await listDomainApps(ctx.clients, domainId));
     if (blocking.length > 0) {

@@ -9,8 +9,8 @@ import { rule as domainRule } from '../../rules/sagemaker-005/rule';
 import { liveResource } from '../../sources/aws/live-resource';
 import { DOMAIN_TYPE } from '../../sources/aws/sagemaker';
 import { awsErrorCode, describeAwsError } from '../../sources/aws/errors';
-import type { Connection, LiveClients } from './clients';
-import { checkSecurityGroups, RemediationRefused } from './plan';
+import type { Connection, LiveClients, PlanConnection } from './clients';
+import { checkSecurityGroups, isoTime, RemediationRefused } from './plan';
 
 /** App statuses in which UpdateDomain refuses to change AppNetworkAccessType. */
 export const BLOCKING_APP_STATUSES: readonly string[] = ['InService', 'Pending', 'Deleting'];
@@ -58,13 +58,15 @@ export interface DomainRemediationPlan {
   version: 1;
   kind: 'domain';
   createdAt: string;
-  /** Where to connect; never credentials. */
-  connection: Connection;
+  /** The region; never an endpoint, a profile or credentials. */
+  connection: PlanConnection;
   account: string;
   domain: {
     id: string;
     name: string;
     arn: string;
+    /** As described when planned (ISO): resume checks the domain against it. */
+    creationTime: string;
     status: string;
     /** As described (absent means AWS's default, PublicInternetOnly). */
     appNetworkAccessType?: string;
@@ -165,6 +167,9 @@ export async function planDomainRemediation(clients: LiveClients, request: Domai
   );
   if (verdict.result === 'pass') refusals.push(`domain '${domainId}' (${name}) already passes ${domainRule.meta.id} (${verdict.message}): nothing to remediate`);
   else if (verdict.result !== 'fail') refusals.push(`domain '${domainId}': ${domainRule.meta.id} can't be decided (${verdict.message}): nothing is changed on a guess`);
+  const creationTime = isoTime(described.CreationTime);
+  if (!account) refusals.push(`domain '${domainId}' has no readable ARN (${JSON.stringify(arn)}): its account can't be known`);
+  if (!creationTime) refusals.push(`domain '${domainId}' has no CreationTime in DescribeDomain: resume could not tell it from another domain`);
   if (BUSY_STATUSES.includes(status)) refusals.push(`domain '${domainId}' is ${status}: wait until it is InService, then plan again`);
 
   const rstudioRole = described.DomainSettings?.RStudioServerProDomainSettings?.DomainExecutionRoleArn;
@@ -197,12 +202,13 @@ export async function planDomainRemediation(clients: LiveClients, request: Domai
     version: 1,
     kind: 'domain',
     createdAt: now.toISOString(),
-    connection: { ...connection },
+    connection: { region: connection.region },
     account,
     domain: {
       id: domainId,
       name,
       arn,
+      creationTime: creationTime!,
       status,
       ...(described.AppNetworkAccessType ? { appNetworkAccessType: described.AppNetworkAccessType } : {}),
       vpcId: network.vpcId,
@@ -217,6 +223,27 @@ export async function planDomainRemediation(clients: LiveClients, request: Domai
     warnings: domainWarnings(domainId, blocking, apps),
     steps: domainSteps(domainId, blocking, apps),
   };
+}
+
+/**
+ * Why the domain described now is not the one that was planned, or undefined when it is: the same
+ * DomainArn and CreationTime and, unless `switched` (our own UpdateDomain went through), still
+ * failing the rule.
+ */
+export function domainMismatch(plan: DomainRemediationPlan, described: DescribeDomainResponse, opts: { mustFail: boolean }): string | undefined {
+  const { id, arn, creationTime } = plan.domain;
+  const prefix = `domain '${id}' is not the domain that was planned:`;
+  if (described.DomainArn !== arn) return `${prefix} its ARN is ${described.DomainArn ?? '(none)'}, the plan's ${arn}`;
+  const now = isoTime(described.CreationTime);
+  if (now !== creationTime) return `${prefix} it was created ${now ?? 'at an unknown time'}, the planned one ${creationTime}`;
+  if (!opts.mustFail) return undefined;
+  const account = /^arn:[^:]+:sagemaker:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? '';
+  const verdict = domainRule.check(
+    new Resource(liveResource({ type: DOMAIN_TYPE, arn, name: described.DomainName ?? id, status: described.Status ?? 'unknown', account, region: plan.connection.region }, described)),
+  );
+  if (verdict.result === 'pass') return `domain '${id}' already passes ${domainRule.meta.id} (${verdict.message}): switched by someone else since the plan; nothing is changed`;
+  if (verdict.result !== 'fail') return `domain '${id}': ${domainRule.meta.id} can't be decided now (${verdict.message}): nothing is changed on a guess`;
+  return undefined;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -16,7 +16,7 @@ import { rule as notebookRule } from '../../rules/sagemaker-004/rule';
 import { liveResource } from '../../sources/aws/live-resource';
 import { NOTEBOOK_INSTANCE_TYPE } from '../../sources/aws/sagemaker';
 import { awsErrorCode, describeAwsError, isResourceGone } from '../../sources/aws/errors';
-import type { Connection, LiveClients } from './clients';
+import type { Connection, LiveClients, PlanConnection } from './clients';
 import { planBackup, type BackupPlan, type SourceLifecycleScripts } from './backup-plan';
 
 /** A refusal: what AWS would reject, or what would be unsafe, found before any mutating call. */
@@ -56,12 +56,14 @@ export interface NotebookRemediationPlan {
   version: 1;
   kind: 'notebook';
   createdAt: string;
-  /** Where to connect; never credentials. */
-  connection: Connection;
+  /** The region; never an endpoint, a profile or credentials. */
+  connection: PlanConnection;
   account: string;
   source: {
     name: string;
     arn: string;
+    /** As described when planned (ISO): a notebook re-created under the name has another. */
+    creationTime: string;
     status: string;
     /** As described (absent means AWS's default, Enabled). */
     directInternetAccess?: string;
@@ -132,6 +134,11 @@ export async function planNotebookRemediation(clients: LiveClients, request: Not
     new Resource(liveResource({ type: NOTEBOOK_INSTANCE_TYPE, arn, name: notebookName, status, account, region: connection.region }, described)),
   );
   if (verdict.result === 'pass') refusals.push(`'${notebookName}' already passes ${notebookRule.meta.id} (${verdict.message}): nothing to remediate`);
+  else if (verdict.result !== 'fail') refusals.push(`'${notebookName}': ${notebookRule.meta.id} can't be decided (${verdict.message}): nothing is changed on a guess`);
+  // What resume checks the source against before it stops or deletes anything.
+  const creationTime = isoTime(described.CreationTime);
+  if (!account) refusals.push(`'${notebookName}' has no readable ARN (${JSON.stringify(arn)}): its account can't be known`);
+  if (!creationTime) refusals.push(`'${notebookName}' has no CreationTime in DescribeNotebookInstance: it could not be told from a notebook re-created under its name`);
   if (['Deleting', 'Stopping', 'Updating'].includes(status)) refusals.push(`'${notebookName}' is ${status}: wait until it is InService or Stopped, then plan again`);
 
   const newName = request.newName ?? defaultReplacementName(notebookName);
@@ -199,11 +206,12 @@ export async function planNotebookRemediation(clients: LiveClients, request: Not
     version: 1,
     kind: 'notebook',
     createdAt: now.toISOString(),
-    connection: { ...connection },
+    connection: { region: connection.region },
     account,
     source: {
       name: notebookName,
       arn,
+      creationTime: creationTime!,
       status,
       ...(described.DirectInternetAccess ? { directInternetAccess: described.DirectInternetAccess } : {}),
       ...(described.SubnetId ? { subnetId: described.SubnetId } : {}),
@@ -218,6 +226,30 @@ export async function planNotebookRemediation(clients: LiveClients, request: Not
     steps: plannedSteps(notebookName, newName, deleteSource, backup),
   };
   return plan;
+}
+
+/** A described time as ISO text; undefined when absent or not a time. */
+export function isoTime(value: unknown): string | undefined {
+  const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
+  return date && Number.isFinite(date.getTime()) ? date.toISOString() : undefined;
+}
+
+/**
+ * Why the notebook described now is not the source that was planned, or undefined when it is: the
+ * same ARN (so the same account, region and name), the same CreationTime (not deleted and
+ * re-created under the name since), and still failing the rule (nothing to remediate otherwise).
+ */
+export function sourceMismatch(plan: NotebookRemediationPlan, described: DescribeNotebookInstanceOutput): string | undefined {
+  const { name, arn, creationTime } = plan.source;
+  const prefix = `'${name}' is not the notebook that was planned:`;
+  if (described.NotebookInstanceArn !== arn) return `${prefix} its ARN is ${described.NotebookInstanceArn ?? '(none)'}, the plan's ${arn}`;
+  const now = isoTime(described.CreationTime);
+  if (now !== creationTime) return `${prefix} it was created ${now ?? 'at an unknown time'}, the planned one ${creationTime} (deleted and re-created under its name since the plan)`;
+  const account = /^arn:[^:]+:sagemaker:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? '';
+  const status = described.NotebookInstanceStatus ?? 'unknown';
+  const verdict = notebookRule.check(new Resource(liveResource({ type: NOTEBOOK_INSTANCE_TYPE, arn, name, status, account, region: plan.connection.region }, described)));
+  if (verdict.result !== 'fail') return `'${name}' no longer fails ${notebookRule.meta.id} (${verdict.result}: ${verdict.message}): nothing is left to remediate`;
+  return undefined;
 }
 
 function copied<K extends keyof DescribeNotebookInstanceOutput>(described: DescribeNotebookInstanceOutput, keys: K[]): Partial<Pick<DescribeNotebookInstanceOutput, K>> {

@@ -1,6 +1,30 @@
 // A notebook's plan, and the journal of either kind of run, as people read them on a terminal.
+import { shellQuote } from './backup-scripts';
 import { isDomainJournal, type AnyRemediationJournal } from './journal';
 import type { NotebookRemediationPlan } from './plan';
+
+/** A shell word: plain when it can't be misread, single-quoted otherwise. */
+function shellWord(value: string): string {
+  return /^[A-Za-z0-9._/:=,@+-]+$/.test(value) ? value : shellQuote(value);
+}
+
+/**
+ * The `remediate plan` and `remediate apply` command lines that plan this remediation again, with
+ * the plan's own target, region, network and options (add --profile/--endpoint-url as you use
+ * them: the journal keeps neither).
+ */
+export function replanCommands(plan: NotebookRemediationPlan): string[] {
+  const args = [
+    plan.source.name,
+    '--region', plan.connection.region,
+    '--subnet-id', plan.network.subnetId,
+    '--security-group-ids', plan.network.securityGroupIds.join(','),
+    '--new-name', plan.replacement.NotebookInstanceName,
+    ...(plan.deleteSource ? ['--delete-source'] : []),
+    ...(plan.backup ? ['--backup-to', plan.backup.uri, '--backup-timeout', String(plan.backup.timeoutMinutes)] : []),
+  ].map(shellWord);
+  return [`cloudconform remediate plan ${args.join(' ')}`, `cloudconform remediate apply ${args.join(' ')}`];
+}
 
 function value(v: unknown): string {
   if (Array.isArray(v)) return v.map((item) => (item && typeof item === 'object' && 'Key' in item ? `${String(item.Key)}=${String(item.Value)}` : value(item))).join(', ');
@@ -48,7 +72,11 @@ export function renderJournalText(journal: AnyRemediationJournal, journalPath: s
     for (const o of journal.rollback.observed) lines.push(`      ${o}`);
     if (journal.rollback.error) lines.push(`      error: ${journal.rollback.error}`);
   }
-  lines.push(outcomeText(journal));
+  if (journal.replan) {
+    lines.push(`Plan again: ${journal.replan.reason}`);
+    lines.push('Review the new plan, then apply it:');
+    for (const command of journal.replan.commands) lines.push(`  ${command}`);
+  } else lines.push(outcomeText(journal));
   lines.push(`Journal: ${journalPath}`);
   return `${lines.join('\n')}\n`;
 }

@@ -17,6 +17,8 @@ interface Nb {
   tags: Record<string, string>;
   subnet?: string;
   access: string;
+  /** Default: the plan's creation time of the source. */
+  created?: string;
 }
 
 function world(notebooks: Record<string, Nb>) {
@@ -31,7 +33,14 @@ function world(notebooks: Record<string, Nb>) {
     switch (action) {
       case 'DescribeNotebookInstance':
         if (!nb) throw gone();
-        return { NotebookInstanceName: name, NotebookInstanceArn: `arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/${name}`, NotebookInstanceStatus: nb.status, SubnetId: nb.subnet, DirectInternetAccess: nb.access };
+        return {
+          NotebookInstanceName: name,
+          NotebookInstanceArn: `arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/${name}`,
+          NotebookInstanceStatus: nb.status,
+          SubnetId: nb.subnet,
+          DirectInternetAccess: nb.access,
+          CreationTime: new Date(nb.created ?? TEST_PLAN.source.creationTime),
+        };
       case 'ListTags':
         return { Tags: Object.entries(nb?.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) };
       case 'CreateNotebookInstance':
@@ -56,6 +65,9 @@ const WAITS = { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 1 };
 
 const made: string[] = [];
 after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const keyDir = mkdtempSync(join(tmpdir(), 'cc-resume-key-'));
+made.push(keyDir);
+process.env.CLOUDCONFORM_JOURNAL_KEY_FILE = join(keyDir, 'journal.key');
 
 function journalWith(states: Record<string, 'pending' | 'started' | 'done'>): { journal: NotebookRemediationJournal; path: string } {
   const journal = newJournal(TEST_PLAN);
@@ -107,4 +119,21 @@ test('the journal says the replacement was made, but it is not InService now: th
   assert.equal(done.outcome, 'failed');
   assert.match(done.steps[1]!.error!, /refusing to stop or delete 'nb'.*Stopped, not InService/);
   assert.deepEqual(w.mutating(), []);
+});
+
+test('the source re-created under its name (another CreationTime), or now compliant: refused before the first step, nothing is created, stopped or deleted', async () => {
+  const recreated = world({ nb: { status: 'InService', tags: {}, access: 'Enabled', created: '2026-02-02T00:00:00.000Z' } });
+  const a = journalWith({});
+  const refused = await resumeRun(recreated.clients, a.journal, { journalPath: a.path, waits: WAITS });
+  assert.equal(refused.outcome, 'failed');
+  assert.match(refused.steps[0]!.error!, /'nb' is not the notebook that was planned: it was created 2026-02-02T00:00:00\.000Z, the planned one 2025-12-01T10:00:00\.000Z/);
+  assert.deepEqual(recreated.mutating(), []);
+  assert.equal(readJournal(a.path).steps[0]!.state, 'failed');
+
+  const compliant = world({ nb: { status: 'InService', tags: {}, access: 'Disabled', subnet: 'subnet-7' }, 'nb-vpc': { ...ours } });
+  const b = journalWith({ 'create-replacement': 'done' });
+  const done = await resumeRun(compliant.clients, b.journal, { journalPath: b.path, waits: WAITS });
+  assert.equal(done.outcome, 'failed');
+  assert.match(done.steps[1]!.error!, /'nb' no longer fails SageMaker-004/);
+  assert.deepEqual(compliant.mutating(), []);
 });

@@ -3,9 +3,10 @@
 // its settings and, if it has one, its rollback; every step first observes the world and does only
 // what is left, so a step interrupted after its call, before the journal said so, is never
 // repeated. `resume` runs the same loop on a journal read back: done steps are skipped.
-import { awsErrorCode, describeAwsError } from '../../sources/aws/errors';
+import { awsErrorCode, describeAwsError, redactSecrets } from '../../sources/aws/errors';
 import type { LiveClients } from './clients';
-import { newJournal, writeJournal, type RemediationJournal, type RemediationPlan, type StepIdOf } from './journal';
+import { newJournal, writeJournal, type RemediationJournal, type RemediationPlan, type ReplanAdvice, type StepIdOf } from './journal';
+import { withJournalLock } from './journal-lock';
 
 /** How waits poll (seconds): the SDK waiters for notebooks, DescribeDomain for domains. Both take minutes. */
 export interface WaitSettings {
@@ -25,6 +26,17 @@ export interface CrashPoint<Id extends string = string> {
 
 export class SimulatedCrash extends Error {
   override name = 'SimulatedCrash';
+}
+
+/**
+ * The world changed so that this run can't go on (e.g. its replacement was deleted by someone):
+ * the journal keeps `advice`, the commands that plan it again, instead of "fix the cause".
+ */
+export class NeedsReplan extends Error {
+  override name = 'NeedsReplan';
+  constructor(readonly advice: ReplanAdvice) {
+    super(advice.reason);
+  }
 }
 
 export interface RunOptions<Id extends string> {
@@ -64,6 +76,12 @@ export type StepContext<P extends RemediationPlan> = StepSettings<P> & StepRecor
 export interface StepFlow<P extends RemediationPlan> {
   settings: StepSettings<P>;
   steps: Record<StepIdOf<P>, (ctx: StepContext<P>) => Promise<void>>;
+  /**
+   * Runs once before any step (and before a rollback is retried): checks, against AWS, that the
+   * resource the plan names is still the one that was planned. Throws when it is not; nothing is
+   * changed then.
+   */
+  preflight?: (ctx: StepContext<P>) => Promise<void>;
   /** A failed step's error, as the journal records it (default: `describeStepError`). */
   describeError?: (e: unknown) => string;
   /** Undoes what a failed step left behind, when `after` says its error calls for it. */
@@ -78,22 +96,26 @@ export function describeStepError(e: unknown): string {
   return awsErrorCode(e) === 'Error' ? String((e as Error)?.message ?? e) : describeAwsError(e);
 }
 
-/** Starts a run: writes the journal with every step pending, then runs them. */
+/** Starts a run holding the journal's lock: writes the journal with every step pending, then runs them. */
 export async function startRun<P extends RemediationPlan>(
   plan: P,
   flow: StepFlow<P>,
   options: RunOptions<StepIdOf<P>>,
 ): Promise<RemediationJournal<P>> {
   const now = options.now ?? (() => new Date());
-  const journal = newJournal(plan, now());
-  writeJournal(options.journalPath, journal, now());
-  return runSteps(journal, flow, options);
+  return withJournalLock(options.journalPath, (line) => options.onProgress?.(line), async () => {
+    const journal = newJournal(plan, now());
+    writeJournal(options.journalPath, journal, now());
+    return runSteps(journal, flow, options);
+  });
 }
 
 /**
  * Continues an interrupted or failed run from its journal: done steps are skipped, the others
  * observe the world first. A finished run is left as it is; a rolled-back run is not restarted;
- * a failed rollback is retried.
+ * a failed rollback is retried. The caller holds the journal's lock (`startRun` does; `remediate
+ * resume` takes it before reading the journal). Everything recorded or shown goes through
+ * `redactSecrets`: AWS messages, failure reasons and S3 markers can carry keys or tokens.
  */
 export async function runSteps<P extends RemediationPlan>(
   journal: RemediationJournal<P>,
@@ -102,10 +124,11 @@ export async function runSteps<P extends RemediationPlan>(
 ): Promise<RemediationJournal<P>> {
   const now = options.now ?? (() => new Date());
   const save = () => writeJournal(options.journalPath, journal, now());
-  const describe = flow.describeError ?? describeStepError;
+  const describe = (e: unknown) => redactSecrets((flow.describeError ?? describeStepError)(e));
   const ctxFor = (step: RemediationJournal<P>['steps'][number]): StepContext<P> => ({
     ...flow.settings,
-    note(line) {
+    note(raw) {
+      const line = redactSecrets(raw);
       step.observed.push(line);
       options.onProgress?.(`${step.id}: ${line}`);
     },
@@ -115,11 +138,32 @@ export async function runSteps<P extends RemediationPlan>(
   });
 
   if (journal.outcome === 'done' || journal.outcome === 'rolled-back') return journal;
+  // The step that runs next carries a failed preflight, so the journal says where it stopped.
+  const next = journal.steps.find((s) => s.state !== 'done');
+  if (flow.preflight && next) {
+    try {
+      await flow.preflight(ctxFor(next));
+    } catch (e) {
+      if (journal.outcome === 'rollback-failed' && journal.rollback) {
+        journal.rollback.error = describe(e);
+        options.onProgress?.(`rollback: REFUSED: ${journal.rollback.error}`);
+      } else {
+        next.state = 'failed';
+        next.error = describe(e);
+        next.finishedAt = now().toISOString();
+        journal.outcome = 'failed';
+        options.onProgress?.(`${next.id}: REFUSED: ${next.error}`);
+      }
+      save();
+      return journal;
+    }
+  }
   if (journal.outcome === 'rollback-failed') {
     if (flow.rollback) await rollBack(journal, flow.rollback.run, flow, options, save);
     return journal;
   }
   journal.outcome = 'in-progress';
+  delete journal.replan;
   save();
 
   for (const step of journal.steps) {
@@ -135,6 +179,7 @@ export async function runSteps<P extends RemediationPlan>(
       step.state = 'failed';
       step.error = describe(e);
       step.finishedAt = now().toISOString();
+      if (e instanceof NeedsReplan) journal.replan = { reason: step.error, commands: e.advice.commands.map(redactSecrets) };
       options.onProgress?.(`${step.id}: FAILED: ${step.error}`);
       if (flow.rollback?.after(e)) {
         journal.rollback = { reason: step.error, state: 'started', observed: [] };
@@ -169,7 +214,8 @@ async function rollBack<P extends RemediationPlan>(
   delete record.error;
   const ctx: StepContext<P> = {
     ...flow.settings,
-    note(line) {
+    note(raw) {
+      const line = redactSecrets(raw);
       record.observed.push(line);
       options.onProgress?.(`rollback: ${line}`);
     },
@@ -181,7 +227,7 @@ async function rollBack<P extends RemediationPlan>(
     journal.outcome = 'rolled-back';
   } catch (e) {
     record.state = 'failed';
-    record.error = (flow.describeError ?? describeStepError)(e);
+    record.error = redactSecrets((flow.describeError ?? describeStepError)(e));
     journal.outcome = 'rollback-failed';
   }
   save();

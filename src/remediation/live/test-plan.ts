@@ -8,7 +8,7 @@ export const TEST_PLAN: NotebookRemediationPlan = {
   createdAt: '2026-01-01T00:00:00.000Z',
   connection: { region: 'eu-west-1' },
   account: '111122223333',
-  source: { name: 'nb', arn: 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/nb', status: 'InService', directInternetAccess: 'Enabled' },
+  source: { name: 'nb', arn: 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/nb', creationTime: '2025-12-01T10:00:00.000Z', status: 'InService', directInternetAccess: 'Enabled' },
   replacement: {
     NotebookInstanceName: 'nb-vpc',
     InstanceType: 'ml.t3.medium',
@@ -35,7 +35,7 @@ export const TEST_DOMAIN_PLAN: DomainRemediationPlan = {
   createdAt: '2026-01-01T00:00:00.000Z',
   connection: { region: 'eu-west-1' },
   account: '111122223333',
-  domain: { id: 'd-abc', name: 'research', arn: 'arn:aws:sagemaker:eu-west-1:111122223333:domain/d-abc', status: 'InService', appNetworkAccessType: 'PublicInternetOnly', vpcId: 'vpc-1', subnetIds: ['subnet-1'], securityGroups: ['sg-1'] },
+  domain: { id: 'd-abc', name: 'research', arn: 'arn:aws:sagemaker:eu-west-1:111122223333:domain/d-abc', creationTime: '2025-12-01T10:00:00.000Z', status: 'InService', appNetworkAccessType: 'PublicInternetOnly', vpcId: 'vpc-1', subnetIds: ['subnet-1'], securityGroups: ['sg-1'] },
   update: { DomainId: 'd-abc', AppNetworkAccessType: 'VpcOnly' },
   network: { vpcId: 'vpc-1', subnetIds: ['subnet-1'], securityGroupIds: ['sg-1'] },
   blockingApps: [{ userProfileName: 'alice', appType: 'JupyterServer', appName: 'default', status: 'InService' }],

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { audit } from '../../src/engine/audit';
+import { emptyConfig } from '../../src/engine/config';
 import type { ScanReport } from '../../src/engine/report';
 import { MOTO_DEFAULT_ACCOUNT, type CallInfo } from './fault-proxy';
 import { seed, seedOrganization, mixedNotebooks, mixedDomains, mergeSeeded } from './seed';
@@ -283,4 +285,29 @@ test('--timeout bounds the whole audit: a region whose list call never answers b
   assert.equal(inRegion(run.report, NOTEBOOK_RULE, 'us-east-1').length, 7);
   assert.equal(inRegion(run.report, DOMAIN_RULE, 'eu-west-1').length, 3);
   assert.ok(run.ms < 20_000, `${run.ms} ms`);
+});
+
+test('the audit\'s deadline passing while describes are in flight or queued: those resources are unknown (never pass), one error entry per region and type says how many, not one per resource', async () => {
+  emulator.proxy.addRule({ fault: 'delay', delayMs: 15_000, action: 'DescribeNotebookInstance', region: 'us-east-1' });
+  const started = Date.now();
+  const report = await audit({ config: emptyConfig(), endpointUrl: emulator.proxy.endpoint, regions: ['us-east-1', 'eu-west-1'], regionConcurrency: 2, timeoutMs: 2000 });
+  assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
+  const notebooks = inRegion(report, NOTEBOOK_RULE, 'us-east-1');
+  assert.equal(notebooks.length, 7);
+  for (const f of notebooks) {
+    assert.equal(f.result, 'unknown', f.resource.id);
+    assert.match(f.message, /--timeout of 2 s ran out/);
+  }
+  // The region's domains wait behind the notebooks for the region's two describe slots: unknown too.
+  const ranOut = "Timeout: not finished when the audit's --timeout of 2 s ran out";
+  assert.deepEqual(
+    report.errors.map((e) => [e.region, e.call, e.message]),
+    [
+      ['us-east-1', 'sagemaker:DescribeDomain', `3 Studio domains not fully read (unknown, or tags unread): ${ranOut}`],
+      ['us-east-1', 'sagemaker:DescribeNotebookInstance', `7 notebook instances not fully read (unknown, or tags unread): ${ranOut}`],
+    ],
+  );
+  assert.ok(inRegion(report, DOMAIN_RULE, 'us-east-1').every((f) => f.result === 'unknown'));
+  assert.deepEqual(checkInvariants(report, mine(['us-east-1', 'eu-west-1'])).problems, []);
+  assert.equal(inRegion(report, NOTEBOOK_RULE, 'eu-west-1').length, 4);
 });

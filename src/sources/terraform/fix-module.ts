@@ -7,6 +7,7 @@ import { HclSyntaxError, type BlockNode, type ConfigFile, type Expr } from './hc
 import { parseHcl } from './hcl/parser';
 import { parseTerraformJson } from './json-syntax';
 import { isTerraformFile } from '../../engine/walk';
+import { isOverrideFileName } from './module-loader';
 import { renderExpr } from './render';
 import { lineAt, type ValueSite } from './fix-edits';
 import { describeCall, type ModuleCallFinder } from './fix-callers';
@@ -33,10 +34,6 @@ export interface ModuleFiles {
 
 export function isJsonConfigPath(path: string): boolean {
   return path.endsWith('.json');
-}
-
-function isOverrideFileName(name: string): boolean {
-  return /(^|_)override\.tf(\.json)?$/.test(name);
 }
 
 export class TerraformWorkspace {

@@ -69,8 +69,8 @@ test("an SSM parameter type takes the given value as the SSM parameter's value",
 });
 
 test('given values decide conditions and reach Fn::Sub', () => {
-  assert.equal(setValue(read('!If [IsDisabled, yes, no]', {}).attribute), 'no');
-  assert.equal(setValue(read('!If [IsDisabled, yes, no]', given({ Access: 'Disabled' })).attribute), 'yes');
+  assert.equal(setValue(read('!If [IsDisabled, closed, open]', {}).attribute), 'open');
+  assert.equal(setValue(read('!If [IsDisabled, closed, open]', given({ Access: 'Disabled' })).attribute), 'closed');
   assert.equal(setValue(read('!Sub "${NoDefault}-${Size}"', given({ NoDefault: 'nb', Size: '7' })).attribute), 'nb-7');
 });
 

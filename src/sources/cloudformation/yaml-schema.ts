@@ -1,9 +1,10 @@
 import yaml from 'js-yaml';
+import { UnknownValue } from '../../model/attribute';
 
 /**
- * js-yaml schema for CloudFormation YAML: the YAML 1.2 core schema (so `2010-09-09` stays a
- * string, not a Date), merge keys, and the short-form intrinsic tags, each turned into its long
- * form (`!Ref x` -> `{ Ref: 'x' }`, `!GetAtt a.b` -> `{ 'Fn::GetAtt': ['a', 'b'] }`).
+ * js-yaml schema for CloudFormation YAML: plain scalars typed as YAML 1.1 types them (below),
+ * no timestamps (so `2010-09-09` stays a string), merge keys, and the short-form intrinsic tags,
+ * each turned into its long form (`!Ref x` -> `{ Ref: 'x' }`, `!GetAtt a.b` -> `{ 'Fn::GetAtt': ['a', 'b'] }`).
  */
 
 /** Short-form tag -> long-form key. `!Ref` and `!Condition` have no `Fn::` prefix. */
@@ -59,4 +60,82 @@ const intrinsicTypes = SHORT_FORMS.flatMap(([tag, key]) => KINDS.map((kind) => i
 // js-yaml exports its built-in types, but @types/js-yaml doesn't declare them.
 const mergeKeyType = (yaml as unknown as { types: { merge: yaml.Type } }).types.merge;
 
-export const CLOUDFORMATION_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [mergeKeyType], explicit: intrinsicTypes });
+// --- Plain scalars: YAML 1.1 ------------------------------------------------------------------
+//
+// CloudFormation "supports the YAML Version 1.1 specification" except the binary, omap, pairs,
+// set and timestamp tags (AWS CloudFormation User Guide, "Template formats"), and cfn-lint, AWS's
+// own linter, reads templates with PyYAML's SafeLoader (cfnlint/decode/cfn_yaml.py), a YAML 1.1
+// reader. So an unquoted `yes`/`on` is the boolean true and `no`/`off` false, which CloudFormation
+// passes on as the text "true"/"false" (a YAML 1.2 reader would keep the words: `!Equals [!Ref P,
+// 'true']` would then decide the other way). Where YAML 1.1 readers disagree, or where the text
+// CloudFormation makes of a number can't be told from the written one, the value is unknown:
+// - `y`, `Y`, `n`, `N` are booleans in the YAML 1.1 type repository, strings to PyYAML and SnakeYAML;
+// - octal `010`, binary `0b1`, hex `0x1F`, `1_000`, sexagesimal `1:30`: numbers whose text is not
+//   the written one (010 is 8);
+// - floats other than their own shortest form (`1.0`, `1e3` — a float to SnakeYAML, a string to
+//   PyYAML —, `.5`, `.inf`).
+// Decimal integers and floats written in their shortest form (`20`, `1.5`) read the same everywhere.
+
+const NULLS = new Set(['~', 'null', 'Null', 'NULL', '']);
+const TRUE = new Set(['yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
+const FALSE = new Set(['no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
+const DECIMAL = /^[-+]?(?:0|[1-9][0-9]*)$/;
+/** YAML 1.1 ints (PyYAML's resolver) and floats (PyYAML's or SnakeYAML's), and the one-letter booleans. */
+const OTHER_NUMBER =
+  /^(?:[-+]?0b[01_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?[0-9][0-9_]*|[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const ONE_LETTER_BOOLEAN = new Set(['y', 'Y', 'n', 'N']);
+
+/** A number whose text is the same however it is read: a decimal integer, or a float in its shortest form. */
+function plainNumber(text: string): number | undefined {
+  const n = Number(text);
+  if (!Number.isFinite(n)) return undefined;
+  if (DECIMAL.test(text)) return Number.isSafeInteger(n) && !text.startsWith('+') && text !== '-0' ? n : undefined;
+  return /^-?[0-9]+\.[0-9]+$/.test(text) && String(n) === text ? n : undefined;
+}
+
+/** Might this plain scalar be anything but a string? First-character test first: it runs on every scalar. */
+function mayBeTyped(text: string): boolean {
+  if (text.length > 40) return false;
+  const c = text.charCodeAt(0);
+  // digits, + - . ~ and the first letters of the boolean and null words
+  return (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x7e || 'yYnNtTfFoO'.includes(text[0] ?? '') || text === '';
+}
+
+function scalarKind(text: string): 'null' | 'bool' | 'number' | 'unknown' | undefined {
+  if (!mayBeTyped(text)) return undefined;
+  if (NULLS.has(text)) return 'null';
+  if (TRUE.has(text) || FALSE.has(text)) return 'bool';
+  if (plainNumber(text) !== undefined) return 'number';
+  if (ONE_LETTER_BOOLEAN.has(text) || OTHER_NUMBER.test(text)) return 'unknown';
+  return undefined;
+}
+
+const yaml11Null = new yaml.Type('tag:yaml.org,2002:null', {
+  kind: 'scalar',
+  resolve: (data: string | null) => data === null || (typeof data === 'string' && NULLS.has(data)),
+  construct: () => null,
+});
+const yaml11Bool = new yaml.Type('tag:yaml.org,2002:bool', {
+  kind: 'scalar',
+  resolve: (data: string | null) => typeof data === 'string' && (TRUE.has(data) || FALSE.has(data)),
+  construct: (data: string) => TRUE.has(data),
+});
+const yaml11Number = new yaml.Type('tag:yaml.org,2002:int', {
+  kind: 'scalar',
+  resolve: (data: string | null) => typeof data === 'string' && mayBeTyped(data) && plainNumber(data) !== undefined,
+  construct: (data: string) => plainNumber(data),
+});
+/** Scalars whose YAML 1.1 type or text is in doubt (see above): unknown values, saying why. */
+const yaml11Doubtful = new yaml.Type('tag:cloudconform,2026:doubtful-scalar', {
+  kind: 'scalar',
+  resolve: (data: string | null) => typeof data === 'string' && scalarKind(data) === 'unknown',
+  construct: (data: string) =>
+    new UnknownValue(
+      `the unquoted YAML value ${JSON.stringify(data)} may be read as a ${ONE_LETTER_BOOLEAN.has(data) ? 'boolean or a string' : 'number whose text is not the one written'} by CloudFormation's YAML 1.1 reader: quote it`,
+    ),
+});
+
+export const CLOUDFORMATION_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
+  implicit: [yaml11Null, yaml11Bool, yaml11Number, yaml11Doubtful, mergeKeyType],
+  explicit: intrinsicTypes,
+});

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree } from './helpers/fixtures';
 import { scanTerraformDirectories, type TerraformScanOptions } from '../src/sources/terraform/index';
@@ -92,12 +93,13 @@ test('terraform.workspace: --workspace / TF_WORKSPACE, else .terraform/environme
 });
 
 test('a .terraform/environment that is not a valid workspace name, or not a regular file, makes terraform.workspace unknown', () => {
-  const t = makeTree({ 'bad/main.tf': BY_WORKSPACE, 'bad/.terraform/environment': '../../prod\n', 'fifo/main.tf': BY_WORKSPACE, 'big/main.tf': BY_WORKSPACE, 'big/.terraform/environment': 'p'.repeat(100_000) });
+  const t = makeTree({ 'bad/main.tf': BY_WORKSPACE, 'bad/.terraform/environment': '../../prod\n', 'fifo/main.tf': BY_WORKSPACE, 'big/main.tf': BY_WORKSPACE, 'big/.terraform/environment': 'p'.repeat(100_000), 'linked/main.tf': BY_WORKSPACE, 'elsewhere/environment': 'prod\n' });
   try {
+    symlinkSync(join(t.root, 'elsewhere'), join(t.root, 'linked', '.terraform'));
     execFileSync('mkfifo', [join(t.root, 'fifo', '.terraform-env')]);
     execFileSync('mkdir', [join(t.root, 'fifo', '.terraform')]);
     execFileSync('mv', [join(t.root, 'fifo', '.terraform-env'), join(t.root, 'fifo', '.terraform', 'environment')]);
-    for (const [dir, why] of [['bad', /not a valid workspace name/], ['fifo', /not a regular file/], ['big', /bytes/]] as const) {
+    for (const [dir, why] of [['bad', /not a valid workspace name/], ['fifo', /not a regular file/], ['big', /bytes/], ['linked', /leads out of the root module/]] as const) {
       const result = scanTerraformDirectories([join(t.root, dir)]);
       const raw = result.resources[0]!.readProperty('DirectInternetAccess');
       assert.equal(raw.state, 'unknown', dir);

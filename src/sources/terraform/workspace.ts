@@ -35,10 +35,9 @@ export function rootWorkspace(rootDir: string, rootRealDir: string, given: strin
   try {
     const st = lstatSync(path, { throwIfNoEntry: false });
     if (!st) return 'default';
-    if (st.isSymbolicLink()) {
-      const rel = relative(rootRealDir, realpathSync(path));
-      if (rel.startsWith('..') || isAbsolute(rel)) return unknown('is a symbolic link out of the root module');
-    }
+    // The file, or `.terraform` itself, may be a link: what is read must be in the root module.
+    const rel = relative(rootRealDir, realpathSync(path));
+    if (rel.startsWith('..') || isAbsolute(rel)) return unknown('leads out of the root module (a symbolic link)');
   } catch (e) {
     // ENOTDIR (.terraform is a file) means no workspace was selected, as for Terraform.
     if ((e as NodeJS.ErrnoException)?.code === 'ENOTDIR') return 'default';

@@ -120,7 +120,13 @@ const FUNCTIONS = new Map<string, FunctionDef>([
   ['upper', str((s) => s.toUpperCase())],
   ['title', str((s) => s.replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_, pre: string, c: string) => pre + c.toUpperCase()))],
   ['trimspace', str((s) => s.replace(/^\s+|\s+$/gu, ''))],
-  ['chomp', str((s) => s.replace(/(\r?\n)+$/, ''))],
+  // cty's chomp removes (?:\r\n?|\n)*\z: every trailing \r and \n. A loop, as /(\r?\n)+$/ took
+  // quadratic time on newlines followed by another character (40,000: 8 s).
+  ['chomp', str((s) => {
+    let end = s.length;
+    while (end > 0 && (s[end - 1] === '\n' || s[end - 1] === '\r')) end--;
+    return s.slice(0, end);
+  })],
   ['strrev', str((s) => Array.from(s).reverse().join(''))],
   ['trim', fn(2, 2, ([s, cut]) => trimChars(asString(s as Value), asString(cut as Value), true, true))],
   ['trimprefix', fn(2, 2, ([s, p]) => { const t = asString(s as Value); const pre = asString(p as Value); return t.startsWith(pre) ? t.slice(pre.length) : t; })],
@@ -364,8 +370,11 @@ function substr(s: string, offset: number, length: number): string {
 function replace(s: string, search: string, replacement: string, budget: EvalBudget): string {
   if (search.length > 1 && search.startsWith('/') && search.endsWith('/')) {
     const re = GoRegexp.compile(search.slice(1, -1));
-    const tooLong = (n: number) => n > budget.limits.stringLength && budget.string(n);
-    return limit(re.replaceAll(s, replacement, tooLong), budget);
+    const each = (length: number) => {
+      budget.work(2);
+      if (length > budget.limits.stringLength) budget.string(length);
+    };
+    return limit(re.replaceAll(s, replacement, each), budget);
   }
   // Go's strings.Replace with an empty `old` inserts the replacement around every character.
   const pieces = search === '' ? Array.from(s) : s.split(search);
@@ -390,7 +399,13 @@ function regexMatch(pattern: string, s: string, all: boolean, budget: EvalBudget
     if (named === 0) return re.groupNames.map((_, i) => group(i + 1));
     return newObject(re.groupNames.map((name, i) => [name, group(i + 1)] as const));
   };
-  if (all) return re.findAll(s, () => budget.collection(1 + re.groupNames.length)).map(toValue);
+  if (all) {
+    const each = () => {
+      budget.work(2);
+      budget.collection(1 + re.groupNames.length);
+    };
+    return re.findAll(s, each).map(toValue);
+  }
   const m = re.findAt(s, 0);
   if (!m) throw new EvalError(`regex(): pattern ${JSON.stringify(pattern)} did not match any part of the given string`);
   return toValue(m);
@@ -434,7 +449,9 @@ function range(nums: number[]): Value {
 function format(spec: string, args: Value[], budget: EvalBudget): string {
   let out = '';
   let next = 0;
-  const re = /%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g;
+  // The width starts with 1-9 (a 0 is a flag): with `(\d+)?` after `[-+# 0]*`, "%000…0!" was
+  // split every way between the two (40,000 zeros: 28 s).
+  const re = /%(?:\[(\d+)\])?([-+# 0]*)([1-9]\d*)?(?:\.(\d+))?([a-zA-Z%])/g;
   let last = 0;
   for (let m = re.exec(spec); m; m = re.exec(spec)) {
     out += spec.slice(last, m.index);

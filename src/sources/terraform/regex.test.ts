@@ -38,8 +38,10 @@ function evalInChild(source: string, timeoutMs = 20_000): { ok: boolean; value?:
     try { console.log(JSON.stringify({ ok: true, value: evaluate(expr, constantContext(host)) })); }
     catch (e) { console.log(JSON.stringify({ ok: false, error: e.message })); }`;
   const start = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+  // The script on standard input: an argument can't hold long inputs.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module'], {
     cwd: REPO,
+    input: script,
     encoding: 'utf8',
     timeout: timeoutMs,
     maxBuffer: 64 * 1024 * 1024,
@@ -58,6 +60,20 @@ test('regex("^(a+)+$", "aaaa…b") ends in linear time (a backtracking RegExp ru
   assert.equal(all.killed, false, `still running after ${all.ms} ms`);
   const replaced = evalInChild(`replace("${input}", "/(a*)*$/", "x")`);
   assert.equal(replaced.killed, false, `still running after ${replaced.ms} ms`);
+});
+
+test('many matches and the other pattern-based string functions stay linear (chomp, format, regexall over 400,000 matches)', () => {
+  const n = 400_000;
+  for (const [source, expected] of [
+    [`length(regexall("a", "${'a'.repeat(n)}"))`, n],
+    [`length(replace("${'a'.repeat(n)}", "/a/", "b"))`, n],
+    [`length(chomp("${'\\n'.repeat(n)}x"))`, n + 1],
+    [`length(format("%${'0'.repeat(n)}5d", 7))`, 5],
+  ] as const) {
+    const r = evalInChild(source);
+    assert.equal(r.killed, false, `${source.slice(0, 30)}…: still running after ${r.ms} ms`);
+    assert.deepEqual(r.value, expected, `${source.slice(0, 30)}…: ${r.error}`);
+  }
 });
 
 test('results are shaped as Terraform shapes them: string, list of groups, object of named groups', () => {

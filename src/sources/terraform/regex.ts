@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { RE2JS } from 're2js';
+import type { Matcher, RE2JS } from 're2js';
 import { EvalError } from './eval-error';
 
 /**
@@ -64,7 +64,12 @@ export class GoRegexp {
    * [start, end] of the match then of each group, -1 for a group that took no part.
    */
   findAt(s: string, pos: number): number[] | undefined {
-    const m = this.re.matcher(s);
+    return this.find(this.re.matcher(s), pos);
+  }
+
+  // One matcher for all the matches in a text: a new one for each made regexall() quadratic
+  // (40,000 matches: 0.5 s, 4 times as long for twice as many).
+  private find(m: Matcher, pos: number): number[] | undefined {
     if (!m.find(pos)) return undefined;
     const out = [m.start(), m.end()];
     for (let g = 1; g <= this.groupNames.length; g++) out.push(m.start(g), m.end(g));
@@ -73,13 +78,15 @@ export class GoRegexp {
 
   /**
    * Every match as Go's FindAllStringSubmatchIndex(s, -1) finds them: an empty match right
-   * after the previous match is skipped. `each` is called per match (to charge a budget).
+   * after the previous match is skipped. `each` is called per match (to charge a budget): the
+   * search is linear, ~1.6 µs a match (1.6 million matches of "a": 2.6 s).
    */
   findAll(s: string, each: () => void): number[][] {
     const out: number[][] = [];
+    const matcher = this.re.matcher(s);
     let prevEnd = -1;
     for (let pos = 0; pos <= s.length; ) {
-      const m = this.findAt(s, pos);
+      const m = this.find(matcher, pos);
       if (!m) break;
       const [start, end] = m as [number, number];
       let accept = true;
@@ -100,20 +107,21 @@ export class GoRegexp {
 
   /**
    * Go's ReplaceAllString: `$1`, `${1}`, `$name`, `${name}` in `template` are groups, `$$` is a
-   * dollar sign; a group that doesn't exist or took no part gives nothing. `grow` is called
-   * with the length of the text so far, to stop a runaway result early.
+   * dollar sign; a group that doesn't exist or took no part gives nothing. `each` is called per
+   * match with the length of the text so far, to charge a budget and stop a runaway result.
    */
-  replaceAll(s: string, template: string, grow: (length: number) => void): string {
+  replaceAll(s: string, template: string, each: (length: number) => void): string {
     let out = '';
     let lastEnd = 0;
+    const matcher = this.re.matcher(s);
     for (let pos = 0; pos <= s.length; ) {
-      const m = this.findAt(s, pos);
+      const m = this.find(matcher, pos);
       if (!m) break;
       const [start, end] = m as [number, number];
       out += s.slice(lastEnd, start);
       // No replacement for an empty match right after another match (Go's rule).
       if (end > lastEnd || start === 0) out += this.expand(template, s, m);
-      grow(out.length);
+      each(out.length);
       lastEnd = end;
       const width = codePointWidth(s, pos);
       if (pos + width > end) pos += width;

@@ -74,6 +74,31 @@ describe('YAML 1.1 scalars, as CloudFormation reads them', () => {
     }
   });
 
+  test('a doubtful scalar written as a property value is unknown too', async () => {
+    const text = `Resources:
+  Nb:
+    Type: AWS::SageMaker::NotebookInstance
+    Properties:
+      DirectInternetAccess: Disabled
+      SubnetId: n
+  Nb2:
+    Type: AWS::SageMaker::NotebookInstance
+    Properties:
+      DirectInternetAccess: !If [Cond, y, Disabled]
+      SubnetId: 0x1F
+Conditions:
+  Cond: y
+`;
+    const t = makeTree({ 't.yaml': text });
+    try {
+      const report = await scan([t.root], { config: emptyConfig(), jobs: 1 });
+      const results = Object.fromEntries(report.findings.map((f) => [f.resource.id, f.result]));
+      assert.deepEqual(results, { Nb: 'unknown', Nb2: 'unknown' });
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test('mapping keys: yes is the key "true"', async () => {
     const text = `Mappings:
   Net:

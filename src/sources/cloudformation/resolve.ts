@@ -128,6 +128,7 @@ export class TemplateResolver {
     if (node === null || node === undefined) return null;
     if (typeof node === 'number' || typeof node === 'boolean') return node;
     if (typeof node !== 'object') return String(node);
+    if (node instanceof UnknownValue) return node; // a scalar the YAML reader can't type (yaml-schema.ts)
     if (Array.isArray(node)) {
       const out: Value[] = [];
       for (const element of node) {
@@ -479,6 +480,7 @@ export class TemplateResolver {
     this.step(depth);
     if (typeof expression === 'boolean') return expression;
     if (expression === 'true' || expression === 'false') return expression === 'true';
+    if (expression instanceof UnknownValue) return { unknown: expression.reason };
     if (!isMapping(expression)) return { unknown: 'a condition must be a condition function' };
     const macro = transformIn(expression);
     if (macro !== undefined) return { unknown: `${macro} (Fn::Transform) may rewrite this condition at deploy time` };

@@ -121,6 +121,21 @@ Resources:
     assert.equal(c.result, 'unknown');
   });
 
+  test('what a macro may add is noted: a Transform section, or Fn::Transform on a resource of another type', async () => {
+    const t = makeTree({
+      'section.yaml': 'Transform: AddNotebooks\nResources:\n  Bucket: { Type: AWS::S3::Bucket }\n',
+      'resource.yaml': 'Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Fn::Transform: { Name: MakeNotebook }\n',
+    });
+    try {
+      const report = await scan([t.root], { config: emptyConfig(), jobs: 1 });
+      const notes = (report.notes ?? []).map((n) => n.message).join('\n');
+      assert.match(notes, /"AddNotebooks".*not checked/);
+      assert.match(notes, /Bucket .*"MakeNotebook".*not checked/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test('a macro name is quoted and escaped in the message', async () => {
     const v = await verdictOf(`Transform: "Evil\\u001b[31m\\nName"\nResources:\n  Nb:\n${NOTEBOOK}`);
     assert.equal(v.result, 'unknown');

@@ -106,7 +106,10 @@ function readTemplate(file: string, text: string, givenValues: GivenParameters, 
 
   if (instance.parametersUnknown !== undefined) givenValues = everyParameterUnknown(root, instance.parametersUnknown);
   const given = checkGivenValues(root, givenValues, report, secrets);
-  const wholeTemplateMacro = instance.macro ?? templateMacro(root);
+  const ownMacro = templateMacro(root);
+  const wholeTemplateMacro = instance.macro ?? ownMacro;
+  // A macro may add resources, of any type, that no rule then sees.
+  if (ownMacro !== undefined) out.notes.push({ message: `${ownMacro}: resources it adds are not checked`, file, line: 1 });
   const stacks: { entry: TemplateResourceEntry; definition: Mapping; type: string }[] = [];
   let resolver = new TemplateResolver(root, { given });
   const entries = listResources(section, resolver, (problem) => report(problem.message, problem.path));
@@ -128,7 +131,15 @@ function readTemplate(file: string, text: string, givenValues: GivenParameters, 
       continue;
     }
     if (STACK_TYPES.has(type)) stacks.push({ entry, definition, type });
-    if (!resourceTypeByCloudFormationName(type)) continue; // no rule reads it; still resolvable by Ref
+    if (!resourceTypeByCloudFormationName(type)) {
+      const macro = transformIn(definition);
+      if (macro !== undefined && !STACK_TYPES.has(type)) {
+        const line = locate(entry.path)?.line;
+        const message = `resource ${instance.idPrefix}${entry.logicalId} (${type}) is handed to ${macro} (Fn::Transform on the resource), which may turn it into a resource rules check: not checked`;
+        out.notes.push(line === undefined ? { message, file } : { message, file, line });
+      }
+      continue; // no rule reads it; still resolvable by Ref
+    }
     const location = locate(entry.path) ?? { file, line: 1 };
     const onResource = transformIn(definition);
     const macro = wholeTemplateMacro ?? (onResource && `${onResource} (Fn::Transform on the resource) may rewrite the whole resource at deploy time`);

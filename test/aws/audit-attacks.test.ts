@@ -133,7 +133,23 @@ test('organizations:ListAccounts answering no account at all is an error (the ma
   assert.equal(run.code, 2, run.stderr);
   const [error] = errorsOf(run.report, 'organizations:ListAccounts');
   assert.ok(error, JSON.stringify(run.report));
-  assert.match(error.message, /no account/i);
+  assert.match(error.message, /no active account/i);
+});
+
+test('organizations:ListAccounts answering an id that is not 12 digits: it never goes into a role ARN; an error entry says so, the real accounts are audited', async () => {
+  emulator.proxy.addRule({
+    fault: 'rewrite',
+    action: 'ListAccounts',
+    rewrite: (answer) => ({ ...answer, Accounts: [...(answer.Accounts as object[]), { Id: '123456789012:role/Evil', State: 'ACTIVE', Status: 'ACTIVE' }] }),
+  });
+  const run = await cliAudit(['--regions', 'us-east-1', '--organization', '--role-name', ROLE]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.ok(!emulator.proxy.log.some((c) => c.action === 'AssumeRole' && String(c.params.RoleArn).includes('Evil')), 'no AssumeRole of a made-up ARN');
+  const [error, ...more] = errorsOf(run.report, 'organizations:ListAccounts');
+  assert.deepEqual(more, []);
+  assert.match(error!.message, /not 12 digits/);
+  const member = emulator.seeded.members[0]!;
+  assert.deepEqual(checkInvariants(run.report, selectSeeded(emulator.seeded, ['us-east-1'], [ACCOUNT, member])).problems, []);
 });
 
 const EC2_XML = 'text/xml;charset=UTF-8';

@@ -128,8 +128,12 @@ export async function resolveAccounts(
     ids = listed.ids;
     // The accounts listed before a failure are still audited; the error says the list is incomplete.
     if (listed.error !== undefined) fail(caller.id, AUDIT_ACTIONS.listAccounts, listed.error);
-    else if (listed.seen === 0) {
-      fail(caller.id, AUDIT_ACTIONS.listAccounts, new Error('the organization lists no account, not even its management account: the answer can\'t be right'));
+    else if (ids.length === 0) {
+      fail(caller.id, AUDIT_ACTIONS.listAccounts, new Error('the organization lists no active account, not even its management account: the answer can\'t be right'));
+    }
+    if (listed.malformed.length > 0) {
+      const shown = listed.malformed.slice(0, 3).map((id) => JSON.stringify(id.slice(0, 40)));
+      fail(caller.id, AUDIT_ACTIONS.listAccounts, new Error(`${listed.malformed.length} listed account id(s) are not 12 digits and are not audited: ${shown.join(', ')}`));
     }
   }
 
@@ -148,10 +152,11 @@ async function listActiveOrganizationAccounts(
   homeRegion: string,
   credentials: AwsCredentials,
   call: CallLimiter,
-): Promise<{ ids: string[]; seen: number; error?: unknown }> {
+): Promise<{ ids: string[]; malformed: string[]; error?: unknown }> {
   const organizations = factory.organizations(homeRegion, credentials);
   const ids = new Set<string>();
-  let seen = 0;
+  // An id goes into a role ARN: anything but 12 digits is not an account, whatever the endpoint says.
+  const malformed = new Set<string>();
   try {
     const pages = listPages(
       (NextToken) => call((abortSignal) => organizations.send(new ListAccountsCommand(NextToken ? { NextToken } : {}), { abortSignal })),
@@ -159,14 +164,15 @@ async function listActiveOrganizationAccounts(
     );
     for await (const page of pages) {
       for (const account of page.Accounts ?? []) {
-        seen++;
         // `State` replaces the deprecated `Status`; either may be what an endpoint returns.
-        if (account.Id && (account.State ?? account.Status) === 'ACTIVE') ids.add(account.Id);
+        if ((account.State ?? account.Status) !== 'ACTIVE') continue;
+        if (account.Id && ACCOUNT_ID.test(account.Id)) ids.add(account.Id);
+        else malformed.add(String(account.Id ?? ''));
       }
     }
-    return { ids: [...ids].sort(), seen };
+    return { ids: [...ids].sort(), malformed: [...malformed] };
   } catch (error) {
-    return { ids: [...ids].sort(), seen, error };
+    return { ids: [...ids].sort(), malformed: [...malformed], error };
   }
 }
 

@@ -158,3 +158,13 @@ test('templatefile() calling itself twice per level stops at the steps budget', 
   });
   assertStoppedByBudget(r, /evaluation steps|characters of strings built/);
 });
+
+test('comparing big values in every instance of a count is charged by their size (== and contains() walked them each time for free)', () => {
+  const big = '[for i in range(1000) : [for j in range(500) : j]]';
+  for (const access of ['local.a == local.b ? "Disabled" : "Enabled"', 'contains([local.a], local.b) ? "Disabled" : "Enabled"']) {
+    const r = scanBounded({
+      'main.tf': `locals {\n  a = ${big}\n  b = ${big}\n}\n${NOTEBOOK('count = 10000', access)}`,
+    });
+    assertStoppedByBudget(r, /evaluation steps/, 10);
+  }
+});

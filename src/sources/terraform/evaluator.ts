@@ -17,6 +17,7 @@ import {
   sortedKeys,
   unknownFrom,
   valuesEqual,
+  deepSize,
   type ObjectValue,
   type Value,
 } from './values';
@@ -277,6 +278,7 @@ function evaluateConditional(expr: ConditionalExpr, ctx: EvalContext): Value {
   // Unknown condition: still known if both results are the same.
   const a = evaluateSafely(expr.then, ctx);
   const b = evaluateSafely(expr.else, ctx);
+  ctx.budget.work(Math.min(deepSize(a), deepSize(b)));
   if (!findNotKnown(a) && valuesEqual(a, b)) return a;
   return unknownFrom(notKnown, `condition ${abbreviate(renderExpr(expr.condition))}`);
 }
@@ -307,6 +309,8 @@ function evaluateBinary(expr: BinaryExpr, ctx: EvalContext): Value {
     const arithmetic = expr.op === '+' || expr.op === '-' || expr.op === '*' || expr.op === '/' || expr.op === '%';
     return arithmetic ? referenceOrUnknown(notKnown, expr) : unknownFrom(notKnown);
   }
+  // Comparing walks both values: charged by the smaller one's size.
+  if (expr.op === '==' || expr.op === '!=') ctx.budget.work(Math.min(deepSize(left), deepSize(right)));
   switch (expr.op) {
     case '==':
       return valuesEqual(left, right);

@@ -21,6 +21,7 @@ import {
   sortedKeys,
   valueFromJson,
   valueKey,
+  deepSize,
   valuesEqual,
   type ObjectValue,
   type Value,
@@ -44,6 +45,8 @@ interface FunctionDef {
    * Otherwise any of them makes the whole result unknown or a reference.
    */
   partial: false | 'elements' | 'all';
+  /** Compares or keys whole values (contains, distinct...): charged by their size, all levels down. */
+  deep?: boolean;
 }
 
 /** Terraform's own limit (cty's range function). */
@@ -69,7 +72,7 @@ export function callFunction(name: string, args: Value[], host: FunctionHost, de
     if (notKnown instanceof UnknownValue) return notKnown;
     if (notKnown instanceof ReferenceValue) return new ReferenceValue(describeCall());
   }
-  budget.work(argumentsCost(args));
+  budget.work(argumentsCost(args, def.deep === true));
   const result = def.impl(args, host, describeCall, budget);
   // Lists a function returns are charged as built (some are the argument itself: harmless).
   if (Array.isArray(result)) budget.collection(result.length);
@@ -77,16 +80,23 @@ export function callFunction(name: string, args: Value[], host: FunctionHost, de
 }
 
 /**
- * The steps a function may take over its arguments: one per list element, one per 16
- * characters (`upper` of 16 MB takes ~20 ms, like a million evaluation steps).
+ * The steps a function may take over its arguments: one per list element (all levels down for
+ * functions comparing values), one per 16 characters (`upper` of 16 MB takes ~20 ms, like a
+ * million evaluation steps).
  */
-function argumentsCost(args: readonly Value[]): number {
+function argumentsCost(args: readonly Value[], deep: boolean): number {
   let cost = 0;
   for (const a of args) {
-    if (Array.isArray(a)) cost += a.length;
-    else if (typeof a === 'string') cost += a.length >> 4;
+    if (typeof a === 'string') cost += a.length >> 4;
+    else if (deep) cost += deepSize(a);
+    else if (Array.isArray(a)) cost += a.length;
   }
   return cost;
+}
+
+/** A function that compares or keys whole values. */
+function deep(def: FunctionDef): FunctionDef {
+  return { ...def, deep: true };
 }
 
 function fn(min: number, max: number, impl: FunctionDef['impl'], partial: FunctionDef['partial'] = false): FunctionDef {
@@ -194,7 +204,7 @@ const FUNCTIONS = new Map<string, FunctionDef>([
   }, 'elements')],
   ['keys', fn(1, 1, ([m]) => sortedKeys(asObject(m as Value, 'keys() argument')), 'elements')],
   ['values', fn(1, 1, ([m]) => { const obj = asObject(m as Value, 'values() argument'); return sortedKeys(obj).map((k) => obj[k] as Value); }, 'elements')],
-  ['contains', fn(2, 2, ([l, v]) => asList(l as Value, 'contains() list').some((x) => valuesEqual(x, v as Value)))],
+  ['contains', deep(fn(2, 2, ([l, v]) => asList(l as Value, 'contains() list').some((x) => valuesEqual(x, v as Value))))],
   ['coalesce', fn(1, Infinity, (args) => {
     for (const a of args) {
       if (a instanceof UnknownValue) return a;
@@ -211,12 +221,12 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     return [];
   }, 'all')],
   ['compact', fn(1, 1, ([l]) => asList(l as Value, 'compact() list').filter((x) => x !== null && x !== '').map((x) => templateString(x)))],
-  ['flatten', fn(1, 1, ([l], _, describeCall) => {
+  ['flatten', deep(fn(1, 1, ([l], _, describeCall) => {
     const flat = flatten(asList(l as Value, 'flatten() argument'));
     // A reference may stand for a list: the result exists, its elements are not known.
     return flat instanceof ReferenceValue ? new ReferenceValue(describeCall()) : flat;
-  }, 'elements')],
-  ['distinct', fn(1, 1, ([l]) => distinct(asList(l as Value, 'distinct() list')))],
+  }, 'elements'))],
+  ['distinct', deep(fn(1, 1, ([l]) => distinct(asList(l as Value, 'distinct() list'))))],
   ['sort', fn(1, 1, ([l]) => asList(l as Value, 'sort() list').map((x) => templateString(x)).sort(compareStrings))],
   ['reverse', fn(1, 1, ([l]) => [...asList(l as Value, 'reverse() list')].reverse(), 'elements')],
   ['slice', fn(3, 3, ([l, a, b]) => {
@@ -228,11 +238,11 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     if (start < 0 || end > list.length || start > end) throw new EvalError(`slice() indexes ${start}, ${end} are out of range`);
     return list.slice(start, end);
   }, 'elements')],
-  ['index', fn(2, 2, ([l, v]) => {
+  ['index', deep(fn(2, 2, ([l, v]) => {
     const i = asList(l as Value, 'index() list').findIndex((x) => valuesEqual(x, v as Value));
     if (i < 0) throw new EvalError('index(): the value is not in the list');
     return i;
-  })],
+  }))],
   ['one', fn(1, 1, ([l]) => {
     const list = asList(l as Value, 'one() argument');
     if (list.length > 1) throw new EvalError(`one() needs a list of at most one element, not ${list.length}`);
@@ -257,16 +267,16 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
     return out;
   }, 'elements')],
-  ['setunion', fn(1, Infinity, (args) => distinct(args.flatMap((l) => asList(l, 'setunion() argument'))))],
-  ['setintersection', fn(1, Infinity, (args) => {
+  ['setunion', deep(fn(1, Infinity, (args) => distinct(args.flatMap((l) => asList(l, 'setunion() argument')))))],
+  ['setintersection', deep(fn(1, Infinity, (args) => {
     const [first, ...rest] = args.map((l) => asList(l, 'setintersection() argument'));
     const others = rest.map((r) => new Set(r.map(valueKey)));
     return distinct((first ?? []).filter((x) => others.every((r) => r.has(valueKey(x)))));
-  })],
-  ['setsubtract', fn(2, 2, ([a, b]) => {
+  }))],
+  ['setsubtract', deep(fn(2, 2, ([a, b]) => {
     const other = new Set(asList(b as Value, 'setsubtract() argument').map(valueKey));
     return distinct(asList(a as Value, 'setsubtract() argument').filter((x) => !other.has(valueKey(x))));
-  })],
+  }))],
   ['alltrue', fn(1, 1, ([l]) => asList(l as Value, 'alltrue() list').every((x) => asBool(x)))],
   ['anytrue', fn(1, 1, ([l]) => asList(l as Value, 'anytrue() list').some((x) => asBool(x)))],
   ['sum', fn(1, 1, ([l]) => {
@@ -274,9 +284,9 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     if (list.length === 0) throw new EvalError('sum() can\'t sum an empty list');
     return list.reduce<number>((acc, x) => acc + asNumber(x), 0);
   })],
-  ['tolist', fn(1, 1, ([v]) => convertForFunction(v as Value, 'list'), 'elements')],
-  ['toset', fn(1, 1, ([v]) => convertForFunction(v as Value, 'set'))],
-  ['tomap', fn(1, 1, ([v]) => convertForFunction(v as Value, 'map'), 'elements')],
+  ['tolist', deep(fn(1, 1, ([v]) => convertForFunction(v as Value, 'list'), 'elements'))],
+  ['toset', deep(fn(1, 1, ([v]) => convertForFunction(v as Value, 'set')))],
+  ['tomap', deep(fn(1, 1, ([v]) => convertForFunction(v as Value, 'map'), 'elements'))],
   ['tostring', fn(1, 1, ([v]) => (v === null ? null : convertForFunction(v as Value, 'string')), 'elements')],
   ['tonumber', fn(1, 1, ([v]) => (v === null ? null : convertForFunction(v as Value, 'number')))],
   ['tobool', fn(1, 1, ([v]) => (v === null ? null : convertForFunction(v as Value, 'bool')))],
@@ -302,7 +312,7 @@ const FUNCTIONS = new Map<string, FunctionDef>([
   })],
 
   // Encoding
-  ['jsonencode', fn(1, 1, ([v], _host, _call, budget) => limit(jsonEncode(v as Value), budget))],
+  ['jsonencode', deep(fn(1, 1, ([v], _host, _call, budget) => limit(jsonEncode(v as Value), budget)))],
   ['jsondecode', fn(1, 1, ([s], _host, _call, budget) => {
     let json: unknown;
     try {

@@ -128,6 +128,24 @@ export function valuesEqual(a: Value, b: Value): boolean {
   return false;
 }
 
+const sizes = new WeakMap<object, number>();
+
+/**
+ * Elements in a value, all levels down (1 for a primitive): the work of walking it, charged when
+ * values are compared or keyed. Computed once per list or object (values are not changed once
+ * built), so charging the same big value again costs nothing.
+ */
+export function deepSize(v: Value): number {
+  if (v === null || typeof v !== 'object' || v instanceof UnknownValue || v instanceof ReferenceValue) return 1;
+  const known = sizes.get(v);
+  if (known !== undefined) return known;
+  let n = 1;
+  if (Array.isArray(v)) for (const item of v) n += deepSize(item);
+  else for (const k of Object.keys(v)) n += deepSize(v[k] as Value);
+  sizes.set(v, n);
+  return n;
+}
+
 /** The list without repeated elements (by `valuesEqual`), first occurrences kept, in linear time. */
 export function distinct(list: readonly Value[]): Value[] {
   const out: Value[] = [];

@@ -178,7 +178,7 @@ describe('audit: failures stay local', () => {
     const report = await run(fake, { regions: ['us-east-1'] });
     assert.equal(report.summary.resources, 100);
     assert.equal(report.errors.length, 1);
-    assert.match(report.errors[0]!.message, /^notebook instances not read in us-east-1: InternalFailure: oops \(after 2 attempts\) \(listing stopped after 100 notebook instances, which are reported\)$/);
+    assert.match(report.errors[0]!.message, /^notebook instances in us-east-1 not all listed: InternalFailure: oops \(after 2 attempts\) \(listing stopped after 100 notebook instances, which are reported\)$/);
   });
 
   it('a region DescribeRegions lists as enabled that rejects the credentials is an error per list call, never a note', async () => {

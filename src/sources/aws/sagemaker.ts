@@ -152,14 +152,15 @@ async function auditKind<Summary>(
   try {
     // Describes start while the next page is fetched; list calls don't wait behind them in the region.
     for await (const page of pages) {
-      sink.listed(kind.type, page.items.length);
+      const before = described.length;
       for (const summary of page.items) {
         const { arn, name } = kind.identify(summary);
-        const key = arn ?? name ?? '';
-        if (seen.has(key)) continue;
-        seen.add(key);
+        const key = arn ?? name;
+        if (key !== undefined && seen.has(key)) continue;
+        if (key !== undefined) seen.add(key);
         described.push(options.perRegion(() => describeOne(kind, client, summary, options, sink)));
       }
+      sink.listed(kind.type, described.length - before);
     }
   } catch (error) {
     listFailure = error;
@@ -173,11 +174,14 @@ async function auditKind<Summary>(
     sink.error(errorEntry(options, kind.describeAction, `${timedOut.length} ${what} not fully read (unknown, or tags unread): ${describeAwsError(timedOut[0])}`));
   }
   if (!failed) return undefined;
-  const stopped = described.length > 0 ? ` (listing stopped after ${described.length} ${kind.plural}, which are reported)` : '';
+  const what =
+    described.length > 0
+      ? `${kind.plural} in ${options.region} not all listed: ${describeAwsError(listFailure)} (listing stopped after ${described.length} ${kind.plural}, which are reported)`
+      : `${kind.plural} not read in ${options.region}: ${describeAwsError(listFailure)}`;
   return {
     error: listFailure,
     unavailable: isRegionUnavailable(listFailure) && described.length === 0,
-    entry: errorEntry(options, kind.listAction, `${kind.plural} not read in ${options.region}: ${describeAwsError(listFailure)}${stopped}`),
+    entry: errorEntry(options, kind.listAction, what),
   };
 }
 

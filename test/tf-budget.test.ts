@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
 import { makeTree } from './helpers/fixtures';
 
 const CLI = new URL('../bin/cloudconform.js', import.meta.url).pathname;
@@ -167,4 +168,44 @@ test('comparing big values in every instance of a count is charged by their size
     });
     assertStoppedByBudget(r, /evaluation steps/, 10);
   }
+});
+
+/** One random piece of hostile work, as a local's expression over `local.base` (a 64-character string). */
+const work = fc.oneof(
+  fc.integer({ min: 1, max: 1000 }).map((n) => `[for i in range(${n}) : "\${local.base}\${i}"]`),
+  fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 1000 })).map(([a, b]) => `[for i in range(${a}) : [for j in range(${b}) : upper("\${local.base}\${j}")]]`),
+  fc.integer({ min: 1, max: 1000 }).map((n) => `join("", [for i in range(${n}) : local.base])`),
+  fc.integer({ min: 1, max: 1000 }).map((n) => `flatten([for i in range(${n}) : [for j in range(${n}) : j]])`),
+  fc.integer({ min: 1, max: 1000 }).map((n) => `distinct(flatten([for i in range(${n}) : range(1000)]))`),
+  fc.integer({ min: 0, max: 100000000 }).map((n) => `format("%${n}s", local.base)`),
+  fc.integer({ min: 1, max: 1000 }).map((n) => `jsondecode("[\${join(",", [for i in range(${n}) : "[1,[2,[3]]]"])}]")`),
+);
+
+/** A module tree: each level's module is called with a random count; the notebook reads a random local. */
+const configuration = fc.record({
+  counts: fc.array(fc.constantFrom(0, 1, 3, 100, 1000, 10000, 100000), { minLength: 1, maxLength: 3 }),
+  resourceCount: fc.constantFrom(1, 10, 1000, 10000),
+  locals: fc.array(work, { minLength: 1, maxLength: 4 }),
+  pick: fc.nat(),
+});
+
+test('property: random nested counts, for expressions and string building end within 30 s under a 256 MB heap, and a spent budget is exit 2', () => {
+  fc.assert(
+    fc.property(configuration, ({ counts, resourceCount, locals, pick }) => {
+      const files: Record<string, string> = {};
+      const leaf = `m${counts.length}`;
+      counts.forEach((count, level) => {
+        const dir = level === 0 ? '' : `m${level}/`;
+        files[`${dir}main.tf`] = `module "next" {\n  source = "../m${level + 1}"\n  count  = ${count}\n}\n`.replace('../m1', './m1');
+      });
+      const chosen = pick % locals.length;
+      files[`${leaf}/main.tf`] = `locals {\n  base = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"\n${locals.map((l, i) => `  w${i} = ${l}`).join('\n')}\n}\n${NOTEBOOK(`count = ${resourceCount}`, `length(local.w${chosen}) >= 0 ? "Disabled" : "Enabled"`)}`;
+      const r = scanBounded(files);
+      assert.equal(r.signal, null, `killed by ${r.signal} after ${r.ms} ms: ${JSON.stringify(files)}`);
+      assert.ok(r.report, r.stderr);
+      const stopped = r.report.errors.some((e) => /evaluation stopped/.test(e.message));
+      assert.equal(r.code, stopped ? 2 : 0, JSON.stringify(r.report.errors));
+    }),
+    { numRuns: 8 },
+  );
 });

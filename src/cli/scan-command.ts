@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../engine/files';
 import { scan } from '../engine/scan';
 import { collectGivenParameters, ParameterInputError, type GivenParameters } from '../sources/cloudformation/parameters';
 import { terraformVariablesFromEnvironment, type TerraformInputs, type VariableArg } from '../sources/terraform/variables';
@@ -13,6 +13,7 @@ export interface ScanCommandOptions extends ReportCommandOptions {
   parametersFile: string[];
   jobs?: number;
   maxFileSize?: number;
+  followExternalSymlinks?: boolean;
 }
 
 /** Runs `cloudconform scan` and returns the exit code: 0 nothing failed, 1 failures, 2 incomplete or bad usage. */
@@ -24,6 +25,7 @@ export async function runScanCommand(paths: string[], opts: ScanCommandOptions):
       failOn,
       jobs: opts.jobs,
       maxFileBytes: opts.maxFileSize,
+      followExternalSymlinks: opts.followExternalSymlinks,
       terraform: terraformInputs(opts),
       cloudFormationParameters: readGivenParameters(opts),
       onProgress: (done, total) => progress.update(`Scanning: ${done}/${total} inputs`),
@@ -72,7 +74,11 @@ function checkedWorkspace(name: string, from: string): string {
 /** `--parameters-file` (in order), then `--parameter`; a bad file or spec is a usage error. */
 export function readGivenParameters(opts: { parameter?: string[]; parametersFile?: string[] }): GivenParameters {
   try {
-    return collectGivenParameters(opts.parametersFile ?? [], opts.parameter ?? [], (file) => readFileSync(file, 'utf8'));
+    return collectGivenParameters(opts.parametersFile ?? [], opts.parameter ?? [], (file) => {
+      const read = readTextFile(file);
+      if (!read.ok) throw new Error(read.reason);
+      return read.text;
+    });
   } catch (e) {
     if (e instanceof ParameterInputError) throw new UsageError(e.message);
     throw e;

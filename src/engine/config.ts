@@ -1,7 +1,8 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { load as loadYaml, JSON_SCHEMA } from 'js-yaml';
 import picomatch from 'picomatch';
 import { RISK_ORDER, type Risk } from '../rules/rule';
+import { readTextFile } from './files';
 
 /**
  * `.cloudconform.yml`: which rules run, and exceptions (by rule, path, resource id) with a
@@ -44,15 +45,12 @@ export function emptyConfig(): Config {
 }
 
 export function loadConfigFile(path: string): Config {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`${path}: can't read: ${(e as Error).message}`);
-  }
+  // Not a regular file (a FIFO would block the scan), too large or binary: an error, never a wait.
+  const read = readTextFile(path);
+  if (!read.ok) throw new ConfigError(`${path}: can't read: ${read.reason}`);
   let data: unknown;
   try {
-    data = loadYaml(text, { schema: JSON_SCHEMA, filename: path });
+    data = loadYaml(read.text, { schema: JSON_SCHEMA, filename: path });
   } catch (e) {
     throw new ConfigError(`${path}: ${(e as Error).message}`);
   }

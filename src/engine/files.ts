@@ -1,63 +1,43 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { createReadStream, fstatSync, statSync } from 'node:fs';
+import { readTextStream, type ReadLimits, type ReadResult } from '../sources/read-file';
 
-export interface ReadLimits {
-  /** Files larger than this are reported, not read. */
-  maxFileBytes: number;
-}
+// The reading primitives live in sources/read-file.ts (sources read files too and don't import
+// the engine); the engine's modules import them from here.
+export {
+  DEFAULT_READ_LIMITS,
+  decodeText,
+  describeFsError,
+  encodeText,
+  readTextFile,
+  type ReadLimits,
+  type ReadResult,
+  type TextEncoding,
+} from '../sources/read-file';
 
-export const DEFAULT_READ_LIMITS: ReadLimits = { maxFileBytes: 8 * 1024 * 1024 };
-
-export type ReadResult = { ok: true; text: string } | { ok: false; reason: string };
+/** `-` on the command line: standard input. */
+export const STDIN_PATH = '-';
+/** How standard input is named in reports. */
+export const STDIN_NAME = '<stdin>';
 
 /**
- * Reads a file as UTF-8 text, refusing what a template can't be: files over the size limit,
- * binary data (a NUL byte), non-regular files (FIFOs would block).
+ * Reads an input the user named on the command line that is not a regular file: `-` (standard
+ * input), `/dev/stdin`, a named pipe, `<(…)`. The user asked for it, so it is read even though it
+ * may wait for a writer, but only up to the size limit.
  */
-export function readTextFile(path: string, limits: ReadLimits = DEFAULT_READ_LIMITS): ReadResult {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    return { ok: false, reason: describeFsError(e) };
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return { ok: false, reason: 'not a regular file' };
-    if (st.size > limits.maxFileBytes) {
-      return { ok: false, reason: `file is ${st.size} bytes, over the ${limits.maxFileBytes}-byte limit (--max-file-size)` };
-    }
-    const buf = Buffer.allocUnsafe(st.size);
-    let read = 0;
-    while (read < st.size) {
-      const n = readSync(fd, buf, read, st.size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    const bytes = buf.subarray(0, read);
-    if (bytes.includes(0)) return { ok: false, reason: 'binary data (contains NUL bytes), not a text template' };
-    let text = bytes.toString('utf8');
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    return { ok: true, text };
-  } catch (e) {
-    return { ok: false, reason: describeFsError(e) };
-  } finally {
-    closeSync(fd);
-  }
+export function readNamedStream(path: string, limits: ReadLimits): Promise<ReadResult> {
+  return readTextStream(path === STDIN_PATH || isStandardInput(path) ? process.stdin : createReadStream(path), limits);
 }
 
-export function describeFsError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err?.code) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'ELOOP':
-      return 'symbolic link loop';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return err?.message ?? String(e);
+/**
+ * `/dev/stdin`, `/dev/fd/0`: our standard input is read through its descriptor, as it can't
+ * always be opened again by name (a socket, as Node's child processes get, can't).
+ */
+function isStandardInput(path: string): boolean {
+  try {
+    const named = statSync(path);
+    const stdin = fstatSync(0);
+    return named.dev === stdin.dev && named.ino === stdin.ino;
+  } catch {
+    return false;
   }
 }

@@ -1,7 +1,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, parse, relative, sep } from 'node:path';
-import { readTextFile, type ReadLimits } from '../../engine/files';
+import { readTextFile, type ReadLimits } from '../read-file';
 import { HclSyntaxError, type TemplatePart } from './hcl/ast';
 import { EvalError } from './eval-error';
 import type { FunctionHost } from './functions';

@@ -1,5 +1,5 @@
 import { join, sep } from 'node:path';
-import { DEFAULT_READ_LIMITS, type ReadLimits } from '../../engine/files';
+import { DEFAULT_READ_LIMITS, type ReadLimits } from '../read-file';
 import type { SourceResource } from '../../model/resource';
 import type { SourceResult } from '../source';
 import { BudgetExceeded } from './budget';

@@ -1,6 +1,6 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_READ_LIMITS, describeFsError, readTextFile, type ReadLimits } from '../../engine/files';
+import { DEFAULT_READ_LIMITS, describeFsError, readTextFile, type ReadLimits } from '../read-file';
 import { isTerraformFile } from '../../engine/walk';
 import type { ScanError } from '../source';
 import { HclSyntaxError, type AttributeNode, type BlockNode, type Body, type ConfigFile, type Expr } from './hcl/ast';

@@ -1,4 +1,4 @@
-import type { ReadLimits } from '../../engine/files';
+import type { ReadLimits } from '../read-file';
 import type { ScanError, ScanNote } from '../source';
 import { EvalBudget } from './budget';
 import type { TemplatePart } from './hcl/ast';

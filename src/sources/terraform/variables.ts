@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { readTextFile, type ReadLimits } from '../../engine/files';
+import { readTextFile, type ReadLimits } from '../read-file';
 import type { ScanError } from '../source';
 import { HclSyntaxError, type Expr } from './hcl/ast';
 import { parseHcl } from './hcl/parser';

@@ -84,6 +84,7 @@ withReportOptions(
   .option('--parameters-file <file>', 'CloudFormation parameter values: AWS CLI, template configuration or {"Name": "value"} JSON (repeatable)', collect, [])
   .option('-j, --jobs <n>', 'parallel worker threads (default: number of CPUs)', positiveInt)
   .option('--max-file-size <size>', 'skip (and report) files larger than this', byteSize)
+  .option('--follow-external-symlinks', 'follow symbolic links that lead outside the scanned paths (default: noted, not followed)')
   .action(async (paths: string[], opts) => {
     const { runScanCommand } = await import('./scan-command');
     process.exitCode = await runScanCommand(paths, opts);

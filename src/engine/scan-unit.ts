@@ -9,7 +9,11 @@ import { readTextFile, type ReadLimits } from './files';
 import type { UnitResult } from './report';
 
 /** A piece of scan work: one file, or Terraform directories that call each other as modules. */
-export type ScanUnit = { kind: 'file'; path: string } | { kind: 'terraform'; dirs: string[] };
+export type ScanUnit =
+  | { kind: 'file'; path: string }
+  /** Content already read: standard input, or a pipe named on the command line. */
+  | { kind: 'text'; path: string; text: string }
+  | { kind: 'terraform'; dirs: string[] };
 
 /** Everything a unit needs, serialisable so worker threads can receive it. */
 export interface ScanUnitContext {
@@ -39,10 +43,11 @@ export class UnitScanner {
   scan(unit: ScanUnit, into: UnitResult): void {
     try {
       if (unit.kind === 'file') this.scanFile(unit.path, into);
+      else if (unit.kind === 'text') this.scanText(unit.path, unit.text, into, true);
       else this.scanTerraform(unit.dirs, into);
     } catch (e) {
       // Sources report their own errors; this is the last guard so one input never stops the scan.
-      const file = unit.kind === 'file' ? unit.path : unit.dirs[0] ?? '.';
+      const file = unit.kind === 'terraform' ? unit.dirs[0] ?? '.' : unit.path;
       into.errors.push({ file, message: `internal error while scanning: ${(e as Error)?.message ?? String(e)}` });
     }
   }
@@ -53,11 +58,24 @@ export class UnitScanner {
       into.errors.push({ file: path, message: read.reason });
       return;
     }
-    const source = FILE_SOURCES.find((s) => s.detect(read.text, path));
-    if (!source) return;
+    this.scanText(path, read.text, into, false);
+  }
+
+  /** `named`: the user named this input, so content of no known format is an error, not skipped. */
+  private scanText(path: string, text: string, into: UnitResult, named: boolean): void {
+    const source = FILE_SOURCES.find((s) => s.detect(text, path));
+    if (!source) {
+      if (named) {
+        into.errors.push({
+          file: path,
+          message: 'not a CloudFormation template or Terraform plan JSON (a Terraform configuration is read from its directory, not from a stream)',
+        });
+      }
+      return;
+    }
     into.filesScanned++;
     const { parameters, nestedRoots } = this.context.cloudFormation;
-    const result = source.scanFile(path, read.text, {
+    const result = source.scanFile(path, text, {
       cloudFormationParameters: parameters,
       ...(nestedRoots ? { nestedStacks: { roots: nestedRoots, readLimits: this.context.readLimits } } : {}),
     });

@@ -6,7 +6,7 @@ import type { Risk } from '../rules/rule';
 import type { Config } from './config';
 import type { GivenParameters } from '../sources/cloudformation/parameters';
 import type { TerraformInputs, VariableArg } from '../sources/terraform/variables';
-import { DEFAULT_READ_LIMITS } from './files';
+import { DEFAULT_READ_LIMITS, readNamedStream, STDIN_NAME, STDIN_PATH } from './files';
 import { buildReport, emptyUnitResult, selectRules, type ScanReport, type UnitResult } from './report';
 import { UnitScanner, type ScanUnit, type ScanUnitContext } from './scan-unit';
 import { groupTerraformDirectories } from './terraform-groups';
@@ -29,6 +29,8 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
   /** Fewest inputs for which worker threads are used (default MIN_UNITS_FOR_WORKERS). */
   workerThreshold?: number;
+  /** Follow symbolic links that lead outside the scanned paths (off: they are noted, not followed). */
+  followExternalSymlinks?: boolean;
 }
 
 /**
@@ -53,11 +55,23 @@ const BATCH_SIZE = 16;
 export async function scan(paths: string[], options: ScanOptions): Promise<ScanReport> {
   const rules = selectRules(options.config, options.ruleIds);
   const readLimits = { ...DEFAULT_READ_LIMITS, ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}) };
-  const walk = walkScanPaths((paths.length ? paths : ['.']).map(displayPath), options.config.exclude);
+  const walk = walkScanPaths((paths.length ? paths : ['.']).map(displayPath), {
+    exclude: options.config.exclude,
+    followExternalSymlinks: options.followExternalSymlinks,
+  });
+  const total = emptyUnitResult();
+  total.errors.push(...walk.errors);
+  if (walk.notes.length) (total.notes ??= []).push(...walk.notes);
   const units: ScanUnit[] = [
     ...groupTerraformDirectories(walk.terraformDirs, readLimits).map((dirs): ScanUnit => ({ kind: 'terraform', dirs })),
     ...walk.candidateFiles.map((path): ScanUnit => ({ kind: 'file', path })),
   ];
+  for (const path of walk.streams) {
+    const name = path === STDIN_PATH ? STDIN_NAME : path;
+    const read = await readNamedStream(path, readLimits);
+    if (read.ok) units.push({ kind: 'text', path: name, text: read.text });
+    else total.errors.push({ file: name, message: `can't read: ${read.reason}` });
+  }
   const context: ScanUnitContext = {
     ruleIds: rules.map((r) => r.meta.id),
     exceptions: options.config.exceptions,
@@ -74,8 +88,6 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
     cloudFormation: { parameters: options.cloudFormationParameters ?? {}, nestedRoots: realPaths(paths.length ? paths : ['.']) },
   };
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
-  const total = emptyUnitResult();
-  total.errors.push(...walk.errors);
   if (jobs === 1 || units.length < (options.workerThreshold ?? MIN_UNITS_FOR_WORKERS)) {
     const scanner = new UnitScanner(context);
     units.forEach((unit, i) => {
@@ -125,7 +137,7 @@ async function scanInWorkers(
       worker.on('error', (e) => {
         // A crashed worker loses only its current batch, which is reported file by file.
         for (const unit of current ?? []) {
-          total.errors.push({ file: unit.kind === 'file' ? unit.path : unit.dirs[0]!, message: `scan worker failed: ${e.message}` });
+          total.errors.push({ file: unit.kind === 'terraform' ? unit.dirs[0]! : unit.path, message: `scan worker failed: ${e.message}` });
         }
         reject(e);
       });

@@ -1,8 +1,9 @@
-import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { basename, extname, join, sep } from 'node:path';
 import picomatch from 'picomatch';
-import type { ScanError } from '../sources/source';
-import { describeFsError } from './files';
+import { fileKind } from '../sources/read-file';
+import type { ScanError, ScanNote } from '../sources/source';
+import { describeFsError, STDIN_PATH } from './files';
 
 /** What a walk of the scan paths found, before any file is parsed. */
 export interface WalkResult {
@@ -10,7 +11,11 @@ export interface WalkResult {
   candidateFiles: string[];
   /** Directories holding `.tf` / `.tf.json` files: each is a Terraform module. */
   terraformDirs: string[];
+  /** Paths named on the command line that are not regular files (`-`, pipes, `/dev/stdin`): read as streams. */
+  streams: string[];
   errors: ScanError[];
+  /** What was not followed or read, and why (links out of the scanned paths, dangling links, FIFOs). */
+  notes: ScanNote[];
 }
 
 /** Folders that hold tools' caches or dependencies, never the user's templates. */
@@ -28,86 +33,215 @@ export function isTerraformFile(name: string): boolean {
   return name.endsWith('.tf') || name.endsWith('.tf.json');
 }
 
-/**
- * Walks the scan paths. Follows symbolic links but reports loops, visits each real file once,
- * skips tool folders and the config's `exclude` globs, and never throws for a bad path.
- */
-export function walkScanPaths(paths: string[], exclude: string[] = []): WalkResult {
-  const result: WalkResult = { candidateFiles: [], terraformDirs: [], errors: [] };
-  const isExcluded = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
-  const seenFiles = new Set<string>();
-  const seenDirs = new Set<string>();
-  const tfDirs = new Set<string>();
+export interface WalkOptions {
+  /** `exclude` globs of the config, on paths as walked. */
+  exclude?: string[];
+  /** Follow symbolic links that lead outside the scanned paths (`--follow-external-symlinks`). */
+  followExternalSymlinks?: boolean;
+}
 
-  const visitFile = (path: string, real: string) => {
-    if (seenFiles.has(real)) return;
-    seenFiles.add(real);
+/** A directory being listed: the walk keeps a stack of these instead of recursing. */
+interface Frame {
+  dir: string;
+  /** The directory's real path, for the real paths of the files in it (without a syscall each). */
+  real: string;
+  /** `dev:ino`, removed from the ancestors when the frame is done. */
+  key: string;
+  entries: Dirent[];
+  next: number;
+}
+
+/**
+ * Walks the scan paths. Follows symbolic links that stay inside the scanned paths, notes the ones
+ * that lead outside (or nowhere), reports loops, visits each real file once, skips tool folders
+ * and the config's `exclude` globs, and never throws for a bad path.
+ *
+ * Cost is linear in the entries: an explicit stack (no recursion limit), ancestors in one set
+ * updated on the way down and up, and no syscall for a plain file (its type comes from readdir).
+ * The previous recursive walk copied the ancestor set and called realpath (one lstat per path
+ * component) for every directory: a 1,000-deep tree took 27 s, 2,000-deep 226 s.
+ */
+export function walkScanPaths(paths: string[], { exclude = [], followExternalSymlinks = false }: WalkOptions = {}): WalkResult {
+  const result: WalkResult = { candidateFiles: [], terraformDirs: [], streams: [], errors: [], notes: [] };
+  const isExcluded = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
+  // Real paths of the files listed (candidates and .tf only, so memory follows the file list).
+  const seenFiles = new Set<string>();
+  // `dev:ino` of every directory listed: a directory reached twice (through a link) is listed once.
+  const seenDirs = new Set<string>();
+  const ancestors = new Set<string>();
+  const tfDirs = new Set<string>();
+  const roots: string[] = [];
+  const stack: Frame[] = [];
+
+  const isInsideRoots = (real: string) => roots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));
+
+  const addFile = (path: string, dir: string, real: string) => {
     const name = basename(path);
     if (isTerraformFile(name)) {
-      tfDirs.add(join(path, '..'));
-    } else if (!name.endsWith('.tfvars') && !name.endsWith('.tfvars.json') && CANDIDATE_EXTENSIONS.has(extname(name).toLowerCase())) {
+      tfDirs.add(dir);
+    } else if (isCandidateName(name)) {
+      if (seenFiles.has(real)) return;
+      seenFiles.add(real);
       result.candidateFiles.push(path);
     }
   };
 
-  const visitDir = (dir: string, real: string, ancestors: Set<string>) => {
-    if (seenDirs.has(real)) return;
-    seenDirs.add(real);
-    let names: string[];
+  const enterDir = (dir: string, real: string, st: Stats) => {
+    const key = `${st.dev}:${st.ino}`;
+    if (ancestors.has(key)) {
+      result.errors.push({ file: dir, message: `symbolic link loop: points back to ${real}, not followed` });
+      return;
+    }
+    if (seenDirs.has(key)) return;
+    seenDirs.add(key);
+    let entries: Dirent[];
     try {
-      names = readdirSync(dir).sort();
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (e) {
       result.errors.push({ file: dir, message: `can't read directory: ${describeFsError(e)}` });
       return;
     }
-    const inner = new Set(ancestors).add(real);
-    for (const name of names) {
-      const path = join(dir, name);
-      if (isExcluded(path.replace(/\\/g, '/').replace(/^\.\//, ''))) continue;
-      visit(path, inner, false);
+    ancestors.add(key);
+    stack.push({ dir, real, key, entries, next: 0 });
+  };
+
+  const special = (path: string, st: Stats) => {
+    // A FIFO would block the read, a device never ends: not opened, and said so if a template could be it.
+    const name = basename(path);
+    if (isTerraformFile(name) || isCandidateName(name)) {
+      result.notes.push({ file: path, message: `not a regular file (${fileKind(st)}), not read` });
     }
   };
 
-  const visit = (path: string, ancestors: Set<string>, explicit: boolean) => {
-    let link: Stats;
+  /** A symbolic link met while walking: followed only inside the scanned paths. */
+  const visitLink = (path: string, dir: string) => {
     let st: Stats;
     let real: string;
     try {
-      link = lstatSync(path);
-      st = link.isSymbolicLink() ? statSync(path) : link;
-      real = link.isSymbolicLink() ? realpathSync(path) : resolve(path);
+      st = statSync(path);
+      real = realpathSync.native(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        result.notes.push({ file: path, message: `dangling symbolic link (to ${linkTarget(path)}), not followed` });
+      } else {
+        result.errors.push({ file: path, message: `can't read: ${describeFsError(e)}` });
+      }
+      return;
+    }
+    if (!followExternalSymlinks && !isInsideRoots(real)) {
+      result.notes.push({
+        file: path,
+        message: `symbolic link to ${real}, outside the scanned paths: not followed (--follow-external-symlinks follows it)`,
+      });
+      return;
+    }
+    if (st.isDirectory()) {
+      if (!SKIPPED_DIRS.has(basename(path))) enterDir(path, real, st);
+    } else if (st.isFile()) {
+      addFile(path, dir, real);
+    } else {
+      special(path, st);
+    }
+  };
+
+  const visitEntry = (frame: Frame, entry: Dirent) => {
+    const path = join(frame.dir, entry.name);
+    if (isExcluded(path.replace(/\\/g, '/').replace(/^\.\//, ''))) return;
+    if (entry.isFile()) {
+      addFile(path, frame.dir, childPath(frame.real, entry.name));
+    } else if (entry.isDirectory()) {
+      if (SKIPPED_DIRS.has(entry.name)) return;
+      let st: Stats;
+      try {
+        st = lstatSync(path);
+      } catch (e) {
+        result.errors.push({ file: path, message: `can't read: ${describeFsError(e)}` });
+        return;
+      }
+      enterDir(path, childPath(frame.real, entry.name), st);
+    } else if (entry.isSymbolicLink()) {
+      visitLink(path, frame.dir);
+    } else {
+      try {
+        special(path, lstatSync(path));
+      } catch {
+        // Gone since the listing: nothing to say.
+      }
+    }
+  };
+
+  /** A path named on the command line: examined whatever its name, and followed if a link. */
+  const visitExplicit = (path: string) => {
+    if (path === STDIN_PATH) {
+      result.streams.push(path);
+      return;
+    }
+    let st: Stats;
+    let real: string;
+    try {
+      st = statSync(path);
+      if (!st.isDirectory() && !st.isFile()) {
+        // A pipe, `/dev/stdin`, `<(…)`: the user asked for it, so the scan reads it as a stream
+        // (found before realpath, which fails for a socket's `/proc/self/fd/0`).
+        result.streams.push(path);
+        return;
+      }
+      real = realpathSync.native(path);
     } catch (e) {
       result.errors.push({ file: path, message: `can't read: ${describeFsError(e)}` });
       return;
     }
     if (st.isDirectory()) {
-      if (!explicit && SKIPPED_DIRS.has(basename(path))) return;
-      let realDir: string;
-      try {
-        realDir = realpathSync(path);
-      } catch (e) {
-        result.errors.push({ file: path, message: `can't read: ${describeFsError(e)}` });
-        return;
-      }
-      if (ancestors.has(realDir)) {
-        result.errors.push({ file: path, message: `symbolic link loop: points back to ${realDir}, not followed` });
-        return;
-      }
-      visitDir(path, realDir, ancestors);
-    } else if (st.isFile()) {
-      if (explicit && !isTerraformFile(basename(path))) {
+      enterDir(path, real, st);
+    } else {
+      if (isTerraformFile(basename(path))) {
+        tfDirs.add(join(path, '..'));
+      } else if (!seenFiles.has(real)) {
         // A file named on the command line is always examined, whatever its extension.
-        if (!seenFiles.has(real)) {
-          seenFiles.add(real);
-          result.candidateFiles.push(path);
-        }
-        return;
+        seenFiles.add(real);
+        result.candidateFiles.push(path);
       }
-      visitFile(path, real);
     }
   };
 
-  for (const p of paths) visit(p, new Set(), true);
+  for (const p of paths) {
+    if (p === STDIN_PATH) continue;
+    try {
+      roots.push(realpathSync.native(p));
+    } catch {
+      // Reported when visited.
+    }
+  }
+  for (const p of paths) {
+    visitExplicit(p);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      const entry = frame.entries[frame.next++];
+      if (entry === undefined) {
+        stack.pop();
+        ancestors.delete(frame.key);
+      } else {
+        visitEntry(frame, entry);
+      }
+    }
+  }
   result.terraformDirs = [...tfDirs].sort();
   return result;
+}
+
+function isCandidateName(name: string): boolean {
+  return !name.endsWith('.tfvars') && !name.endsWith('.tfvars.json') && CANDIDATE_EXTENSIONS.has(extname(name).toLowerCase());
+}
+
+function childPath(dir: string, name: string): string {
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
+}
+
+function linkTarget(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return 'nothing';
+  }
 }

@@ -6,7 +6,7 @@
 // notebook that was not planned, and no call at all reaches an endpoint read from the journal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { SageMakerClient, CreateNotebookInstanceCommand, DeleteNotebookInstanceCommand, StopNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
@@ -265,4 +265,20 @@ test(`a domain that answers with another CreationTime after a crash (deleted and
   assert.deepEqual(callsOnDomain(env.proxy.log, 'DeleteApp', id), [], "bob's app is not deleted");
   assert.deepEqual(mutatingCalls(env.proxy.log), []);
   assert.match(out.stdout() + out.stderr(), /is not the domain that was planned: it was created 2030-01-01T00:00:00\.000Z/);
+});
+
+test('apply holds the journal lock while it runs: a resume started meanwhile refuses; the lock is gone once apply ends', async () => {
+  await createSourceNotebook(env.moto.endpoint, env.proxy, 'held-a');
+  const p = await plan('held-a');
+  const journalPath = journalPathIn(env.dir, 'held-a');
+  env.proxy.addRule({ fault: 'delay', action: 'CreateNotebookInstance', params: { NotebookInstanceName: 'held-a-vpc' }, delayMs: 500, times: 1 });
+  env.proxy.clearLog();
+  const applying = applyPlan(env.clients, p, { journalPath, waits: FAST_WAITS });
+  await new Promise((r) => setTimeout(r, 150));
+  const out = captureIo();
+  assert.equal(await runRemediateResume(journalPath, resumeOptions(), out.io), 2);
+  assert.match(out.stderr(), new RegExp(`locked by pid ${process.pid} `));
+  assert.equal((await applying).outcome, 'done');
+  assert.equal(existsSync(`${journalPath}.lock`), false);
+  assert.equal(callsOn(env.proxy.log, 'DeleteNotebookInstance', 'held-a').length, 1);
 });

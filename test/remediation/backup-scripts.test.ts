@@ -5,7 +5,7 @@
 // the script at once when the bucket itself is missing).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ import {
   restoreScript,
   type S3Location,
 } from '../../src/remediation/live/backup-scripts';
+import { composeOnStart } from '../../src/remediation/live/backup-plan';
 
 const REGION = 'us-east-1';
 // User data in every interpolated value: quotes, a command substitution, spaces.
@@ -269,4 +270,71 @@ test('a sync that fails in the background writes the failure marker with the rea
   assert.match(failure.failedAt, /^\d{4}-\d\d-\d\dT/);
   assert.equal(await getObject(bucket, backupMarkerKey(loc, 'nb-fifo')), undefined);
   assert.match(readFileSync(join(state, 'backup.status'), 'utf8'), /^failed: /);
+});
+
+/** Runs a script fed to bash on its standard input (`bash -s < script`), as some runners do. */
+function runScriptOnStdin(script: string, env: Record<string, string>, cwd: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('bash', ['-s'], { input: script, cwd, env, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// The original script reports how it was run: its interpreter, and what it read on standard input.
+const PYTHON_ORIGINAL = `#!/usr/bin/env python3
+import os, sys
+data = sys.stdin.read()
+with open(os.path.join(os.environ["CC_STATE_DIR"], "original-report.txt"), "w") as f:
+    f.write("python read %d bytes" % len(data))
+`;
+const BASH_ONLY_ORIGINAL = `declare -a parts=(bash only)
+if [[ \${#parts[@]} -eq 2 ]]; then echo "\${parts[*]} \$(cat | wc -c)" >"$CC_STATE_DIR/original-report.txt"; fi
+`;
+
+test('restore: the original OnCreate runs with its own interpreter (#!), bash without one, reads no input even when the wrapper is fed on stdin, and its failure is the script\'s, with its exit status', async () => {
+  const loc = await createBucket('cc-original-oncreate', 'p');
+  await s3.send(new PutObjectCommand({ Bucket: loc.bucket, Key: backupMarkerKey(loc, 'nb-o'), Body: '{"files":0}' }));
+  for (const [label, original, report] of [
+    ['python', PYTHON_ORIGINAL, 'python read 0 bytes'],
+    ['bash', BASH_ONLY_ORIGINAL, 'bash only 0'],
+  ] as const) {
+    for (const feed of ['file', 'stdin'] as const) {
+      const { home, state } = notebookDirs(`orig-${label}-${feed}`);
+      const script = restoreScript(loc, 'nb-o', original);
+      const r = feed === 'file' ? await runScript(script, scriptEnv(home, state), work) : runScriptOnStdin(script, scriptEnv(home, state), work);
+      assert.equal(r.code, 0, `${label}/${feed}: ${r.stderr}`);
+      assert.equal(readFileSync(join(state, 'original-report.txt'), 'utf8').trim(), report, `${label}/${feed}`);
+    }
+  }
+  const { home, state } = notebookDirs('orig-fails');
+  const failing = restoreScript(loc, 'nb-o', '#!/bin/sh\necho "setting up" >&2\nexit 7\n');
+  for (const r of [await runScript(failing, scriptEnv(home, state), work), runScriptOnStdin(failing, scriptEnv(home, state), work)]) {
+    assert.equal(r.code, 7, r.stderr);
+    assert.match(r.stderr, /the notebook's own OnCreate script failed \(exit status 7\)/);
+    assert.equal(existsSync(join(state, 'restore.status')), false, 'the restore did not start');
+  }
+});
+
+test('backup OnStart: the source\'s own OnStart runs first with its own interpreter and no input; when it fails, the start fails with its status and no backup begins', async () => {
+  const loc = await createBucket('cc-original-onstart', 'p');
+  for (const [label, original, report] of [
+    ['python', PYTHON_ORIGINAL, 'python read 0 bytes'],
+    ['bash', BASH_ONLY_ORIGINAL, 'bash only 0'],
+  ] as const) {
+    for (const feed of ['file', 'stdin'] as const) {
+      const { home, state } = notebookDirs(`onstart-${label}-${feed}`);
+      const script = composeOnStart(original, backupScript(loc, `nb-s-${label}-${feed}`));
+      const r = feed === 'file' ? await runScript(script, scriptEnv(home, state), work) : runScriptOnStdin(script, scriptEnv(home, state), work);
+      assert.equal(r.code, 0, `${label}/${feed}: ${r.stderr}`);
+      assert.equal(readFileSync(join(state, 'original-report.txt'), 'utf8').trim(), report, `${label}/${feed}`);
+      // Then the backup began (its foreground part writes this before it returns).
+      assert.ok(await getObject(loc.bucket, `p/nb-s-${label}-${feed}/backup-started.json`), `${label}/${feed}: the backup began`);
+    }
+  }
+  const { home, state } = notebookDirs('onstart-fails');
+  const r = await runScript(composeOnStart('#!/bin/bash\nset -e\nfalse\necho "never here"\n', backupScript(loc, 'nb-s-fails')), scriptEnv(home, state), work);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /the notebook's own OnStart script failed \(exit status 1\)/);
+  const r3 = await runScript(composeOnStart('exit 3\n', backupScript(loc, 'nb-s-fails')), scriptEnv(home, state), work);
+  assert.equal(r3.code, 3, r3.stderr);
+  assert.equal(await getObject(loc.bucket, `p/nb-s-fails/backup-started.json`), undefined, 'no backup began');
+  assert.equal(existsSync(join(state, 'backup.status')), false);
 });

@@ -1,6 +1,6 @@
 // `--backup-to s3://bucket/prefix`: the lifecycle configurations that copy the source's files to
 // S3 and restore them on the replacement. The scripts themselves come from backup-scripts.ts.
-import { backupFailureKey, backupMarkerKey, backupScript, LIFECYCLE_SCRIPT_MAX_BYTES, parseS3Uri, restoreScript } from './backup-scripts';
+import { backupFailureKey, backupMarkerKey, backupScript, LIFECYCLE_SCRIPT_MAX_BYTES, parseS3Uri, restoreScript, runOriginalScript } from './backup-scripts';
 
 /** The source notebook's own lifecycle scripts (plain text), when it has a configuration. */
 export interface SourceLifecycleScripts {
@@ -36,24 +36,12 @@ function lifecycleConfigName(notebookName: string, suffix: string): string {
 }
 
 /**
- * The source's own OnStart script runs first, as it always did, then the backup. A quoted
- * here-document keeps the original script's text as it is; its delimiter is chosen so that no
- * line of the script ends it early.
+ * The source's own OnStart script runs first, as it always did (its own file and interpreter, no
+ * input, its failure fails the start with its exit status), then the backup.
  */
 export function composeOnStart(original: string | undefined, backup: string): string {
   if (original === undefined || original.trim() === '') return backup;
-  let delimiter = 'CLOUDCONFORM_ORIGINAL_ON_START';
-  const lines = new Set(original.split(/\r?\n/));
-  for (let i = 1; lines.has(delimiter); i++) delimiter = `CLOUDCONFORM_ORIGINAL_ON_START_${i}`;
-  return [
-    '#!/bin/bash',
-    "# The notebook's own OnStart script, unchanged; a failure stops the start, as before.",
-    `bash <<'${delimiter}'`,
-    original.replace(/\n$/, ''),
-    delimiter,
-    '# cloudconform remediate --backup-to',
-    backup,
-  ].join('\n');
+  return ['#!/bin/bash', 'set -euo pipefail', ...runOriginalScript('OnStart', original), '# cloudconform remediate --backup-to', backup].join('\n');
 }
 
 export function planBackup(input: {

@@ -132,7 +132,46 @@ export function restoreFailureKey(loc: S3Location, sourceNotebookName: string): 
 /** A single-quoted bash word that stands for exactly `value` (bash can't hold NUL). */
 export function shellQuote(value: string): string {
   if (value.includes('\u0000')) throw new Error('a shell word cannot contain a NUL character');
+  // Control characters (a newline, an ESC sequence for a terminal) are written as bash's $'\xHH'
+  // escapes, so each word stays on its line and a script shown on a terminal shows what it runs.
+  if (/[\u0001-\u001f\u007f]/.test(value)) {
+    return `$'${value.replace(/[\\']|[\u0001-\u001f\u007f]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
+  }
+  return singleQuoted(value);
+}
+
+/** Single quotes, control characters kept as they are: for script text, which has lines. */
+function singleQuoted(value: string): string {
+  if (value.includes('\u0000')) throw new Error('a shell word cannot contain a NUL character');
   return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Bash lines that run `script` (a notebook's own lifecycle script, `hook` naming it) the way
+ * SageMaker runs a lifecycle script: as a file of its own, with the interpreter its `#!` line
+ * names, or bash when it has none; with no input (never the wrapper's own text, whichever way the
+ * wrapper is fed to bash); and its failure is the wrapper's, with the same exit status, before
+ * anything else runs. The file stays in $CC_STATE_DIR for a person to look at.
+ */
+export function runOriginalScript(hook: 'OnCreate' | 'OnStart', script: string): string[] {
+  const file = `"$CC_STATE_DIR/${hook === 'OnCreate' ? 'on-create' : 'on-start'}-original.sh"`;
+  return [
+    `# The notebook's own ${hook} script, unchanged, first.`,
+    'CC_STATE_DIR="${CC_STATE_DIR:-/var/log/cloudconform}"',
+    'mkdir -p "$CC_STATE_DIR"',
+    `printf '%s' ${singleQuoted(script)} >${file}`,
+    `chmod 700 ${file}`,
+    'cc_original_status=0',
+    `if [ "$(head -c 2 ${file})" = '#!' ]; then`,
+    `  ${file} </dev/null || cc_original_status=$?`,
+    'else',
+    `  bash ${file} </dev/null || cc_original_status=$?`,
+    'fi',
+    'if [ "$cc_original_status" -ne 0 ]; then',
+    `  echo "cloudconform: the notebook's own ${hook} script failed (exit status $cc_original_status)" >&2`,
+    '  exit "$cc_original_status"',
+    'fi',
+  ];
 }
 
 /**
@@ -255,8 +294,9 @@ cc_s3 cp "s3://$CC_BUCKET/$CC_BASE/backup-complete.json" "$CC_STATE_DIR/backup-m
 cc_background "restoring s3://$CC_BUCKET/$CC_BASE/files/ to $CC_NOTEBOOK_HOME"
 `;
 
-function assign(name: string, value: string): string {
-  return `export ${name}=${shellQuote(value)}`;
+/** `export NAME='value'`; `script` for our own multi-line worker text (kept readable, not escaped). */
+function assign(name: string, value: string, script = false): string {
+  return `export ${name}=${script ? singleQuoted(value) : shellQuote(value)}`;
 }
 
 function checkSize(script: string, what: string): string {
@@ -282,7 +322,7 @@ export function backupScript(loc: S3Location, notebookName: string): string {
     assign('CC_BUCKET', loc.bucket),
     assign('CC_BASE', base),
     assign('CC_NOTEBOOK_NAME', notebookName),
-    assign('CC_WORKER', BACKUP_WORKER),
+    assign('CC_WORKER', BACKUP_WORKER, true),
     BACKUP_LAUNCH,
   ].join('\n');
   return checkSize(script, `the backup script for notebook ${JSON.stringify(notebookName)}`);
@@ -297,19 +337,7 @@ export function backupScript(loc: S3Location, notebookName: string): string {
  */
 export function restoreScript(loc: S3Location, sourceNotebookName: string, originalScript?: string): string {
   const base = notebookKeyPrefix(loc, sourceNotebookName);
-  const original =
-    originalScript === undefined || originalScript === ''
-      ? []
-      : [
-          '# The notebook\'s own OnCreate script, unchanged, first.',
-          `printf '%s' ${shellQuote(originalScript)} >"$CC_STATE_DIR/on-create-original.sh"`,
-          'chmod 700 "$CC_STATE_DIR/on-create-original.sh"',
-          'if [ "$(head -c 2 "$CC_STATE_DIR/on-create-original.sh")" = \'#!\' ]; then',
-          '  "$CC_STATE_DIR/on-create-original.sh"',
-          'else',
-          '  bash "$CC_STATE_DIR/on-create-original.sh"',
-          'fi',
-        ];
+  const original = originalScript === undefined || originalScript === '' ? [] : runOriginalScript('OnCreate', originalScript);
   const script = [
     '#!/bin/bash',
     '# cloudconform: restores the files of the notebook this one replaces, from S3.',
@@ -317,7 +345,7 @@ export function restoreScript(loc: S3Location, sourceNotebookName: string, origi
     assign('CC_BUCKET', loc.bucket),
     assign('CC_BASE', base),
     assign('CC_NOTEBOOK_NAME', sourceNotebookName),
-    assign('CC_WORKER', RESTORE_WORKER),
+    assign('CC_WORKER', RESTORE_WORKER, true),
     ...original,
     RESTORE_LAUNCH,
   ].join('\n');

@@ -1,5 +1,6 @@
 // A domain's plan as people read it on a terminal (its journal: `renderJournalText` in render.ts).
 import { describeApp, type DomainRemediationPlan } from './domain-plan';
+import { terminalText } from './render';
 
 export function renderDomainPlanText(plan: DomainRemediationPlan): string {
   const { domain, update, network } = plan;
@@ -30,5 +31,5 @@ export function renderDomainPlanText(plan: DomainRemediationPlan): string {
   for (const need of plan.vpcOnlyNeeds) lines.push(`  - ${need}`);
   lines.push('');
   for (const w of plan.warnings) lines.push(`WARNING: ${w}`);
-  return `${lines.join('\n')}\n`;
+  return terminalText(lines);
 }

@@ -3,6 +3,17 @@ import { shellQuote } from './backup-scripts';
 import { isDomainJournal, type AnyRemediationJournal } from './journal';
 import type { NotebookRemediationPlan } from './plan';
 
+// Control characters and line separators, in text shown on a terminal.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * Lines for a terminal: names, tags and messages from AWS are data, so a control character in them
+ * (an ESC sequence, a carriage return, a newline) is shown as `\uXXXX`, never acted on.
+ */
+export function terminalText(lines: string[]): string {
+  return `${lines.map((line) => line.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)).join('\n')}\n`;
+}
+
 /** A shell word: plain when it can't be misread, single-quoted otherwise. */
 function shellWord(value: string): string {
   return /^[A-Za-z0-9._/:=,@+-]+$/.test(value) ? value : shellQuote(value);
@@ -57,7 +68,7 @@ export function renderPlanText(plan: NotebookRemediationPlan): string {
   for (const item of plan.notCarriedOver) lines.push(`  - ${item}`);
   lines.push('');
   for (const w of plan.warnings) lines.push(`WARNING: ${w}`);
-  return `${lines.join('\n')}\n`;
+  return terminalText(lines);
 }
 
 /** The steps' states, the rollback if there was one, and what the outcome means for a person. */
@@ -78,7 +89,7 @@ export function renderJournalText(journal: AnyRemediationJournal, journalPath: s
     for (const command of journal.replan.commands) lines.push(`  ${command}`);
   } else lines.push(outcomeText(journal));
   lines.push(`Journal: ${journalPath}`);
-  return `${lines.join('\n')}\n`;
+  return terminalText(lines);
 }
 
 function outcomeText(journal: AnyRemediationJournal): string {

@@ -2,6 +2,7 @@ import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Dire
 import { basename, extname, join, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { fileKind } from '../sources/read-file';
+import { isTerraformFile } from '../sources/terraform/file-names';
 import type { ScanError, ScanNote } from '../sources/source';
 import { describeFsError, STDIN_PATH } from './files';
 
@@ -24,14 +25,7 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.terraform', '.venv', '__
 /** Extensions a CloudFormation template or Terraform plan can have; others (code, docs, images) are not opened. */
 const CANDIDATE_EXTENSIONS = new Set(['.json', '.yaml', '.yml', '.template', '.cfn', '.tmpl', '.txt', '']);
 
-/**
- * A Terraform configuration file as Terraform sees one: `.tf` or `.tf.json`, and not hidden or an
- * editor's file (configs.IsIgnoredFile), which Terraform never reads.
- */
-export function isTerraformFile(name: string): boolean {
-  if (name.startsWith('.') || name.endsWith('~') || (name.startsWith('#') && name.endsWith('#'))) return false;
-  return name.endsWith('.tf') || name.endsWith('.tf.json');
-}
+export { isTerraformFile };
 
 export interface WalkOptions {
   /** `exclude` globs of the config, on paths as walked. */

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, relative, resolve as resolvePath } from 'node:path
 import { UnknownValue } from '../../model/attribute';
 import type { SourceLocation } from '../../model/location';
 import { isResourceReference } from '../../model/attribute';
-import { readTextFile, type ReadLimits } from '../../engine/files';
+import { readTextFile, type ReadLimits } from '../read-file';
 import type { ScanNote } from '../source';
 import { quoteName } from './macros';
 import { isMapping, own, setOwn, type Mapping } from './objects';

@@ -4,7 +4,7 @@
 // constraint) and only for a directory `init` writes: inside the root's .terraform/modules.
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { describeFsError, readTextFile, type ReadLimits } from '../../engine/files';
+import { describeFsError, readTextFile, type ReadLimits } from '../read-file';
 
 interface ManifestRecord {
   source: string;

@@ -6,7 +6,7 @@ import { parseTree, type JSONPath, type Node } from 'jsonc-parser';
 import { HclSyntaxError, type BlockNode, type ConfigFile, type Expr } from './hcl/ast';
 import { parseHcl } from './hcl/parser';
 import { parseTerraformJson } from './json-syntax';
-import { isTerraformFile } from '../../engine/walk';
+import { isTerraformFile } from './file-names';
 import { isOverrideFileName } from './module-loader';
 import { renderExpr } from './render';
 import { lineAt, type ValueSite } from './fix-edits';

@@ -1,7 +1,7 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_READ_LIMITS, describeFsError, readTextFile, type ReadLimits } from '../read-file';
-import { isTerraformFile } from '../../engine/walk';
+import { isTerraformFile } from './file-names';
 import type { ScanError } from '../source';
 import { HclSyntaxError, type AttributeNode, type BlockNode, type Body, type ConfigFile, type Expr } from './hcl/ast';
 import { parseHcl } from './hcl/parser';

@@ -1,6 +1,6 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
-import { describeFsError, readTextFile } from '../../engine/files';
+import { describeFsError, readTextFile } from '../read-file';
 import type { ScanError } from '../source';
 import { UnknownValue, type Value } from './values';
 

@@ -282,3 +282,26 @@ test('apply holds the journal lock while it runs: a resume started meanwhile ref
   assert.equal(existsSync(`${journalPath}.lock`), false);
   assert.equal(callsOn(env.proxy.log, 'DeleteNotebookInstance', 'held-a').length, 1);
 });
+
+test('secrets in what AWS answers (a FailureReason, an error message) are redacted in the journal and in the output', async () => {
+  await createSourceNotebook(env.moto.endpoint, env.proxy, 'secret-a');
+  const p = await plan('secret-a');
+  const leak = 'key_AKIAIOSFODNN7EXAMPLE secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY at https://admin:hunter2pass@10.0.0.1/';
+  env.proxy.addRule({
+    fault: 'rewrite',
+    action: 'DescribeNotebookInstance',
+    params: { NotebookInstanceName: 'secret-a-vpc' },
+    rewrite: (answer) => ({ ...answer, NotebookInstanceStatus: 'Failed', FailureReason: leak }),
+  });
+  env.proxy.addRule({ fault: 'error', action: 'DeleteNotebookInstance', params: { NotebookInstanceName: 'secret-a-vpc' }, code: 'InternalFailure', message: leak });
+  const journalPath = journalPathIn(env.dir, 'secret-a');
+  const lines: string[] = [];
+  const journal = await applyPlan(env.clients, p, { journalPath, waits: FAST_WAITS, onProgress: (l) => lines.push(l) });
+  assert.equal(journal.outcome, 'rollback-failed', JSON.stringify(journal));
+  const text = readFileSync(journalPath, 'utf8') + lines.join('\n');
+  assert.match(text, /redacted/);
+  assert.doesNotMatch(text, /AKIAIOSFODNN7EXAMPLE|wJalrXUtnFEMI|hunter2pass/);
+  const out = captureIo();
+  await runRemediateResume(journalPath, resumeOptions(), out.io);
+  assert.doesNotMatch(out.stdout() + out.stderr(), /AKIAIOSFODNN7EXAMPLE|wJalrXUtnFEMI|hunter2pass/);
+});

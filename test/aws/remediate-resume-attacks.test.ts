@@ -305,3 +305,22 @@ test('secrets in what AWS answers (a FailureReason, an error message) are redact
   await runRemediateResume(journalPath, resumeOptions(), out.io);
   assert.doesNotMatch(out.stdout() + out.stderr(), /AKIAIOSFODNN7EXAMPLE|wJalrXUtnFEMI|hunter2pass/);
 });
+
+test('on a terminal, resume offers to make the new plan at once (read-only) after a replacement was deleted', async () => {
+  const { journalPath } = await crashedAfterCreate('gone-b');
+  await deleteInMoto('gone-b-vpc');
+  env.proxy.clearLog();
+  const out = captureIo({ interactive: true, answer: 'y' });
+  assert.equal(await runRemediateResume(journalPath, resumeOptions(), out.io), 2);
+  assert.match(out.questions.join(''), /Make the new plan now \(read-only\)\?/);
+  assert.match(out.stdout(), /Plan: re-create notebook instance 'gone-b' in a VPC subnet/);
+  assert.deepEqual(mutatingCalls(env.proxy.log), []);
+});
+
+test('a journal in a directory that does not exist: a clear error, no call', async () => {
+  env.proxy.clearLog();
+  const out = captureIo();
+  assert.equal(await runRemediateResume('/nonexistent-dir/j.json', resumeOptions(), out.io), 2);
+  assert.match(out.stderr(), /\/nonexistent-dir\/j\.json: can't lock the journal .*ENOENT/);
+  assert.deepEqual(env.proxy.log, []);
+});

@@ -78,7 +78,11 @@ export function lockJournal(journalPath: string): JournalLock {
   let tookOver: string | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    writeFileSync(temp, text, { mode: 0o600, flag: 'wx' });
+    try {
+      writeFileSync(temp, text, { mode: 0o600, flag: 'wx' });
+    } catch (e) {
+      throw new JournalError(`${journalPath}: can't lock the journal (${path}): ${(e as Error).message}`);
+    }
     try {
       linkSync(temp, path);
       return {

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { SageMakerClient, CreateNotebookInstanceCommand, DeleteNotebookInstanceCommand, StopNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
 import { applyPlan } from '../../src/remediation/live/apply';
@@ -18,6 +19,7 @@ import { SimulatedCrash } from '../../src/remediation/live/step-runner';
 import { runRemediatePlan, runRemediateResume } from '../../src/cli/remediate-command';
 import { startFaultProxy } from './fault-proxy';
 import { clientConfig } from './seed';
+import { PROJECT_ROOT } from './venv';
 import {
   REGION,
   ROLE_ARN,
@@ -323,4 +325,22 @@ test('a journal in a directory that does not exist: a clear error, no call', asy
   assert.equal(await runRemediateResume('/nonexistent-dir/j.json', resumeOptions(), out.io), 2);
   assert.match(out.stderr(), /\/nonexistent-dir\/j\.json: can't lock the journal .*ENOENT/);
   assert.deepEqual(env.proxy.log, []);
+});
+
+test('two `cloudconform remediate resume` processes on one journal (the built CLI): one completes, the other refuses naming the lock holder', async () => {
+  const { journalPath } = await crashedAfterCreate('procs-a');
+  env.proxy.addRule({ fault: 'delay', action: 'DescribeNotebookInstance', params: { NotebookInstanceName: 'procs-a-vpc' }, delayMs: 1500, times: 1 });
+  env.proxy.clearLog();
+  const resume = () =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'cloudconform.js'), 'remediate', 'resume', journalPath, '--endpoint-url', env.proxy.endpoint], { env: process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+  const results = await Promise.all([resume(), resume()]);
+  assert.deepEqual(results.map((r) => r.code).sort(), [0, 2], results.map((r) => r.stderr).join('\n---\n'));
+  assert.match(results.find((r) => r.code === 2)!.stderr, /locked by pid \d+ on .*another cloudconform apply or resume is running on this journal/);
+  assert.equal(callsOn(env.proxy.log, 'StopNotebookInstance', 'procs-a').length, 1);
+  assert.equal(callsOn(env.proxy.log, 'DeleteNotebookInstance', 'procs-a').length, 1);
 });

@@ -3,6 +3,7 @@ import { ConfigError, findConfig } from '../engine/config';
 import { fix, type FixOutcome } from '../remediation/iac/fix';
 import type { FixInputs } from '../remediation/iac/fixer';
 import { FORMAT_FIXERS } from '../remediation/iac/format-fixers';
+import { printable } from '../reporters/text';
 import { parseRuleIds, UsageError } from './report-command';
 import { readGivenParameters, terraformInputs, type OrderedOption } from './scan-command';
 import { useColor } from './terminal';
@@ -96,18 +97,21 @@ export function fixInputs(opts: Pick<FixCommandOptions, 'subnetId' | 'subnetIds'
 function renderText(o: FixOutcome, dryRun: boolean, color: boolean): string {
   const c = pc.createColors(color);
   const lines: string[] = [];
-  if (dryRun) for (const d of o.diffs) lines.push(d.patch.trimEnd());
+  // Diffs, paths, ids and messages carry text from the templates: control characters and bidi
+  // overrides are shown escaped (tabs, for indentation, stay).
+  const safe = (text: string) => text.split('\t').map(printable).join('\t');
+  if (dryRun) for (const d of o.diffs) lines.push(...d.patch.trimEnd().split('\n').map(safe));
   if (o.changes.length > 0) {
     lines.push(c.bold(dryRun ? 'Would change:' : 'Changed:'));
-    for (const ch of o.changes) lines.push(`  ${ch.file}:${ch.line}  ${ch.ruleId}  ${ch.resourceId}  ${ch.description}`);
+    for (const ch of o.changes) lines.push(safe(`  ${ch.file}:${ch.line}  ${ch.ruleId}  ${ch.resourceId}  ${ch.description}`));
   }
   if (o.manual.length > 0) {
     lines.push(c.bold(c.yellow('Needs your decision (left unchanged):')));
-    for (const m of o.manual) lines.push(`  ${m.file}:${m.line}  ${m.ruleId}  ${m.resourceId}  ${m.message}`);
+    for (const m of o.manual) lines.push(safe(`  ${m.file}:${m.line}  ${m.ruleId}  ${m.resourceId}  ${m.message}`));
   }
   if (o.errors.length > 0) {
     lines.push(c.bold(c.red('Errors:')));
-    for (const e of o.errors) lines.push(`  ${e.file}${e.line ? `:${e.line}` : ''}  ${e.message}`);
+    for (const e of o.errors) lines.push(safe(`  ${e.file}${e.line ? `:${e.line}` : ''}  ${e.message}`));
   }
   const files = dryRun ? o.diffs.length : o.written.length;
   const parts = [

@@ -1,5 +1,5 @@
 // The fix engine with stand-in fixers: how it picks targets, guards against a fixer that throws,
-// writes atomically (through symlinks, keeping the mode), and proves the result by re-scanning.
+// writes atomically (through symlinks inside the scanned paths, keeping the mode), and proves the result by re-scanning.
 // The real fixers are tested in src/sources/*/fixer*.test.ts and end to end in test/fix/.
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -78,7 +78,7 @@ describe('fix engine', () => {
     assert.match(outcome.diffs[0]!.patch, /^\+\s+SubnetId: subnet-0def5678$/m);
   });
 
-  it('writes atomically, keeps the file mode, writes through a symlink to its target, then re-scans', async () => {
+  it('writes atomically, keeps the file mode, writes through a symlink to its target inside the scanned paths, then re-scans', async () => {
     mkdirSync(join(dir, 'real'));
     const real = join(dir, 'real', 'open.yaml');
     writeFileSync(real, OPEN_NOTEBOOK);
@@ -86,7 +86,7 @@ describe('fix engine', () => {
     const scanned = join(dir, 'scanned');
     mkdirSync(scanned);
     symlinkSync(real, join(scanned, 'open.yaml'));
-    const outcome = await fix([scanned], options(false), replacingFixer());
+    const outcome = await fix([scanned, join(dir, 'real')], options(false), replacingFixer());
     assert.match(readFileSync(real, 'utf8'), /DirectInternetAccess: Disabled/);
     assert.equal(statSync(real).mode & 0o777, 0o640);
     assert.ok(statSync(join(scanned, 'open.yaml'), { throwIfNoEntry: true }).isFile());
@@ -99,9 +99,9 @@ describe('fix engine', () => {
     writeFileSync(join(dir, 'b.yaml'), OPEN_NOTEBOOK.replace('Open:', 'Other:'));
     const fixers = replacingFixer();
     const real = fixers.cloudFormation;
-    fixers.cloudFormation = (file, text, targets, inputs) => {
+    fixers.cloudFormation = (file, text, targets, inputs, readFile) => {
       if (file.endsWith('a.yaml')) throw new Error('unexpected node at 3:5');
-      return real(file, text, targets, inputs);
+      return real(file, text, targets, inputs, readFile);
     };
     const outcome = await fix([dir], options(false), fixers);
     assert.deepEqual(outcome.manual.map((m) => [m.resourceId, m.message]), [['Open', 'not fixed automatically: unexpected node at 3:5']]);

@@ -1,8 +1,6 @@
 // `cloudconform fix`: scans, hands every failing resource whose rule has a desired state to its
 // format's fixer, writes (or diffs) what the fixers changed, then scans again to prove it.
-import { chmodSync, readFileSync, readdirSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import { readdirSync } from 'node:fs';
 import type { Config } from '../../engine/config';
 import type { Finding, ScanReport } from '../../engine/report';
 import { scan } from '../../engine/scan';
@@ -10,11 +8,14 @@ import { findRule } from '../../rules/index';
 import type { GivenParameters } from '../../sources/cloudformation/parameters';
 import type { TerraformInputs } from '../../sources/terraform/variables';
 import type { ScanError } from '../../sources/source';
+import { FixFiles } from './fix-files';
 import { emptyFixResult, type FixChange, type FixInputs, type FixResult, type FixTarget, type ManualDecision, type ReadFile } from './fixer';
+import { unifiedDiff } from './patch';
 
 /** Each format's fixer (src/sources/<format>/fixer.ts), passed in so the engine depends on none. */
 export interface FormatFixers {
-  cloudFormation(file: string, text: string, targets: FixTarget[], inputs: FixInputs): FixResult;
+  /** `readFile`: how the fixer reads any other file it edits (only files read this way are written). */
+  cloudFormation(file: string, text: string, targets: FixTarget[], inputs: FixInputs, readFile: ReadFile): FixResult;
   /** `searchRoots`: the paths scanned, where a child module's callers are looked for. */
   terraform(targets: FixTarget[], inputs: FixInputs, readFile: ReadFile, listDir: (dir: string) => string[], searchRoots: string[]): FixResult;
 }
@@ -32,6 +33,8 @@ export interface FixOptions {
   vars?: Record<string, string>;
   /** CloudFormation parameter values the scans use (`--parameter`, `--parameters-file`). */
   cloudFormationParameters?: GivenParameters;
+  /** The scans follow links out of the paths given; fix still writes nothing outside them. */
+  followExternalSymlinks?: boolean;
 }
 
 export interface FileDiff {
@@ -46,7 +49,7 @@ export interface FixOutcome {
   changes: FixChange[];
   manual: ManualDecision[];
   diffs: FileDiff[];
-  /** Files written (empty on a dry run). */
+  /** Files written (empty on a dry run). `changes` are those made in these files (on a dry run: in the files fix would write). */
   written: string[];
   /** The scan's errors (unreadable or broken files), and files that could not be written. */
   errors: ScanError[];
@@ -66,16 +69,10 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
   const result = emptyFixResult();
   const errors: ScanError[] = [...report.errors];
 
-  // Each file is read once: the fixers edit, and the diffs compare against, the same text.
-  const texts = new Map<string, string>();
-  const readText: ReadFile = (path) => {
-    let text = texts.get(path);
-    if (text === undefined) {
-      text = readFileSync(path, 'utf8');
-      texts.set(path, text);
-    }
-    return text;
-  };
+  // Each file is read once: the fixers edit, the diffs compare against, and the writes check
+  // against the same text; only files read here may be written.
+  const files = new FixFiles(paths);
+  const readText: ReadFile = (path) => files.read(path);
 
   const byFile = new Map<string, FixTarget[]>();
   const terraform: FixTarget[] = [];
@@ -97,7 +94,7 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
       errors.push({ file, message: `could not read the template to fix it: ${(e as Error).message}` });
       continue;
     }
-    merge(result, guard(fileTargets, () => fixers.cloudFormation(file, text, fileTargets, options.inputs)));
+    merge(result, guard(fileTargets, () => fixers.cloudFormation(file, text, fileTargets, options.inputs, readText)));
   }
   if (terraform.length > 0) {
     const listDir = (dir: string) => readdirSync(dir);
@@ -105,24 +102,41 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
   }
 
   const diffs: FileDiff[] = [];
-  const written: string[] = [];
+  const changed: { path: string; text: string }[] = [];
   for (const [file, after] of [...result.files].sort(([a], [b]) => a.localeCompare(b))) {
-    let before = '';
+    let before: string | undefined;
     try {
       before = readText(file);
     } catch {
-      // a file the fixer creates (none today) has no "before"
+      // not read by this run (a fixer's bug): refused below, shown as a new file
     }
     if (before === after) continue;
-    diffs.push({ file, patch: createTwoFilesPatch(`a/${file}`, `b/${file}`, before, after, undefined, undefined, { context: 3 }) });
-    if (options.dryRun) continue;
-    try {
-      writeAtomically(file, after);
-      written.push(file);
-    } catch (e) {
-      errors.push({ file, message: `could not write the fixed file: ${(e as Error).message}` });
-    }
+    diffs.push({ file, patch: unifiedDiff(file, before ?? '', after, result.edits?.get(file)) });
+    changed.push({ path: file, text: after });
   }
+  const { written, notWritten } = writeChanges(files, changed, result.changes, options.dryRun, errors);
+  // "Changed" means written: the changes in a file not written are dropped, and where a person
+  // must act (a refusal), each resource's changes there become one decision.
+  const wrote = new Set(written);
+  const refusedChanges = new Map<string, { change: FixChange; message: string; descriptions: string[] }>();
+  const kept: FixChange[] = [];
+  for (const change of result.changes) {
+    const why = notWritten.get(change.file);
+    if (why === undefined) {
+      if (options.dryRun || wrote.has(change.file)) kept.push(change);
+      continue;
+    }
+    if (!why.decision) continue;
+    const key = `${change.file}\0${change.ruleId}\0${change.resourceId}`;
+    const seen = refusedChanges.get(key);
+    if (seen) seen.descriptions.push(change.description);
+    else refusedChanges.set(key, { change, message: why.message, descriptions: [change.description] });
+  }
+  for (const { change, message, descriptions } of refusedChanges.values()) {
+    const { file, line, ruleId, resourceId } = change;
+    result.manual.push({ file, line, ruleId, resourceId, message: `not written: ${message}; make the change by hand: ${descriptions.join('; ')}` });
+  }
+  result.changes = kept;
 
   const outcome: FixOutcome = {
     targets: targets.map((t) => t.target),
@@ -149,6 +163,7 @@ function scanFor(paths: string[], options: FixOptions): Promise<ScanReport> {
     varFiles: options.varFiles,
     vars: options.vars,
     cloudFormationParameters: options.cloudFormationParameters,
+    ...(options.followExternalSymlinks ? { followExternalSymlinks: true } : {}),
   });
 }
 
@@ -188,6 +203,7 @@ function guard(targets: FixTarget[], run: () => FixResult): FixResult {
 
 function merge(into: FixResult, part: FixResult): void {
   for (const [file, text] of part.files) into.files.set(file, text);
+  for (const [file, edits] of part.edits ?? []) (into.edits ??= new Map()).set(file, edits);
   into.changes.push(...part.changes);
   into.manual.push(...part.manual);
 }
@@ -209,14 +225,74 @@ function sortByPlace<T extends { file: string; line: number }>(items: T[]): T[] 
 }
 
 /**
- * Writes through a symlink to its target, via a temporary file in the same directory and a
- * rename, so a crash never leaves a half-written template; the file's mode is kept.
+ * Writes the changed files. A fix spanning files (changes of one resource in several) is all or
+ * nothing: when one file is refused (outside the paths given, read-only, hard-linked) or can't be
+ * written (changed since read, locked by another run), its partners are not written either.
+ * Refusals are decisions for a person; failures are errors. A dry run only decides.
  */
-function writeAtomically(file: string, text: string): void {
-  const real = realpathSync(file);
-  const mode = statSync(real).mode & 0o7777;
-  const temp = join(dirname(real), `.${basename(real)}.cloudconform-fix-${process.pid}`);
-  writeFileSync(temp, text, { mode });
-  chmodSync(temp, mode);
-  renameSync(temp, real);
+function writeChanges(
+  files: FixFiles,
+  changed: { path: string; text: string }[],
+  changes: FixChange[],
+  dryRun: boolean,
+  errors: ScanError[],
+): { written: string[]; notWritten: Map<string, { message: string; decision: boolean }> } {
+  const written: string[] = [];
+  const notWritten = new Map<string, { message: string; decision: boolean }>();
+  // Two names of one file (a link and its target, both scanned): written once.
+  const distinct: { path: string; text: string }[] = [];
+  for (const file of changed) {
+    const first = distinct.find((d) => files.sameFile(d.path, file.path));
+    if (!first) distinct.push(file);
+    else if (first.text === file.text) notWritten.set(file.path, { message: `it is ${first.path}`, decision: false });
+    else {
+      const message = `${file.path} is the same file as ${first.path} (a link), which fix changes differently: not written`;
+      notWritten.set(file.path, { message, decision: false });
+      errors.push({ file: file.path, message });
+    }
+  }
+  for (const group of groupsOf(distinct, changes)) {
+    const refused = group.map((f) => [f.path, files.refusal(f.path)] as const).find(([, why]) => why !== undefined);
+    if (refused) {
+      const [path, why] = refused;
+      for (const f of group) notWritten.set(f.path, { message: f.path === path ? why! : `the same fix also changes ${path}, which is not written (${why})`, decision: true });
+      continue;
+    }
+    if (dryRun) continue;
+    const failed = files.writeTogether(group);
+    for (const f of group) {
+      const why = failed.get(f.path);
+      if (why === undefined) written.push(f.path);
+      else {
+        notWritten.set(f.path, { message: why, decision: false });
+        errors.push({ file: f.path, message: why });
+      }
+    }
+  }
+  return { written: written.sort((a, b) => a.localeCompare(b)), notWritten };
+}
+
+/** Files joined by a resource changed in each of them (union-find over the changes' resources). */
+function groupsOf(files: { path: string; text: string }[], changes: FixChange[]): { path: string; text: string }[][] {
+  const parent = new Map<string, string>(files.map((f) => [f.path, f.path]));
+  const find = (p: string): string => {
+    let root = p;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    parent.set(p, root);
+    return root;
+  };
+  const firstFileOf = new Map<string, string>();
+  for (const c of changes) {
+    if (!parent.has(c.file)) continue;
+    const key = `${c.ruleId}\0${c.resourceId}`;
+    const other = firstFileOf.get(key);
+    if (other === undefined) firstFileOf.set(key, c.file);
+    else parent.set(find(c.file), find(other));
+  }
+  const groups = new Map<string, { path: string; text: string }[]>();
+  for (const f of files) {
+    const root = find(f.path);
+    groups.set(root, [...(groups.get(root) ?? []), f]);
+  }
+  return [...groups.values()];
 }

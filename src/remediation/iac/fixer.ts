@@ -46,8 +46,21 @@ export interface ManualDecision {
 export interface FixResult {
   /** New full text of each changed file, by path (as given in the targets). Unchanged files are absent. */
   files: Map<string, string>;
+  /**
+   * How each new text was made, where the fixer knows: non-overlapping replacements of the text
+   * it read. `fix` builds the diff from them in linear time (a general diff of a file with
+   * thousands of changes is quadratic); without them, or when they don't give the new text, it diffs.
+   */
+  edits?: Map<string, TextEdit[]>;
   changes: FixChange[];
   manual: ManualDecision[];
+}
+
+/** Replaces `[start, end)` of the text as read with `text`. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
 }
 
 export function emptyFixResult(): FixResult {

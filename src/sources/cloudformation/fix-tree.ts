@@ -108,7 +108,9 @@ export function readTemplateTree(text: string): TreeOutcome {
 // YAML
 
 function readYaml(text: string): TreeOutcome {
-  const doc = parseDocument(text, { customTags: CUSTOM_TAGS, uniqueKeys: true, keepSourceTokens: false });
+  // Duplicate keys are found below with a set: the package's own check (uniqueKeys) compares each
+  // key with every earlier one, quadratic in a Resources of thousands of entries.
+  const doc = parseDocument(text, { customTags: CUSTOM_TAGS, uniqueKeys: false, keepSourceTokens: false });
   const problem = doc.errors[0];
   if (problem) {
     const line = problem.linePos?.[0]?.line;
@@ -116,7 +118,18 @@ function readYaml(text: string): TreeOutcome {
     return line === undefined ? { ok: false, message } : { ok: false, message, line };
   }
   if (doc.contents === null) return { ok: false, message: 'the template is empty' };
-  return { ok: true, tree: { format: 'yaml', root: yamlNode(text, doc.contents as YamlNode, 0) } };
+  try {
+    return { ok: true, tree: { format: 'yaml', root: yamlNode(text, doc.contents as YamlNode, 0) } };
+  } catch (e) {
+    if (!(e instanceof DuplicateKey)) throw e;
+    return { ok: false, message: 'YAML syntax error: Map keys must be unique', line: lineOf(text, e.offset) };
+  }
+}
+
+class DuplicateKey extends Error {
+  constructor(readonly offset: number) {
+    super('duplicate key');
+  }
 }
 
 function yamlNode(text: string, node: YamlNode, depth: number): TreeNode {
@@ -126,9 +139,14 @@ function yamlNode(text: string, node: YamlNode, depth: number): TreeNode {
   if (isAlias(node)) return { kind: 'alias', start, end };
   if (isMap(node)) {
     const entries: TreeEntry[] = [];
+    const seen = new Set<unknown>();
     for (const pair of node.items) {
       const key = pair.key as YamlNode | null;
       const keyStart = key?.range?.[0] ?? start;
+      if (key && isScalar(key)) {
+        if (seen.has(key.value)) throw new DuplicateKey(keyStart);
+        seen.add(key.value);
+      }
       // Only scalar keys name properties; any other key can't be a CloudFormation name.
       const name = key && isScalar(key) ? String(key.value) : '\u0000complex key';
       const value = pair.value as YamlNode | null;
@@ -196,8 +214,20 @@ function jsonNode(node: JsonNode, depth: number): TreeNode {
 // ---------------------------------------------------------------------------------------------
 // Reading helpers
 
+/** Large mappings (Resources with thousands of entries) indexed once: a scan per lookup was quadratic. */
+const INDEXED = new WeakMap<MapTree, Map<string, TreeEntry>>();
+const INDEX_FROM = 32;
+
 /** The value of `key` in a mapping; the last one when the key is written twice (as parsers keep it). */
 export function entryOf(map: MapTree, key: string): TreeEntry | undefined {
+  if (map.entries.length >= INDEX_FROM) {
+    let index = INDEXED.get(map);
+    if (!index) {
+      index = new Map(map.entries.map((e) => [e.key, e])); // later entries overwrite: the last wins
+      INDEXED.set(map, index);
+    }
+    return index.get(key);
+  }
   for (let i = map.entries.length - 1; i >= 0; i--) if (map.entries[i]!.key === key) return map.entries[i];
   return undefined;
 }

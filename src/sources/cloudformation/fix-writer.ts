@@ -1,5 +1,4 @@
 import type { MapTree, ScalarTree, SeqTree, TreeEntry } from './fix-tree';
-import { lineOf } from './fix-tree';
 
 /**
  * Writes values into a template's text without rewriting the rest: each change is a splice at
@@ -377,6 +376,8 @@ export function appendItemEdit(seq: SeqTree, item: string, text: string, style: 
 
 export interface AppliedEdits {
   text: string;
+  /** The edits in the order applied (by offset of the old text). */
+  edits: { start: number; end: number; text: string }[];
   /** Each mark with its 1-based line in the new text. */
   marks: { mark: unknown; line: number }[];
   /** The 1-based line in the new text of what stood at this offset of the old text. */
@@ -384,28 +385,70 @@ export interface AppliedEdits {
 }
 
 /**
- * Splices the edits into the text. Edits at the same offset land in the order given; edits must
- * not overlap (the fixer edits distinct nodes).
+ * Splices the edits into the text, in one pass. Edits at the same offset land in the order given;
+ * edits must not overlap (the fixer edits distinct nodes). Lines are found by binary search, so
+ * thousands of edits and decisions stay linear-logarithmic (a scan per mark was quadratic).
  */
 export function applyEdits(text: string, edits: Edit[]): AppliedEdits {
   const ordered = edits
     .map((e, sequence) => ({ ...e, sequence }))
     .sort((a, b) => a.start - b.start || (b.nesting ?? 0) - (a.nesting ?? 0) || a.sequence - b.sequence);
-  let result = '';
+  const parts: string[] = [];
+  let length = 0;
   let copied = 0;
   const placed: { mark: unknown; offset: number }[] = [];
+  /** Per edit, the new text's length minus the old's, up to and including it. */
+  const shifts: number[] = [];
+  let shift = 0;
   for (const e of ordered) {
     if (e.start < copied) throw new Error(`internal error: overlapping edits at offset ${e.start}`);
-    result += text.slice(copied, e.start);
-    for (const m of e.marks) placed.push({ mark: m.mark, offset: result.length + m.offset });
-    result += e.text;
+    const kept = text.slice(copied, e.start);
+    parts.push(kept);
+    length += kept.length;
+    for (const m of e.marks) placed.push({ mark: m.mark, offset: length + m.offset });
+    parts.push(e.text);
+    length += e.text.length;
     copied = e.end;
+    shift += e.text.length - (e.end - e.start);
+    shifts.push(shift);
   }
-  result += text.slice(copied);
+  parts.push(text.slice(copied));
+  const result = parts.join('');
+  const lines = lineStarts(result);
   const lineOfOldOffset = (offset: number): number => {
-    let shift = 0;
-    for (const e of ordered) if (e.end <= offset && e.start <= offset) shift += e.text.length - (e.end - e.start);
-    return lineOf(result, offset + shift);
+    // Edits ending at or before the offset move it (those at it too: the text follows them).
+    let lo = 0;
+    let hi = ordered.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ordered[mid]!.end <= offset && ordered[mid]!.start <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lineAtOffset(lines, offset + (lo > 0 ? shifts[lo - 1]! : 0));
   };
-  return { text: result, marks: placed.map((p) => ({ mark: p.mark, line: lineOf(result, p.offset) })), lineOfOldOffset };
+  return {
+    text: result,
+    edits: ordered.map(({ start, end, text: t }) => ({ start, end, text: t })),
+    marks: placed.map((p) => ({ mark: p.mark, line: lineAtOffset(lines, p.offset) })),
+    lineOfOldOffset,
+  };
+}
+
+/** Offsets where each line starts. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** 1-based line of an offset, by binary search over line starts. */
+function lineAtOffset(starts: number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
 }

@@ -1,5 +1,5 @@
 import type { RequiredInputKind } from '../../rules/rule';
-import { emptyFixResult, type FixInputs, type FixResult, type FixTarget } from '../../remediation/iac/fixer';
+import { emptyFixResult, type FixInputs, type FixResult, type FixTarget, type TextEdit } from '../../remediation/iac/fixer';
 import {
   entryOf,
   intrinsicOf,
@@ -59,7 +59,10 @@ export function fixCloudFormationTemplate(file: string, text: string, targets: F
   result.manual.push(...fixed.manual);
   for (const { change, line } of fixed.changes) result.changes.push({ file, line, ...change });
   result.changes.sort((a, b) => a.line - b.line);
-  if (fixed.text !== text) result.files.set(file, fixed.text);
+  if (fixed.text !== text) {
+    result.files.set(file, fixed.text);
+    result.edits = new Map([[file, fixed.edits]]);
+  }
   return result;
 }
 
@@ -131,6 +134,8 @@ class TemplatePlan {
   private readonly style: TextStyle;
   private readonly root: MapTree | undefined;
   private readonly edits: Edit[] = [];
+  /** Offsets of the scalars replaced (a set: thousands of resources make thousands of edits). */
+  private readonly replaced = new Set<number>();
   private readonly pending = new Map<object, Pending>();
   /** Parameters chosen for required inputs, by resource type and input kind. */
   private readonly parameterFor = new Map<string, string>();
@@ -441,7 +446,8 @@ class TemplatePlan {
   }
 
   private replace(node: ScalarTree, value: string, change: PlannedChange): void {
-    if (this.edits.some((e) => e.start === node.start)) return; // already replaced for another target
+    if (this.replaced.has(node.start)) return; // already replaced for another target
+    this.replaced.add(node.start);
     this.edits.push(replaceScalarEdit(node, value, this.style, this.text, [change]));
   }
 
@@ -487,7 +493,7 @@ class TemplatePlan {
    * The new text, each change's line, and each decision: lines are those of the new text, which
    * is what a person opens once `fix` has written it.
    */
-  apply(): { text: string; changes: { change: PlannedChange; line: number }[]; manual: FixResult['manual'] } {
+  apply(): { text: string; edits: TextEdit[]; changes: { change: PlannedChange; line: number }[]; manual: FixResult['manual'] } {
     const edits = [...this.edits];
     for (const pending of this.pending.values()) {
       const entries = pending.entries.filter((e) => e.value.kind !== 'map' || hasContent(e.value));
@@ -506,7 +512,7 @@ class TemplatePlan {
       ...about(target),
       message: typeof message === 'string' ? message : message(applied.lineOfOldOffset),
     }));
-    return { text: applied.text, changes: applied.marks.map(({ mark, line }) => ({ change: mark as PlannedChange, line })), manual };
+    return { text: applied.text, edits: applied.edits, changes: applied.marks.map(({ mark, line }) => ({ change: mark as PlannedChange, line })), manual };
   }
 }
 

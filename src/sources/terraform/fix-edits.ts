@@ -6,7 +6,7 @@
 // expanded one-line objects such as `{ "type": "string", "default": "Enabled" }`), without them it
 // writes unindented JSON; splicing keeps every other byte as it was.
 import { findNodeAtLocation, parseTree, type JSONPath } from 'jsonc-parser';
-import type { FixChange } from '../../remediation/iac/fixer';
+import type { FixChange, TextEdit } from '../../remediation/iac/fixer';
 import { hclString } from './hcl/write';
 
 /** What a change is, for the summary; its line is computed once the file's new text is known. */
@@ -72,54 +72,78 @@ export class FileEdits {
     return this.splice(site.file, site.start, site.end, hclString(value), [{ at: 0, note }]);
   }
 
-  finish(): { files: Map<string, string>; changes: FixChange[] } {
+  /** The new texts, the splices that made the HCL ones (for the diff), and each change's line. */
+  finish(): { files: Map<string, string>; edits: Map<string, TextEdit[]>; changes: FixChange[] } {
     const files = new Map<string, string>();
+    const edits = new Map<string, TextEdit[]>();
     const changes: FixChange[] = [];
     for (const [file, list] of this.splices) {
-      const { text, notes } = applySplices(this.readFile(file), list);
+      const { text, notes, applied } = applySplices(this.readFile(file), list);
       files.set(file, text);
-      for (const { offset, note } of notes) changes.push({ file, line: lineAt(text, offset), ...note });
+      edits.set(file, applied);
+      const lineOf = lineFinder(text);
+      for (const { offset, note } of notes) changes.push({ file, line: lineOf(offset), ...note });
     }
     for (const [file, list] of this.jsonSets) {
       let text = this.readFile(file);
       for (const set of list) text = setJsonValue(text, set.path, set.value);
       files.set(file, text);
       const root = parseTree(text);
+      const lineOf = lineFinder(text);
       for (const set of list) {
         if (!set.note) continue;
         const node = root ? findNodeAtLocation(root, set.path) : undefined;
         const at = node?.parent?.type === 'property' ? node.parent : node;
-        changes.push({ file, line: at ? lineAt(text, at.offset) : 1, ...set.note });
+        changes.push({ file, line: at ? lineOf(at.offset) : 1, ...set.note });
       }
     }
     changes.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
-    return { files, changes };
+    return { files, edits, changes };
   }
 }
 
-function applySplices(original: string, splices: Splice[]): { text: string; notes: { offset: number; note: ChangeNote }[] } {
+function applySplices(original: string, splices: Splice[]): { text: string; notes: { offset: number; note: ChangeNote }[]; applied: TextEdit[] } {
   // Same start: in the order they were made (several insertions at one point).
   const sorted = [...splices].sort((a, b) => a.start - b.start || a.order - b.order);
-  let out = '';
+  const parts: string[] = [];
+  let length = 0;
   let cursor = 0;
   const notes: { offset: number; note: ChangeNote }[] = [];
+  const applied: TextEdit[] = [];
   for (const s of sorted) {
     // Overlapping edits can't both apply; the first one made wins. Callers never make them.
     if (s.start < cursor) continue;
-    out += original.slice(cursor, s.start);
-    for (const { at, note } of s.notes) notes.push({ offset: out.length + at, note });
-    out += s.text;
+    const kept = original.slice(cursor, s.start);
+    parts.push(kept, s.text);
+    length += kept.length;
+    for (const { at, note } of s.notes) notes.push({ offset: length + at, note });
+    length += s.text.length;
+    applied.push({ start: s.start, end: s.end, text: s.text });
     cursor = s.end;
   }
-  out += original.slice(cursor);
-  return { text: out, notes };
+  parts.push(original.slice(cursor));
+  return { text: parts.join(''), notes, applied };
 }
 
 /** 1-based line of an offset. */
 export function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+  return lineFinder(text)(offset);
+}
+
+/** 1-based lines of offsets of one text: its line starts found once, then a binary search each. */
+function lineFinder(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
 }
 
 export function hclStringList(values: readonly string[]): string {

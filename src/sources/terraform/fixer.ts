@@ -72,6 +72,7 @@ export function fixTerraform(targets: FixTarget[], inputs: FixInputs, readFile: 
   const rename = (p: string) => asGiven.get(p) ?? p;
   return {
     files: new Map([...result.files].map(([p, text]) => [rename(p), text])),
+    ...(result.edits ? { edits: new Map([...result.edits].map(([p, edits]) => [rename(p), edits])) } : {}),
     changes: result.changes.map((c) => ({ ...c, file: rename(c.file) })),
     manual: result.manual.map((m) => ({ ...m, file: rename(m.file) })),
   };
@@ -157,8 +158,8 @@ class TerraformFixer {
   }
 
   finish(): FixResult {
-    const { files, changes } = this.edits.finish();
-    return { ...emptyFixResult(), files, changes, manual: this.manual };
+    const { files, edits, changes } = this.edits.finish();
+    return { ...emptyFixResult(), files, ...(edits.size > 0 ? { edits } : {}), changes, manual: this.manual };
   }
 
   manualForAll(job: BlockJob, place: Place, message: string): void {

@@ -73,7 +73,8 @@ export interface JournalLock {
 /** Takes the lock of `journalPath`, or throws JournalLockedError naming its holder. */
 export function lockJournal(journalPath: string): JournalLock {
   const path = `${journalPath}.lock`;
-  const mine: LockInfo = { pid: process.pid, startedAt: new Date().toISOString(), host: hostname(), ...(processStart(process.pid) ? { processStart: processStart(process.pid)! } : {}) };
+  const started = processStart(process.pid);
+  const mine: LockInfo = { pid: process.pid, startedAt: new Date().toISOString(), host: hostname(), ...(started ? { processStart: started } : {}) };
   const text = `${JSON.stringify(mine)}\n`;
   let tookOver: string | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {

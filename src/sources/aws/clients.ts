@@ -84,8 +84,12 @@ export function limitCalls(concurrency: number, callTimeoutMs: number, audit: Ab
       );
       const onAudit = () => controller.abort(audit.reason);
       audit.addEventListener('abort', onAudit, { once: true });
+      // The SDK does not watch the signal everywhere: a send whose credential provider never answers
+      // was still waiting 3 s after a 0.5 s abortSignal (checked with SDK 3.1142). The call ends at
+      // its deadline even where the SDK would keep waiting, and frees its slot.
+      const deadline = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
       try {
-        return await fn(controller.signal);
+        return await Promise.race([fn(controller.signal), deadline]);
       } catch (e) {
         // The SDK's AbortError says only "Request aborted": the reason says which deadline.
         throw controller.signal.aborted ? controller.signal.reason : e;

@@ -76,7 +76,8 @@ function overLimit(size: number, limits: ReadLimits, atLeast = false): string {
   return `${atLeast ? 'more than' : 'file is'} ${size} bytes, over the ${limits.maxFileBytes}-byte limit (--max-file-size)`;
 }
 
-export function fileKind(st: Stats): string {
+/** What a non-regular file is, in words (from a stat or a directory entry). */
+export function fileKind(st: Pick<Stats, 'isFIFO' | 'isCharacterDevice' | 'isBlockDevice' | 'isSocket' | 'isDirectory' | 'isSymbolicLink'>): string {
   if (st.isFIFO()) return 'a named pipe';
   if (st.isCharacterDevice()) return 'a character device';
   if (st.isBlockDevice()) return 'a block device';

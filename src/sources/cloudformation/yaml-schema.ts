@@ -93,42 +93,56 @@ function plainNumber(text: string): number | undefined {
   return /^-?[0-9]+\.[0-9]+$/.test(text) && String(n) === text ? n : undefined;
 }
 
-/** Might this plain scalar be anything but a string? First-character test first: it runs on every scalar. */
-function mayBeTyped(text: string): boolean {
-  if (text.length > 40) return false;
-  const c = text.charCodeAt(0);
-  // digits, + - . ~ and the first letters of the boolean and null words
-  return (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x7e || 'yYnNtTfFoO'.includes(text[0] ?? '') || text === '';
-}
+type ScalarKind = 'null' | 'bool' | 'number' | 'unknown' | undefined;
 
-function scalarKind(text: string): 'null' | 'bool' | 'number' | 'unknown' | undefined {
-  if (!mayBeTyped(text)) return undefined;
-  if (NULLS.has(text)) return 'null';
-  if (TRUE.has(text) || FALSE.has(text)) return 'bool';
+/**
+ * What YAML 1.1 makes of a plain scalar. It runs on every plain scalar, once per implicit type
+ * (js-yaml asks each in turn), hence the one-entry memo and the cheap tests first: most scalars
+ * are names longer than five characters that start with a letter.
+ */
+function scalarKind(text: string): ScalarKind {
+  if (text === lastText) return lastKind;
+  lastText = text;
+  return (lastKind = classify(text));
+}
+let lastText: string | undefined;
+let lastKind: ScalarKind;
+
+function classify(text: string): ScalarKind {
+  const length = text.length;
+  if (length === 0) return 'null';
+  if (length > 40) return undefined;
+  const c = text.charCodeAt(0);
+  const numeric = (c >= 0x30 && c <= 0x39) || c === 0x2b /* + */ || c === 0x2d /* - */ || c === 0x2e; /* . */
+  if (!numeric) {
+    if (length === 1) return c === 0x7e /* ~ */ ? 'null' : ONE_LETTER_BOOLEAN.has(text) ? 'unknown' : undefined;
+    // null, Null, NULL, the boolean words: 2 to 5 characters starting with one of these letters.
+    if (length > 5 || !(c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46 || c === 0x6f || c === 0x4f || c === 0x79 || c === 0x59)) return undefined;
+    return NULLS.has(text) ? 'null' : TRUE.has(text) || FALSE.has(text) ? 'bool' : undefined;
+  }
   if (plainNumber(text) !== undefined) return 'number';
-  if (ONE_LETTER_BOOLEAN.has(text) || OTHER_NUMBER.test(text)) return 'unknown';
-  return undefined;
+  return OTHER_NUMBER.test(text) ? 'unknown' : undefined;
 }
 
 const yaml11Null = new yaml.Type('tag:yaml.org,2002:null', {
   kind: 'scalar',
-  resolve: (data: string | null) => data === null || (typeof data === 'string' && NULLS.has(data)),
+  resolve: (data: string | null) => data === null || scalarKind(data) === 'null',
   construct: () => null,
 });
 const yaml11Bool = new yaml.Type('tag:yaml.org,2002:bool', {
   kind: 'scalar',
-  resolve: (data: string | null) => typeof data === 'string' && (TRUE.has(data) || FALSE.has(data)),
+  resolve: (data: string | null) => data !== null && scalarKind(data) === 'bool',
   construct: (data: string) => TRUE.has(data),
 });
 const yaml11Number = new yaml.Type('tag:yaml.org,2002:int', {
   kind: 'scalar',
-  resolve: (data: string | null) => typeof data === 'string' && mayBeTyped(data) && plainNumber(data) !== undefined,
+  resolve: (data: string | null) => data !== null && scalarKind(data) === 'number',
   construct: (data: string) => plainNumber(data),
 });
 /** Scalars whose YAML 1.1 type or text is in doubt (see above): unknown values, saying why. */
 const yaml11Doubtful = new yaml.Type('tag:cloudconform,2026:doubtful-scalar', {
   kind: 'scalar',
-  resolve: (data: string | null) => typeof data === 'string' && scalarKind(data) === 'unknown',
+  resolve: (data: string | null) => data !== null && scalarKind(data) === 'unknown',
   construct: (data: string) =>
     new UnknownValue(
       `the unquoted YAML value ${JSON.stringify(data)} may be read as a ${ONE_LETTER_BOOLEAN.has(data) ? 'boolean or a string' : 'number whose text is not the one written'} by CloudFormation's YAML 1.1 reader: quote it`,

@@ -377,9 +377,11 @@ function substr(s: string, offset: number, length: number): string {
 }
 
 /** Terraform's replace(): a /pattern/ is a regular expression (Go's ReplaceAllString). */
-function replace(s: string, search: string, replacement: string, budget: EvalBudget): string {
+function replace(s: string, search: string, replacement: string, budget: EvalBudget): Value {
   if (search.length > 1 && search.startsWith('/') && search.endsWith('/')) {
-    const re = GoRegexp.compile(search.slice(1, -1));
+    const re = GoRegexp.compile(search.slice(1, -1), (n) => budget.work(n));
+    if (typeof re === 'string') return new UnknownValue(re);
+    re.chargeSearch(s, (n) => budget.work(n));
     const each = (length: number) => {
       budget.work(2);
       if (length > budget.limits.stringLength) budget.string(length);
@@ -398,7 +400,9 @@ function replace(s: string, search: string, replacement: string, budget: EvalBud
  * groups a list, named groups an object; a group that took no part is null.
  */
 function regexMatch(pattern: string, s: string, all: boolean, budget: EvalBudget): Value {
-  const re = GoRegexp.compile(pattern);
+  const re = GoRegexp.compile(pattern, (n) => budget.work(n));
+  if (typeof re === 'string') return new UnknownValue(re);
+  re.chargeSearch(s, (n) => budget.work(n));
   const named = re.groupNames.filter((n) => n !== '').length;
   if (named > 0 && named < re.groupNames.length) {
     throw new EvalError('invalid regexp pattern: cannot mix both named and unnamed capture groups');

@@ -2,7 +2,7 @@
 // parent passes), besides on its own; remote, escaping, cyclic or unresolvable children are notes.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scan } from '../src/engine/scan';
@@ -136,6 +136,16 @@ describe('nested stacks', () => {
     assert.equal(out.findings.filter((f) => f.id.includes('/')).length, 0, JSON.stringify(out.findings));
     assert.equal(out.notes.filter((n) => /^nested stack .*outside the scanned paths/.test(n.message)).length, 4, JSON.stringify(out.notes));
     assert.ok(!JSON.stringify(out).includes('root:x:0'), 'nothing of /etc/passwd is shown');
+  });
+
+  test('a child that is a FIFO, a directory or too large is a note, never a hang', async () => {
+    const out = await scanTree(
+      { 'parent.yaml': parent(stack('Fifo', 'pipe.yaml') + stack('Dir', 'sub') + stack('Big', 'big.yaml')), 'sub/x.txt': 'x', 'big.yaml': CHILD + '#'.repeat(9 * 1024 * 1024) },
+      undefined,
+      (root) => execFileSync('mkfifo', [join(root, 'pipe.yaml')]),
+    );
+    const messages = out.notes.map((n) => n.message).join('\n');
+    for (const id of ['Fifo', 'Dir', 'Big']) assert.match(messages, new RegExp(`nested stack ${id} was not evaluated`));
   });
 
   test('cycles end with a note (A nests B nests A), as does a template nesting itself', async () => {

@@ -16,6 +16,7 @@ import { applyDomainPlan } from '../../src/remediation/live/domain-apply';
 import { planDomainRemediation } from '../../src/remediation/live/domain-plan';
 import { planNotebookRemediation, type NotebookPlanRequest, type NotebookRemediationPlan } from '../../src/remediation/live/plan';
 import { SimulatedCrash } from '../../src/remediation/live/step-runner';
+import { signJournalBody } from '../../src/remediation/live/journal-key';
 import { runRemediatePlan, runRemediateResume } from '../../src/cli/remediate-command';
 import { startFaultProxy } from './fault-proxy';
 import { clientConfig } from './seed';
@@ -343,4 +344,20 @@ test('two `cloudconform remediate resume` processes on one journal (the built CL
   assert.match(results.find((r) => r.code === 2)!.stderr, /locked by pid \d+ on .*another cloudconform apply or resume is running on this journal/);
   assert.equal(callsOn(env.proxy.log, 'StopNotebookInstance', 'procs-a').length, 1);
   assert.equal(callsOn(env.proxy.log, 'DeleteNotebookInstance', 'procs-a').length, 1);
+});
+
+test('a journal edited and re-signed with the key (an insider, or a stolen key) to point at another, compliant notebook is still refused: AWS says it is not the planned one', async () => {
+  const { journalPath } = await crashedAfterCreate('insider-a');
+  await createSourceNotebook(env.moto.endpoint, env.proxy, 'insider-compliant', { compliantIn: env.network });
+  const other = await motoNotebook(env.moto.endpoint, 'insider-compliant');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
+  journal.plan.source.name = 'insider-compliant';
+  journal.plan.source.arn = other!.NotebookInstanceArn;
+  const { signature: _, ...body } = journal;
+  writeFileSync(journalPath, JSON.stringify({ ...body, signature: signJournalBody(body, journal.plan.account) }));
+  env.proxy.clearLog();
+  const out = captureIo();
+  assert.equal(await runRemediateResume(journalPath, resumeOptions(), out.io), 2);
+  assert.match(out.stdout() + out.stderr(), /'insider-compliant' is not the notebook that was planned: it was created .*, the planned one/);
+  assert.deepEqual(mutatingCalls(env.proxy.log), []);
 });

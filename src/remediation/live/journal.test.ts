@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultJournalPath, isDomainJournal, newJournal, readJournal, writeFileAtomic, writeJournal, JournalError } from './journal';
-import { signJournalBody } from './journal-key';
+import { journalKeyPath, signJournalBody } from './journal-key';
 import { TEST_DOMAIN_PLAN, TEST_PLAN } from './test-plan';
 
 const made: string[] = [];
@@ -189,4 +189,10 @@ test('a journal path that is a FIFO is refused at once, not waited on', () => {
   const fifo = join(d, 'fifo.json');
   execFileSync('mkfifo', [fifo]);
   assert.throws(() => readJournal(fifo), /can't read the journal: not a regular file/);
+});
+
+test('the key lives outside the journal: $CLOUDCONFORM_JOURNAL_KEY_FILE, else $XDG_STATE_HOME/cloudconform, else ~/.local/state/cloudconform', () => {
+  assert.equal(journalKeyPath({ CLOUDCONFORM_JOURNAL_KEY_FILE: '/k/key', XDG_STATE_HOME: '/state' }), '/k/key');
+  assert.equal(journalKeyPath({ XDG_STATE_HOME: '/state' }), '/state/cloudconform/journal.key');
+  assert.match(journalKeyPath({}), /\/\.local\/state\/cloudconform\/journal\.key$/);
 });

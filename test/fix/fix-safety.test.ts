@@ -253,4 +253,25 @@ describe('fix keeps a template\'s encoding', () => {
     assert.equal(bytes.subarray(3).toString('utf8').includes('\uFEFF'), false, 'one mark, not two');
     assert.deepEqual(outcome.remaining, []);
   });
+
+  it('a UTF-16 LE JSON template (PowerShell\'s default) is fixed and written back as UTF-16 LE with its mark', async () => {
+    const file = join(tree, 'open.json');
+    const template = {
+      Resources: {
+        Open: {
+          Type: 'AWS::SageMaker::NotebookInstance',
+          Properties: { InstanceType: 'ml.t3.medium', RoleArn: 'arn:aws:iam::111122223333:role/nb', DirectInternetAccess: 'Enabled', SubnetId: 'subnet-0abc1234', SecurityGroupIds: ['sg-0abc1234'] },
+        },
+      },
+    };
+    writeFileSync(file, Buffer.from(`\uFEFF${JSON.stringify(template, null, 2)}\r\n`, 'utf16le'));
+    const outcome = await fix([tree], options(), FORMAT_FIXERS);
+    assert.deepEqual(outcome.errors, []);
+    assert.deepEqual(outcome.written, [file]);
+    const bytes = readFileSync(file);
+    assert.deepEqual([...bytes.subarray(0, 2)], [0xff, 0xfe]);
+    const text = bytes.subarray(2).toString('utf16le');
+    assert.equal(text, `${JSON.stringify({ ...template, Resources: { Open: { ...template.Resources.Open, Properties: { ...template.Resources.Open.Properties, DirectInternetAccess: 'Disabled' } } } }, null, 2)}\r\n`);
+    assert.deepEqual(outcome.remaining, []);
+  });
 });

@@ -23,20 +23,19 @@ import {
   type BigIntStats,
 } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { decodeText, encodeText, type TextEncoding } from '../../sources/read-file';
 
 /** Bounded memory: no template or Terraform file fix edits comes near this. */
 const MAX_BYTES = 64 * 1024 * 1024;
 /** A lock file without a readable pid, older than this, is left over from a crash. */
 const STALE_UNREADABLE_LOCK_MS = 60_000;
 
-type Encoding = 'utf8' | 'utf8-bom' | 'utf16le' | 'utf16be';
-
 interface ReadRecord {
   /** The real path when read: what is written. */
   real: string;
   stat: BigIntStats;
   hash: string;
-  encoding: Encoding;
+  encoding: TextEncoding;
   text: string;
 }
 
@@ -60,7 +59,9 @@ export class FixFiles {
     const known = this.records.get(path);
     if (known) return known.text;
     const { bytes, stat } = readBytes(path);
-    const { text, encoding } = decode(bytes);
+    const decoded = decodeText(bytes);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    const { text, encoding } = decoded;
     this.records.set(path, { real: realpathSync(path), stat, hash: hashOf(bytes), encoding, text });
     return text;
   }
@@ -118,7 +119,7 @@ export class FixFiles {
       for (const { path, text } of files) {
         const record = this.records.get(path)!;
         try {
-          replace(record, encode(text, record.encoding));
+          replace(record, encodeText(text, record.encoding));
         } catch (e) {
           fail(path, `could not write the fixed file: ${(e as Error).message}`);
         }
@@ -163,27 +164,6 @@ function readBytes(path: string): { bytes: Buffer; stat: BigIntStats } {
 
 function hashOf(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-function decode(bytes: Buffer): { text: string; encoding: Encoding } {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: bytes.subarray(3).toString('utf8'), encoding: 'utf8-bom' };
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: bytes.subarray(2).toString('utf16le'), encoding: 'utf16le' };
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: Buffer.from(bytes.subarray(2)).swap16().toString('utf16le'), encoding: 'utf16be' };
-  return { text: bytes.toString('utf8'), encoding: 'utf8' };
-}
-
-/** The bytes to write: the encoding and byte-order mark the file was read with. */
-function encode(text: string, encoding: Encoding): Buffer {
-  switch (encoding) {
-    case 'utf8':
-      return Buffer.from(text, 'utf8');
-    case 'utf8-bom':
-      return Buffer.from(`\uFEFF${text}`, 'utf8');
-    case 'utf16le':
-      return Buffer.from(`\uFEFF${text}`, 'utf16le');
-    case 'utf16be':
-      return Buffer.from(`\uFEFF${text}`, 'utf16le').swap16();
-  }
 }
 
 function isReadOnly(record: ReadRecord): boolean {

@@ -1,7 +1,8 @@
 // The unified diff `fix` prints, built from the fixer's own edits. The new text is the old one with
 // known replacements, so the changed lines are known: only those regions (with their context) go
-// through the `diff` package, which is O(N·D) on a whole file. Measured on one YAML template of
-// 8,000 failing notebooks: the whole-file diff took ~200 s; region by region it is linear.
+// through the `diff` package, which is O(N·D) on a whole file. Measured (`fix` on one YAML template
+// of N failing notebooks, CPU seconds): before, 1,000: 7.8 s, 2,000: 23.9 s, 8,000: ~223 s; now,
+// with the fixer's lookups indexed too, 2,000: 1.4 s, 4,000: 1.9 s, 8,000: 3.0 s.
 import { diffLines, formatPatch, type StructuredPatchHunk } from 'diff';
 import type { TextEdit } from './fixer';
 

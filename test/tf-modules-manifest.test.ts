@@ -3,6 +3,7 @@
 // and only for directories `terraform init` writes (under .terraform/modules).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyConfig } from '../src/engine/config';
@@ -138,4 +139,20 @@ test('sources as terraform init records them, and version constraints as go-vers
     ['1.0.0', 'latest', undefined],
   ];
   for (const [v, c, want] of cases) assert.equal(versionSatisfies(v, c), want, `${v} ${c}`);
+});
+
+test('a modules.json that is a named pipe is refused without blocking: an error entry and a note', async () => {
+  const t = makeTree({ 'main.tf': CALL() });
+  try {
+    mkdirSync(join(t.root, '.terraform', 'modules'), { recursive: true });
+    execFileSync('mkfifo', [join(t.root, '.terraform', 'modules', 'modules.json')]);
+    const report = await scanRoot(t.root);
+    assert.deepEqual(
+      report.errors.map((e) => [e.file, e.message]),
+      [[join(t.root, '.terraform', 'modules', 'modules.json'), "can't be used: not a regular file, not read; remote modules are not evaluated"]],
+    );
+    assert.match(report.notes?.[0]?.message ?? '', /module "nb" .*not evaluated/);
+  } finally {
+    t.cleanup();
+  }
 });

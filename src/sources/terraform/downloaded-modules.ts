@@ -30,13 +30,17 @@ export type DownloadedModule =
 
 export function readDownloadedModules(rootDir: string, limits: ReadLimits): DownloadedModules {
   const path = join(rootDir, '.terraform', 'modules', 'modules.json');
-  let exists: boolean;
+  let isFile: boolean;
   try {
-    exists = statSync(path, { throwIfNoEntry: false }) !== undefined;
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) return { kind: 'none' };
+    isFile = st.isFile();
   } catch (e) {
-    exists = (e as NodeJS.ErrnoException)?.code !== 'ENOTDIR';
+    if ((e as NodeJS.ErrnoException)?.code === 'ENOTDIR') return { kind: 'none' };
+    return { kind: 'unusable', path, reason: describeFsError(e) };
   }
-  if (!exists) return { kind: 'none' };
+  // Never opened unless a regular file: a FIFO would block the scan.
+  if (!isFile) return { kind: 'unusable', path, reason: 'not a regular file, not read' };
   const read = readTextFile(path, limits);
   if (!read.ok) return { kind: 'unusable', path, reason: read.reason };
   let manifest: unknown;

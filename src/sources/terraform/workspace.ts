@@ -1,4 +1,4 @@
-import { lstatSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import { describeFsError, readTextFile } from '../read-file';
 import type { ScanError } from '../source';
@@ -38,6 +38,8 @@ export function rootWorkspace(rootDir: string, rootRealDir: string, given: strin
     // The file, or `.terraform` itself, may be a link: what is read must be in the root module.
     const rel = relative(rootRealDir, realpathSync(path));
     if (rel.startsWith('..') || isAbsolute(rel)) return unknown('leads out of the root module (a symbolic link)');
+    // Never opened unless a regular file: a FIFO would block the scan.
+    if (!statSync(path).isFile()) return unknown('is not a regular file, not read');
   } catch (e) {
     // ENOTDIR (.terraform is a file) means no workspace was selected, as for Terraform.
     if ((e as NodeJS.ErrnoException)?.code === 'ENOTDIR') return 'default';

@@ -125,12 +125,15 @@ Resources:
     const t = makeTree({
       'section.yaml': 'Transform: AddNotebooks\nResources:\n  Bucket: { Type: AWS::S3::Bucket }\n',
       'resource.yaml': 'Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Fn::Transform: { Name: MakeNotebook }\n',
+      'included.yaml': 'Resources:\n  Included:\n    Fn::Transform: { Name: AWS::Include, Parameters: { Location: s3://b/nb.yaml } }\n',
     });
     try {
       const report = await scan([t.root], { config: emptyConfig(), jobs: 1 });
       const notes = (report.notes ?? []).map((n) => n.message).join('\n');
       assert.match(notes, /"AddNotebooks".*not checked/);
       assert.match(notes, /Bucket .*"MakeNotebook".*not checked/);
+      assert.match(notes, /Included is written by macro "AWS::Include".*not checked/);
+      assert.deepEqual(report.errors, [], 'a resource written by AWS::Include is no error');
     } finally {
       t.cleanup();
     }

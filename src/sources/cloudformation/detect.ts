@@ -12,6 +12,8 @@ const FLOW_VERSION_KEY = /[{,\s]["']?AWSTemplateFormatVersion["']?\s*:/;
 const FLOW_RESOURCES_KEY = /[{,\s]["']?Resources["']?\s*:\s*\{/;
 // A resource type: `Type: AWS::S3::Bucket`, `"Type": "Custom::Thing"`, `Type: Alexa::ASK::Skill`.
 const RESOURCE_TYPE = /["']?Type["']?\s*:\s*["']?(?:AWS|Custom|Alexa)::[A-Za-z0-9]/;
+// Resources written by a macro (`Nb: { Fn::Transform: { Name: AWS::Include ... } }`) have no Type.
+const MACRO_CALL = 'Fn::Transform';
 // Terraform plans and state can embed templates; they are never templates themselves.
 const TERRAFORM_JSON = /"(?:terraform_version|format_version|resource_changes)"\s*:/;
 
@@ -22,11 +24,11 @@ export function isCloudFormationTemplate(text: string, _path?: string): boolean 
   if (start === 0x7b /* { */) {
     if (TERRAFORM_JSON.test(text)) return false;
     if (hasVersion && FLOW_VERSION_KEY.test(text)) return true;
-    return FLOW_RESOURCES_KEY.test(text) && RESOURCE_TYPE.test(text);
+    return FLOW_RESOURCES_KEY.test(text) && (RESOURCE_TYPE.test(text) || text.includes(MACRO_CALL));
   }
   if (start === 0x5b /* [ */ || start === -1) return false;
   if (hasVersion && YAML_VERSION_KEY.test(text)) return true;
-  return YAML_RESOURCES_KEY.test(text) && RESOURCE_TYPE.test(text);
+  return YAML_RESOURCES_KEY.test(text) && (RESOURCE_TYPE.test(text) || text.includes(MACRO_CALL));
 }
 
 function firstNonBlank(text: string): number {

@@ -127,7 +127,14 @@ function readTemplate(file: string, text: string, givenValues: GivenParameters, 
     }
     const type = own(definition, 'Type');
     if (typeof type !== 'string') {
-      report(`resource ${entry.logicalId} has no Type`, entry.path);
+      const macro = transformIn(definition);
+      if (macro === undefined) report(`resource ${entry.logicalId} has no Type`, entry.path);
+      else {
+        // `Nb: { Fn::Transform: { Name: AWS::Include, ... } }`: the whole definition comes from the macro.
+        const line = locate(entry.path)?.line;
+        const message = `resource ${instance.idPrefix}${entry.logicalId} is written by ${macro} at deploy time: not checked`;
+        out.notes.push(line === undefined ? { message, file } : { message, file, line });
+      }
       continue;
     }
     if (STACK_TYPES.has(type)) stacks.push({ entry, definition, type });

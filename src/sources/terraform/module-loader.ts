@@ -81,7 +81,8 @@ export function loadModuleDirectory(dir: string, realDir: string, limits: ReadLi
   for (const name of names) {
     const path = join(dir, name);
     try {
-      if (!statSync(path).isFile()) continue;
+      // Terraform skips directories only: it would read (and wait on) a FIFO, so readTextFile reports it.
+      if (statSync(path).isDirectory()) continue;
     } catch (e) {
       def.errors.push({ file: path, message: `can't read file: ${describeFsError(e)}` });
       continue;

@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { encodeText } from '../src/sources/read-file';
 import { makeTree, NOTEBOOK_CFN_YAML } from './helpers/fixtures';
 
 const CLI = new URL('../bin/cloudconform.js', import.meta.url).pathname;
@@ -42,6 +44,7 @@ function json(r: Run) {
 }
 
 const OPEN = NOTEBOOK_CFN_YAML('Open', 'Enabled');
+const PLAN = readFileSync(new URL('../src/sources/terraform/testdata/plan/plan.json', import.meta.url), 'utf8');
 const TF_VARIABLE_ACCESS = [
   'variable "access" {',
   '  default = "Enabled"',
@@ -136,6 +139,11 @@ test('`-` reads standard input, reported as <stdin>; a CloudFormation template a
   assert.equal(report.summary.filesScanned, 1);
   const text = run(['scan', '-'], { input: OPEN });
   assert.match(text.stdout, /<stdin>/);
+  // `terraform show -json | cloudconform scan -` from PowerShell 5: UTF-16 LE with a byte-order mark.
+  const plan = run(['scan', '-f', 'json', '-'], { input: encodeText(PLAN, 'utf16le-bom') });
+  const fromPlan = json(plan);
+  assert.deepEqual(fromPlan.errors, []);
+  assert.ok(fromPlan.findings.length >= 4 && fromPlan.findings.every((f) => f.location.file === '<stdin>'));
 });
 
 test('/dev/stdin given a pipe is read (was: 0 files, exit 0)', () => {

@@ -9,7 +9,7 @@ import { makeLiveClients, type Connection, type LiveClients } from '../remediati
 import { emitReplacement, type EmitFormat } from '../remediation/live/emit';
 import { defaultJournalPath, JournalError, readJournal, type AnyRemediationJournal } from '../remediation/live/journal';
 import { planNotebookRemediation, RemediationRefused, type NotebookRemediationPlan } from '../remediation/live/plan';
-import { renderJournalText, renderPlanText } from '../remediation/live/render';
+import { renderJournalText, renderPlanText, terminalText } from '../remediation/live/render';
 import { remediationActions } from '../remediation/live/actions';
 import { applyDomainPlan } from '../remediation/live/domain-apply';
 import { describeApp, planDomainRemediation, type BlockingAppsPolicy, type DomainRemediationPlan } from '../remediation/live/domain-plan';
@@ -158,6 +158,11 @@ export async function runRemediatePlan(notebook: string | undefined, opts: Remed
   });
 }
 
+/** Progress lines on standard error: names and reasons from AWS shown, never acted on by the terminal. */
+function progressTo(io: CommandIo): (line: string) => void {
+  return (line) => io.stderr(terminalText([`  ${line}`]));
+}
+
 /** Prints the run's journal (text, or JSON with its path); exit 0 only when the run is done. */
 function finish(io: CommandIo, journal: AnyRemediationJournal, path: string, format: 'text' | 'json' | undefined): number {
   io.stdout(format === 'json' ? `${JSON.stringify({ journal: path, ...journal }, null, 2)}\n` : renderJournalText(journal, path));
@@ -241,7 +246,7 @@ export async function runRemediateApply(notebook: string | undefined, opts: Reme
       }
       const journalPath = opts.journal ?? defaultJournalPath(run.name);
       io.stderr(`Journal: ${journalPath}\n`);
-      const journal = await run.start({ journalPath, onProgress: (line) => io.stderr(`  ${line}\n`) });
+      const journal = await run.start({ journalPath, onProgress: progressTo(io) });
       return finish(io, journal, journalPath, opts.format);
     });
   });
@@ -249,7 +254,7 @@ export async function runRemediateApply(notebook: string | undefined, opts: Reme
 
 export async function runRemediateResume(journalPath: string, opts: RemediateResumeOptions, io: CommandIo = processIo()): Promise<number> {
   quietSdk();
-  const progress = (line: string) => io.stderr(`  ${line}\n`);
+  const progress = progressTo(io);
   return guarded(io, () =>
     // The lock first, then the journal: a run that ended meanwhile has written its last state.
     withJournalLock(journalPath, (line) => io.stderr(`${line}\n`), async () => {

@@ -17,7 +17,7 @@ import { planDomainRemediation } from '../../src/remediation/live/domain-plan';
 import { planNotebookRemediation, type NotebookPlanRequest, type NotebookRemediationPlan } from '../../src/remediation/live/plan';
 import { SimulatedCrash } from '../../src/remediation/live/step-runner';
 import { signJournalBody } from '../../src/remediation/live/journal-key';
-import { runRemediatePlan, runRemediateResume } from '../../src/cli/remediate-command';
+import { runRemediateApply, runRemediatePlan, runRemediateResume } from '../../src/cli/remediate-command';
 import { startFaultProxy } from './fault-proxy';
 import { clientConfig } from './seed';
 import { PROJECT_ROOT } from './venv';
@@ -360,4 +360,22 @@ test('a journal edited and re-signed with the key (an insider, or a stolen key) 
   assert.equal(await runRemediateResume(journalPath, resumeOptions(), out.io), 2);
   assert.match(out.stdout() + out.stderr(), /'insider-compliant' is not the notebook that was planned: it was created .*, the planned one/);
   assert.deepEqual(mutatingCalls(env.proxy.log), []);
+});
+
+test('a terminal escape in what AWS answers (a FailureReason) is shown as \\u001b in the progress and the journal text, never sent raw to the terminal', async () => {
+  await createSourceNotebook(env.moto.endpoint, env.proxy, 'escape-a');
+  let failedOnce = 0;
+  env.proxy.addRule({
+    fault: 'rewrite',
+    action: 'DescribeNotebookInstance',
+    params: { NotebookInstanceName: 'escape-a-vpc' },
+    // The first answer once it exists (moto never fails a notebook).
+    rewrite: (answer) => (failedOnce++ > 0 ? answer : { ...answer, NotebookInstanceStatus: 'Failed', FailureReason: 'boom\u001b]0;owned\u0007\u001b[2J\r\nFAKE: Done' }),
+  });
+  const out = captureIo();
+  const options = { region: REGION, endpointUrl: env.proxy.endpoint, subnetId: env.network.subnetId, securityGroupIds: env.network.securityGroupIds, deleteSource: true, yes: true, journal: journalPathIn(env.dir, 'escape-a') };
+  assert.equal(await runRemediateApply('escape-a', options, out.io), 2);
+  const text = out.stdout() + out.stderr();
+  assert.match(text, /boom\\u001b\]0;owned\\u0007\\u001b\[2J\\u000d\\u000aFAKE: Done/);
+  assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f]/);
 });

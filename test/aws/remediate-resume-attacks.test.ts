@@ -379,3 +379,15 @@ test('a terminal escape in what AWS answers (a FailureReason) is shown as \\u001
   assert.match(text, /boom\\u001b\]0;owned\\u0007\\u001b\[2J\\u000d\\u000aFAKE: Done/);
   assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f]/);
 });
+
+test("apply never overwrites an existing journal (another run's record): refused before any mutating call, the journal unchanged", async () => {
+  const { journalPath } = await crashedAfterCreate('clobber-a');
+  const before = readFileSync(journalPath, 'utf8');
+  env.proxy.clearLog();
+  const out = captureIo();
+  const options = { region: REGION, endpointUrl: env.proxy.endpoint, subnetId: env.network.subnetId, securityGroupIds: env.network.securityGroupIds, deleteSource: true, yes: true, newName: 'clobber-a-2', journal: journalPath };
+  assert.equal(await runRemediateApply('clobber-a', options, out.io), 2);
+  assert.match(out.stderr(), /a journal is already there: resume it, or give apply another --journal/);
+  assert.deepEqual(mutatingCalls(env.proxy.log), []);
+  assert.equal(readFileSync(journalPath, 'utf8'), before);
+});

@@ -5,7 +5,8 @@
 // repeated. `resume` runs the same loop on a journal read back: done steps are skipped.
 import { awsErrorCode, describeAwsError, redactSecrets } from '../../sources/aws/errors';
 import type { LiveClients } from './clients';
-import { newJournal, writeJournal, type RemediationJournal, type RemediationPlan, type ReplanAdvice, type StepIdOf } from './journal';
+import { existsSync } from 'node:fs';
+import { JournalError, newJournal, writeJournal, type RemediationJournal, type RemediationPlan, type ReplanAdvice, type StepIdOf } from './journal';
 import { withJournalLock } from './journal-lock';
 
 /** How waits poll (seconds): the SDK waiters for notebooks, DescribeDomain for domains. Both take minutes. */
@@ -104,6 +105,8 @@ export async function startRun<P extends RemediationPlan>(
 ): Promise<RemediationJournal<P>> {
   const now = options.now ?? (() => new Date());
   return withJournalLock(options.journalPath, (line) => options.onProgress?.(line), async () => {
+    // Another run's record is never overwritten: it may be the only account of what that run did.
+    if (existsSync(options.journalPath)) throw new JournalError(`${options.journalPath}: a journal is already there: resume it, or give apply another --journal; nothing was changed`);
     const journal = newJournal(plan, now());
     writeJournal(options.journalPath, journal, now());
     return runSteps(journal, flow, options);

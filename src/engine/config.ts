@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { load as loadYaml, JSON_SCHEMA } from 'js-yaml';
+import { load as loadYaml, JSON_SCHEMA, YAMLException } from 'js-yaml';
 import picomatch from 'picomatch';
 import { RISK_ORDER, type Risk } from '../rules/rule';
 import { readTextFile } from './files';
@@ -52,6 +52,9 @@ export function loadConfigFile(path: string): Config {
   try {
     data = loadYaml(read.text, { schema: JSON_SCHEMA, filename: path });
   } catch (e) {
+    // The reason and position only: js-yaml's message quotes the lines around the error, and a
+    // planted `.cloudconform.yml` linked to a credentials file would print them into CI logs.
+    if (e instanceof YAMLException && e.mark) throw new ConfigError(`${path}:${e.mark.line + 1}:${e.mark.column + 1}: ${e.reason}`);
     throw new ConfigError(`${path}: ${(e as Error).message}`);
   }
   return { ...parseConfig(data ?? {}, path), file: path };

@@ -119,8 +119,7 @@ export function walkScanPaths(paths: string[], { exclude = [], followExternalSym
 
   const special = (path: string, st: Stats | Dirent) => {
     // A FIFO would block the read, a device never ends: not opened, and said so if a template could be it.
-    const name = basename(path);
-    if (isTerraformFile(name) || isCandidateName(name)) {
+    if (mayBeInput(basename(path))) {
       result.notes.push({ file: path, message: `not a regular file (${fileKind(st)}), not read` });
     }
   };
@@ -135,13 +134,15 @@ export function walkScanPaths(paths: string[], { exclude = [], followExternalSym
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') {
-        result.notes.push({ file: path, message: `dangling symbolic link (to ${linkTarget(path)}), not followed` });
+        if (mayBeInput(basename(path))) result.notes.push({ file: path, message: `dangling symbolic link (to ${linkTarget(path)}), not followed` });
       } else {
         result.errors.push({ file: path, message: `can't read: ${describeFsError(e)}` });
       }
       return;
     }
     if (!followExternalSymlinks && !isInsideRoots(real)) {
+      // Said only of what the walk would have used (a `terraform.tfvars` link is Terraform's to read).
+      if (!st.isDirectory() && !mayBeInput(basename(path))) return;
       result.notes.push({
         file: path,
         message: `symbolic link to ${real}, outside the scanned paths: not followed (--follow-external-symlinks follows it)`,
@@ -235,6 +236,11 @@ export function walkScanPaths(paths: string[], { exclude = [], followExternalSym
   result.candidateFiles.sort();
   result.terraformDirs = [...tfDirs].sort();
   return result;
+}
+
+/** A name the walk would read (a template or plan) or list (a `.tf`). */
+function mayBeInput(name: string): boolean {
+  return isTerraformFile(name) || isCandidateName(name);
 }
 
 function isCandidateName(name: string): boolean {

@@ -391,3 +391,21 @@ test("apply never overwrites an existing journal (another run's record): refused
   assert.deepEqual(mutatingCalls(env.proxy.log), []);
   assert.equal(readFileSync(journalPath, 'utf8'), before);
 });
+
+test('the replacement deleted and re-created by someone (same name, our tag, the subnet, Disabled): resume does not trust it, stops and deletes nothing, and prints the commands to plan again', async () => {
+  const { plan: p, journalPath } = await crashedAfterCreate('twin-a');
+  const made = JSON.parse(readFileSync(journalPath, 'utf8')).facts?.['replacement.creationTime'];
+  assert.match(made ?? '', /^\d{4}-\d\d-\d\dT/, 'the journal keeps when this run made the replacement');
+  await deleteInMoto('twin-a-vpc');
+  const sm = new SageMakerClient(clientConfig(env.moto.endpoint, REGION));
+  await sm.send(new CreateNotebookInstanceCommand({ ...p.replacement, LifecycleConfigName: undefined }));
+  sm.destroy();
+  env.proxy.clearLog();
+  const out = captureIo();
+  assert.equal(await runRemediateResume(journalPath, resumeOptions(), out.io), 2);
+  const text = out.stdout() + out.stderr();
+  assert.match(text, /'twin-a-vpc' is not the notebook this run made .*someone deleted and re-created it/);
+  assert.ok(text.includes('cloudconform remediate plan twin-a --region'), text);
+  assert.deepEqual(touched('twin-a'), []);
+  assert.deepEqual(mutatingCalls(env.proxy.log), []);
+});

@@ -23,7 +23,7 @@ import { WaiterState } from '@smithy/core/client';
 import { awsErrorCode, describeAwsError, isResourceGone } from '../../sources/aws/errors';
 import type { LiveClients } from './clients';
 import type { NotebookRemediationJournal } from './journal';
-import { REMEDIATED_FROM_TAG, sourceMismatch, type NotebookRemediationPlan, type StepId } from './plan';
+import { isoTime, REMEDIATED_FROM_TAG, sourceMismatch, type NotebookRemediationPlan, type StepId } from './plan';
 import { replanCommands } from './render';
 import { describeStepError, NeedsReplan, startRun, stepSettings, type RunOptions, type StepContext, type StepFlow } from './step-runner';
 
@@ -31,6 +31,9 @@ export interface ApplyOptions extends RunOptions<StepId> {
   /** Seconds between checks for the backup's marker object (default 15). */
   markerPollSeconds?: number;
 }
+
+/** The journal fact holding the replacement's CreationTime once this run made it. */
+const REPLACEMENT_CREATED = 'replacement.creationTime';
 
 /** A replacement that could not be made: the run rolls back. */
 class ReplacementFailed extends Error {
@@ -123,6 +126,13 @@ async function requireReplacementInService(ctx: NotebookStepContext): Promise<vo
     // The steps run in order: the replacement was made (and seen InService) before this step.
     throw new NeedsReplan({
       reason: `'${name}' was made by this run but no longer exists (deleted by someone since): '${ctx.plan.source.name}' is not stopped or deleted without it; this run can't go on, plan again`,
+      commands: replanCommands(ctx.plan),
+    });
+  }
+  const made = ctx.recall(REPLACEMENT_CREATED);
+  if (made && isoTime(nb.CreationTime) !== made) {
+    throw new NeedsReplan({
+      reason: `'${name}' is not the notebook this run made (it was created ${isoTime(nb.CreationTime) ?? 'at an unknown time'}, this run's ${made}): someone deleted and re-created it; '${ctx.plan.source.name}' is not stopped or deleted on its account; plan again`,
       commands: replanCommands(ctx.plan),
     });
   }
@@ -306,6 +316,9 @@ const STEPS: Record<StepId, (ctx: NotebookStepContext) => Promise<void>> = {
       if (e instanceof NotebookFailed) throw new ReplacementFailed(e.message);
       throw e;
     }
+    // Which notebook this run made: the source is stopped or deleted only while it is this one.
+    const created = isoTime((await describeNotebook(ctx, name))?.CreationTime);
+    if (created) ctx.remember(REPLACEMENT_CREATED, created);
   },
 
   async 'reattach-source-lifecycle-config'(ctx) {

@@ -66,6 +66,8 @@ export interface RemediationJournal<P extends RemediationPlan> {
   rollback?: RollbackRecord;
   /** Set when the world changed so that only a new plan can go on (e.g. the replacement was deleted). */
   replan?: ReplanAdvice;
+  /** What steps learnt and later steps check, e.g. the replacement's CreationTime once this run made it. */
+  facts?: Record<string, string>;
   /** `hmac-sha256:…` over everything else (journal-key.ts). */
   signature?: string;
 }

@@ -69,6 +69,10 @@ export interface StepRecorder {
   note(line: string): void;
   /** Called right after a mutating call. */
   afterCall(): void;
+  /** Keeps a fact in the journal (saved with the step) for later steps and resumes. */
+  remember(key: string, value: string): void;
+  /** A fact an earlier step kept, if any. */
+  recall(key: string): string | undefined;
 }
 
 /** What a step (or the rollback) runs with. */
@@ -138,6 +142,7 @@ export async function runSteps<P extends RemediationPlan>(
     afterCall() {
       if (options.crash?.step === step.id && options.crash.at === 'after-call') throw new SimulatedCrash(`simulated crash after the call of ${step.id}`);
     },
+    ...factsOf(journal),
   });
 
   if (journal.outcome === 'done' || journal.outcome === 'rolled-back') return journal;
@@ -204,6 +209,13 @@ export async function runSteps<P extends RemediationPlan>(
   return journal;
 }
 
+function factsOf<P extends RemediationPlan>(journal: RemediationJournal<P>): Pick<StepRecorder, 'remember' | 'recall'> {
+  return {
+    remember: (key, value) => void ((journal.facts ??= {})[key] = value),
+    recall: (key) => (typeof journal.facts?.[key] === 'string' ? journal.facts[key] : undefined),
+  };
+}
+
 /** Runs the flow's rollback, recording it in the journal: `rolled-back`, or `rollback-failed` for resume to retry. */
 async function rollBack<P extends RemediationPlan>(
   journal: RemediationJournal<P>,
@@ -223,6 +235,7 @@ async function rollBack<P extends RemediationPlan>(
       options.onProgress?.(`rollback: ${line}`);
     },
     afterCall() {},
+    ...factsOf(journal),
   };
   try {
     await run(ctx);

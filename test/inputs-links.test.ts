@@ -75,3 +75,39 @@ test('a .cloudconform.yml linked to a credentials file: the error names the posi
     t.cleanup();
   }
 });
+
+test('a terraform.tfvars.json linked to a secrets file outside the scanned paths: its values are unknown, never quoted', () => {
+  const secret = 'd-FL95Q19q7MQmFpd7hHD0Ty';
+  const t = makeTree({
+    'home/adc.json': JSON.stringify({ client_id: '123.apps', client_secret: secret, type: 'authorized_user' }),
+    'repo/main.tf': [
+      'variable "client_secret" {',
+      '  default = "Disabled"',
+      '}',
+      'resource "aws_sagemaker_notebook_instance" "nb" {',
+      '  name                   = "nb"',
+      '  role_arn               = "arn:aws:iam::111122223333:role/nb"',
+      '  instance_type          = "ml.t3.medium"',
+      '  subnet_id              = "subnet-1"',
+      '  direct_internet_access = var.client_secret',
+      '}',
+      '',
+    ].join('\n'),
+  });
+  try {
+    symlinkSync(join(t.root, 'home', 'adc.json'), join(t.root, 'repo', 'terraform.tfvars.json'));
+    for (const format of ['text', 'json', 'sarif']) {
+      const r = run(['scan', '-f', format, join(t.root, 'repo')]);
+      assert.doesNotMatch(r.stdout + r.stderr, new RegExp(secret), format);
+      assert.equal(r.code, 0, format);
+    }
+    const report = JSON.parse(run(['scan', '-f', 'json', join(t.root, 'repo')]).stdout);
+    assert.equal(report.findings[0].result, 'unknown', 'the file may set the variable: not the default, not a pass');
+    assert.match(report.findings[0].message, /links to .*adc\.json, outside the scanned paths: its values are not used/);
+    // Scanning the tree that holds the file, or opting in, uses its values as Terraform would.
+    const opted = run(['scan', '-f', 'json', '--follow-external-symlinks', join(t.root, 'repo')]);
+    assert.equal(JSON.parse(opted.stdout).findings[0].result, 'fail');
+  } finally {
+    t.cleanup();
+  }
+});

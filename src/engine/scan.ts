@@ -84,6 +84,7 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
         ...Object.entries(options.vars ?? {}).map(([name, text]): VariableArg => ({ kind: 'var', name, text })),
       ],
       namedPaths: paths.length ? paths : ['.'],
+      ...(options.followExternalSymlinks ? {} : { scanRoots: realPaths(paths.length ? paths : ['.']) }),
     },
     cloudFormation: { parameters: options.cloudFormationParameters ?? {}, nestedRoots: realPaths(paths.length ? paths : ['.']) },
   };

@@ -29,7 +29,7 @@ interface ModuleDirectory {
  */
 export function scanTerraformDirectories(dirs: string[], options: TerraformScanOptions = {}): SourceResult {
   const scan = new TerraformScanContext(options.readLimits ?? DEFAULT_READ_LIMITS);
-  const inputs = new VariableInputs(options.args ?? [], options.env ?? {}, scan.limits, scan.errors);
+  const inputs = new VariableInputs(options.args ?? [], options.env ?? {}, scan.limits, scan.errors, options.scanRoots);
   const resources: SourceResource[] = [];
   for (const root of findRootModules(dirs, scan, options.namedPaths ?? [])) {
     try {

@@ -1,12 +1,12 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { readTextFile, type ReadLimits } from '../read-file';
 import type { ScanError } from '../source';
 import { HclSyntaxError, type Expr } from './hcl/ast';
 import { parseHcl } from './hcl/parser';
 import { LineTable } from './text-positions';
-import { getKey, isObjectValue, valueFromJson, type Value } from './values';
+import { getKey, isObjectValue, UnknownValue, valueFromJson, type Value } from './values';
 
 /** A value given to a root module variable from outside the configuration. */
 export type VariableInput =
@@ -33,6 +33,12 @@ export interface TerraformInputs {
   workspace?: string;
   /** The paths the user named: a module among them called only from beneath it is a root too. */
   namedPaths?: string[];
+  /**
+   * Real paths of the scanned paths. A `terraform.tfvars` or `*.auto.tfvars` that links outside
+   * them gives its variables unknown values: a planted link to a credentials file must not put
+   * its values into a report. Absent (or `--follow-external-symlinks`): not checked.
+   */
+  scanRoots?: string[];
 }
 
 /** `TF_VAR_name=value` entries of an environment, as Terraform collects them. */
@@ -60,6 +66,7 @@ export class VariableInputs {
     env: Readonly<Record<string, string>>,
     private readonly limits: ReadLimits,
     private readonly errors: ScanError[],
+    private readonly scanRoots?: readonly string[],
   ) {
     for (const [name, text] of Object.entries(env)) this.envVars.set(name, { kind: 'cli', text, from: `TF_VAR_${name}` });
   }
@@ -71,9 +78,9 @@ export class VariableInputs {
     };
     for (const name of ['terraform.tfvars', 'terraform.tfvars.json']) {
       const path = join(dir, name);
-      if (existsSync(path)) merge(this.file(path));
+      if (existsSync(path)) merge(this.file(path, true));
     }
-    for (const name of autoVarFiles(dir)) merge(this.file(join(dir, name)));
+    for (const name of autoVarFiles(dir)) merge(this.file(join(dir, name), true));
     for (const arg of this.args) {
       if (arg.kind === 'file') merge(this.file(arg.path));
       else inputs.set(arg.name, { kind: 'cli', text: arg.text, from: `--var ${arg.name}` });
@@ -81,20 +88,45 @@ export class VariableInputs {
     return inputs;
   }
 
-  private file(path: string): Map<string, VariableInput> {
-    let values = this.files.get(path);
+  /** `found`: found in the root module, not named by the user (who may name any file). */
+  private file(path: string, found = false): Map<string, VariableInput> {
+    const outside = found ? this.outsideScanRoots(path) : undefined;
+    const key = outside === undefined ? path : `outside:${path}`;
+    let values = this.files.get(key);
     if (!values) {
       const read = readTextFile(path, this.limits);
       if (read.ok) {
         this.filesRead++;
-        values = readVariableFile(path, read.text, this.errors);
+        values = outside === undefined ? readVariableFile(path, read.text, this.errors) : this.unknownValues(path, outside, read.text);
       } else {
         this.errors.push({ file: path, message: `can't read variable file: ${read.reason}` });
         values = new Map();
       }
-      this.files.set(path, values);
+      this.files.set(key, values);
     }
     return values;
+  }
+
+  /** The real path of a variable file if it leads outside the scanned paths. */
+  private outsideScanRoots(path: string): string | undefined {
+    if (!this.scanRoots) return undefined;
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      return undefined; // reported when read
+    }
+    return this.scanRoots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep)) ? undefined : real;
+  }
+
+  /** The variables a file outside the scanned paths sets, each unknown; nothing of the file is quoted. */
+  private unknownValues(path: string, real: string, text: string): Map<string, VariableInput> {
+    const parseErrors: ScanError[] = [];
+    const names = [...readVariableFile(path, text, parseErrors).keys()];
+    const why = `${path} links to ${real}, outside the scanned paths`;
+    if (parseErrors.length) this.errors.push({ file: path, message: `${why}, and is not a valid variable file; its values are unknown` });
+    const value = new UnknownValue(`${why}: its values are not used (--follow-external-symlinks uses them)`);
+    return new Map(names.map((name): [string, VariableInput] => [name, { kind: 'value', value }]));
   }
 }
 

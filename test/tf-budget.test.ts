@@ -170,6 +170,27 @@ test('comparing big values in every instance of a count is charged by their size
   }
 });
 
+test('work repeated in every instance of a count is charged even when it evaluates nothing: splats, template for, max(list...); length() of a map is counted once', () => {
+  const locals = `locals {
+  flat = flatten([for i in range(1000) : [for j in range(200) : j]])
+  objs = [for x in local.flat : { name = x }]
+  map  = { for i, x in local.flat : tostring(i) => x }
+}
+`;
+  // A map's size is counted once and kept: 10,000 length() of it are cheap, and all pass.
+  const sized = scanBounded({ 'main.tf': locals + NOTEBOOK('count = 10000', 'length(local.map) > 0 ? "Disabled" : "Enabled"') });
+  assert.equal(sized.signal, null, `killed after ${sized.ms} ms`);
+  assert.equal(sized.code, 0, JSON.stringify(sized.report?.errors));
+  for (const access of [
+    'length(local.objs[*].name) > 0 ? "Disabled" : "Enabled"',
+    'length("%{ for x in local.flat }%{ endfor }") == 0 ? "Disabled" : "Enabled"',
+    'max(local.flat...) > 0 ? "Disabled" : "Enabled"',
+  ]) {
+    const r = scanBounded({ 'main.tf': locals + NOTEBOOK('count = 10000', access) });
+    assertStoppedByBudget(r, /evaluation steps|list and map elements/, 40);
+  }
+});
+
 /** One random piece of hostile work, as a local's expression over `local.base` (a 64-character string). */
 const work = fc.oneof(
   fc.integer({ min: 1, max: 1000 }).map((n) => `[for i in range(${n}) : "\${local.base}\${i}"]`),

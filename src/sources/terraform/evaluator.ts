@@ -174,7 +174,10 @@ function renderTemplateParts(parts: readonly TemplatePart[], ctx: EvalContext, s
           state.unknown = unknownFrom(notKnown, 'template for');
           return;
         }
-        for (const [k, v] of iterate(collection)) {
+        const pairs = iterate(collection);
+        // An iteration may evaluate nothing (`%{ for x in list }text%{ endfor }`): charged anyway.
+        ctx.budget.work(pairs.length);
+        for (const [k, v] of pairs) {
           const inner = withBindings(ctx, part.keyVar ? [[part.keyVar, k], [part.valueVar, v]] : [[part.valueVar, v]]);
           renderTemplateParts(part.body, inner, state);
         }
@@ -250,6 +253,8 @@ function evaluateSplat(source: Value, steps: readonly Traverser[], full: boolean
   }
   if (source === null) return [];
   const items = Array.isArray(source) ? source : [source];
+  ctx.budget.work(items.length);
+  ctx.budget.collection(items.length);
   return items.map((item) => applySteps(item, steps, ctx));
 }
 

@@ -22,6 +22,7 @@ import {
   valueFromJson,
   valueKey,
   deepSize,
+  shallowSize,
   valuesEqual,
   type ObjectValue,
   type Value,
@@ -45,8 +46,12 @@ interface FunctionDef {
    * Otherwise any of them makes the whole result unknown or a reference.
    */
   partial: false | 'elements' | 'all';
-  /** Compares or keys whole values (contains, distinct...): charged by their size, all levels down. */
-  deep?: boolean;
+  /**
+   * How lists and maps given are charged: `deep` for functions comparing or keying whole values
+   * (contains, distinct...), all levels down; `none` for those that only look one element up
+   * (length, lookup, element); by default their number of elements.
+   */
+  cost?: 'deep' | 'none';
 }
 
 /** Terraform's own limit (cty's range function). */
@@ -72,7 +77,7 @@ export function callFunction(name: string, args: Value[], host: FunctionHost, de
     if (notKnown instanceof UnknownValue) return notKnown;
     if (notKnown instanceof ReferenceValue) return new ReferenceValue(describeCall());
   }
-  budget.work(argumentsCost(args, def.deep === true));
+  budget.work(argumentsCost(args, def.cost));
   const result = def.impl(args, host, describeCall, budget);
   // Lists a function returns are charged as built (some are the argument itself: harmless).
   if (Array.isArray(result)) budget.collection(result.length);
@@ -84,19 +89,24 @@ export function callFunction(name: string, args: Value[], host: FunctionHost, de
  * functions comparing values), one per 16 characters (`upper` of 16 MB takes ~20 ms, like a
  * million evaluation steps).
  */
-function argumentsCost(args: readonly Value[], deep: boolean): number {
-  let cost = 0;
+function argumentsCost(args: readonly Value[], how: FunctionDef['cost']): number {
+  let cost = args.length;
   for (const a of args) {
     if (typeof a === 'string') cost += a.length >> 4;
-    else if (deep) cost += deepSize(a);
-    else if (Array.isArray(a)) cost += a.length;
+    else if (how === 'deep') cost += deepSize(a);
+    else if (how !== 'none') cost += shallowSize(a);
   }
   return cost;
 }
 
 /** A function that compares or keys whole values. */
 function deep(def: FunctionDef): FunctionDef {
-  return { ...def, deep: true };
+  return { ...def, cost: 'deep' };
+}
+
+/** A function that looks at one element of a list or map, or at its size (kept per value). */
+function lookupOnly(def: FunctionDef): FunctionDef {
+  return { ...def, cost: 'none' };
 }
 
 function fn(min: number, max: number, impl: FunctionDef['impl'], partial: FunctionDef['partial'] = false): FunctionDef {
@@ -156,7 +166,14 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     const items = args.slice(1).flatMap((l) => asList(l, 'join() list'));
     return limit(items.map((i) => templateString(i)).join(sep), budget);
   })],
-  ['split', fn(2, 2, ([sep, s]) => asString(s as Value).split(asString(sep as Value)))],
+  ['split', fn(2, 2, ([sep, s], _host, _call, budget) => {
+    const text = asString(s as Value);
+    const separator = asString(sep as Value);
+    // Counted before splitting: a 16 MB string of commas would be 16 million strings.
+    budget.collection(separator === '' ? text.length : countOf(text, separator) + 1);
+    // Go's strings.Split with "" splits into characters (code points, not UTF-16 units).
+    return separator === '' ? Array.from(text) : text.split(separator);
+  })],
   ['replace', fn(3, 3, ([s, search, repl], _host, _call, budget) => replace(asString(s as Value), asString(search as Value), asString(repl as Value), budget))],
   ['substr', fn(3, 3, ([s, off, len]) => substr(asString(s as Value), asInteger(off as Value), asInteger(len as Value)))],
   ['format', fn(1, Infinity, (args, _host, _call, budget) => format(asString(arg(args, 0)), args.slice(1), budget))],
@@ -165,12 +182,12 @@ const FUNCTIONS = new Map<string, FunctionDef>([
   ['regexall', fn(2, 2, ([p, s], _host, _call, budget) => regexMatch(asString(p as Value), asString(s as Value), true, budget))],
 
   // Collections
-  ['length', fn(1, 1, ([v]) => {
+  ['length', lookupOnly(fn(1, 1, ([v]) => {
     if (typeof v === 'string') return codePoints(v);
     if (Array.isArray(v)) return v.length;
-    if (isObjectValue(v)) return Object.keys(v).length;
+    if (isObjectValue(v)) return shallowSize(v);
     throw new EvalError('length() needs a string, list or map');
-  }, 'elements')],
+  }, 'elements'))],
   ['concat', fn(0, Infinity, (args) => args.flatMap((l) => asList(l, 'concat() argument')), 'elements')],
   ['merge', fn(0, Infinity, (args, _host, _call, budget) => {
     const out = newObject();
@@ -183,7 +200,7 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     }
     return out;
   }, 'elements')],
-  ['lookup', fn(2, 3, (args) => {
+  ['lookup', lookupOnly(fn(2, 3, (args) => {
     const map = asObject(arg(args, 0), 'lookup() map');
     const key = arg(args, 1);
     if (key instanceof UnknownValue) return key;
@@ -192,8 +209,8 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     if (v !== undefined) return v;
     if (args.length === 3) return arg(args, 2);
     throw new EvalError(`lookup(): the map has no key "${asString(key)}" and no default was given`);
-  }, 'elements')],
-  ['element', fn(2, 2, ([l, i]) => {
+  }, 'elements'))],
+  ['element', lookupOnly(fn(2, 2, ([l, i]) => {
     const list = asList(l as Value, 'element() list');
     if (i instanceof UnknownValue) return i;
     if (i instanceof ReferenceValue) return new UnknownValue(`element index depends on ${i.reference}, known only after apply`);
@@ -201,7 +218,7 @@ const FUNCTIONS = new Map<string, FunctionDef>([
     const n = asInteger(i as Value, 'element() index');
     if (n < 0) throw new EvalError('element() index must not be negative');
     return list[n % list.length] as Value;
-  }, 'elements')],
+  }, 'elements'))],
   ['keys', fn(1, 1, ([m]) => sortedKeys(asObject(m as Value, 'keys() argument')), 'elements')],
   ['values', fn(1, 1, ([m]) => { const obj = asObject(m as Value, 'values() argument'); return sortedKeys(obj).map((k) => obj[k] as Value); }, 'elements')],
   ['contains', deep(fn(2, 2, ([l, v]) => asList(l as Value, 'contains() list').some((x) => valuesEqual(x, v as Value))))],

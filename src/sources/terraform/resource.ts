@@ -139,7 +139,10 @@ function expandDynamic(block: BlockNode, type: string, ctx: EvalContext): BodyIn
     if (collection === null) return [];
     return new UnknownValue(`dynamic "${type}" for_each = ${renderExpr(forEach.expr)} is not a collection`);
   }
-  return iterate(collection).map(([key, value]) => ({
+  const pairs = iterate(collection);
+  // Charged per block generated: a content block may evaluate nothing.
+  ctx.budget.work(pairs.length);
+  return pairs.map(([key, value]) => ({
     body: content.body,
     ctx: withBindings(ctx, [[iterator, newObject([['key', key], ['value', value]])]]),
   }));

@@ -129,6 +129,19 @@ export function valuesEqual(a: Value, b: Value): boolean {
 }
 
 const sizes = new WeakMap<object, number>();
+const counts = new WeakMap<object, number>();
+
+/** Elements of a list or keys of a map or object (1 otherwise), counted once per object. */
+export function shallowSize(v: Value): number {
+  if (Array.isArray(v)) return v.length;
+  if (!isObjectValue(v)) return 1;
+  let n = counts.get(v);
+  if (n === undefined) {
+    n = Object.keys(v).length;
+    counts.set(v, n);
+  }
+  return n;
+}
 
 /**
  * Elements in a value, all levels down (1 for a primitive): the work of walking it, charged when

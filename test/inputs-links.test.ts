@@ -111,3 +111,16 @@ test('a terraform.tfvars.json linked to a secrets file outside the scanned paths
     t.cleanup();
   }
 });
+
+test('a .tf named on the command line: the terraform.tfvars beside it is inside the scanned paths', () => {
+  const t = makeTree({
+    'main.tf': 'variable "access" {\n  default = "Enabled"\n}\nresource "aws_sagemaker_notebook_instance" "nb" {\n  subnet_id = "subnet-1"\n  direct_internet_access = var.access\n}\n',
+    'terraform.tfvars': 'access = "Disabled"\n',
+  });
+  try {
+    const r = run(['scan', '-f', 'json', join(t.root, 'main.tf')]);
+    assert.deepEqual(JSON.parse(r.stdout).findings.map((f: { result: string }) => f.result), ['pass']);
+  } finally {
+    t.cleanup();
+  }
+});

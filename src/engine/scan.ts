@@ -1,7 +1,7 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { isAbsolute, relative } from 'node:path';
+import { dirname, isAbsolute, relative } from 'node:path';
 import type { Risk } from '../rules/rule';
 import type { Config } from './config';
 import type { GivenParameters } from '../sources/cloudformation/parameters';
@@ -84,7 +84,7 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
         ...Object.entries(options.vars ?? {}).map(([name, text]): VariableArg => ({ kind: 'var', name, text })),
       ],
       namedPaths: paths.length ? paths : ['.'],
-      ...(options.followExternalSymlinks ? {} : { scanRoots: realPaths(paths.length ? paths : ['.']) }),
+      ...(options.followExternalSymlinks ? {} : { scanRoots: scannedDirectories(paths.length ? paths : ['.']) }),
     },
     cloudFormation: { parameters: options.cloudFormationParameters ?? {}, nestedRoots: realPaths(paths.length ? paths : ['.']) },
   };
@@ -170,6 +170,17 @@ function mergeInto(total: UnitResult, part: UnitResult): void {
 }
 
 /** Real paths of the scan paths that exist (symbolic links resolved): the tree nested templates may come from. */
+/** Real paths of the scanned paths, a file's directory for a file (a `.tf` stands for its directory). */
+function scannedDirectories(paths: string[]): string[] {
+  return realPaths(paths).map((real) => {
+    try {
+      return statSync(real).isDirectory() ? real : dirname(real);
+    } catch {
+      return real;
+    }
+  });
+}
+
 function realPaths(paths: string[]): string[] {
   const out: string[] = [];
   for (const path of paths) {

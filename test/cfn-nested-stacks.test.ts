@@ -100,6 +100,30 @@ describe('nested stacks', () => {
     assert.match(f!.message, /Condition Wanted/);
   });
 
+  test('text the parent builds from a deploy-time value stays unknown in the child, also inside an Fn::If', async () => {
+    const child = `Parameters:
+  Access: { Type: String, Default: closed }
+Conditions:
+  IsOpen: !Equals [!Ref Access, open]
+Resources:
+  ChildNotebook:
+    Type: AWS::SageMaker::NotebookInstance
+    Properties:
+      DirectInternetAccess: !If [IsOpen, Enabled, Disabled]
+      SubnetId: subnet-0123456789abcdef0
+`;
+    const out = await scanTree({
+      'parent.yaml': parent(
+        stack('Sub', 'child.yaml', "{ Access: !Sub '${Mode}' }") + stack('IfSub', 'child.yaml', "!If [Always, { Access: !Sub '${Mode}' }, {}]"),
+        'Parameters:\n  Mode: { Type: String }\nConditions:\n  Always: !Equals [a, a]\n',
+      ),
+      'child.yaml': child,
+    });
+    for (const id of ['Sub/ChildNotebook', 'IfSub/ChildNotebook']) {
+      assert.equal(out.findings.find((f) => f.id === id)?.result, 'unknown', `${id}: ${JSON.stringify(out.findings)}`);
+    }
+  });
+
   test('nesting follows grandchildren, addressed Outer/Inner/Resource', async () => {
     const out = await scanTree({
       'top.yaml': parent(stack('Outer', 'mid/mid.yaml', '{ Access: Enabled }')),

@@ -123,7 +123,7 @@ export function passedParameters(
   const given: GivenParameters = {};
   const written = isMapping(properties) ? own(properties, 'Parameters') : undefined;
   if (written === undefined) return { given };
-  const resolved = resolver.resolveProperty(written);
+  const resolved = resolver.resolveProperty(written, { keepDeployTimeText: true });
   if (resolved.kind !== 'value' || !isMapping(resolved.value)) {
     // Unknown as a whole (a macro, an Fn::If on an unknown condition): so is every parameter.
     const why = resolved.kind === 'unknown' ? resolved.reason : 'Parameters is not a mapping';

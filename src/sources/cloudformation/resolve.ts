@@ -81,14 +81,18 @@ export class TemplateResolver {
     this.given = options.given ?? {};
   }
 
-  /** Resolves a value as written in the template (a property, a Properties block). */
-  resolveProperty(node: unknown): ResolvedProperty {
+  /**
+   * Resolves a value as written in the template (a property, a Properties block).
+   * `keepDeployTimeText`: text built from deploy-time values stays a DeployTimeText inside lists
+   * and mappings too (a nested stack's Parameters: the child must not take `${Mode}` for a literal).
+   */
+  resolveProperty(node: unknown, options: { keepDeployTimeText?: boolean } = {}): ResolvedProperty {
     return this.topLevel(
       () => {
         const value = this.resolve(node, 0);
         if (value === NO_VALUE) return { kind: 'absent' } as const;
         if (value instanceof UnknownValue || value instanceof PseudoParameter) return { kind: 'unknown', reason: value.reason } as const;
-        return { kind: 'value', value: finalize(value, 0) } as const;
+        return { kind: 'value', value: finalize(value, 0, options.keepDeployTimeText === true) } as const;
       },
       (reason) => ({ kind: 'unknown', reason }),
     );
@@ -664,16 +668,16 @@ function sameValue(a: Value, b: Value): boolean {
 }
 
 /** The value rules see: deploy-time text as its CloudFormation spelling, pseudo parameters unknown. */
-function finalize(value: Value, depth: number): unknown {
-  if (value instanceof DeployTimeText) return depth === 0 ? value : value.text;
+function finalize(value: Value, depth: number, keepText = false): unknown {
+  if (value instanceof DeployTimeText) return depth === 0 || keepText ? value : value.text;
   if (value instanceof PseudoParameter) return new UnknownValue(value.reason);
   if (value === NO_VALUE) return undefined;
   if (value instanceof UnknownValue || value instanceof ResourceReference || value instanceof DeployTimeParameter || value instanceof DeployTimeList) return value;
   if (depth > MAX_RESOLVE_DEPTH) throw new ResolutionLimit(`the value nests deeper than ${MAX_RESOLVE_DEPTH} levels`);
-  if (Array.isArray(value)) return value.map((element) => finalize(element, depth + 1));
+  if (Array.isArray(value)) return value.map((element) => finalize(element, depth + 1, keepText));
   if (isMapping(value)) {
     const out: Mapping = {};
-    for (const key of Object.keys(value)) setOwn(out, key, finalize(value[key] as Value, depth + 1));
+    for (const key of Object.keys(value)) setOwn(out, key, finalize(value[key] as Value, depth + 1, keepText));
     return out;
   }
   return value;

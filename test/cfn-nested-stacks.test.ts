@@ -172,6 +172,20 @@ Resources:
     for (const id of ['Fifo', 'Dir', 'Big']) assert.match(messages, new RegExp(`nested stack ${id} was not evaluated`));
   });
 
+  test('NoEcho values never show: a TemplateURL built from one, a value passed to the child', async () => {
+    const out = await scanTree({
+      'parent.yaml': parent(
+        stack('Remote', '!Sub "https://example.com/${Token}/child.yaml"', '{}') + stack('Passed', 'child.yaml', '{ Access: !Ref Token }'),
+        'Parameters:\n  Token: { Type: String, NoEcho: true, Default: TopSecretTokenValue0123456789TopSecretTokenValue0123456789TopSecretTokenValue }\n',
+      ),
+      'child.yaml': CHILD,
+    });
+    const all = JSON.stringify(out);
+    assert.ok(!all.includes('TopSecret'), all);
+    assert.ok(out.notes.some((n) => /Remote was not evaluated/.test(n.message)));
+    assert.ok(out.findings.some((f) => f.id === 'Passed/ChildNotebook'));
+  });
+
   test('cycles end with a note (A nests B nests A), as does a template nesting itself', async () => {
     const out = await scanTree({
       'a.yaml': parent(stack('B', 'b.yaml', '{}')) + CHILD.split('Resources:\n')[1],

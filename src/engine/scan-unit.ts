@@ -81,13 +81,14 @@ export class UnitScanner {
     });
     const firstFinding = into.findings.length;
     const firstError = into.errors.length;
+    const firstNote = into.notes?.length ?? 0;
     into.errors.push(...structuredClone(result.errors));
     if (result.notes?.length) (into.notes ??= []).push(...structuredClone(result.notes));
     for (const resource of result.resources) {
       into.resources++;
       this.runner.evaluate(resource, into.findings, into.errors);
     }
-    if (result.secrets) maskSecrets(result.secrets, into, firstFinding, firstError);
+    if (result.secrets) maskSecrets(result.secrets, into, firstFinding, firstError, firstNote);
   }
 
   private scanTerraform(dirs: string[], into: UnitResult): void {
@@ -109,11 +110,11 @@ export class UnitScanner {
 const MASK = '****';
 
 /**
- * Replaces secret values in the messages of the findings and errors from `firstFinding` and
- * `firstError` on: a rule may quote a value (e.g. an invalid one), and a NoEcho value must never
- * be shown. Longer secrets first, so one that contains another is masked whole.
+ * Replaces secret values in the messages of the findings, errors and notes from `firstFinding`,
+ * `firstError` and `firstNote` on: a rule may quote a value (e.g. an invalid one), and a NoEcho
+ * value must never be shown. Longer secrets first, so one that contains another is masked whole.
  */
-function maskSecrets(secrets: readonly string[], into: UnitResult, firstFinding: number, firstError: number): void {
+function maskSecrets(secrets: readonly string[], into: UnitResult, firstFinding: number, firstError: number, firstNote: number): void {
   const ordered = [...new Set(secrets)].filter((s) => s !== '').sort((a, b) => b.length - a.length);
   if (ordered.length === 0) return;
   const mask = (text: string) => ordered.reduce((masked, secret) => masked.split(secret).join(MASK), text);
@@ -123,4 +124,6 @@ function maskSecrets(secrets: readonly string[], into: UnitResult, firstFinding:
     if (finding.suppression) finding.suppression.reason = mask(finding.suppression.reason);
   }
   for (let i = firstError; i < into.errors.length; i++) into.errors[i]!.message = mask(into.errors[i]!.message);
+  const notes = into.notes ?? [];
+  for (let i = firstNote; i < notes.length; i++) notes[i]!.message = mask(notes[i]!.message);
 }

@@ -82,8 +82,11 @@ export function findChildTemplate(
   const url = resolved.kind === 'value' ? resolved.value : undefined;
   if (isMapping(url)) return notEvaluated('its application comes from the Serverless Application Repository, which is not read');
   if (typeof url !== 'string' || url === '') return notEvaluated(`its ${key} is not a file path or URL`);
+  // A URL written in the template is shown; one built from parameters may hold a NoEcho value,
+  // which a quoted, shortened copy would not let the scan mask.
+  const shown = typeof written === 'string' ? quoteName(url) : `(built from the template's values)`;
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(url)) {
-    return notEvaluated(`its template ${quoteName(url)} is remote; scan a local copy of it to evaluate it as this stack deploys it`);
+    return notEvaluated(`its template ${shown} is remote; scan a local copy of it to evaluate it as this stack deploys it`);
   }
   if (!inputs) return notEvaluated('nested templates are read only when a scanned directory holds them');
   // `aws cloudformation package` and SAM read a local template relative to the parent's directory.
@@ -92,14 +95,14 @@ export function findChildTemplate(
   try {
     real = realpathSync(target);
   } catch {
-    return notEvaluated(`its template ${quoteName(url)} is not a file in the scanned paths`);
+    return notEvaluated(`its template ${shown} is not a file in the scanned paths`);
   }
   if (!inputs.roots.some((root) => isInside(real, root))) {
-    return notEvaluated(`its template ${quoteName(url)} is outside the scanned paths, and is not read`);
+    return notEvaluated(`its template ${shown} is outside the scanned paths, and is not read`);
   }
-  if (chain.includes(real)) return notEvaluated(`its template ${quoteName(url)} nests itself (a cycle)`);
+  if (chain.includes(real)) return notEvaluated(`its template ${shown} nests itself (a cycle)`);
   const read = readTextFile(real, inputs.readLimits);
-  if (!read.ok) return notEvaluated(`its template ${quoteName(url)} can't be read: ${read.reason}`);
+  if (!read.ok) return notEvaluated(`its template ${shown} can't be read: ${read.reason}`);
   // Shown as the scan shows paths: relative when the parent's is.
   return { ok: true, file: isAbsolute(parentFile) ? target : relative(process.cwd(), target), realPath: real, text: read.text };
 }

@@ -12,7 +12,6 @@ import {
   fchmodSync,
   fchownSync,
   fstatSync,
-  fsyncSync,
   lstatSync,
   openSync,
   readSync,
@@ -213,8 +212,9 @@ function replace(record: ReadRecord, bytes: Buffer): void {
     try {
       fchmodSync(fd, Number(record.stat.mode & 0o7777n));
       if (process.getuid?.() === 0) fchownSync(fd, Number(record.stat.uid), Number(record.stat.gid));
+      // No fsync: it cost 6.5 ms a file (5 s of the bench's 804 files); ext4 and XFS flush a file
+      // renamed over another before the rename is durable, so a crash leaves the old or the new text.
       for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
-      fsyncSync(fd);
     } finally {
       closeSync(fd);
     }

@@ -75,7 +75,7 @@ withReportOptions(
   program
     .command('scan')
     .description('Scan CloudFormation templates, Terraform configurations and plans (default: the current directory).')
-    .argument('[paths...]', 'files or directories to scan', []),
+    .argument('[paths...]', 'files or directories to scan (- for standard input)', []),
 )
   .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable; with --var-file, later wins)', ordered, [])
   .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable; with --var, later wins)', ordered, [])

@@ -151,7 +151,10 @@ function singleQuoted(value: string): string {
  * SageMaker runs a lifecycle script: as a file of its own, with the interpreter its `#!` line
  * names, or bash when it has none; with no input (never the wrapper's own text, whichever way the
  * wrapper is fed to bash); and its failure is the wrapper's, with the same exit status, before
- * anything else runs. The file stays in $CC_STATE_DIR for a person to look at.
+ * anything else runs. The file stays in $CC_STATE_DIR for a person to look at. (AWS's API reference,
+ * NotebookInstanceLifecycleHook: the hook holds "a shell script", run as root with PATH
+ * /sbin:bin:/usr/sbin:/usr/bin, for at most 5 minutes; it says nothing of a script without `#!`,
+ * which is run with bash here, the shell AWS's own examples name.)
  */
 export function runOriginalScript(hook: 'OnCreate' | 'OnStart', script: string): string[] {
   const file = `"$CC_STATE_DIR/${hook === 'OnCreate' ? 'on-create' : 'on-start'}-original.sh"`;

@@ -136,10 +136,15 @@ Resources:
 
   test('a remote TemplateURL is a note saying the child was not evaluated', async () => {
     const out = await scanTree({
-      'parent.yaml': parent(stack('Remote', 'https://s3.amazonaws.com/bucket/child.yaml') + stack('S3', 's3://bucket/child.yaml')),
+      'parent.yaml': parent(
+        stack('Remote', 'https://s3.amazonaws.com/bucket/child.yaml') +
+          stack('S3', 's3://bucket/child.yaml') +
+          stack('Cdk', "!Join ['', ['https://s3.', !Ref AWS::Region, '.amazonaws.com/cdk-assets/0123.json']]"),
+      ),
     });
     assert.deepEqual(out.errors, []);
-    assert.equal(out.notes.length, 2);
+    assert.equal(out.notes.length, 3);
+    assert.match(out.notes.find((n) => /Cdk/.test(n.message))!.message, /known only at deploy time/);
     for (const note of out.notes) {
       assert.equal(note.file, 'parent.yaml');
       assert.match(note.message, /not evaluated/);

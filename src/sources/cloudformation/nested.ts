@@ -80,10 +80,10 @@ export function findChildTemplate(
   const resolved = resolver.resolveProperty(written);
   if (resolved.kind === 'unknown') return notEvaluated(`its ${key} can't be resolved offline (${resolved.reason})`);
   const url = resolved.kind === 'value' ? resolved.value : undefined;
-  if (isMapping(url)) return notEvaluated('its application comes from the Serverless Application Repository, which is not read');
   // CDK writes an S3 URL built from the region and account (its Metadata names a local copy,
   // aws:asset:path, but nothing ties that file to what the URL serves, so it is not trusted).
   if (isResourceReference(url)) return notEvaluated(`its ${key} is known only at deploy time (${url.reference})`);
+  if (isMapping(url)) return notEvaluated('its application comes from the Serverless Application Repository, which is not read');
   if (typeof url !== 'string' || url === '') return notEvaluated(`its ${key} is not a file path or URL`);
   // A URL written in the template is shown; one built from parameters may hold a NoEcho value,
   // which a quoted, shortened copy would not let the scan mask.

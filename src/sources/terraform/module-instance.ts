@@ -341,9 +341,13 @@ export class ModuleInstance implements Scope {
         const rel = relative(this.root.dir, this.def.dir);
         return rel === '' ? '.' : rel.split(sep).join('/');
       }
+      // Terraform loads the root from its working directory (`-chdir`): its source dir is ".".
       case 'root':
-      case 'cwd':
         return '.';
+      // filepath.Abs of the directory Terraform runs in (GetPathAttr): not knowable offline, and
+      // "." would let `startswith(path.cwd, "/")` decide a count to a false 0.
+      case 'cwd':
+        return new UnknownValue('path.cwd depends on where Terraform runs (an absolute path)');
       default:
         throw new EvalError(`unknown attribute path.${name}`);
     }

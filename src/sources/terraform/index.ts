@@ -42,7 +42,7 @@ export function scanTerraformDirectories(dirs: string[], options: TerraformScanO
           dir: root.dir,
           realDir: root.realDir,
           downloadedModules: downloaded,
-          workspace: rootWorkspace(root.dir, root.realDir, options.workspace, scan.errors),
+          workspace: rootWorkspace(root.dir, root.realDir, options.workspace, scan.errors, (n) => scan.note(n)),
         },
         def,
         '',

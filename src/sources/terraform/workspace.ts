@@ -1,7 +1,7 @@
 import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import { describeFsError, readTextFile } from '../read-file';
-import type { ScanError } from '../source';
+import type { ScanError, ScanNote } from '../source';
 import { UnknownValue, type Value } from './values';
 
 /** A workspace name is one line; the file holding it never needs more. */
@@ -20,9 +20,16 @@ export function isValidWorkspaceName(name: string): boolean {
  * given name (`--workspace`, `TF_WORKSPACE`), else `.terraform/environment` in the root's
  * directory (trimmed), else `default`. A file Terraform would reject, or that can't be read
  * safely (not a regular file, too big, a link out of the root), leaves the workspace unknown
- * with an error entry: the deployed workspace may be any.
+ * with an error entry: the deployed workspace may be any. A workspace the file selects is noted:
+ * a committed `.terraform/environment` would otherwise choose it silently for every scan.
  */
-export function rootWorkspace(rootDir: string, rootRealDir: string, given: string | undefined, errors: ScanError[]): Value {
+export function rootWorkspace(
+  rootDir: string,
+  rootRealDir: string,
+  given: string | undefined,
+  errors: ScanError[],
+  note: (note: ScanNote) => void = () => {},
+): Value {
   if (given !== undefined) {
     if (isValidWorkspaceName(given)) return given;
     return new UnknownValue(`terraform.workspace: '${given}' is not a valid workspace name, which Terraform refuses`);
@@ -50,5 +57,6 @@ export function rootWorkspace(rootDir: string, rootRealDir: string, given: strin
   const name = read.text.trim();
   if (name === '') return 'default';
   if (!isValidWorkspaceName(name)) return unknown(`holds ${JSON.stringify(name.slice(0, 64))}, not a valid workspace name (Terraform refuses it)`);
+  if (name !== 'default') note({ file: path, message: `terraform.workspace is ${JSON.stringify(name)}, read from ${path}; give --workspace to choose` });
   return name;
 }

@@ -130,7 +130,7 @@ export function passedParameters(
   const written = isMapping(properties) ? own(properties, 'Parameters') : undefined;
   if (written === undefined) return { given };
   const resolved = resolver.resolveProperty(written, { keepDeployTimeText: true });
-  if (resolved.kind !== 'value' || !isMapping(resolved.value)) {
+  if (resolved.kind !== 'value' || !isMapping(resolved.value) || isResourceReference(resolved.value)) {
     // Unknown as a whole (a macro, an Fn::If on an unknown condition): so is every parameter.
     const why = resolved.kind === 'unknown' ? resolved.reason : 'Parameters is not a mapping';
     return { given, allUnknown: `the Parameters ${parentAt} passes can't be resolved offline: ${why}` };

@@ -18,6 +18,11 @@ export interface ResourceTypeInfo {
    * names are the same). Used by the live AWS source.
    */
   liveNames?: Record<string, string>;
+  /**
+   * The type in the Cloud Control provider (`awscc`). That provider is generated from the
+   * CloudFormation schema: its attributes are the snake_case of the CloudFormation names.
+   */
+  cloudControl?: string;
 }
 
 export const RESOURCE_TYPES: readonly ResourceTypeInfo[] = [
@@ -34,22 +39,29 @@ export const RESOURCE_TYPES: readonly ResourceTypeInfo[] = [
       InstanceMetadataServiceConfiguration: 'instance_metadata_service_configuration',
     },
     liveNames: { SecurityGroupIds: 'SecurityGroups', LifecycleConfigName: 'NotebookInstanceLifecycleConfigName' },
+    cloudControl: 'awscc_sagemaker_notebook_instance',
   },
   {
     cloudFormation: 'AWS::SageMaker::Domain',
     terraform: 'aws_sagemaker_domain',
     defaults: { AppNetworkAccessType: 'PublicInternetOnly' },
     terraformNames: {},
+    cloudControl: 'awscc_sagemaker_domain',
   },
 ];
 
 const byCfn = new Map(RESOURCE_TYPES.map((t) => [t.cloudFormation, t]));
-const byTf = new Map(RESOURCE_TYPES.map((t) => [t.terraform, t]));
+const byTf = new Map<string, ResourceTypeInfo>([
+  ...RESOURCE_TYPES.map((t) => [t.terraform, t] as const),
+  // An awscc type reads as its CloudFormation type, with AWS's same defaults, under snake_case names.
+  ...RESOURCE_TYPES.flatMap((t) => (t.cloudControl ? [[t.cloudControl, { ...t, terraform: t.cloudControl, terraformNames: {} }] as const] : [])),
+]);
 
 export function resourceTypeByCloudFormationName(name: string): ResourceTypeInfo | undefined {
   return byCfn.get(name);
 }
 
+/** The `aws` provider's type, or the `awscc` one (whose `terraform` is then the awscc name). */
 export function resourceTypeByTerraformName(name: string): ResourceTypeInfo | undefined {
   return byTf.get(name);
 }

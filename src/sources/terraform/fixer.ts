@@ -4,7 +4,7 @@
 // call) it edits that place; where it would have to guess, it leaves a ManualDecision instead.
 import { dirname, join, normalize } from 'node:path';
 import type { JSONPath, Node } from 'jsonc-parser';
-import { resourceTypeByCloudFormationName, snakeCase, terraformAttributeName, type ResourceTypeInfo } from '../../model/resource-types';
+import { resourceTypeByCloudFormationName, resourceTypeByTerraformName, snakeCase, terraformAttributeName, type ResourceTypeInfo } from '../../model/resource-types';
 import type { RequiredInputKind } from '../../rules/rule';
 import { emptyFixResult, type FixInputs, type FixResult, type FixTarget, type ManualDecision, type ReadFile } from '../../remediation/iac/fixer';
 import type { AttributeNode, BlockNode, Body, Expr } from './hcl/ast';
@@ -44,7 +44,9 @@ export function fixTerraform(targets: FixTarget[], inputs: FixInputs, readFile: 
     // Plan files describe what Terraform will do, not configuration: the engine reports them.
     if (file.endsWith('.json') && !file.endsWith('.tf.json')) continue;
     const address = parseResourceAddress(target.resourceId);
-    const info = resourceTypeByCloudFormationName(target.resourceType);
+    // The address's own type first: an awscc type names its attributes differently from the aws one.
+    const ownType = address && resourceTypeByTerraformName(address.type);
+    const info = ownType?.cloudFormation === target.resourceType ? ownType : resourceTypeByCloudFormationName(target.resourceType);
     if (!address || address.mode !== 'managed' || !info) {
       fixer.manual.push({
         file: target.file,

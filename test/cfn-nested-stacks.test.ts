@@ -201,7 +201,7 @@ Resources:
     assert.ok(out.findings.length < 10);
   });
 
-  test('fan-out and depth are bounded: a wide, deep nesting ends quickly with a note', async () => {
+  test('fan-out and depth are bounded: a wide, deep nesting ends quickly with an error entry (the scan is incomplete)', async () => {
     const files: Record<string, string> = {};
     const levels = 12;
     for (let level = 0; level < levels; level++) {
@@ -214,7 +214,35 @@ Resources:
     const out = await scanTree(files);
     assert.ok(Date.now() - started < 20_000);
     assert.ok(out.findings.length < 5_000, `${out.findings.length} findings`);
-    assert.ok(out.notes.some((n) => /limit|deep/.test(n.message)), JSON.stringify(out.notes.slice(0, 3)));
+    assert.ok(out.errors.some((e) => /limit|deep/.test(e.message)), JSON.stringify(out.errors.slice(0, 3)));
+    assert.ok(!out.notes.some((n) => /limit|deep/.test(n.message)), 'a limit is an error, not a note');
+  });
+
+  test('attack: 200 harmless stacks, then one deploying the child open: the scan cannot pass (exit 2)', () => {
+    let stacks = '';
+    for (let i = 0; i < 200; i++) stacks += stack(`D${i}`, 'empty.yaml', '{}');
+    stacks += stack('Open', 'child.yaml');
+    const empty = "Resources:\n  Topic: { Type: AWS::SNS::Topic }\n";
+    const t = makeTree({ 'parent.yaml': parent(stacks), 'child.yaml': CHILD, 'empty.yaml': empty });
+    try {
+      const r = spawnSync(process.execPath, [CLI, 'scan', t.root, '--format', 'json'], { encoding: 'utf8' });
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      const report = JSON.parse(r.stdout);
+      assert.ok(report.errors.some((e: { message: string }) => /nested stack Open and the ones after it were not evaluated/.test(e.message)), r.stdout);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('attack: a child nested deeper than the limit, deployed open from the top: an error entry, not a note', async () => {
+    const files: Record<string, string> = {};
+    const levels = 8;
+    for (let level = 0; level < levels; level++) {
+      files[`l${level}.yaml`] = `Parameters:\n  Access: { Type: String, Default: ${level === 0 ? 'Enabled' : 'Disabled'} }\n` + parent(stack('S', `l${level + 1}.yaml`, '{ Access: !Ref Access }'));
+    }
+    files[`l${levels}.yaml`] = CHILD;
+    const out = await scanTree(files);
+    assert.ok(out.errors.some((e) => /deeper than/.test(e.message)), JSON.stringify(out.errors));
   });
 
   test('an AWS::Serverless::Application with a local Location is followed too', async () => {
@@ -226,10 +254,14 @@ Resources:
     assert.ok(out.notes.some((n) => /Sar/.test(n.message) && /not evaluated/.test(n.message)));
   });
 
-  test('a scanned file alone: its sibling child is outside the scanned paths (a note)', async () => {
-    const out = await scanTree({ 'parent.yaml': parent(stack('S', 'child.yaml')), 'child.yaml': CHILD }, (root) => [join(root, 'parent.yaml')]);
-    assert.equal(out.findings.length, 0);
-    assert.match(out.notes[0]?.message ?? '', /outside the scanned paths/);
+  test("a scanned file alone: a child in the file's directory is evaluated as the parent deploys it; one in another directory is a note", async () => {
+    const out = await scanTree(
+      { 'infra/parent.yaml': parent(stack('S', 'child.yaml') + stack('Up', '../other/child.yaml')), 'infra/child.yaml': CHILD, 'other/child.yaml': CHILD },
+      (root) => [join(root, 'infra', 'parent.yaml')],
+    );
+    assert.equal(out.findings.find((f) => f.id === 'S/ChildNotebook')?.result, 'fail', JSON.stringify(out));
+    assert.ok(!out.findings.some((f) => f.id.startsWith('Up/')));
+    assert.ok(out.notes.some((n) => /nested stack Up .*outside the scanned paths/.test(n.message)), JSON.stringify(out.notes));
   });
 
   test('CLI: a failing parent instance fails the scan although the child passes on its own', () => {

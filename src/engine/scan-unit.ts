@@ -23,7 +23,7 @@ export interface ScanUnitContext {
   /** Variables, environment and workspace for Terraform configurations. */
   terraform: TerraformInputs;
   /** Parameter values given for every template (`--parameter`, `--parameters-file`). */
-  /** `nestedRoots`: real paths of the scanned paths; nested stacks' templates are read only inside them. */
+  /** `nestedRoots`: real paths of the scanned directories (a file's own directory); nested stacks' templates are read only inside them. */
   cloudFormation: { parameters: GivenParameters; nestedRoots?: string[] };
 }
 

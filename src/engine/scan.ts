@@ -86,7 +86,7 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
       namedPaths: paths.length ? paths : ['.'],
       ...(options.followExternalSymlinks ? {} : { scanRoots: scannedDirectories(paths.length ? paths : ['.']) }),
     },
-    cloudFormation: { parameters: options.cloudFormationParameters ?? {}, nestedRoots: realPaths(paths.length ? paths : ['.']) },
+    cloudFormation: { parameters: options.cloudFormationParameters ?? {}, nestedRoots: scannedDirectories(paths.length ? paths : ['.']) },
   };
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
   if (jobs === 1 || units.length < (options.workerThreshold ?? MIN_UNITS_FOR_WORKERS)) {

@@ -4,7 +4,7 @@ import type { InlineSuppression, SourceResource } from '../../model/resource';
 import { RESOURCE_TYPES, resourceTypeByCloudFormationName } from '../../model/resource-types';
 import { realpathSync } from 'node:fs';
 import type { FileScanInputs, FileSource, ScanError, ScanNote, SourceResult } from '../source';
-import { isCloudFormationTemplate } from './detect';
+import { isCloudFormationTemplate, takeDetectionParse } from './detect';
 import { listResources, type TemplateResourceEntry } from './foreach';
 import { templateMacro, transformIn, TRANSFORM_KEY } from './macros';
 import {
@@ -48,7 +48,9 @@ export function scanTemplate(file: string, text: string, inputs: FileScanInputs 
   const notes: ScanNote[] = [];
   const out = { resources, errors, secrets, notes, nested: inputs.nestedStacks };
   try {
-    readTemplate(file, text, inputs.cloudFormationParameters ?? {}, out, topInstance());
+    const top = topInstance();
+    if (inputs.parametersUnknown !== undefined) top.parametersUnknown = inputs.parametersUnknown;
+    readTemplate(file, text, inputs.cloudFormationParameters ?? {}, out, top);
   } catch (e) {
     // Every input problem should have been reported above; this keeps a bug from stopping a scan.
     errors.push({ file, message: `the template can't be read: ${e instanceof Error ? e.message : String(e)}` });
@@ -70,7 +72,7 @@ function readTemplate(file: string, text: string, givenValues: GivenParameters, 
   const nestedInstance = instance.deployedAs !== undefined;
   // Positions are recorded while parsing only when a resource rules read is likely present.
   const eagerPositions = RESOURCE_TYPES.some((t) => text.includes(t.cloudFormation));
-  const parsed = parseTemplate(text, { eagerPositions });
+  const parsed = takeDetectionParse(text) ?? parseTemplate(text, { eagerPositions });
   if (!parsed.ok) {
     // A nested template's own scan reports its syntax error; this instance is only noted.
     if (nestedInstance) out.notes.push({ message: `${instance.deployedAs}: its template can't be parsed, so it was not evaluated`, file });
@@ -216,12 +218,18 @@ function readNestedStack(
   const note = (message: string) => out.notes.push(noteAt(parent.deployedAs ? `${message} (in ${parent.deployedAs})` : message, at, at.file));
   const existence = existenceOf(definition, resolver);
   if (existence === false) return; // the parent never creates it
+  // Past a limit the scan is incomplete: CloudFormation would deploy these children (it has no
+  // nesting limit below them), so what they hold is unchecked — an error entry (exit 2), not a note.
+  const incomplete = (message: string) => {
+    const shown = parent.deployedAs ? `${message} (in ${parent.deployedAs})` : message;
+    out.errors.push({ file: at.file, line: at.line, message: shown });
+  };
   if (parent.chain.length > MAX_NESTING_DEPTH) {
-    note(`nested stack ${logicalId} was not evaluated: stacks nest deeper than ${MAX_NESTING_DEPTH} levels`);
+    incomplete(`nested stack ${logicalId} was not evaluated: stacks nest deeper than ${MAX_NESTING_DEPTH} levels, so what it deploys is unchecked`);
     return;
   }
   if (parent.budget.instances >= MAX_NESTED_INSTANCES) {
-    if (!parent.budget.limitNoted) note(`nested stack ${logicalId} and the ones after it were not evaluated: over the limit of ${MAX_NESTED_INSTANCES} nested stack instances for one template`);
+    if (!parent.budget.limitNoted) incomplete(`nested stack ${logicalId} and the ones after it were not evaluated: over the limit of ${MAX_NESTED_INSTANCES} nested stack instances for one template, so what they deploy is unchecked`);
     parent.budget.limitNoted = true;
     return;
   }

@@ -33,7 +33,7 @@ export const MAX_NESTED_INSTANCES = 200;
 
 /** What the scan gives the source so it may read child templates. Plain data (goes to workers). */
 export interface NestedStackInputs {
-  /** Real paths of the scanned paths (files or directories): children are read only inside them. */
+  /** Real paths of the scanned directories (a scanned file's own directory): children are read only inside them. */
   roots: string[];
   readLimits: ReadLimits;
 }

@@ -45,6 +45,8 @@ export interface FileScanInputs {
   cloudFormationParameters?: GivenParameters;
   /** Lets the CloudFormation source read nested stacks' local templates, inside the scanned paths only. */
   nestedStacks?: NestedStackInputs;
+  /** Every parameter's value is unknown, for this reason (a template deployed with values that can't be known offline). */
+  parametersUnknown?: string;
 }
 
 /** A source that reads one file on its own (CloudFormation template, Terraform plan JSON). */

@@ -43,6 +43,12 @@ export function fixTerraform(targets: FixTarget[], inputs: FixInputs, readFile: 
     const file = normalize(target.file);
     // Plan files describe what Terraform will do, not configuration: the engine reports them.
     if (file.endsWith('.json') && !file.endsWith('.tf.json')) continue;
+    const stack = /^(.*?aws_cloudformation_stack(?:_set)?\.[^/]+)\//.exec(target.resourceId);
+    if (stack) {
+      const message = `a resource of the CloudFormation template that ${stack[1]} deploys: fix the template or the stack's parameters by hand`;
+      fixer.manual.push({ file: target.file, line: target.line, ruleId: target.ruleId, resourceId: target.resourceId, message });
+      continue;
+    }
     const address = parseResourceAddress(target.resourceId);
     // The address's own type first: an awscc type names its attributes differently from the aws one.
     const ownType = address && resourceTypeByTerraformName(address.type);

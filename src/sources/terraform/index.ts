@@ -61,7 +61,13 @@ export function scanTerraformDirectories(dirs: string[], options: TerraformScanO
   // A budget spent while instances were being created: none of them was evaluated, the unit's
   // error entry stands for them all (tens of thousands of "unknown" findings would bury it).
   if (scan.budget.exceeded) resources.length = 0;
-  return { resources, errors: scan.errors, notes: scan.notes, filesScanned: scan.filesRead + inputs.filesRead };
+  return {
+    resources,
+    errors: scan.errors,
+    notes: scan.notes,
+    filesScanned: scan.filesRead + inputs.filesRead,
+    ...(scan.secrets.length > 0 ? { secrets: scan.secrets } : {}),
+  };
 }
 
 /**

@@ -18,6 +18,7 @@ import {
 } from './module-loader';
 import { findDownloadedModule, type DownloadedModules } from './downloaded-modules';
 import { TerraformResource } from './resource';
+import { collectStackResources, STACK_RESOURCE_TYPES } from './cloudformation-stack';
 import type { TerraformScanContext } from './scan-context';
 import { findSuppressions } from './suppressions';
 import { ANY_TYPE, convertValue, isPrimitiveType, parseTypeConstraint, type TypeConstraint } from './types';
@@ -158,6 +159,7 @@ export class ModuleInstance implements Scope {
 
   private collectResource(decl: Declared<BlockNode>, out: SourceResource[]): void {
     const [type, name] = decl.node.labels as [string, string];
+    if (STACK_RESOURCE_TYPES.has(type)) return this.collectStack(decl, out);
     const info = resourceTypeByTerraformName(type);
     if (!info) return;
     const budget = this.scan.budget;
@@ -177,6 +179,19 @@ export class ModuleInstance implements Scope {
           existenceUnknown,
         )),
       );
+    }
+  }
+
+  /** The resources of the CloudFormation template a stack deploys, per instance of the stack. */
+  private collectStack(decl: Declared<BlockNode>, out: SourceResource[]): void {
+    const budget = this.scan.budget;
+    const { expansion, error } = budget.at(this.site(decl.file.path, decl.node), () => expandBlock(decl.node, this.context(budget)));
+    if (error) this.scan.report({ file: decl.file.path, line: decl.node.range.start.line, message: `${decl.node.labels.join('.')}: ${error}` });
+    const existenceUnknown = this.existenceUnknown ?? (expansion.kind === 'unknown' ? expansion.reason : undefined);
+    for (const instance of instancesOf(expansion)) {
+      const ctx = this.context(budget, new Map(instance.bindings));
+      const site = { decl, def: this.def, addressPrefix: this.addressPrefix, suffix: instance.suffix, ctx, rootDir: this.root.dir, existenceUnknown, untrusted: this.untrusted, scan: this.scan };
+      budget.at(this.site(decl.file.path, decl.node), () => collectStackResources(site, out));
     }
   }
 

@@ -11,6 +11,10 @@ export class TerraformScanContext {
   /** What was not evaluated (remote modules not downloaded...), each noted once. */
   readonly notes: ScanNote[] = [];
   readonly fileCache = new Map<string, string | UnknownValue | TemplatePart[]>();
+  /** NoEcho values of CloudFormation templates deployed by aws_cloudformation_stack: kept out of outputs. */
+  readonly secrets: string[] = [];
+  /** CloudFormation templates evaluated for stacks (bounded: see cloudformation-stack.ts). */
+  stackTemplates = 0;
   /** The unit's evaluation budget: when it runs out, one error entry says so (exit code 2). */
   readonly budget = new EvalBudget(undefined, (e) => this.report({ file: e.site?.file ?? '.', ...(e.site?.line ? { line: e.site.line } : {}), message: e.message }));
   private readonly definitions = new Map<string, ModuleDefinition>();

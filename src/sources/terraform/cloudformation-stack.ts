@@ -1,0 +1,150 @@
+// CloudFormation deployed from Terraform: `aws_cloudformation_stack` and
+// `aws_cloudformation_stack_set` create the resources of their `template_body` with their
+// `parameters`. The template is judged by the CloudFormation source (its public scan function)
+// with those values, per count/for_each instance; judged alone, with its own defaults, it could
+// pass while Terraform deploys it open.
+import { isAbsolute, join } from 'node:path';
+import type { RawAttribute } from '../../model/attribute';
+import type { SourceLocation } from '../../model/location';
+import type { SourceResource } from '../../model/resource';
+import { scanTemplate } from '../cloudformation';
+import type { GivenParameters } from '../cloudformation/parameters';
+import type { BlockNode, Expr } from './hcl/ast';
+import { evaluateSafely, iterate, type EvalContext } from './evaluator';
+import type { Declared, ModuleDefinition } from './module-loader';
+import type { TerraformScanContext } from './scan-context';
+import { ReferenceValue, UnknownValue, findNotKnown, isObjectValue, numberToString, type Value } from './values';
+
+export const STACK_RESOURCE_TYPES = new Set(['aws_cloudformation_stack', 'aws_cloudformation_stack_set']);
+
+/** Templates one scan unit evaluates: each is a full template scan, and count multiplies them. */
+export const MAX_STACK_TEMPLATES = 200;
+
+/** What one stack instance needs from its module instance. */
+export interface StackInstanceSite {
+  decl: Declared<BlockNode>;
+  def: ModuleDefinition;
+  /** `module.x.` or ''. */
+  addressPrefix: string;
+  /** `[0]`, `["k"]`, `[*]` or ''. */
+  suffix: string;
+  ctx: EvalContext;
+  rootDir: string;
+  existenceUnknown: string | undefined;
+  /** The module is a downloaded copy that may not be the one deployed. */
+  untrusted: string | undefined;
+  scan: TerraformScanContext;
+}
+
+export function collectStackResources(site: StackInstanceSite, out: SourceResource[]): void {
+  const { decl, scan, ctx } = site;
+  const [type, name] = decl.node.labels as [string, string];
+  const address = `${site.addressPrefix}${type}.${name}${site.suffix}`;
+  const at: SourceLocation = { file: decl.file.path, line: decl.node.range.start.line };
+  const where = `${decl.file.path}:${at.line}`;
+  const attr = (n: string) => decl.node.body.attributes.find((a) => a.name === n);
+  const body = attr('template_body');
+  if (!body) {
+    const url = attr('template_url') ? 'its template_url (a template in S3)' : 'it has no template_body';
+    scan.note({ ...at, message: `${address}: the stack's template was not evaluated: ${url}; its resources are not checked` });
+    return;
+  }
+  const text = evaluateSafely(body.expr, ctx);
+  const notKnown = typeof text === 'string' ? undefined : (findNotKnown(text) ?? new UnknownValue('template_body is not a string'));
+  if (notKnown) {
+    const why = notKnown instanceof ReferenceValue ? `it is ${notKnown.reference}, known only when applied` : notKnown.reason;
+    scan.note({ ...at, message: `${address}: the stack's template was not evaluated: template_body can't be known offline (${why}); its resources are not checked` });
+    return;
+  }
+  if (scan.stackTemplates >= MAX_STACK_TEMPLATES) {
+    // An error, not a note: resources not evaluated must not let the scan end compliant.
+    scan.report({ ...at, message: `${address} and the stacks after it were not evaluated: over ${MAX_STACK_TEMPLATES} CloudFormation templates deployed from one configuration` });
+    return;
+  }
+  scan.stackTemplates++;
+  ctx.budget.work(Math.ceil((text as string).length / 64));
+  const templateFile = fileArgument(body.expr, ctx, site.rootDir);
+  const parameters = stackParameters(attr('parameters')?.expr, ctx, `${address} (${where})`);
+  const overridden = type === 'aws_cloudformation_stack_set' ? parameterOverrides(site.def) : undefined;
+  const allUnknown = parameters.allUnknown ?? overridden;
+  const result = scanTemplate(templateFile ?? decl.file.path, text as string, {
+    cloudFormationParameters: parameters.given,
+    ...(allUnknown !== undefined ? { parametersUnknown: allUnknown } : {}),
+  });
+  // Problems inside an inline template are placed at the Terraform resource (its lines are the heredoc's).
+  const relocate = <T extends { file?: string; line?: number; message: string }>(e: T): T =>
+    templateFile !== undefined ? { ...e, message: `${e.message} (template of ${address})` } : { ...e, file: at.file, line: at.line, message: `${address}: template_body${e.line ? ` line ${e.line}` : ''}: ${e.message}` };
+  for (const e of result.errors) scan.report(relocate(e));
+  for (const n of result.notes ?? []) scan.note(relocate(n));
+  for (const s of result.secrets ?? []) scan.secrets.push(s);
+  for (const r of result.resources) out.push(asDeployed(r, address, at, where, templateFile, site));
+}
+
+/** A template resource as this stack deploys it: addressed under the stack, located at its Terraform resource. */
+function asDeployed(r: SourceResource, address: string, at: SourceLocation, where: string, templateFile: string | undefined, site: StackInstanceSite): SourceResource {
+  const inTemplate = templateFile !== undefined ? `${templateFile}:${r.location.line}` : `line ${r.location.line} of its template_body`;
+  const untrusted = site.untrusted;
+  const existence = [site.existenceUnknown, r.existenceUnknown].filter((x) => x !== undefined);
+  const readProperty = (name: string): RawAttribute => {
+    if (untrusted !== undefined) return { state: 'unknown', reason: untrusted, location: at };
+    const attr = r.readProperty(name);
+    return attr.state === 'absent' ? attr : { ...attr, location: at };
+  };
+  return {
+    type: r.type,
+    id: `${address}/${r.id}`,
+    source: 'terraform',
+    location: at,
+    readProperty,
+    deployedAs: `CloudFormation stack ${address} at ${where}, resource ${r.id} at ${inTemplate}`,
+    ...(existence.length > 0 ? { existenceUnknown: existence.join(', and ') } : {}),
+    ...(r.suppressions ? { suppressions: r.suppressions } : {}),
+  };
+}
+
+/** `file("x.yaml")`'s path, when template_body is written so: the template's own positions then mean something. */
+function fileArgument(expr: Expr, ctx: EvalContext, rootDir: string): string | undefined {
+  if (expr.kind !== 'call' || expr.name !== 'file' || expr.args.length !== 1) return undefined;
+  const path = evaluateSafely(expr.args[0]!, ctx);
+  if (typeof path !== 'string') return undefined;
+  return isAbsolute(path) ? path : join(rootDir, path);
+}
+
+/** `parameters = { Access = "Enabled" }` as CloudFormation's given values; unknown ones stay unknown. */
+function stackParameters(expr: Expr | undefined, ctx: EvalContext, what: string): { given: GivenParameters; allUnknown?: string } {
+  const given: GivenParameters = Object.create(null);
+  if (!expr) return { given };
+  const value = evaluateSafely(expr, ctx);
+  if (value === null) return { given };
+  if (!isObjectValue(value)) {
+    const notKnown = findNotKnown(value);
+    const why = notKnown instanceof ReferenceValue ? `${notKnown.reference} is known only when applied` : notKnown ? notKnown.reason : 'it is not a map';
+    return { given, allUnknown: `the parameters of ${what} can't be known offline: ${why}` };
+  }
+  for (const [key, v] of iterate(value)) {
+    const name = String(key);
+    const text = parameterText(v);
+    given[name] = typeof text === 'string' ? { value: text } : { unknown: `parameter ${name} of ${what}: ${text.reason}` };
+  }
+  return { given };
+}
+
+function parameterText(v: Value): string | UnknownValue {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return numberToString(v);
+  if (typeof v === 'boolean') return String(v);
+  if (v instanceof ReferenceValue) return new UnknownValue(`${v.reference} is known only when applied`);
+  if (v instanceof UnknownValue) return v;
+  return new UnknownValue('not a string (Terraform refuses it)');
+}
+
+/** A stack set's instances may override its parameters (`parameter_overrides`): then none is known. */
+function parameterOverrides(def: ModuleDefinition): string | undefined {
+  for (const decl of def.resources) {
+    if (decl.node.labels[0] !== 'aws_cloudformation_stack_set_instance') continue;
+    if (decl.node.body.attributes.some((a) => a.name === 'parameter_overrides') || decl.node.body.blocks.some((b) => b.type === 'dynamic')) {
+      return `aws_cloudformation_stack_set_instance.${decl.node.labels[1]} (${decl.file.path}:${decl.node.range.start.line}) overrides the stack set's parameters`;
+    }
+  }
+  return undefined;
+}

@@ -212,3 +212,32 @@ test('attack through the CLI: the stack deploying the template open is exit 1; f
     t.cleanup();
   }
 });
+
+test('attack: a NoEcho parameter the stack passes never appears in the report', async () => {
+  const template = [
+    'Parameters:',
+    '  Token:',
+    '    Type: String',
+    '    NoEcho: true',
+    '    AllowedPattern: "^[a-z]+$"',
+    '  Access:',
+    '    Type: String',
+    'Resources:',
+    '  Nb:',
+    '    Type: AWS::SageMaker::NotebookInstance',
+    '    Properties:',
+    '      InstanceType: ml.t3.medium',
+    '      RoleArn: arn:aws:iam::111122223333:role/nb',
+    '      DirectInternetAccess: !Ref Access',
+    '',
+  ].join('\n');
+  const main = STACK('{ Token = "Sup3r-Secret-Value-42", Access = "Sup3r-Secret-Value-42" }').replace('nb.yaml', 't.yaml');
+  const t = makeTree({ 'main.tf': main, 't.yaml': template.replace('  Access:\n    Type: String', '  Access:\n    Type: String\n    NoEcho: true') });
+  try {
+    const { report } = await run([t.root]);
+    assert.ok(report.findings.some((f) => f.resource.id === 'aws_cloudformation_stack.s/Nb'));
+    assert.doesNotMatch(JSON.stringify(report), /Sup3r-Secret-Value-42/);
+  } finally {
+    t.cleanup();
+  }
+});

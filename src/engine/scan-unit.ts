@@ -94,6 +94,9 @@ export class UnitScanner {
   private scanTerraform(dirs: string[], into: UnitResult): void {
     const result = scanTerraformDirectories(dirs, { ...this.context.terraform, readLimits: this.context.readLimits });
     into.filesScanned += result.filesScanned ?? 0;
+    const firstFinding = into.findings.length;
+    const firstError = into.errors.length;
+    const firstNote = into.notes?.length ?? 0;
     into.errors.push(...structuredClone(result.errors));
     if (result.notes?.length) (into.notes ??= []).push(...structuredClone(result.notes));
     const reported = result.errors.length;
@@ -103,6 +106,8 @@ export class UnitScanner {
     }
     // Properties are evaluated as rules read them: an evaluation budget spent then adds its error.
     into.errors.push(...structuredClone(result.errors.slice(reported)));
+    // NoEcho values of templates aws_cloudformation_stack deploys.
+    if (result.secrets) maskSecrets(result.secrets, into, firstFinding, firstError, firstNote);
   }
 }
 

@@ -166,3 +166,71 @@ test('detection is cheap on large files', () => {
   for (let i = 0; i < 10; i++) assert.equal(cloudFormationSource.detect(big, 'big.yaml'), true);
   assert.ok(performance.now() - start < 500, 'ten 2 MB detections within 0.5 s');
 });
+
+// Red-team review: valid templates a text prefilter missed were skipped silently (0 files, exit 0).
+// Each must be detected; the rule checks they are read as intended (test/cfn-detect-evasion.test.ts).
+const EVASIONS: Record<string, string> = {
+  'JSON with a "format_version" key in Metadata':
+    '{"AWSTemplateFormatVersion":"2010-09-09","Metadata":{"format_version":"1"},"Resources":{"Nb":{"Type":"AWS::SageMaker::NotebookInstance","Properties":{"InstanceType":"ml.t3.medium","RoleArn":"arn:aws:iam::123456789012:role/x"}}}}',
+  'JSON with the Resources key and the Type written with \\u escapes':
+    '{"\\u0052esources": {"Nb": {"Type": "AWS::SageMaker::Notebook\\u0049nstance", "Properties": {"InstanceType": "ml.t3.medium"}}}}',
+  'JSON with every Type written with escapes':
+    '{"Resources": {"Nb": {"Type": "\\u0041WS::SageMaker::NotebookInstance"}}}',
+  'YAML indented by two spaces as a whole': `  Resources:
+    Nb:
+      Type: AWS::SageMaker::NotebookInstance
+      Properties:
+        InstanceType: ml.t3.medium
+`,
+  'YAML with an escaped top-level key': `"Resourc\\x65s":
+  Nb:
+    Type: AWS::SageMaker::NotebookInstance
+`,
+  'YAML with a key continued by an escaped line break': `"Resour\\
+  ces":
+  Nb:
+    Type: AWS::SageMaker::NotebookInstance
+`,
+  "YAML with a single-quoted key": `'Resources':
+  Nb:
+    Type: AWS::SageMaker::NotebookInstance
+`,
+  'YAML flow style with an escaped type': `{Resources: {Nb: {Type: "\\x41WS::SageMaker::NotebookInstance"}}}`,
+  'YAML with %YAML directive, document marker and comments': `%YAML 1.1
+# a comment
+---
+# another
+Resources:
+  Nb:
+    Type: AWS::SageMaker::NotebookInstance
+`,
+  'YAML with the type as a block scalar': `Resources:
+  Nb:
+    Type: >-
+      AWS::SageMaker::NotebookInstance
+    Properties:
+      InstanceType: ml.t3.medium
+`,
+  'YAML with the Resources key as an explicit key': `? Resources
+: Nb:
+    Type: AWS::SageMaker::NotebookInstance
+`,
+};
+
+for (const [name, text] of Object.entries(EVASIONS)) {
+  test(`detects a template a text check misses: ${name}`, () => {
+    assert.equal(cloudFormationSource.detect(text, 't.yaml'), true);
+  });
+}
+
+test('a Terraform plan is not taken for a template, nor a template with plan-like Metadata for a plan', async () => {
+  const { terraformPlanSource } = await import('../terraform/plan');
+  const template = JSON.stringify({
+    Metadata: { format_version: '1.2', terraform_version: '1.9.0', planned_values: {}, resource_changes: [] },
+    Resources: { Nb: { Type: 'AWS::SageMaker::NotebookInstance' } },
+  });
+  assert.equal(terraformPlanSource.detect(template, 't.json'), false);
+  assert.equal(cloudFormationSource.detect(template, 't.json'), true);
+  const plan = JSON.stringify({ format_version: '1.2', terraform_version: '1.9.0', resource_changes: [], Resources: {} });
+  assert.equal(terraformPlanSource.detect(plan, 'plan.json'), true);
+});

@@ -1,34 +1,82 @@
+import yaml from 'js-yaml';
+import { hasOwn, isMapping, own } from './objects';
+import { MAX_YAML_DEPTH, parseTemplate, type ParseOutcome } from './parse';
+import { CLOUDFORMATION_SCHEMA } from './yaml-schema';
+
 /**
- * Is this text a CloudFormation template? Decided by content, cheaply: it runs on every YAML and
- * JSON file of a tree. A template has `AWSTemplateFormatVersion` at the top level, or a top-level
- * `Resources` mapping whose entries have `Type: AWS::...` (SAM and CDK output included).
+ * Is this text a CloudFormation template? It runs on every YAML and JSON file of a tree, so a
+ * cheap text check accepts the usual YAML template. Text checks can be defeated (escaped keys,
+ * indented documents, block-scalar types), so a file the check does not accept is parsed and
+ * decided on its top level: a template has a `Resources` mapping (the one section CloudFormation
+ * requires) or `AWSTemplateFormatVersion`. The parse is kept for the scan that follows.
  */
 
 // YAML block style: top-level keys start a line, unindented.
 const YAML_VERSION_KEY = /^\ufeff?["']?AWSTemplateFormatVersion["']?[ \t]*:/m;
 const YAML_RESOURCES_KEY = /^\ufeff?["']?Resources["']?[ \t]*:/m;
-// JSON (and YAML written in flow style): keys may be anywhere on a line, quoted or not.
-const FLOW_VERSION_KEY = /[{,\s]["']?AWSTemplateFormatVersion["']?\s*:/;
-const FLOW_RESOURCES_KEY = /[{,\s]["']?Resources["']?\s*:\s*\{/;
 // A resource type: `Type: AWS::S3::Bucket`, `"Type": "Custom::Thing"`, `Type: Alexa::ASK::Skill`.
 const RESOURCE_TYPE = /["']?Type["']?\s*:\s*["']?(?:AWS|Custom|Alexa)::[A-Za-z0-9]/;
 // Resources written by a macro (`Nb: { Fn::Transform: { Name: AWS::Include ... } }`) have no Type.
 const MACRO_CALL = 'Fn::Transform';
-// Terraform plans and state can embed templates; they are never templates themselves.
-const TERRAFORM_JSON = /"(?:terraform_version|format_version|resource_changes)"\s*:/;
+// Text that fails to parse is reported only when it looks like this (see decidedOnParse).
+const LOOKS_LIKE_TEMPLATE = /AWS::|AWSTemplateFormatVersion|"Resources"\s*:/;
 
 export function isCloudFormationTemplate(text: string, _path?: string): boolean {
+  kept = undefined;
   const hasVersion = text.includes('AWSTemplateFormatVersion');
-  if (!hasVersion && !text.includes('Resources')) return false;
+  // Neither word and no backslash (JSON's and YAML's only way to escape a letter): no key can be either.
+  if (!hasVersion && !text.includes('Resources') && !text.includes('\\')) return false;
   const start = firstNonBlank(text);
-  if (start === 0x7b /* { */) {
-    if (TERRAFORM_JSON.test(text)) return false;
-    if (hasVersion && FLOW_VERSION_KEY.test(text)) return true;
-    return FLOW_RESOURCES_KEY.test(text) && (RESOURCE_TYPE.test(text) || text.includes(MACRO_CALL));
+  // JSON is always decided on its parse (kept for the scan, so not parsed twice): text in nested
+  // values (a Terraform plan's embedded template, a "format_version" in Metadata) can't mislead it.
+  if (start !== 0x7b /* { */ && start !== -1) {
+    if (hasVersion && YAML_VERSION_KEY.test(text)) return true;
+    if (YAML_RESOURCES_KEY.test(text) && (RESOURCE_TYPE.test(text) || text.includes(MACRO_CALL))) return true;
   }
-  if (start === 0x5b /* [ */ || start === -1) return false;
-  if (hasVersion && YAML_VERSION_KEY.test(text)) return true;
-  return YAML_RESOURCES_KEY.test(text) && (RESOURCE_TYPE.test(text) || text.includes(MACRO_CALL));
+  return decidedOnParse(text);
+}
+
+/** The parse done while detecting, for the scan of the same text that follows (one entry). */
+let kept: { text: string; outcome: ParseOutcome } | undefined;
+
+/** The parse `isCloudFormationTemplate` did of `text`, if it did one; given once. */
+export function takeDetectionParse(text: string): ParseOutcome | undefined {
+  const entry = kept;
+  kept = undefined;
+  return entry !== undefined && entry.text === text ? entry.outcome : undefined;
+}
+
+function decidedOnParse(text: string): boolean {
+  const outcome = parseTemplate(text);
+  let template: boolean;
+  if (outcome.ok) template = isTemplateRoot(outcome.template.root);
+  else if (outcome.message.includes('expected a single document')) {
+    // Kubernetes manifests are YAML streams. A stream with a template in it is scanned (and its error
+    // reported: CloudFormation reads one document); other streams are not templates.
+    template = someDocument(text, isTemplateRoot);
+  } else {
+    // Any text may fail to parse as YAML: stay silent, unless it looks like a template (names AWS
+    // types, the format version, or a JSON "Resources" key). Then it is scanned so its syntax error
+    // is reported: a template we can't read must not pass silently.
+    template = LOOKS_LIKE_TEMPLATE.test(text);
+  }
+  if (template) kept = { text, outcome };
+  return template;
+}
+
+function isTemplateRoot(root: unknown): boolean {
+  return isMapping(root) && (isMapping(own(root, 'Resources')) || hasOwn(root, 'AWSTemplateFormatVersion'));
+}
+
+function someDocument(text: string, test: (root: unknown) => boolean): boolean {
+  let found = false;
+  try {
+    const options: yaml.LoadOptions & { maxDepth: number } = { schema: CLOUDFORMATION_SCHEMA, maxDepth: MAX_YAML_DEPTH };
+    yaml.loadAll(text, (document) => (found ||= test(document)), options);
+  } catch {
+    return found || LOOKS_LIKE_TEMPLATE.test(text);
+  }
+  return found;
 }
 
 function firstNonBlank(text: string): number {

@@ -2,6 +2,7 @@ import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type Par
 import { UnknownValue, type RawAttribute } from '../../model/attribute';
 import type { SourceLocation } from '../../model/location';
 import type { SourceResource } from '../../model/resource';
+import { planParameterOverrides, planStackResources, STACK_RESOURCE_TYPES, type PlanStackResult } from './cloudformation-stack';
 import { resourceTypeByTerraformName, terraformAttributeName, type ResourceTypeInfo } from '../../model/resource-types';
 import type { FileSource, ScanError, SourceResult } from '../source';
 import { LineTable } from './text-positions';
@@ -11,6 +12,11 @@ const AFTER_APPLY = 'known only after apply';
 
 type JsonPath = (string | number)[];
 
+/** The plan `detect` parsed, for the `scanFile` of the same text that follows (one entry). */
+let keptPlan: { text: string; plan: unknown } | undefined;
+
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
 /**
  * `terraform show -json` output of a plan. Resources come from `resource_changes` (what the
  * plan will do), or from `planned_values` when a plan has no changes listed.
@@ -19,19 +25,35 @@ export const terraformPlanSource: FileSource = {
   kind: 'terraform-plan',
 
   detect(text: string): boolean {
+    keptPlan = undefined;
     const start = text.search(/\S/);
     if (start < 0 || text[start] !== '{') return false;
-    return (
-      text.includes('"format_version"') &&
-      text.includes('"terraform_version"') &&
-      (text.includes('"resource_changes"') || text.includes('"planned_values"'))
-    );
+    if (
+      !text.includes('"format_version"') ||
+      !text.includes('"terraform_version"') ||
+      !(text.includes('"resource_changes"') || text.includes('"planned_values"'))
+    ) {
+      return false;
+    }
+    // The words may be nested (a CloudFormation template's Metadata): a plan has them at the top.
+    let plan: unknown;
+    try {
+      plan = JSON.parse(text);
+    } catch {
+      return true; // plan-like text that isn't JSON: the scan reports the syntax error
+    }
+    const isPlan =
+      isRecord(plan) && hasOwn(plan, 'format_version') && hasOwn(plan, 'terraform_version') && (hasOwn(plan, 'resource_changes') || hasOwn(plan, 'planned_values'));
+    if (isPlan) keptPlan = { text, plan }; // parsed once: the scan that follows takes it
+    return isPlan;
   },
 
   scanFile(path: string, text: string): SourceResult {
     let plan: unknown;
+    const kept = keptPlan;
+    keptPlan = undefined;
     try {
-      plan = JSON.parse(text);
+      plan = kept !== undefined && kept.text === text ? kept.plan : JSON.parse(text);
     } catch (e) {
       return { resources: [], errors: [jsonError(path, text, e)] };
     }
@@ -39,9 +61,11 @@ export const terraformPlanSource: FileSource = {
     const locator = new PlanLocator(path, text);
     const resources: SourceResource[] = [];
     const errors: ScanError[] = [];
+    const stacks: PlanStackResult = { resources, errors, notes: [], secrets: [] };
     const changes = plan['resource_changes'];
     if (Array.isArray(changes) && changes.length > 0) {
       changes.forEach((change, i) => {
+        if (fromStackChange(change, ['resource_changes', i], locator, changes, stacks)) return;
         const resource = fromResourceChange(change, ['resource_changes', i], locator);
         if (resource) resources.push(resource);
       });
@@ -50,9 +74,27 @@ export const terraformPlanSource: FileSource = {
     } else if (!Array.isArray(changes)) {
       errors.push({ file: path, message: 'the plan has neither resource_changes nor planned_values.root_module' });
     }
-    return { resources, errors };
+    return {
+      resources,
+      errors,
+      ...(stacks.notes.length > 0 ? { notes: stacks.notes } : {}),
+      ...(stacks.secrets.length > 0 ? { secrets: stacks.secrets } : {}),
+    };
   },
 };
+
+/** A planned aws_cloudformation_stack(_set): the resources of its template as planned (true when it is one). */
+function fromStackChange(rc: unknown, path: JsonPath, locator: PlanLocator, changes: readonly unknown[], out: PlanStackResult): boolean {
+  if (!isRecord(rc) || rc['mode'] !== 'managed' || typeof rc['type'] !== 'string' || !STACK_RESOURCE_TYPES.has(rc['type'])) return false;
+  const change = rc['change'];
+  if (typeof rc['address'] !== 'string' || !isRecord(change) || !isRecord(change['after'])) return true;
+  const actions = Array.isArray(change['actions']) ? change['actions'] : [];
+  if (actions.length > 0 && actions.every((a) => a === 'delete' || a === 'forget')) return true;
+  const overridden = rc['type'] === 'aws_cloudformation_stack_set' ? planParameterOverrides(changes) : undefined;
+  const at = { file: locator.file, line: locator.line([...path, 'address']) };
+  planStackResources(rc['address'], change['after'], change['after_unknown'], at, overridden, out);
+  return true;
+}
 
 function fromResourceChange(rc: unknown, path: JsonPath, locator: PlanLocator): SourceResource | undefined {
   if (!isRecord(rc) || rc['mode'] !== 'managed' || typeof rc['type'] !== 'string' || typeof rc['address'] !== 'string') return undefined;

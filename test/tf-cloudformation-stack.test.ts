@@ -241,3 +241,44 @@ test('attack: a NoEcho parameter the stack passes never appears in the report', 
     t.cleanup();
   }
 });
+
+test('attack: a plan of a stack deploying its template open fails; parameters apply decides are unknown', async () => {
+  const change = (name: string, parameters: unknown, parametersUnknown: unknown) => ({
+    address: `aws_cloudformation_stack.${name}`,
+    mode: 'managed',
+    type: 'aws_cloudformation_stack',
+    name,
+    change: { actions: ['create'], after: { name, template_body: NB_YAML, parameters }, after_unknown: { parameters: parametersUnknown } },
+  });
+  const plan = {
+    format_version: '1.2',
+    terraform_version: '1.9.0',
+    resource_changes: [
+      change('open', { Access: 'Enabled' }, {}),
+      change('closed', { Access: 'Disabled' }, {}),
+      change('later', { }, { Access: true }),
+      change('whole', null, true),
+      {
+        address: 'aws_cloudformation_stack.url',
+        mode: 'managed',
+        type: 'aws_cloudformation_stack',
+        name: 'url',
+        change: { actions: ['create'], after: { template_url: 'https://s3.amazonaws.com/b/t.yaml' }, after_unknown: {} },
+      },
+    ],
+  };
+  const t = makeTree({ 'plan.json': JSON.stringify(plan, null, 2) });
+  try {
+    const report = await scan([join(t.root, 'plan.json')], { config: emptyConfig(), ruleIds: ['SageMaker-004'], jobs: 1 });
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(report.findings.map((f) => `${f.resource.id} ${f.result}`).sort(), [
+      'aws_cloudformation_stack.closed/Nb pass',
+      'aws_cloudformation_stack.later/Nb unknown',
+      'aws_cloudformation_stack.open/Nb fail',
+      'aws_cloudformation_stack.whole/Nb unknown',
+    ]);
+    assert.ok((report.notes ?? []).some((n) => /aws_cloudformation_stack\.url: the stack's template was not evaluated: its template_url/.test(n.message)), JSON.stringify(report.notes));
+  } finally {
+    t.cleanup();
+  }
+});

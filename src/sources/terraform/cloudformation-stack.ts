@@ -7,6 +7,7 @@ import { isAbsolute, join } from 'node:path';
 import type { RawAttribute } from '../../model/attribute';
 import type { SourceLocation } from '../../model/location';
 import type { SourceResource } from '../../model/resource';
+import type { ScanError, ScanNote } from '../source';
 import { scanTemplate } from '../cloudformation';
 import type { GivenParameters } from '../cloudformation/parameters';
 import type { BlockNode, Expr } from './hcl/ast';
@@ -41,7 +42,7 @@ export function collectStackResources(site: StackInstanceSite, out: SourceResour
   const [type, name] = decl.node.labels as [string, string];
   const address = `${site.addressPrefix}${type}.${name}${site.suffix}`;
   const at: SourceLocation = { file: decl.file.path, line: decl.node.range.start.line };
-  const where = `${decl.file.path}:${at.line}`;
+  const where = `${at.file}:${at.line}`;
   const attr = (n: string) => decl.node.body.attributes.find((a) => a.name === n);
   const body = attr('template_body');
   if (!body) {
@@ -77,11 +78,19 @@ export function collectStackResources(site: StackInstanceSite, out: SourceResour
   for (const e of result.errors) scan.report(relocate(e));
   for (const n of result.notes ?? []) scan.note(relocate(n));
   for (const s of result.secrets ?? []) scan.secrets.push(s);
-  for (const r of result.resources) out.push(asDeployed(r, address, at, where, templateFile, site));
+  for (const r of result.resources) out.push(asDeployed(r, address, at, templateFile, site, 'terraform'));
 }
 
 /** A template resource as this stack deploys it: addressed under the stack, located at its Terraform resource. */
-function asDeployed(r: SourceResource, address: string, at: SourceLocation, where: string, templateFile: string | undefined, site: StackInstanceSite): SourceResource {
+function asDeployed(
+  r: SourceResource,
+  address: string,
+  at: SourceLocation,
+  templateFile: string | undefined,
+  site: { existenceUnknown?: string | undefined; untrusted?: string | undefined },
+  source: 'terraform' | 'terraform-plan',
+): SourceResource {
+  const where = `${at.file}:${at.line}`;
   const inTemplate = templateFile !== undefined ? `${templateFile}:${r.location.line}` : `line ${r.location.line} of its template_body`;
   const untrusted = site.untrusted;
   const existence = [site.existenceUnknown, r.existenceUnknown].filter((x) => x !== undefined);
@@ -93,7 +102,7 @@ function asDeployed(r: SourceResource, address: string, at: SourceLocation, wher
   return {
     type: r.type,
     id: `${address}/${r.id}`,
-    source: 'terraform',
+    source,
     location: at,
     readProperty,
     deployedAs: `CloudFormation stack ${address} at ${where}, resource ${r.id} at ${inTemplate}`,
@@ -147,4 +156,74 @@ function parameterOverrides(def: ModuleDefinition): string | undefined {
     }
   }
   return undefined;
+}
+
+/** What a plan's stack adds to the plan source's result. */
+export interface PlanStackResult {
+  resources: SourceResource[];
+  errors: ScanError[];
+  notes: ScanNote[];
+  secrets: string[];
+}
+
+const AFTER_APPLY = 'known only after apply';
+
+/**
+ * A plan's aws_cloudformation_stack(_set): its planned `template_body` deployed with its planned
+ * `parameters` (`after`, with `after_unknown` marking what apply decides).
+ */
+export function planStackResources(
+  address: string,
+  after: Record<string, unknown>,
+  afterUnknown: unknown,
+  at: SourceLocation,
+  overridden: string | undefined,
+  out: PlanStackResult,
+): void {
+  const unknownAt = (key: string): unknown => (isRecordLike(afterUnknown) ? afterUnknown[key] : undefined);
+  const body = after['template_body'];
+  if (typeof body !== 'string') {
+    const why = unknownAt('template_body') === true ? `template_body is ${AFTER_APPLY}` : after['template_url'] ? 'its template_url (a template in S3)' : 'it has no template_body';
+    out.notes.push({ ...at, message: `${address}: the stack's template was not evaluated: ${why}; its resources are not checked` });
+    return;
+  }
+  const given: GivenParameters = Object.create(null);
+  let allUnknown = overridden;
+  const parameters = after['parameters'];
+  const parametersUnknown = unknownAt('parameters');
+  if (parametersUnknown === true) allUnknown ??= `the parameters of ${address} are ${AFTER_APPLY}`;
+  else {
+    for (const [name, v] of Object.entries(isRecordLike(parameters) ? parameters : {})) {
+      given[name] = typeof v === 'string' ? { value: v } : { unknown: `parameter ${name} of ${address} is not a string` };
+    }
+    // An element apply decides is left out of `after` and marked in `after_unknown`.
+    for (const [name, u] of Object.entries(isRecordLike(parametersUnknown) ? parametersUnknown : {})) {
+      if (u === true) given[name] = { unknown: `parameter ${name} of ${address} is ${AFTER_APPLY}` };
+    }
+  }
+  const result = scanTemplate(at.file, body, { cloudFormationParameters: given, ...(allUnknown !== undefined ? { parametersUnknown: allUnknown } : {}) });
+  const relocate = <T extends { file?: string; line?: number; message: string }>(e: T): T => ({ ...e, file: at.file, line: at.line, message: `${address}: template_body${e.line ? ` line ${e.line}` : ''}: ${e.message}` });
+  out.errors.push(...result.errors.map(relocate));
+  out.notes.push(...(result.notes ?? []).map(relocate));
+  out.secrets.push(...(result.secrets ?? []));
+  for (const r of result.resources) out.resources.push(asDeployed(r, address, at, undefined, {}, 'terraform-plan'));
+}
+
+/** A plan's stack set instances that override the set's parameters (then none of them is known). */
+export function planParameterOverrides(changes: readonly unknown[]): string | undefined {
+  for (const c of changes) {
+    if (!isRecordLike(c) || c['type'] !== 'aws_cloudformation_stack_set_instance' || !isRecordLike(c['change'])) continue;
+    const after = c['change']['after'];
+    const unknown = c['change']['after_unknown'];
+    const overrides = isRecordLike(after) ? after['parameter_overrides'] : undefined;
+    const overridesUnknown = isRecordLike(unknown) ? unknown['parameter_overrides'] : undefined;
+    if ((isRecordLike(overrides) && Object.keys(overrides).length > 0) || overridesUnknown === true) {
+      return `${String(c['address'])} overrides the stack set's parameters`;
+    }
+  }
+  return undefined;
+}
+
+function isRecordLike(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -12,6 +12,11 @@ const AFTER_APPLY = 'known only after apply';
 
 type JsonPath = (string | number)[];
 
+/** The plan `detect` parsed, for the `scanFile` of the same text that follows (one entry). */
+let keptPlan: { text: string; plan: unknown } | undefined;
+
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
 /**
  * `terraform show -json` output of a plan. Resources come from `resource_changes` (what the
  * plan will do), or from `planned_values` when a plan has no changes listed.
@@ -20,19 +25,35 @@ export const terraformPlanSource: FileSource = {
   kind: 'terraform-plan',
 
   detect(text: string): boolean {
+    keptPlan = undefined;
     const start = text.search(/\S/);
     if (start < 0 || text[start] !== '{') return false;
-    return (
-      text.includes('"format_version"') &&
-      text.includes('"terraform_version"') &&
-      (text.includes('"resource_changes"') || text.includes('"planned_values"'))
-    );
+    if (
+      !text.includes('"format_version"') ||
+      !text.includes('"terraform_version"') ||
+      !(text.includes('"resource_changes"') || text.includes('"planned_values"'))
+    ) {
+      return false;
+    }
+    // The words may be nested (a CloudFormation template's Metadata): a plan has them at the top.
+    let plan: unknown;
+    try {
+      plan = JSON.parse(text);
+    } catch {
+      return true; // plan-like text that isn't JSON: the scan reports the syntax error
+    }
+    const isPlan =
+      isRecord(plan) && hasOwn(plan, 'format_version') && hasOwn(plan, 'terraform_version') && (hasOwn(plan, 'resource_changes') || hasOwn(plan, 'planned_values'));
+    if (isPlan) keptPlan = { text, plan }; // parsed once: the scan that follows takes it
+    return isPlan;
   },
 
   scanFile(path: string, text: string): SourceResult {
     let plan: unknown;
+    const kept = keptPlan;
+    keptPlan = undefined;
     try {
-      plan = JSON.parse(text);
+      plan = kept !== undefined && kept.text === text ? kept.plan : JSON.parse(text);
     } catch (e) {
       return { resources: [], errors: [jsonError(path, text, e)] };
     }

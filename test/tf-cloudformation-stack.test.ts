@@ -282,3 +282,23 @@ test('attack: a plan of a stack deploying its template open fails; parameters ap
     t.cleanup();
   }
 });
+
+test('attack: more stacks than the limit is an error entry (the scan is incomplete), never a quiet pass', async () => {
+  const main = [
+    'resource "aws_cloudformation_stack" "many" {',
+    '  count         = 201',
+    '  name          = "s${count.index}"',
+    '  template_body = count.index < 200 ? "Resources: {}" : "Resources: {Nb: {Type: AWS::SageMaker::NotebookInstance, Properties: {InstanceType: ml.t3.medium}}}"',
+    '}',
+    '',
+  ].join('\n');
+  const t = makeTree({ 'main.tf': main });
+  try {
+    const { report, verdicts } = await run([t.root]);
+    assert.deepEqual(verdicts, []);
+    assert.equal(report.errors.length, 1, JSON.stringify(report.errors));
+    assert.match(report.errors[0]!.message, /^aws_cloudformation_stack\.many\[200\] and the stacks after it were not evaluated: over 200/);
+  } finally {
+    t.cleanup();
+  }
+});

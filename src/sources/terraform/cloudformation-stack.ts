@@ -63,7 +63,9 @@ export function collectStackResources(site: StackInstanceSite, out: SourceResour
     return;
   }
   scan.stackTemplates++;
-  ctx.budget.work(Math.ceil((text as string).length / 64));
+  // Charged like evaluation: a 1.3 MB template of 8,000 notebooks took 1.6 s to scan here, about
+  // what 2 steps per character cost the evaluator (1.3 to 4 million steps a second).
+  ctx.budget.work((text as string).length * 2);
   const templateFile = fileArgument(body.expr, ctx, site.rootDir);
   const parameters = stackParameters(attr('parameters')?.expr, ctx, `${address} (${where})`);
   const overridden = type === 'aws_cloudformation_stack_set' ? parameterOverrides(site.def) : undefined;

@@ -105,3 +105,16 @@ function substitute(node: unknown, identifier: string, item: string, depth: numb
   }
   return out;
 }
+
+/**
+ * A `Fn::ForEach::Name` key of a mapping other than Resources (a resource's Properties, a value in
+ * them), quoted and shortened for a message, or undefined. The loop's generated keys are not
+ * expanded there: what it makes, and how CloudFormation settles a key it makes that is also written
+ * beside it (undocumented), is unknown.
+ */
+export function loopIn(mapping: Mapping): string | undefined {
+  for (const key of Object.keys(mapping)) {
+    if (key.startsWith(FOR_EACH_PREFIX)) return JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key);
+  }
+  return undefined;
+}

@@ -5,7 +5,7 @@ import { RESOURCE_TYPES, resourceTypeByCloudFormationName } from '../../model/re
 import { realpathSync } from 'node:fs';
 import type { FileScanInputs, FileSource, ScanError, ScanNote, SourceResult } from '../source';
 import { isCloudFormationTemplate, takeDetectionParse } from './detect';
-import { listResources, type TemplateResourceEntry } from './foreach';
+import { listResources, loopIn, type TemplateResourceEntry } from './foreach';
 import { templateMacro, transformIn, TRANSFORM_KEY } from './macros';
 import {
   findChildTemplate,
@@ -324,6 +324,12 @@ function readProperty(
         // Handed every property beside it, the macro decides what each becomes, present or not.
         const at = locate([...resourcePath, 'Properties', TRANSFORM_KEY]) ?? resourceLocation;
         return { state: 'unknown', reason: `${macro} (Fn::Transform in Properties) may rewrite every property at deploy time`, location: at };
+      }
+      const loop = loopIn(properties);
+      if (loop !== undefined) {
+        // What the loop generates (and which of two same keys wins) is decided at deploy time.
+        const at = locate([...resourcePath, 'Properties']) ?? resourceLocation;
+        return { state: 'unknown', reason: `${loop} in Properties may generate ${name} at deploy time (AWS::LanguageExtensions)`, location: at };
       }
       if (!hasOwn(properties, name)) return ABSENT;
       const location = locate([...resourcePath, 'Properties', name]) ?? resourceLocation;

@@ -3,6 +3,7 @@ import { describeTransform, transformIn } from './macros';
 import { hasOwn, isMapping, own, setOwn, type Mapping } from './objects';
 import { constraintViolation, isListType, splitList, type GivenParameters } from './parameters';
 import { DeployTimeList, DeployTimeParameter, DeployTimeText, NO_VALUE, PseudoParameter, ResourceReference } from './values';
+import { loopIn } from './foreach';
 
 // AWS-specific parameter types (`AWS::EC2::Subnet::Id`, `AWS::EC2::KeyPair::KeyName`...):
 // CloudFormation checks the value names something that exists in the account, so it is never empty.
@@ -145,6 +146,8 @@ export class TemplateResolver {
     if (fn !== undefined) return this.intrinsic(fn, (node as Mapping)[fn], depth + 1);
     const macro = transformIn(node as Mapping);
     if (macro !== undefined) return new UnknownValue(`${macro} (Fn::Transform) may rewrite this value at deploy time`);
+    const loop = loopIn(node as Mapping);
+    if (loop !== undefined) return new UnknownValue(`${loop} may generate keys of this value at deploy time (AWS::LanguageExtensions)`);
     const out: Mapping = {};
     for (const key of Object.keys(node)) {
       const value = this.resolve((node as Mapping)[key], depth + 1);

@@ -90,3 +90,17 @@ resource "aws_sagemaker_notebook_instance" "unknown_variable" {
   subnet_id              = local.subnet
   direct_internet_access = var.unset_access
 }
+
+# The Cloud Control provider (awscc): same resource, CloudFormation's names in snake_case.
+resource "awscc_sagemaker_notebook_instance" "pass_cloud_control" {
+  instance_type          = "ml.t3.medium"
+  role_arn               = "arn:aws:iam::111122223333:role/nb"
+  subnet_id              = local.subnet
+  security_group_ids     = ["sg-0123456789abcdef0"]
+  direct_internet_access = "Disabled"
+}
+
+resource "awscc_sagemaker_notebook_instance" "fail_cloud_control_absent" {
+  instance_type = "ml.t3.medium"
+  role_arn      = "arn:aws:iam::111122223333:role/nb"
+}

@@ -54,3 +54,25 @@ resource "aws_sagemaker_domain" "unknown_variable" {
     execution_role = "arn:aws:iam::111122223333:role/studio"
   }
 }
+
+# The Cloud Control provider (awscc): nested settings are attributes, not blocks.
+resource "awscc_sagemaker_domain" "pass_cloud_control" {
+  domain_name             = "pass-cloud-control"
+  auth_mode               = "IAM"
+  vpc_id                  = "vpc-0123456789abcdef0"
+  subnet_ids              = ["subnet-0123456789abcdef0"]
+  app_network_access_type = "VpcOnly"
+  default_user_settings = {
+    execution_role = "arn:aws:iam::111122223333:role/studio"
+  }
+}
+
+resource "awscc_sagemaker_domain" "fail_cloud_control_absent" {
+  domain_name = "fail-cloud-control-absent"
+  auth_mode   = "IAM"
+  vpc_id      = "vpc-0123456789abcdef0"
+  subnet_ids  = ["subnet-0123456789abcdef0"]
+  default_user_settings = {
+    execution_role = "arn:aws:iam::111122223333:role/studio"
+  }
+}

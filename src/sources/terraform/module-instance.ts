@@ -278,14 +278,14 @@ export class ModuleInstance implements Scope {
       case 'value':
         return input.value;
       case 'expression':
-        return evaluateSafely(input.expr, constantContext(this.functions));
+        return evaluateSafely(input.expr, constantContext(this.functions, this.scan.budget));
       case 'cli': {
         // Terraform takes `-var` values literally for string-like variables, as HCL otherwise.
         if (type === ANY_TYPE && !this.def.variables.get(name)?.node.body.attributes.some((a) => a.name === 'type')) return input.text;
         if (isPrimitiveType(type)) return input.text;
         try {
           const expr = parseHcl(`value = ${input.text}\n`).body.attributes[0]?.expr;
-          return expr ? evaluateSafely(expr, constantContext(this.functions)) : input.text;
+          return expr ? evaluateSafely(expr, constantContext(this.functions, this.scan.budget)) : input.text;
         } catch (e) {
           return new UnknownValue(`${input.from} is not a valid expression: ${errorMessage(e)}`);
         }

@@ -302,3 +302,45 @@ test('attack: more stacks than the limit is an error entry (the scan is incomple
     t.cleanup();
   }
 });
+
+test('attack: the Cloud Control provider\'s stack and stack set (parameters as a map, and as key/value objects) are evaluated too', async () => {
+  const main = [
+    'resource "awscc_cloudformation_stack" "s" {',
+    '  stack_name    = "nb"',
+    '  template_body = file("nb.yaml")',
+    '  parameters    = { Access = "Enabled" }',
+    '}',
+    'resource "awscc_cloudformation_stack_set" "open" {',
+    '  stack_set_name   = "open"',
+    '  permission_model = "SELF_MANAGED"',
+    '  template_body    = file("nb.yaml")',
+    '  parameters       = [{ parameter_key = "Access", parameter_value = "Enabled" }]',
+    '}',
+    'resource "awscc_cloudformation_stack_set" "overridden" {',
+    '  stack_set_name   = "overridden"',
+    '  permission_model = "SELF_MANAGED"',
+    '  template_body    = file("nb.yaml")',
+    '  stack_instances_group = [{',
+    '    deployment_targets  = { accounts = ["111122223333"] }',
+    '    regions             = ["eu-west-1"]',
+    '    parameter_overrides = [{ parameter_key = "Access", parameter_value = "Enabled" }]',
+    '  }]',
+    '}',
+    '',
+  ].join('\n');
+  const t = makeTree({ 'main.tf': main, 'nb.yaml': NB_YAML });
+  try {
+    const { report, verdicts } = await run([t.root]);
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(verdicts, [
+      'awscc_cloudformation_stack.s/Nb fail',
+      'awscc_cloudformation_stack_set.open/Nb fail',
+      'awscc_cloudformation_stack_set.overridden/Nb unknown',
+    ]);
+    const outcome = await fix([t.root], { config: emptyConfig(), inputs: {}, dryRun: true }, FORMAT_FIXERS);
+    assert.deepEqual(outcome.diffs, []);
+    assert.deepEqual(outcome.manual.map((m) => m.message.startsWith('a resource of the CloudFormation template that ')), [true, true]);
+  } finally {
+    t.cleanup();
+  }
+});

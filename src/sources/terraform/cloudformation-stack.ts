@@ -14,9 +14,10 @@ import type { BlockNode, Expr } from './hcl/ast';
 import { evaluateSafely, iterate, type EvalContext } from './evaluator';
 import type { Declared, ModuleDefinition } from './module-loader';
 import type { TerraformScanContext } from './scan-context';
-import { ReferenceValue, UnknownValue, findNotKnown, isObjectValue, numberToString, type Value } from './values';
+import { ReferenceValue, UnknownValue, findNotKnown, getKey, isObjectValue, numberToString, type ObjectValue, type Value } from './values';
 
-export const STACK_RESOURCE_TYPES = new Set(['aws_cloudformation_stack', 'aws_cloudformation_stack_set']);
+/** The aws and Cloud Control (awscc) providers' stacks and stack sets: all have template_body, template_url and parameters. */
+export const STACK_RESOURCE_TYPES = new Set(['aws_cloudformation_stack', 'aws_cloudformation_stack_set', 'awscc_cloudformation_stack', 'awscc_cloudformation_stack_set']);
 
 /** Templates one scan unit evaluates: each is a full template scan, and count multiplies them. */
 export const MAX_STACK_TEMPLATES = 200;
@@ -68,7 +69,8 @@ export function collectStackResources(site: StackInstanceSite, out: SourceResour
   ctx.budget.work((text as string).length * 2);
   const templateFile = fileArgument(body.expr, ctx, site.rootDir);
   const parameters = stackParameters(attr('parameters')?.expr, ctx, `${address} (${where})`);
-  const overridden = type === 'aws_cloudformation_stack_set' ? parameterOverrides(site.def) : undefined;
+  const overridden =
+    type === 'aws_cloudformation_stack_set' ? parameterOverrides(site.def) : type === 'awscc_cloudformation_stack_set' ? groupOverrides(attr('stack_instances_group')?.expr, ctx, address) : undefined;
   const allUnknown = parameters.allUnknown ?? overridden;
   const result = scanTemplate(templateFile ?? decl.file.path, text as string, {
     cloudFormationParameters: parameters.given,
@@ -127,6 +129,7 @@ function stackParameters(expr: Expr | undefined, ctx: EvalContext, what: string)
   if (!expr) return { given };
   const value = evaluateSafely(expr, ctx);
   if (value === null) return { given };
+  if (Array.isArray(value)) return keyValueParameters(value, given, what);
   if (!isObjectValue(value)) {
     const notKnown = findNotKnown(value);
     const why = notKnown instanceof ReferenceValue ? `${notKnown.reference} is known only when applied` : notKnown ? notKnown.reason : 'it is not a map';
@@ -138,6 +141,33 @@ function stackParameters(expr: Expr | undefined, ctx: EvalContext, what: string)
     given[name] = typeof text === 'string' ? { value: text } : { unknown: `parameter ${name} of ${what}: ${text.reason}` };
   }
   return { given };
+}
+
+/** awscc stack sets: `parameters = [{ parameter_key = "Access", parameter_value = "Enabled" }]`. */
+function keyValueParameters(list: readonly Value[], given: GivenParameters, what: string): { given: GivenParameters; allUnknown?: string } {
+  for (const item of list) {
+    const key = isObjectValue(item) ? getKey(item, 'parameter_key') : undefined;
+    // A key not known offline may name any parameter.
+    if (typeof key !== 'string') return { given, allUnknown: `the parameters of ${what} can't be known offline (a parameter_key)` };
+    const text = parameterText(getKey(item as ObjectValue, 'parameter_value') ?? null);
+    given[key] = typeof text === 'string' ? { value: text } : { unknown: `parameter ${key} of ${what}: ${text.reason}` };
+  }
+  return { given };
+}
+
+/** An awscc stack set's instance groups that override its parameters (or may: not known offline). */
+function groupOverrides(expr: Expr | undefined, ctx: EvalContext, address: string): string | undefined {
+  if (!expr) return undefined;
+  const groups = evaluateSafely(expr, ctx);
+  if (groups === null) return undefined;
+  const reason = `stack_instances_group of ${address} overrides the stack set's parameters`;
+  if (!Array.isArray(groups)) return findNotKnown(groups) ? `stack_instances_group of ${address} can't be known offline` : undefined;
+  for (const g of groups) {
+    if (!isObjectValue(g)) return reason;
+    const overrides = getKey(g, 'parameter_overrides');
+    if (overrides !== undefined && overrides !== null && !(Array.isArray(overrides) && overrides.length === 0)) return reason;
+  }
+  return undefined;
 }
 
 function parameterText(v: Value): string | UnknownValue {
@@ -183,6 +213,11 @@ export function planStackResources(
   out: PlanStackResult,
 ): void {
   const unknownAt = (key: string): unknown => (isRecordLike(afterUnknown) ? afterUnknown[key] : undefined);
+  // awscc stack sets: instance groups in the resource itself may override the parameters.
+  const groups = after['stack_instances_group'];
+  if (unknownAt('stack_instances_group') === true || (Array.isArray(groups) && groups.some((g) => isRecordLike(g) && Array.isArray(g['parameter_overrides']) && g['parameter_overrides'].length > 0))) {
+    overridden ??= `stack_instances_group of ${address} overrides the stack set's parameters`;
+  }
   const body = after['template_body'];
   if (typeof body !== 'string') {
     const why = unknownAt('template_body') === true ? `template_body is ${AFTER_APPLY}` : after['template_url'] ? 'its template_url (a template in S3)' : 'it has no template_body';
@@ -194,7 +229,17 @@ export function planStackResources(
   const parameters = after['parameters'];
   const parametersUnknown = unknownAt('parameters');
   if (parametersUnknown === true) allUnknown ??= `the parameters of ${address} are ${AFTER_APPLY}`;
-  else {
+  else if (Array.isArray(parameters)) {
+    // awscc stack sets: a set of { parameter_key, parameter_value }; an element apply decides may set any parameter.
+    if (Array.isArray(parametersUnknown) && parametersUnknown.some((u) => u === true || (isRecordLike(u) && Object.values(u).some((x) => x === true)))) {
+      allUnknown ??= `some parameters of ${address} are ${AFTER_APPLY}`;
+    }
+    for (const item of parameters) {
+      const key = isRecordLike(item) ? item['parameter_key'] : undefined;
+      const value = isRecordLike(item) ? item['parameter_value'] : undefined;
+      if (typeof key === 'string') given[key] = typeof value === 'string' ? { value } : { unknown: `parameter ${key} of ${address} is not a string` };
+    }
+  } else {
     for (const [name, v] of Object.entries(isRecordLike(parameters) ? parameters : {})) {
       given[name] = typeof v === 'string' ? { value: v } : { unknown: `parameter ${name} of ${address} is not a string` };
     }

@@ -43,7 +43,7 @@ export function fixTerraform(targets: FixTarget[], inputs: FixInputs, readFile: 
     const file = normalize(target.file);
     // Plan files describe what Terraform will do, not configuration: the engine reports them.
     if (file.endsWith('.json') && !file.endsWith('.tf.json')) continue;
-    const stack = /^(.*?aws_cloudformation_stack(?:_set)?\.[^/]+)\//.exec(target.resourceId);
+    const stack = /^(.*?(?:aws|awscc)_cloudformation_stack(?:_set)?\.[^/]+)\//.exec(target.resourceId);
     if (stack) {
       const message = `a resource of the CloudFormation template that ${stack[1]} deploys: fix the template or the stack's parameters by hand`;
       fixer.manual.push({ file: target.file, line: target.line, ruleId: target.ruleId, resourceId: target.resourceId, message });

@@ -85,13 +85,16 @@ test('CLI: an escaped-key template is scanned and fails the gate (exit 1, not 0 
 test('a YAML file that does not parse and names AWS:: types is reported, not skipped', async () => {
   const t = makeTree({
     'broken.yaml': '  Resources:\n    Nb:\n      Type: AWS::SageMaker::NotebookInstance\n     Properties: [\n',
+    'escaped-broken.yml': '"Resourc\\x65s":\n  Nb: { Type: AWS::SageMaker::NotebookInstance\n',
     'broken-other.yaml': 'Resources: [\n  - x: 1\n', // no AWS:: text: could be any YAML, stays silent
+    // A Makefile naming an AWS type, with a line continuation (so it is parsed), is not YAML: silent.
+    Makefile: `list:\n\taws cloudformation describe-stack-resources --query "StackResources[?ResourceType=='AWS::SageMaker::NotebookInstance']" \\\n\t  --output text\n`,
   });
   try {
     const report = await scan([t.root], { config: emptyConfig(), jobs: 1 });
-    assert.equal(report.errors.length, 1);
-    assert.match(report.errors[0]!.file, /broken\.yaml$/);
-    assert.match(report.errors[0]!.message, /YAML syntax error/);
+    const files = report.errors.map((e) => e.file.replace(/.*[\\/]/, '')).sort();
+    assert.deepEqual(files, ['broken.yaml', 'escaped-broken.yml']);
+    for (const error of report.errors) assert.match(error.message, /YAML syntax error/);
   } finally {
     t.cleanup();
   }

@@ -18,10 +18,11 @@ const YAML_RESOURCES_KEY = /^\ufeff?["']?Resources["']?[ \t]*:/m;
 const RESOURCE_TYPE = /["']?Type["']?\s*:\s*["']?(?:AWS|Custom|Alexa)::[A-Za-z0-9]/;
 // Resources written by a macro (`Nb: { Fn::Transform: { Name: AWS::Include ... } }`) have no Type.
 const MACRO_CALL = 'Fn::Transform';
-// Text that fails to parse is reported only when it looks like this (see decidedOnParse).
-const LOOKS_LIKE_TEMPLATE = /AWS::|AWSTemplateFormatVersion|"Resources"\s*:/;
+// Files named like data (not .txt, scripts or Makefiles, which often name AWS types in passing).
+const DATA_FILE = /\.(?:json|ya?ml|template|cfn)$/i;
+const RESOURCES_WORD = /\bResources\b/; // not StackResources, ListStackResources
 
-export function isCloudFormationTemplate(text: string, _path?: string): boolean {
+export function isCloudFormationTemplate(text: string, path = ''): boolean {
   kept = undefined;
   const hasVersion = text.includes('AWSTemplateFormatVersion');
   // Neither word and no backslash (JSON's and YAML's only way to escape a letter): no key can be either.
@@ -33,7 +34,7 @@ export function isCloudFormationTemplate(text: string, _path?: string): boolean 
     if (hasVersion && YAML_VERSION_KEY.test(text)) return true;
     if (YAML_RESOURCES_KEY.test(text) && (RESOURCE_TYPE.test(text) || text.includes(MACRO_CALL))) return true;
   }
-  return decidedOnParse(text);
+  return decidedOnParse(text, path);
 }
 
 /** The parse done while detecting, for the scan of the same text that follows (one entry). */
@@ -46,35 +47,43 @@ export function takeDetectionParse(text: string): ParseOutcome | undefined {
   return entry !== undefined && entry.text === text ? entry.outcome : undefined;
 }
 
-function decidedOnParse(text: string): boolean {
+function decidedOnParse(text: string, path: string): boolean {
   const outcome = parseTemplate(text);
   let template: boolean;
   if (outcome.ok) template = isTemplateRoot(outcome.template.root);
   else if (outcome.message.includes('expected a single document')) {
     // Kubernetes manifests are YAML streams. A stream with a template in it is scanned (and its error
     // reported: CloudFormation reads one document); other streams are not templates.
-    template = someDocument(text, isTemplateRoot);
+    template = someDocument(text, path, isTemplateRoot);
   } else {
-    // Any text may fail to parse as YAML: stay silent, unless it looks like a template (names AWS
-    // types, the format version, or a JSON "Resources" key). Then it is scanned so its syntax error
-    // is reported: a template we can't read must not pass silently.
-    template = LOOKS_LIKE_TEMPLATE.test(text);
+    // Any text may fail to parse as YAML: stay silent, unless it looks like a template. Then it is
+    // scanned so its syntax error is reported: a template we can't read must not pass silently.
+    template = looksLikeTemplate(text, path);
   }
   if (template) kept = { text, outcome };
   return template;
+}
+
+/**
+ * Text that doesn't parse is reported when it names the template format version, or AWS types
+ * and either the word Resources or a data file's name (a broken notes.txt or Makefile stays silent).
+ */
+function looksLikeTemplate(text: string, path: string): boolean {
+  if (text.includes('AWSTemplateFormatVersion')) return true;
+  return text.includes('AWS::') && (RESOURCES_WORD.test(text) || DATA_FILE.test(path));
 }
 
 function isTemplateRoot(root: unknown): boolean {
   return isMapping(root) && (isMapping(own(root, 'Resources')) || hasOwn(root, 'AWSTemplateFormatVersion'));
 }
 
-function someDocument(text: string, test: (root: unknown) => boolean): boolean {
+function someDocument(text: string, path: string, test: (root: unknown) => boolean): boolean {
   let found = false;
   try {
     const options: yaml.LoadOptions & { maxDepth: number } = { schema: CLOUDFORMATION_SCHEMA, maxDepth: MAX_YAML_DEPTH };
     yaml.loadAll(text, (document) => (found ||= test(document)), options);
   } catch {
-    return found || LOOKS_LIKE_TEMPLATE.test(text);
+    return found || looksLikeTemplate(text, path);
   }
   return found;
 }

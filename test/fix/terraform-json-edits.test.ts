@@ -41,7 +41,11 @@ test('JSON sets spliced at once equal the sets applied one after another', () =>
       const paths: { path: JSONPath; value: unknown }[] = [];
       const edits = new FileEdits(() => original);
       for (const s of sets) {
-        const path: JSONPath = ['resource', 'aws_sagemaker_notebook_instance', s.name, ...(s.nested ? ['default_user_settings', 0] : []), s.attribute];
+        // Variables the fixer declares go under a top-level `variable` the file may lack.
+        const path: JSONPath =
+          s.attribute === 'name' && s.nested
+            ? ['variable', `v_${s.name}`]
+            : ['resource', 'aws_sagemaker_notebook_instance', s.name, ...(s.nested ? ['default_user_settings', 0] : []), s.attribute];
         if (edits.setJson(FILE, path, s.value)) paths.push({ path, value: s.value });
       }
       let sequential = original;
@@ -66,6 +70,7 @@ test('1,000 and 4,000 resources in one .tf.json: the edits stay linear', () => {
     for (let i = 0; i < n; i++) {
       edits.setJson(FILE, ['resource', 'aws_sagemaker_notebook_instance', `nb${i}`, 'direct_internet_access'], 'Disabled');
       edits.setJson(FILE, ['resource', 'aws_sagemaker_notebook_instance', `nb${i}`, 'subnet_id'], '${var.notebook_subnet_id}');
+      if (i === 0) edits.setJson(FILE, ['variable', 'notebook_subnet_id'], { type: 'string' });
     }
     const t0 = performance.now();
     const { edits: made } = edits.finish();

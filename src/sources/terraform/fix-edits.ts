@@ -152,34 +152,56 @@ export function hclStringList(values: readonly string[]): string {
 }
 
 /**
- * Applies the sets to a JSON file. Sets whose parent object is in the file as read are splices of
- * that text, found on one parse and applied in one pass (a parse per set was quadratic: 1,000
- * resources in one .tf.json took 23 s); from the first set needing an object an earlier set
- * creates, the rest apply one after another. `applied` is given when every set was a splice.
+ * Applies the sets to a JSON file as splices of the text as read, found on one parse and applied
+ * in one pass (a parse per set was quadratic: 1,000 resources in one .tf.json took 23 s). Sets
+ * under an object the file lacks (a first `variable`) are gathered into that object, written
+ * once where the first of them would have put it. Anything else (a key set twice) falls back to
+ * applying the sets one after another; `applied` is given only when the splices made the text.
  */
 function applyJsonSets(original: string, sets: JsonSet[]): { text: string; applied?: TextEdit[] } {
+  const sequential = () => ({ text: sets.reduce((text, set) => setJsonValue(text, set.path, set.value), original) });
   const root = parseTree(original);
+  if (!root) return sequential();
   const style = jsonStyle(original);
-  const splices: TextEdit[] = [];
-  const inserted = new Map<Node, Set<string | number>>();
   const nodeAt = nodeFinder();
-  let i = 0;
-  for (; root && i < sets.length; i++) {
-    const splice = jsonSplice(original, root, style, sets[i]!.path, sets[i]!.value, inserted, nodeAt);
-    if (!splice) break;
-    splices.push(splice);
+  const inserted = new Map<Node, Set<string | number>>();
+  const splices: { edit: TextEdit; order: number }[] = [];
+  /** Objects to create, by the path of the first missing one: what goes in them, and the first set's place. */
+  const created = new Map<string, { path: JSONPath; value: Record<string, unknown>; order: number }>();
+  for (const [order, set] of sets.entries()) {
+    let depth = set.path.length - 1;
+    while (depth > 0 && nodeAt(root, set.path.slice(0, depth)) === undefined) depth--;
+    if (depth === set.path.length - 1) {
+      const edit = jsonSplice(original, root, style, set.path, set.value, inserted, nodeAt);
+      if (!edit) return sequential();
+      splices.push({ edit, order });
+      continue;
+    }
+    // set.path[depth] is the first missing object: the value goes into what is created there.
+    const rest = set.path.slice(depth + 1);
+    if (rest.some((segment) => typeof segment !== 'string') || typeof set.path[depth] !== 'string') return sequential();
+    const key = JSON.stringify(set.path.slice(0, depth + 1));
+    const entry = created.get(key) ?? { path: set.path.slice(0, depth + 1), value: {}, order };
+    created.set(key, entry);
+    let into = entry.value;
+    for (const segment of rest.slice(0, -1) as string[]) {
+      const next = into[segment];
+      if (next !== undefined && (typeof next !== 'object' || next === null || Array.isArray(next))) return sequential();
+      into = (into[segment] ??= {}) as Record<string, unknown>;
+    }
+    into[rest[rest.length - 1] as string] = set.value;
   }
-  let text: string;
+  for (const { path, value, order } of created.values()) {
+    const edit = jsonSplice(original, root, style, path, value, inserted, nodeAt);
+    if (!edit) return sequential();
+    splices.push({ edit, order });
+  }
+  const applied = splices.sort((x, y) => x.order - y.order).map((x) => x.edit);
   try {
-    text = applyInOrder(original, splices);
+    return { text: applyInOrder(original, applied), applied };
   } catch {
-    // Two sets of one value (never made): the sets apply one after another instead.
-    i = 0;
-    splices.length = 0;
-    text = original;
+    return sequential(); // two sets of one value (never made)
   }
-  for (let k = i; k < sets.length; k++) text = setJsonValue(text, sets[k]!.path, sets[k]!.value);
-  return i === sets.length ? { text, applied: splices } : { text };
 }
 
 /** Splices sorted by offset (those at one offset in the order made), in one pass; throws on overlap. */

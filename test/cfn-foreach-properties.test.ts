@@ -55,6 +55,34 @@ test('a Fn::ForEach in Properties generating the only DirectInternetAccess is un
   assert.equal(found[0]!.result, 'unknown');
 });
 
+test('a loop in Properties that cannot make the property leaves it read as written', async () => {
+  const found = await verdicts(
+    notebook(`      DirectInternetAccess: Disabled
+      Fn::ForEach::Other:
+        - Key
+        - [Volume, Platform]
+        - '\${Key}Note': x
+`),
+  );
+  assert.equal(found[0]!.result, 'pass');
+});
+
+test('a loop in Properties whose collection is known only at deploy time is unknown', async () => {
+  const found = await verdicts(
+    `Parameters:
+  Keys: { Type: CommaDelimitedList }
+` +
+      notebook(`      DirectInternetAccess: Disabled
+      Fn::ForEach::Open:
+        - Key
+        - !Ref Keys
+        - '\${Key}': Enabled
+`),
+  );
+  assert.equal(found[0]!.result, 'unknown');
+  assert.match(found[0]!.message, /Fn::ForEach::Open/);
+});
+
 test('a Fn::ForEach beside other keys in a nested value is unknown (the resolver)', () => {
   const resolver = new TemplateResolver({ Resources: {} });
   const resolved = resolver.resolveProperty({ A: 'x', 'Fn::ForEach::L': ['K', ['A'], { '${K}': 'y' }] });

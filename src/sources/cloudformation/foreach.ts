@@ -118,3 +118,28 @@ export function loopIn(mapping: Mapping): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The loop (quoted, as `loopIn`) among a resource's Properties that may generate the property `key`,
+ * or undefined: a loop can't when its collection resolves offline and no item makes one of its
+ * output keys `key`. A loop that can is unknown: what CloudFormation does when it generates a key
+ * also written beside it is not documented.
+ */
+export function loopGenerating(properties: Mapping, key: string, resolver: TemplateResolver): string | undefined {
+  for (const name of Object.keys(properties)) {
+    if (!name.startsWith(FOR_EACH_PREFIX)) continue;
+    const quoted = loopIn({ [name]: null });
+    const loop = properties[name];
+    if (!Array.isArray(loop) || loop.length !== 3 || typeof loop[0] !== 'string' || !isMapping(loop[2])) return quoted;
+    const outputKeys = Object.keys(loop[2]);
+    if (outputKeys.some((k) => k.startsWith(FOR_EACH_PREFIX))) return quoted; // nested loops: not followed
+    const items = resolver.resolveProperty(loop[1]);
+    if (items.kind !== 'value' || !Array.isArray(items.value) || !items.value.every(isLoopItem)) return quoted;
+    const identifier = loop[0];
+    for (const item of items.value as (string | number)[]) {
+      const budget = { nodes: outputKeys.length + 1 };
+      if (outputKeys.some((k) => substitute(k, identifier, String(item), 0, budget) === key)) return quoted;
+    }
+  }
+  return undefined;
+}

@@ -5,7 +5,7 @@ import { RESOURCE_TYPES, resourceTypeByCloudFormationName } from '../../model/re
 import { realpathSync } from 'node:fs';
 import type { FileScanInputs, FileSource, ScanError, ScanNote, SourceResult } from '../source';
 import { isCloudFormationTemplate, takeDetectionParse } from './detect';
-import { listResources, loopIn, type TemplateResourceEntry } from './foreach';
+import { listResources, loopGenerating, type TemplateResourceEntry } from './foreach';
 import { templateMacro, transformIn, TRANSFORM_KEY } from './macros';
 import {
   findChildTemplate,
@@ -325,7 +325,7 @@ function readProperty(
         const at = locate([...resourcePath, 'Properties', TRANSFORM_KEY]) ?? resourceLocation;
         return { state: 'unknown', reason: `${macro} (Fn::Transform in Properties) may rewrite every property at deploy time`, location: at };
       }
-      const loop = loopIn(properties);
+      const loop = loopGenerating(properties, name, resolver);
       if (loop !== undefined) {
         // What the loop generates (and which of two same keys wins) is decided at deploy time.
         const at = locate([...resourcePath, 'Properties']) ?? resourceLocation;

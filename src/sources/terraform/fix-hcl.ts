@@ -33,8 +33,12 @@ function startsLine(text: string, offset: number): boolean {
   return /^[ \t]*$/.test(text.slice(lineStart(text, offset), offset));
 }
 
+/** The last text asked about: one file gets thousands of insertions, each asking. */
+let eolSeen: { text: string; eol: string } | undefined;
+
 function eolOf(text: string): string {
-  return text.includes('\r\n') ? '\r\n' : '\n';
+  if (eolSeen?.text !== text) eolSeen = { text, eol: text.includes('\r\n') ? '\r\n' : '\n' };
+  return eolSeen.eol;
 }
 
 /** Column of the `=` after an attribute's name, or undefined when the layout is unusual. */

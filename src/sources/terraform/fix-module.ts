@@ -99,8 +99,20 @@ export function overrideFiles(module: ModuleFiles): ConfigEntry[] {
   return module.files.filter((f) => isOverrideFileName(f.path.split(/[\\/]/).pop() ?? ''));
 }
 
+/** Each file's blocks by type and labels, indexed on first use: a scan per lookup was quadratic in a file of thousands of resources. */
+const BLOCKS = new WeakMap<ConfigFile, Map<string, BlockNode>>();
+
 export function findBlock(config: ConfigFile, type: string, labels: string[]): BlockNode | undefined {
-  return config.body.blocks.find((b) => b.type === type && b.labels.length === labels.length && b.labels.every((l, i) => l === labels[i]));
+  let index = BLOCKS.get(config);
+  if (!index) {
+    index = new Map();
+    for (const b of config.body.blocks) {
+      const key = JSON.stringify([b.type, ...b.labels]);
+      if (!index.has(key)) index.set(key, b); // the first, as a scan finds it
+    }
+    BLOCKS.set(config, index);
+  }
+  return index.get(JSON.stringify([type, ...labels]));
 }
 
 /** A string written as a plain literal (no interpolation), or undefined. */

@@ -4,6 +4,7 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyConfig } from '../../src/engine/config';
@@ -201,6 +202,38 @@ describe('fix writes through no name it did not create, and only the file it rea
     assert.deepEqual(outcome.changes, []);
     assert.equal(outcome.errors.length, 1, JSON.stringify(outcome.errors));
     assert.match(outcome.errors[0]!.message, /changed since fix read it/);
+  });
+
+  it('a link planted at the lock name is not written through: the file is an error, nothing written', async () => {
+    const file = join(tree, 'open.yaml');
+    writeFileSync(file, OPEN_NOTEBOOK);
+    const victim = join(outside, 'victim.txt');
+    writeFileSync(victim, 'precious\n');
+    symlinkSync(victim, join(tree, '.open.yaml.cloudconform-lock'));
+    const outcome = await fix([tree], options(), FORMAT_FIXERS);
+    assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
+    assert.equal(readFileSync(file, 'utf8'), OPEN_NOTEBOOK);
+    assert.deepEqual(outcome.written, []);
+    assert.deepEqual(outcome.changes, []);
+    assert.match(outcome.errors[0]!.message, /in the way of fix's lock/);
+  });
+
+  it('a lock held by a live process stops the write; a lock left by a dead one is taken', async () => {
+    const file = join(tree, 'open.yaml');
+    const lockFile = join(tree, '.open.yaml.cloudconform-lock');
+    writeFileSync(file, OPEN_NOTEBOOK);
+    writeFileSync(lockFile, `${process.pid}\n`); // alive: this very process
+    const held = await fix([tree], options(), FORMAT_FIXERS);
+    assert.deepEqual(held.written, []);
+    assert.match(held.errors[0]!.message, new RegExp(`another cloudconform fix \\(pid ${process.pid}\\) is writing it`));
+    assert.equal(readFileSync(file, 'utf8'), OPEN_NOTEBOOK);
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited by now
+    writeFileSync(lockFile, `${dead}\n`);
+    const taken = await fix([tree], options(), FORMAT_FIXERS);
+    assert.deepEqual(taken.errors, []);
+    assert.deepEqual(taken.written, [file]);
+    assert.equal(readFileSync(file, 'utf8'), FIXED);
+    assert.deepEqual(readdirSync(tree), ['open.yaml'], 'the stale lock is gone and ours released');
   });
 
   it('a read-only file is not replaced: a decision with the reason', async () => {

@@ -21,6 +21,7 @@ export interface FixCommandOptions {
   workspace?: string;
   parameter?: string[];
   parametersFile?: string[];
+  followExternalSymlinks?: boolean;
   format: 'text' | 'json';
   color: boolean;
 }
@@ -49,6 +50,7 @@ export async function runFixCommand(paths: string[], opts: FixCommandOptions): P
         dryRun: opts.dryRun === true,
         terraform: terraformInputs(opts),
         cloudFormationParameters: readGivenParameters(opts),
+        followExternalSymlinks: opts.followExternalSymlinks === true,
       },
       FORMAT_FIXERS,
     );

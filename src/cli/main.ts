@@ -130,6 +130,7 @@ program
   .option('--workspace <name>', WORKSPACE_HELP)
   .option('--parameter <name=value>', 'CloudFormation parameter value, as --parameter-overrides (repeatable)', collect, [])
   .option('--parameters-file <file>', 'CloudFormation parameter values: AWS CLI, template configuration or {"Name": "value"} JSON (repeatable)', collect, [])
+  .option('--follow-external-symlinks', 'read through symbolic links that lead outside the paths (fix still writes nothing outside them)')
   .option('--no-color', 'no colours (also: NO_COLOR environment variable)')
   .action(async (paths: string[], opts) => {
     const { runFixCommand } = await import('./fix-command');

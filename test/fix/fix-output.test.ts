@@ -2,7 +2,7 @@
 // reaches the terminal raw, and "Changed:" lists only files that were written.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../aws/audit-helpers';
@@ -80,4 +80,20 @@ test('"Changed:" lists only the files fix wrote; a file it refused is a decision
   assert.match(stdout, /Needs your decision[\s\S]*b-read-only\.yaml.*read-only/);
   assert.match(stdout, /1 change made in 1 file/);
   assert.equal(readFileSync(readOnly, 'utf8'), notebook('ReadOnly'));
+});
+
+test('fix --follow-external-symlinks reads through a link out of the tree but writes nothing there: a decision naming the target', async () => {
+  const dir = join(work, 'linked');
+  const elsewhere = join(work, 'elsewhere');
+  mkdirSync(dir);
+  mkdirSync(elsewhere);
+  const victim = join(elsewhere, 'victim.yaml');
+  writeFileSync(victim, notebook('Victim'));
+  symlinkSync(victim, join(dir, 'open.yaml'));
+  const { code, stdout } = await runCli(['fix', '--follow-external-symlinks', dir], { cwd: work });
+  assert.equal(code, 1, stdout);
+  assert.equal(readFileSync(victim, 'utf8'), notebook('Victim'));
+  assert.doesNotMatch(stdout, /Changed:/);
+  assert.match(stdout, /Needs your decision[\s\S]*outside the paths fix was given/);
+  assert.ok(stdout.includes(victim), stdout);
 });

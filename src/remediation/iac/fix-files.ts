@@ -115,12 +115,16 @@ export class FixFiles {
           return failed;
         }
       }
-      for (const { path, text } of files) {
+      for (const [i, { path, text }] of files.entries()) {
         const record = this.records.get(path)!;
         try {
           replace(record, encodeText(text, record.encoding));
         } catch (e) {
-          fail(path, `could not write the fixed file: ${(e as Error).message}`);
+          // Those already replaced stay written; the rest are not attempted.
+          const why = `could not write the fixed file: ${(e as Error).message}`;
+          failed.set(path, why);
+          for (const rest of files.slice(i + 1)) failed.set(rest.path, `not written: the same fix also changes ${path}, which could not be written (${why})`);
+          break;
         }
       }
       return failed;

@@ -453,27 +453,42 @@ class TemplatePlan {
 
   // --- uses -----------------------------------------------------------------------------------
 
-  /** Every `Ref` to the parameter and `${name}` in an Fn::Sub, outside Parameters. */
-  private usesOfParameter(name: string): TreeNode[] {
-    const uses: TreeNode[] = [];
-    if (!this.root) return uses;
-    const subVariable = new RegExp(`\\$\\{\\s*${name.replace(/[^A-Za-z0-9]/g, (c) => `\\${c}`)}\\s*\\}`);
-    for (const section of this.root.entries) {
+  /** Refs by name and Fn::Sub templates outside Parameters, and every Fn::FindInMap: one walk of the tree, kept. */
+  private usesCache: { refs: Map<string, TreeNode[]>; subs: { node: TreeNode; template: string }[]; findInMaps: ReturnType<TemplatePlan['collectFindInMaps']> } | undefined;
+
+  private uses(): NonNullable<TemplatePlan['usesCache']> {
+    if (this.usesCache) return this.usesCache;
+    const refs = new Map<string, TreeNode[]>();
+    const subs: { node: TreeNode; template: string }[] = [];
+    for (const section of this.root?.entries ?? []) {
       if (section.key === 'Parameters') continue;
       for (const node of walkTree(section.value)) {
         const fn = intrinsicOf(node);
         if (!fn) continue;
-        if (fn.name === 'Ref' && stringValue(fn.argument) === name) uses.push(node);
+        const name = fn.name === 'Ref' ? stringValue(fn.argument) : undefined;
+        if (name !== undefined) refs.set(name, [...(refs.get(name) ?? []), node]);
         if (fn.name === 'Fn::Sub') {
           const template = fn.argument.kind === 'seq' ? stringValue(fn.argument.items[0]) : stringValue(fn.argument);
-          if (template !== undefined && subVariable.test(template)) uses.push(node);
+          if (template !== undefined) subs.push({ node, template });
         }
       }
     }
-    return uses;
+    this.usesCache = { refs, subs, findInMaps: this.collectFindInMaps() };
+    return this.usesCache;
+  }
+
+  /** Every `Ref` to the parameter and `${name}` in an Fn::Sub, outside Parameters (in tree order). */
+  private usesOfParameter(name: string): TreeNode[] {
+    const { refs, subs } = this.uses();
+    const subVariable = new RegExp(`\\$\\{\\s*${name.replace(/[^A-Za-z0-9]/g, (c) => `\\${c}`)}\\s*\\}`);
+    return [...(refs.get(name) ?? []), ...subs.filter((s) => subVariable.test(s.template)).map((s) => s.node)].sort((a, b) => a.start - b.start);
   }
 
   private findInMapUses(): { node: TreeNode; mayRead(map: string, top: string, second: string): boolean }[] {
+    return this.uses().findInMaps;
+  }
+
+  private collectFindInMaps(): { node: TreeNode; mayRead(map: string, top: string, second: string): boolean }[] {
     const uses: { node: TreeNode; mayRead(map: string, top: string, second: string): boolean }[] = [];
     if (!this.root) return uses;
     for (const node of walkTree(this.root)) {

@@ -1,4 +1,5 @@
 import type { MapTree, ScalarTree, SeqTree, TreeEntry } from './fix-tree';
+import { lineFinder } from '../line-finder';
 
 /**
  * Writes values into a template's text without rewriting the rest: each change is a splice at
@@ -414,7 +415,7 @@ export function applyEdits(text: string, edits: Edit[]): AppliedEdits {
   }
   parts.push(text.slice(copied));
   const result = parts.join('');
-  const lines = lineStarts(result);
+  const lineOf = lineFinder(result);
   const lineOfOldOffset = (offset: number): number => {
     // Edits ending at or before the offset move it (those at it too: the text follows them).
     let lo = 0;
@@ -424,31 +425,13 @@ export function applyEdits(text: string, edits: Edit[]): AppliedEdits {
       if (ordered[mid]!.end <= offset && ordered[mid]!.start <= offset) lo = mid + 1;
       else hi = mid;
     }
-    return lineAtOffset(lines, offset + (lo > 0 ? shifts[lo - 1]! : 0));
+    return lineOf(offset + (lo > 0 ? shifts[lo - 1]! : 0));
   };
   return {
     text: result,
     edits: ordered.map(({ start, end, text: t }) => ({ start, end, text: t })),
-    marks: placed.map((p) => ({ mark: p.mark, line: lineAtOffset(lines, p.offset) })),
+    marks: placed.map((p) => ({ mark: p.mark, line: lineOf(p.offset) })),
     lineOfOldOffset,
   };
 }
 
-/** Offsets where each line starts. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/** 1-based line of an offset, by binary search over line starts. */
-function lineAtOffset(starts: number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
-}

@@ -8,6 +8,7 @@
 import { parseTree, type JSONPath, type Node } from 'jsonc-parser';
 import type { FixChange, TextEdit } from '../../remediation/iac/fixer';
 import { hclString } from './hcl/write';
+import { lineFinder } from '../line-finder';
 
 /** What a change is, for the summary; its line is computed once the file's new text is known. */
 export interface ChangeNote {
@@ -131,21 +132,6 @@ export function lineAt(text: string, offset: number): number {
   return lineFinder(text)(offset);
 }
 
-/** 1-based lines of offsets of one text: its line starts found once, then a binary search each. */
-function lineFinder(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
-}
 
 export function hclStringList(values: readonly string[]): string {
   return `[${values.map(hclString).join(', ')}]`;

@@ -264,6 +264,33 @@ Resources:
     assert.ok(out.notes.some((n) => /nested stack Up .*outside the scanned paths/.test(n.message)), JSON.stringify(out.notes));
   });
 
+  test('attack: a stack set deploys its inline TemplateBody with its Parameters: judged as deployed, at the stack set', async () => {
+    const body = CHILD.split('\n').map((l) => `        ${l}`).join('\n');
+    const set = (id: string, parameters: string, extra = '') => `  ${id}:
+    Type: AWS::CloudFormation::StackSet
+    Properties:
+      StackSetName: ${id}
+      PermissionModel: SELF_MANAGED
+      Parameters: ${parameters}
+${extra}      TemplateBody: |
+${body}
+`;
+    const out = await scanTree({
+      'sets.yaml': parent(
+        set('Open', '[{ ParameterKey: Access, ParameterValue: Enabled }]') +
+          set('Closed', '[]') +
+          set('Overridden', '[]', '      StackInstancesGroup:\n        - Regions: [eu-west-1]\n          DeploymentTargets: { Accounts: ["111122223333"] }\n          ParameterOverrides: [{ ParameterKey: Access, ParameterValue: Enabled }]\n'),
+      ),
+    });
+    const byId = Object.fromEntries(out.findings.map((f) => [f.id, f]));
+    assert.equal(byId['Open/ChildNotebook']?.result, 'fail', JSON.stringify(out));
+    assert.match(byId['Open/ChildNotebook']!.message, /stack set Open of .*sets\.yaml:\d+ \(its TemplateBody\)/);
+    assert.equal(byId['Open/ChildNotebook']!.file, 'sets.yaml');
+    assert.equal(byId['Closed/ChildNotebook']?.result, 'pass');
+    assert.equal(byId['Overridden/ChildNotebook']?.result, 'unknown');
+    assert.equal(byId['Open/ChildNotebook']!.line, 3, 'located at the stack set, not at a line of its body');
+  });
+
   test('CLI: a failing parent instance fails the scan although the child passes on its own', () => {
     const t = makeTree({ 'parent.yaml': parent(stack('NotebookStack', 'child.yaml')), 'child.yaml': CHILD });
     try {

@@ -15,6 +15,9 @@ import {
   passedParameters,
   STACK_TYPES,
   topInstance,
+  inlineStackSetBody,
+  stackSetAsStackProperties,
+  STACK_SET_TYPE,
   type NestedStackInputs,
   type StackInstance,
 } from './nested';
@@ -233,8 +236,10 @@ function readNestedStack(
     parent.budget.limitNoted = true;
     return;
   }
-  const properties = own(definition, 'Properties');
-  const child = findChildTemplate(logicalId, type, properties, resolver, at.file, out.nested, parent.chain);
+  const written = own(definition, 'Properties');
+  const stackSet = type === STACK_SET_TYPE ? stackSetAsStackProperties(written, logicalId) : undefined;
+  const inline = type === STACK_SET_TYPE ? inlineStackSetBody(written, resolver, logicalId) : undefined;
+  const child = inline ?? findChildTemplate(logicalId, type, written, resolver, at.file, out.nested, parent.chain);
   if (!child.ok) {
     note(child.note);
     return;
@@ -244,8 +249,10 @@ function readNestedStack(
     return;
   }
   parent.budget.instances++;
-  const parentAt = `nested stack ${logicalId} of ${at.file}:${at.line}`;
+  const parentAt = `${stackSet ? 'stack set' : 'nested stack'} ${logicalId} of ${at.file}:${at.line}${inline ? ' (its TemplateBody)' : ''}`;
+  const properties = stackSet ? stackSet.properties : written;
   const passed = passedParameters(properties, resolver, parentAt);
+  if (stackSet?.allUnknown !== undefined && passed.allUnknown === undefined) passed.allUnknown = stackSet.allUnknown;
   const onResource = transformIn(definition);
   const macro = parentMacro ?? (onResource && `${onResource} (Fn::Transform on nested stack ${logicalId}) may rewrite the stack at deploy time`);
   const unsure = [parent.existenceUnknown, existence === true ? undefined : `${existence} (for ${parentAt})`].filter((x) => x !== undefined);
@@ -255,10 +262,29 @@ function readNestedStack(
     ...(unsure.length > 0 ? { existenceUnknown: unsure.join(', and ') } : {}),
     ...(macro ? { macro } : {}),
     ...(passed.allUnknown !== undefined ? { parametersUnknown: passed.allUnknown } : {}),
-    chain: [...parent.chain, child.realPath],
+    chain: inline ? parent.chain : [...parent.chain, child.realPath],
     budget: parent.budget,
   };
-  readTemplate(child.file, child.text, passed.given, out, instance);
+  if (!inline) {
+    readTemplate(child.file, child.text, passed.given, out, instance);
+    return;
+  }
+  // An inline body's lines are not the file's: what it yields is placed at the stack set.
+  const first = { resources: out.resources.length, errors: out.errors.length, notes: out.notes.length };
+  readTemplate(at.file, child.text, passed.given, out, instance);
+  for (const resource of out.resources.slice(first.resources)) {
+    const read = resource.readProperty.bind(resource);
+    resource.location = at;
+    resource.readProperty = (name) => {
+      const raw = read(name);
+      return raw.state === 'absent' ? raw : { ...raw, location: at };
+    };
+    if (resource.suppressions) resource.suppressions = resource.suppressions.map((s) => ({ ...s, location: at }));
+  }
+  for (const entry of [...out.errors.slice(first.errors), ...out.notes.slice(first.notes)]) {
+    entry.file = at.file;
+    entry.line = at.line;
+  }
 }
 
 /**

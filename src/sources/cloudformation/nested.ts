@@ -24,7 +24,12 @@ import type { TemplateResolver } from './resolve';
  * the number of instances one scanned file may expand to are bounded.
  */
 
-export const STACK_TYPES = new Set(['AWS::CloudFormation::Stack', 'AWS::Serverless::Application']);
+export const STACK_SET_TYPE = 'AWS::CloudFormation::StackSet';
+/**
+ * Resources that deploy another template: a nested stack, a SAM application, and a stack set,
+ * whose template (inline `TemplateBody` or `TemplateURL`) is deployed into its stack instances.
+ */
+export const STACK_TYPES = new Set(['AWS::CloudFormation::Stack', 'AWS::Serverless::Application', STACK_SET_TYPE]);
 
 /** Nesting deeper than this is not followed (CloudFormation stacks rarely nest past 3). */
 export const MAX_NESTING_DEPTH = 6;
@@ -73,7 +78,7 @@ export function findChildTemplate(
   inputs: NestedStackInputs | undefined,
   chain: readonly string[],
 ): ChildTemplate {
-  const key = type === 'AWS::CloudFormation::Stack' ? 'TemplateURL' : 'Location';
+  const key = type === 'AWS::Serverless::Application' ? 'Location' : 'TemplateURL';
   const notEvaluated = (why: string): ChildTemplate => ({ ok: false, note: `nested stack ${logicalId} was not evaluated: ${why}` });
   const written = isMapping(properties) ? own(properties, key) : undefined;
   if (written === undefined) return notEvaluated(`it has no ${key}`);
@@ -155,4 +160,40 @@ function parameterValue(value: unknown, what: string): GivenParameters[string] {
 
 export function noteAt(message: string, location: SourceLocation | undefined, file: string): ScanNote {
   return location ? { message, file: location.file, line: location.line } : { message, file };
+}
+
+/**
+ * A stack set's template written inline (`TemplateBody`), or undefined when it has none (then its
+ * `TemplateURL` is followed like a nested stack's). The text is evaluated as the instances deploy it.
+ */
+export function inlineStackSetBody(properties: unknown, resolver: TemplateResolver, logicalId: string): ChildTemplate | undefined {
+  const written = isMapping(properties) ? own(properties, 'TemplateBody') : undefined;
+  if (written === undefined) return undefined;
+  const resolved = resolver.resolveProperty(written);
+  if (resolved.kind === 'value' && typeof resolved.value === 'string') return { ok: true, file: '', realPath: '', text: resolved.value };
+  const why = resolved.kind === 'unknown' ? resolved.reason : 'it is not text';
+  return { ok: false, note: `stack set ${logicalId} was not evaluated: its TemplateBody can't be resolved offline (${why})` };
+}
+
+/**
+ * A stack set's `Parameters` ([{ ParameterKey, ParameterValue }]) as the `{ Parameters: { key: value } }`
+ * a nested stack has, so one reader resolves both. Instances that override parameters
+ * (`StackInstancesGroup[].ParameterOverrides`) deploy other values, known only per instance: every
+ * parameter is then unknown.
+ */
+export function stackSetAsStackProperties(properties: unknown, logicalId: string): { properties: Mapping; allUnknown?: string } {
+  const parameters: Mapping = {};
+  const list = isMapping(properties) ? own(properties, 'Parameters') : undefined;
+  const groups = isMapping(properties) ? own(properties, 'StackInstancesGroup') : undefined;
+  if (Array.isArray(groups) && groups.some((g) => isMapping(g) && own(g, 'ParameterOverrides') !== undefined)) {
+    return { properties: { Parameters: parameters }, allUnknown: `stack set ${logicalId}'s instances override its parameters` };
+  }
+  if (list === undefined) return { properties: { Parameters: parameters } };
+  if (!Array.isArray(list)) return { properties: { Parameters: parameters }, allUnknown: `stack set ${logicalId}'s Parameters is not a list` };
+  for (const entry of list) {
+    const key = isMapping(entry) ? own(entry, 'ParameterKey') : undefined;
+    if (typeof key !== 'string') return { properties: { Parameters: parameters }, allUnknown: `stack set ${logicalId}'s Parameters has an entry without a ParameterKey written as text` };
+    setOwn(parameters, key, own(entry as Mapping, 'ParameterValue'));
+  }
+  return { properties: { Parameters: parameters } };
 }

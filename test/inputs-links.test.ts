@@ -124,3 +124,21 @@ test('a .tf named on the command line: the terraform.tfvars beside it is inside 
     t.cleanup();
   }
 });
+
+test('attack: a .tf in the repository linking to a file outside is not read or quoted; the module is incomplete (exit 2)', () => {
+  const t = makeTree({
+    'repo/main.tf': 'resource "aws_sagemaker_notebook_instance" "nb" {\n  direct_internet_access = var.dia\n  subnet_id = "subnet-0123456789abcdef0"\n}\n',
+    'outside/vars.tf': 'variable "dia" { default = "TOPSECRET-value-from-outside" }\n',
+  });
+  try {
+    symlinkSync(join(t.root, 'outside', 'vars.tf'), join(t.root, 'repo', 'vars.tf'));
+    const plain = run(['scan', '-f', 'json', join(t.root, 'repo')]);
+    assert.equal(plain.code, 2, plain.stdout + plain.stderr);
+    assert.ok(!plain.stdout.includes('TOPSECRET'), plain.stdout);
+    assert.match(JSON.parse(plain.stdout).errors.map((e: { message: string }) => e.message).join('\n'), /outside the scanned paths: not read/);
+    const followed = run(['scan', '-f', 'json', '--follow-external-symlinks', join(t.root, 'repo')]);
+    assert.equal(followed.code, 1, followed.stdout + followed.stderr);
+  } finally {
+    t.cleanup();
+  }
+});

@@ -28,7 +28,7 @@ interface ModuleDirectory {
  * that call, with its inputs, and not again on their own.
  */
 export function scanTerraformDirectories(dirs: string[], options: TerraformScanOptions = {}): SourceResult {
-  const scan = new TerraformScanContext(options.readLimits ?? DEFAULT_READ_LIMITS);
+  const scan = new TerraformScanContext(options.readLimits ?? DEFAULT_READ_LIMITS, options.scanRoots);
   const inputs = new VariableInputs(options.args ?? [], options.env ?? {}, scan.limits, scan.errors, options.scanRoots);
   const resources: SourceResource[] = [];
   for (const root of findRootModules(dirs, scan, options.namedPaths ?? [])) {

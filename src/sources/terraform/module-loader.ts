@@ -1,5 +1,5 @@
-import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { DEFAULT_READ_LIMITS, describeFsError, readTextFile, type ReadLimits } from '../read-file';
 import { isTerraformFile } from './file-names';
 import type { ScanError } from '../source';
@@ -55,7 +55,12 @@ function byteOrder(a: string, b: string): number {
  * or editor files), primary files first and override files after them, each in name order. A file
  * that can't be read or parsed is reported and the others are still used.
  */
-export function loadModuleDirectory(dir: string, realDir: string, limits: ReadLimits = DEFAULT_READ_LIMITS): ModuleDefinition {
+export function loadModuleDirectory(
+  dir: string,
+  realDir: string,
+  limits: ReadLimits = DEFAULT_READ_LIMITS,
+  scanRoots?: readonly string[],
+): ModuleDefinition {
   const def: ModuleDefinition = {
     dir,
     realDir,
@@ -87,6 +92,15 @@ export function loadModuleDirectory(dir: string, realDir: string, limits: ReadLi
       def.errors.push({ file: path, message: `can't read file: ${describeFsError(e)}` });
       continue;
     }
+    // A file of a module inside the scanned paths that links outside them is not read: its content
+    // would come from a tree the user did not give (and be quoted in messages). Terraform would
+    // read it, so the configuration is incomplete: an error entry, not silence. (A module whose
+    // own directory is outside, `source = "../../modules/x"`, is the caller's choice and is read.)
+    const outside = scanRoots && isInside(realDir, scanRoots) ? linkOutside(path, scanRoots) : undefined;
+    if (outside !== undefined) {
+      def.errors.push({ file: path, message: `links to ${outside}, outside the scanned paths: not read, so this module is incomplete (--follow-external-symlinks reads it)` });
+      continue;
+    }
     const read = readTextFile(path, limits);
     if (!read.ok) {
       def.errors.push({ file: path, message: `can't read file: ${read.reason}` });
@@ -102,6 +116,21 @@ export function loadModuleDirectory(dir: string, realDir: string, limits: ReadLi
   for (const file of overrides) applyOverride(def, file);
   def.errors.push(...findLocalCycles(def));
   return def;
+}
+
+function isInside(real: string, roots: readonly string[]): boolean {
+  return roots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));
+}
+
+/** The real path of a file that is a symbolic link leading outside `roots`, else undefined. */
+function linkOutside(path: string, roots: readonly string[]): string | undefined {
+  try {
+    if (!lstatSync(path).isSymbolicLink()) return undefined;
+    const real = realpathSync(path);
+    return isInside(real, roots) ? undefined : real;
+  } catch {
+    return undefined; // a dangling link is reported when read
+  }
 }
 
 /** Parses a `.tf` or `.tf.json` file; a syntax error is added to `errors`. */

@@ -20,13 +20,20 @@ export class TerraformScanContext {
   private readonly definitions = new Map<string, ModuleDefinition>();
   private readonly reported = new Set<string>();
 
-  constructor(readonly limits: ReadLimits) {}
+  /**
+   * `scanRoots`: real paths of the scanned directories, when links leading outside them must not be
+   * followed (see loadModuleDirectory); undefined with --follow-external-symlinks.
+   */
+  constructor(
+    readonly limits: ReadLimits,
+    readonly scanRoots?: readonly string[],
+  ) {}
 
   /** A module directory parsed once, however many roots and calls use it. */
   definition(dir: string, realDir: string): ModuleDefinition {
     let def = this.definitions.get(realDir);
     if (!def) {
-      def = loadModuleDirectory(dir, realDir, this.limits);
+      def = loadModuleDirectory(dir, realDir, this.limits, this.scanRoots);
       this.definitions.set(realDir, def);
       for (const e of def.errors) this.report(e);
     }

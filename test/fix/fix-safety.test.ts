@@ -308,3 +308,37 @@ describe('fix keeps a template\'s encoding', () => {
     assert.deepEqual(outcome.remaining, []);
   });
 });
+
+describe('fix keeps what the file was', () => {
+  it('setuid and setgid bits are kept when the file is replaced (root: chown after chmod cleared them)', async () => {
+    const suid = join(tree, 'suid.yaml');
+    const sgid = join(tree, 'sgid.yaml');
+    writeFileSync(suid, OPEN_NOTEBOOK.replace('Notebook:', 'Suid:'));
+    writeFileSync(sgid, OPEN_NOTEBOOK.replace('Notebook:', 'Sgid:'));
+    chmodSync(suid, 0o4755);
+    chmodSync(sgid, 0o2755);
+    const outcome = await fix([tree], options(), FORMAT_FIXERS);
+    assert.deepEqual(outcome.errors, []);
+    assert.equal(outcome.written.length, 2, JSON.stringify(outcome));
+    assert.equal(statSync(suid).mode & 0o7777, 0o4755);
+    assert.equal(statSync(sgid).mode & 0o7777, 0o2755);
+  });
+});
+
+describe('fix leaves tool folders alone', () => {
+  it('a downloaded registry module under .terraform/modules is a decision, never edited (terraform init overwrites it)', async () => {
+    const copy = join(tree, '.terraform', 'modules', 'm');
+    mkdirSync(copy, { recursive: true });
+    writeFileSync(join(tree, 'main.tf'), 'module "m" {\n  source  = "terraform-aws-modules/sagemaker/aws"\n  version = "1.0.0"\n}\n');
+    writeFileSync(
+      join(tree, '.terraform', 'modules', 'modules.json'),
+      JSON.stringify({ Modules: [{ Key: '', Source: '', Dir: '.' }, { Key: 'm', Source: 'registry.terraform.io/terraform-aws-modules/sagemaker/aws', Version: '1.0.0', Dir: '.terraform/modules/m' }] }),
+    );
+    const module = 'resource "aws_sagemaker_notebook_instance" "this" {\n  name = "x"\n  direct_internet_access = "Enabled"\n  subnet_id = "subnet-0abc1234"\n  security_groups = ["sg-0abc1234"]\n}\n';
+    writeFileSync(join(copy, 'main.tf'), module);
+    const outcome = await fix([tree], options(), FORMAT_FIXERS);
+    assert.equal(readFileSync(join(copy, 'main.tf'), 'utf8'), module, 'the downloaded copy is untouched');
+    assert.deepEqual(outcome.written, []);
+    assert.ok((outcome.remaining?.length ?? 0) > 0 || outcome.errors.length > 0, JSON.stringify(outcome));
+  });
+});

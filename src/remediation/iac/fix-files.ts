@@ -77,6 +77,11 @@ export class FixFiles {
       return `${path} has ${record.stat.nlink} hard links: replacing it would cut it from its other names, which may be outside the tree, and writing in place is not atomic`;
     }
     if (isReadOnly(record)) return `${path} is read-only`;
+    // `terraform init` writes .terraform/ and overwrites it: an edit there is lost and fixes nothing
+    // in the module's source (a registry or git module); the call's source or version must change.
+    if (record.real.split(sep).includes('.terraform')) {
+      return `${path} is a downloaded module copy under .terraform/, which terraform init overwrites: fix the module at its source, or pin a version that is fixed`;
+    }
     return undefined;
   }
 
@@ -214,8 +219,9 @@ function replace(record: ReadRecord, bytes: Buffer): void {
   }
   try {
     try {
-      fchmodSync(fd, Number(record.stat.mode & 0o7777n));
+      // Owner first: chown clears the setuid and setgid bits, which the mode then restores.
       if (process.getuid?.() === 0) fchownSync(fd, Number(record.stat.uid), Number(record.stat.gid));
+      fchmodSync(fd, Number(record.stat.mode & 0o7777n));
       // No fsync: it cost 6.5 ms a file (5 s of the bench's 804 files); ext4 and XFS flush a file
       // renamed over another before the rename is durable, so a crash leaves the old or the new text.
       for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);

@@ -1,6 +1,7 @@
 import { audit, AuditOptionsError, type AuditOptions, type AuditProgress } from '../engine/audit';
 import { redactSecrets } from '../sources/aws/errors';
 import { runReportCommand, type ReportCommandOptions, type ReportSettings } from './report-command';
+import { writeError } from './terminal';
 
 export interface AuditCommandOptions extends ReportCommandOptions {
   profile?: string;
@@ -32,7 +33,7 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<number
     );
   } catch (e) {
     // Not a report: an internal failure, whose message may quote an SDK error, so redacted like a report.
-    process.stderr.write(`cloudconform: ${redactSecrets((e as Error)?.message ?? String(e))}\n`);
+    writeError(redactSecrets((e as Error)?.message ?? String(e)));
     return 2;
   }
 }

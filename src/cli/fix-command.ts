@@ -6,7 +6,7 @@ import { FORMAT_FIXERS } from '../remediation/iac/format-fixers';
 import { printable } from '../reporters/text';
 import { parseRuleIds, UsageError } from './report-command';
 import { readGivenParameters, terraformInputs, type OrderedOption } from './scan-command';
-import { useColor } from './terminal';
+import { useColor, writeError } from './terminal';
 
 export interface FixCommandOptions {
   dryRun?: boolean;
@@ -56,7 +56,7 @@ export async function runFixCommand(paths: string[], opts: FixCommandOptions): P
     );
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError) {
-      process.stderr.write(`cloudconform: ${e.message}\n`);
+      writeError(e.message);
       return 2;
     }
     throw e;

@@ -5,6 +5,7 @@ import { VERSION } from '../version';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../engine/audit-limits';
 import { registerGuardrailCommand } from './guardrail-options';
 import { registerRemediateCommands } from './remediate-options';
+import { writeError } from './terminal';
 
 const program = new Command('cloudconform')
   .description('Cloud security conformity checks for AWS: scan CloudFormation and Terraform, and audit live accounts, for SageMaker network exposure.')
@@ -174,6 +175,6 @@ program
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
-  process.stderr.write(`cloudconform: ${(e as Error)?.message ?? String(e)}\n`);
+  writeError((e as Error)?.message ?? String(e));
   process.exitCode = 2;
 });

@@ -6,7 +6,7 @@ import { REPORT_FORMATS, renderReport, type ReportFormat } from '../reporters/in
 import { findRule } from '../rules/index';
 import type { Risk } from '../rules/rule';
 import { ProgressLine } from './progress';
-import { useColor } from './terminal';
+import { useColor, writeError } from './terminal';
 
 /** The options every command that produces a report has (`scan`, `audit`); see `withReportOptions`. */
 export interface ReportCommandOptions {
@@ -74,7 +74,7 @@ export async function runReportCommand(
     return 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError || usageErrors.some((type) => e instanceof type)) {
-      process.stderr.write(`cloudconform: ${(e as Error).message}\n`);
+      writeError((e as Error).message);
       return 2;
     }
     throw e;

@@ -342,3 +342,15 @@ describe('fix leaves tool folders alone', () => {
     assert.ok((outcome.remaining?.length ?? 0) > 0 || outcome.errors.length > 0, JSON.stringify(outcome));
   });
 });
+
+describe('fix groups only what belongs together', () => {
+  it('two templates that each hold a resource named Notebook are separate fixes: a read-only one blocks only itself', async () => {
+    writeFileSync(join(tree, 'a.yaml'), OPEN_NOTEBOOK);
+    writeFileSync(join(tree, 'b.yaml'), OPEN_NOTEBOOK);
+    chmodSync(join(tree, 'b.yaml'), 0o444);
+    const outcome = await fix([tree], options(), FORMAT_FIXERS);
+    assert.deepEqual(outcome.written, [join(tree, 'a.yaml')], JSON.stringify(outcome));
+    assert.equal(readFileSync(join(tree, 'a.yaml'), 'utf8'), FIXED);
+    assert.equal(readFileSync(join(tree, 'b.yaml'), 'utf8'), OPEN_NOTEBOOK);
+  });
+});

@@ -114,7 +114,7 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
     diffs.push({ file, patch: unifiedDiff(file, before ?? '', after, result.edits?.get(file)) });
     changed.push({ path: file, text: after });
   }
-  const { written, notWritten } = writeChanges(files, changed, result.changes, options.dryRun, errors);
+  const { written, notWritten } = writeChanges(files, changed, result.changes, new Set(byFile.keys()), options.dryRun, errors);
   // "Changed" means written: the changes in a file not written are dropped, and where a person
   // must act (a refusal), each resource's changes there become one decision.
   const wrote = new Set(written);
@@ -234,6 +234,7 @@ function writeChanges(
   files: FixFiles,
   changed: { path: string; text: string }[],
   changes: FixChange[],
+  templates: ReadonlySet<string>,
   dryRun: boolean,
   errors: ScanError[],
 ): { written: string[]; notWritten: Map<string, { message: string; decision: boolean }> } {
@@ -251,7 +252,7 @@ function writeChanges(
       errors.push({ file: file.path, message });
     }
   }
-  for (const group of groupsOf(distinct, changes)) {
+  for (const group of groupsOf(distinct, changes, templates)) {
     const refused = group.map((f) => [f.path, files.refusal(f.path)] as const).find(([, why]) => why !== undefined);
     if (refused) {
       const [path, why] = refused;
@@ -272,8 +273,12 @@ function writeChanges(
   return { written: written.sort((a, b) => a.localeCompare(b)), notWritten };
 }
 
-/** Files joined by a resource changed in each of them (union-find over the changes' resources). */
-function groupsOf(files: { path: string; text: string }[], changes: FixChange[]): { path: string; text: string }[][] {
+/**
+ * Files joined by a resource changed in each of them (union-find over the changes' resources).
+ * A CloudFormation template's fixes stay in the template (`templates`), and its logical ids mean
+ * nothing outside it: two templates with a `Notebook` each are not one fix.
+ */
+function groupsOf(files: { path: string; text: string }[], changes: FixChange[], templates: ReadonlySet<string>): { path: string; text: string }[][] {
   const parent = new Map<string, string>(files.map((f) => [f.path, f.path]));
   const find = (p: string): string => {
     let root = p;
@@ -284,7 +289,7 @@ function groupsOf(files: { path: string; text: string }[], changes: FixChange[])
   const firstFileOf = new Map<string, string>();
   for (const c of changes) {
     if (!parent.has(c.file)) continue;
-    const key = `${c.ruleId}\0${c.resourceId}`;
+    const key = templates.has(c.file) ? `${c.file}\0${c.ruleId}\0${c.resourceId}` : `${c.ruleId}\0${c.resourceId}`;
     const other = firstFileOf.get(key);
     if (other === undefined) firstFileOf.set(key, c.file);
     else parent.set(find(c.file), find(other));

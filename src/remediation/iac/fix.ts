@@ -86,6 +86,8 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
       });
     }
   }
+  // Which template each CloudFormation change fixes a resource of: logical ids are per template.
+  const templateOf = new Map<FixChange, string>();
   for (const [file, fileTargets] of byFile) {
     let text: string;
     try {
@@ -94,7 +96,9 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
       errors.push({ file, message: `could not read the template to fix it: ${(e as Error).message}` });
       continue;
     }
-    merge(result, guard(fileTargets, () => fixers.cloudFormation(file, text, fileTargets, options.inputs, readText)));
+    const part = guard(fileTargets, () => fixers.cloudFormation(file, text, fileTargets, options.inputs, readText));
+    for (const change of part.changes) templateOf.set(change, file);
+    merge(result, part);
   }
   if (terraform.length > 0) {
     const listDir = (dir: string) => readdirSync(dir);
@@ -114,7 +118,7 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
     diffs.push({ file, patch: unifiedDiff(file, before ?? '', after, result.edits?.get(file)) });
     changed.push({ path: file, text: after });
   }
-  const { written, notWritten } = writeChanges(files, changed, result.changes, new Set(byFile.keys()), options.dryRun, errors);
+  const { written, notWritten } = writeChanges(files, changed, result.changes, templateOf, options.dryRun, errors);
   // "Changed" means written: the changes in a file not written are dropped, and where a person
   // must act (a refusal), each resource's changes there become one decision.
   const wrote = new Set(written);
@@ -234,7 +238,7 @@ function writeChanges(
   files: FixFiles,
   changed: { path: string; text: string }[],
   changes: FixChange[],
-  templates: ReadonlySet<string>,
+  templateOf: ReadonlyMap<FixChange, string>,
   dryRun: boolean,
   errors: ScanError[],
 ): { written: string[]; notWritten: Map<string, { message: string; decision: boolean }> } {
@@ -252,7 +256,7 @@ function writeChanges(
       errors.push({ file: file.path, message });
     }
   }
-  for (const group of groupsOf(distinct, changes, templates)) {
+  for (const group of groupsOf(distinct, changes, templateOf)) {
     const refused = group.map((f) => [f.path, files.refusal(f.path)] as const).find(([, why]) => why !== undefined);
     if (refused) {
       const [path, why] = refused;
@@ -275,10 +279,10 @@ function writeChanges(
 
 /**
  * Files joined by a resource changed in each of them (union-find over the changes' resources).
- * A CloudFormation template's fixes stay in the template (`templates`), and its logical ids mean
- * nothing outside it: two templates with a `Notebook` each are not one fix.
+ * A CloudFormation logical id means something only in its template (`templateOf`): two templates
+ * with a `Notebook` each are not one fix.
  */
-function groupsOf(files: { path: string; text: string }[], changes: FixChange[], templates: ReadonlySet<string>): { path: string; text: string }[][] {
+function groupsOf(files: { path: string; text: string }[], changes: FixChange[], templateOf: ReadonlyMap<FixChange, string>): { path: string; text: string }[][] {
   const parent = new Map<string, string>(files.map((f) => [f.path, f.path]));
   const find = (p: string): string => {
     let root = p;
@@ -289,7 +293,7 @@ function groupsOf(files: { path: string; text: string }[], changes: FixChange[],
   const firstFileOf = new Map<string, string>();
   for (const c of changes) {
     if (!parent.has(c.file)) continue;
-    const key = templates.has(c.file) ? `${c.file}\0${c.ruleId}\0${c.resourceId}` : `${c.ruleId}\0${c.resourceId}`;
+    const key = `${templateOf.get(c) ?? ''}\0${c.ruleId}\0${c.resourceId}`;
     const other = firstFileOf.get(key);
     if (other === undefined) firstFileOf.set(key, c.file);
     else parent.set(find(c.file), find(other));

@@ -31,3 +31,19 @@ test('attack: an OSC title sequence in .cloudconform.yml or a parameters file ne
     t.cleanup();
   }
 });
+
+test('attack: C1 controls and bidi overrides from a template are escaped in JSON, SARIF, JUnit and fix --format json, and read back the same', () => {
+  const value = '\u009b2J\u009d0;T\u009c\u202eEnabled';
+  const t = makeTree({ 'nb.yaml': NOTEBOOK_CFN_YAML('Nb', JSON.stringify(value)) });
+  try {
+    for (const args of [['scan', '-f', 'json', '.'], ['scan', '-f', 'sarif', '.'], ['scan', '-f', 'junit', '.'], ['fix', '--dry-run', '-f', 'json', '.']]) {
+      const r = spawnSync(process.execPath, [CLI, ...args], { cwd: t.root, encoding: 'utf8', timeout: 30_000 });
+      assert.ok(r.status === 1, `${args.join(' ')}: ${r.status} ${r.stderr}`);
+      assert.doesNotMatch(r.stdout, /[\u007f-\u009f\u202a-\u202e]/, `${args.join(' ')} writes them raw`);
+      if (args.includes('junit')) assert.match(r.stdout, /&#x9b;2J/);
+      else assert.ok(JSON.stringify(JSON.parse(r.stdout)).includes(value), `${args.join(' ')}: the value reads back the same`);
+    }
+  } finally {
+    t.cleanup();
+  }
+});

@@ -4,6 +4,7 @@ import { fix, type FixOutcome } from '../remediation/iac/fix';
 import type { FixInputs } from '../remediation/iac/fixer';
 import { FORMAT_FIXERS } from '../remediation/iac/format-fixers';
 import { printable } from '../reporters/text';
+import { safeJson } from '../reporters/printable';
 import { parseRuleIds, UsageError } from './report-command';
 import { readGivenParameters, terraformInputs, type OrderedOption } from './scan-command';
 import { useColor, writeError } from './terminal';
@@ -62,7 +63,7 @@ export async function runFixCommand(paths: string[], opts: FixCommandOptions): P
     throw e;
   }
   const color = opts.color && useColor(process.stdout);
-  process.stdout.write(opts.format === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : renderText(outcome, opts.dryRun === true, color));
+  process.stdout.write(opts.format === 'json' ? `${safeJson(outcome, 2)}\n` : renderText(outcome, opts.dryRun === true, color));
   if (outcome.errors.length > 0) return 2;
   const left = outcome.manual.length > 0 || (outcome.remaining?.length ?? 0) > 0 || (opts.dryRun === true && outcome.diffs.length > 0);
   return left ? 1 : 0;

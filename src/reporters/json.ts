@@ -1,4 +1,5 @@
 import type { ScanReport } from '../engine/report';
+import { safeJson } from './printable';
 
 /**
  * The JSON report is the contract itself. The top level is rebuilt key by key so that anything
@@ -14,5 +15,5 @@ export function renderJson(report: ScanReport): string {
     ...(report.notes ? { notes: report.notes } : {}),
     summary: report.summary,
   };
-  return JSON.stringify(contract, null, 2);
+  return safeJson(contract, 2);
 }

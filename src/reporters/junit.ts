@@ -107,7 +107,14 @@ export function stripIllegalXml(value: string): string {
 
 /** Element content: `]]>` can't occur because `>` is escaped too. */
 function text(value: string): string {
-  return stripIllegalXml(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
+  return stripIllegalXml(value)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r/g, '&#13;')
+    // DEL, C1 controls, line separators and bidi overrides: legal XML, but acted on by terminals
+    // and editors showing the file; references read back as the same text.
+    .replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => `&#x${ch.charCodeAt(0).toString(16)};`);
 }
 
 /** Attribute values: whitespace is written as references, which parsers would otherwise normalise to spaces. */

@@ -8,3 +8,15 @@ export function printable(value: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }
+
+/**
+ * JSON whose text holds no character a terminal or an editor acts on: JSON.stringify escapes C0
+ * controls only, so DEL, C1 controls (CSI and OSC introducers), line separators and bidi overrides
+ * from scanned files are written as `\uXXXX` too. The value read back is the same.
+ */
+export function safeJson(value: unknown, space?: number): string {
+  return JSON.stringify(value, null, space).replace(
+    /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

@@ -3,6 +3,7 @@ import type { Finding, ScanReport } from '../engine/report';
 import type { Risk, RuleMeta } from '../rules/rule';
 import type { ScanError } from '../sources/source';
 import { compareFindings, describeSuppression, errorText, riskAtLeast } from './shared';
+import { safeJson } from './printable';
 
 // Only the SARIF 2.1.0 subset this reporter writes.
 type Level = 'error' | 'warning' | 'note';
@@ -98,7 +99,7 @@ export function renderSarif(report: ScanReport): string {
       },
     ],
   };
-  return JSON.stringify(log, null, 2);
+  return safeJson(log, 2);
 }
 
 /** The report's rules, plus a bare descriptor for any finding whose rule metadata is missing, so every ruleIndex resolves. */

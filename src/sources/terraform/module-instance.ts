@@ -22,7 +22,7 @@ import { collectStackResources, STACK_RESOURCE_TYPES } from './cloudformation-st
 import type { TerraformScanContext } from './scan-context';
 import { findSuppressions } from './suppressions';
 import { ANY_TYPE, convertValue, isPrimitiveType, parseTypeConstraint, type TypeConstraint } from './types';
-import type { VariableInput } from './variables';
+import { ANY_VARIABLE, type VariableInput } from './variables';
 import { ReferenceValue, UnknownValue, newObject, setKey, type Value } from './values';
 
 /** Modules nested deeper than this are a mistake (or a loop through changing paths). */
@@ -272,7 +272,7 @@ export class ModuleInstance implements Scope {
       if (!attr) return undefined;
       return evaluateSafely(attr.expr, { scope: this.inputs.parent, bindings: this.inputs.bindings, budget });
     }
-    const input = this.inputs.inputs.get(name);
+    const input = this.inputs.inputs.get(name) ?? this.inputs.inputs.get(ANY_VARIABLE);
     if (!input) return undefined;
     switch (input.kind) {
       case 'value':

@@ -58,12 +58,12 @@ test('variables: default, tfvars, auto.tfvars in name order, --var-file, --var, 
   assert.deepEqual(read(nb, 'DefaultCodeRepository'), { state: 'absent' });
 });
 
-test('variables: without var files the auto files still apply, a missing var file is an error', () => {
+test('variables: a missing var file is an error, and what it may set (everything: it comes last) is unknown', () => {
   const result = scan(['variables'], { args: [{ kind: 'file', path: join(TESTDATA, 'variables', 'nope.tfvars') }] });
   assert.equal(result.errors.length, 1);
   assert.match(result.errors[0]!.message, /can't read variable file: no such file/);
   const nb = resource(result, 'aws_sagemaker_notebook_instance.nb');
-  assert.deepEqual(read(nb, 'KmsKeyId'), { state: 'set', value: 'from-a-auto', line: 46 });
+  assert.equal(read(nb, 'KmsKeyId').state, 'unknown');
   assert.equal(read(nb, 'PlatformIdentifier').state, 'unknown');
 });
 

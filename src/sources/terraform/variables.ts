@@ -9,6 +9,9 @@ import { LineTable } from './text-positions';
 import { getKey, isObjectValue, UnknownValue, valueFromJson, type Value } from './values';
 
 /** A value given to a root module variable from outside the configuration. */
+/** Key of the input every variable without a later value takes: set by a variable file that could not be read. */
+export const ANY_VARIABLE = '\u0000any variable';
+
 export type VariableInput =
   | { kind: 'expression'; expr: Expr }
   | { kind: 'value'; value: Value }
@@ -74,6 +77,9 @@ export class VariableInputs {
   forRoot(dir: string): Map<string, VariableInput> {
     const inputs = new Map(this.envVars);
     const merge = (from: Map<string, VariableInput>) => {
+      const unreadable = from.get(ANY_VARIABLE);
+      // A file that could not be read may set any variable: what earlier sources gave is unknown too.
+      if (unreadable) for (const k of inputs.keys()) inputs.set(k, unreadable);
       for (const [k, v] of from) inputs.set(k, v);
     };
     for (const name of ['terraform.tfvars', 'terraform.tfvars.json']) {
@@ -95,12 +101,18 @@ export class VariableInputs {
     let values = this.files.get(key);
     if (!values) {
       const read = readTextFile(path, this.limits);
+      const errorsBefore = this.errors.length;
       if (read.ok) {
         this.filesRead++;
         values = outside === undefined ? readVariableFile(path, read.text, this.errors) : this.unknownValues(path, outside, read.text);
       } else {
         this.errors.push({ file: path, message: `can't read variable file: ${read.reason}` });
         values = new Map();
+      }
+      // Terraform would read it (or refuse to plan): every variable it may set is unknown, so a
+      // variable whose default passes never passes because its file was unreadable or malformed.
+      if (this.errors.length > errorsBefore) {
+        values.set(ANY_VARIABLE, { kind: 'value', value: new UnknownValue(`${path} could not be read as a variable file, and may set it`) });
       }
       this.files.set(key, values);
     }

@@ -50,7 +50,7 @@ function assertKeepsPromises(report: ScanReport, opts: { regions?: string[]; all
 
 const regionOf = (report: ScanReport, region: string) => report.findings.filter((f) => f.resource.details?.region === region);
 
-// Both modes get 5 attempts: with 3, adaptive mode left one of 43 notebooks unknown in 2 of 5
+// Both modes get 5 attempts: with 3, adaptive mode left one notebook unknown in 2 of 5
 // full-suite runs on the loaded 2-core CI (its sending rate starts only at the first throttle),
 // while standard mode with 5 attempts still runs out (2 of 2 runs). Pacing is what this shows.
 test('a request-rate limit per region (token bucket, 5 calls/s): adaptive retries (the default mode) pace the audit to it; every verdict, no error', async () => {

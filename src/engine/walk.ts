@@ -5,6 +5,7 @@ import { fileKind } from '../sources/read-file';
 import { isTerraformFile } from '../sources/terraform/file-names';
 import type { ScanError, ScanNote } from '../sources/source';
 import { describeFsError, STDIN_PATH } from './files';
+import { isInsideAny } from '../sources/paths';
 
 /** What a walk of the scan paths found, before any file is parsed. */
 export interface WalkResult {
@@ -70,7 +71,7 @@ export function walkScanPaths(paths: string[], { exclude = [], followExternalSym
   const roots: string[] = [];
   const stack: Frame[] = [];
 
-  const isInsideRoots = (real: string) => roots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));
+  const isInsideRoots = (real: string) => isInsideAny(real, roots);
 
   const addFile = (path: string, dir: string, real: string) => {
     const name = basename(path);

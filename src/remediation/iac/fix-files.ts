@@ -23,6 +23,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { decodeText, encodeText, type TextEncoding } from '../../sources/read-file';
+import { isInsideAny } from '../../sources/paths';
 
 /** Bounded memory: no template or Terraform file fix edits comes near this. */
 const MAX_BYTES = 64 * 1024 * 1024;
@@ -145,7 +146,7 @@ export class FixFiles {
   }
 
   private inside(real: string): boolean {
-    return this.roots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));
+    return isInsideAny(real, this.roots);
   }
 }
 

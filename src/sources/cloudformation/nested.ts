@@ -9,6 +9,7 @@ import { quoteName } from './macros';
 import { isMapping, own, setOwn, type Mapping } from './objects';
 import type { GivenParameters } from './parameters';
 import type { TemplateResolver } from './resolve';
+import { isInsideAny } from '../paths';
 
 /**
  * Nested stacks. A parent's `AWS::CloudFormation::Stack` (or SAM's `AWS::Serverless::Application`)
@@ -105,7 +106,7 @@ export function findChildTemplate(
   } catch {
     return notEvaluated(`its template ${shown} is not a file in the scanned paths`);
   }
-  if (!inputs.roots.some((root) => isInside(real, root))) {
+  if (!isInsideAny(real, inputs.roots)) {
     return notEvaluated(`its template ${shown} is outside the scanned paths, and is not read`);
   }
   if (chain.includes(real)) return notEvaluated(`its template ${shown} nests itself (a cycle)`);
@@ -113,12 +114,6 @@ export function findChildTemplate(
   if (!read.ok) return notEvaluated(`its template ${shown} can't be read: ${read.reason}`);
   // Shown as the scan shows paths: relative when the parent's is.
   return { ok: true, file: isAbsolute(parentFile) ? target : relative(process.cwd(), target), realPath: real, text: read.text };
-}
-
-function isInside(path: string, root: string): boolean {
-  if (path === root) return true;
-  const rel = relative(root, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 /**

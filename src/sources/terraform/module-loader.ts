@@ -1,11 +1,12 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import { DEFAULT_READ_LIMITS, describeFsError, readTextFile, type ReadLimits } from '../read-file';
 import { isTerraformFile } from './file-names';
 import type { ScanError } from '../source';
 import { HclSyntaxError, type AttributeNode, type BlockNode, type Body, type ConfigFile, type Expr } from './hcl/ast';
 import { parseHcl } from './hcl/parser';
 import { parseTerraformJson } from './json-syntax';
+import { isInsideAny } from '../paths';
 
 /** One configuration file of a module, parsed. */
 export interface LoadedFile {
@@ -96,7 +97,7 @@ export function loadModuleDirectory(
     // would come from a tree the user did not give (and be quoted in messages). Terraform would
     // read it, so the configuration is incomplete: an error entry, not silence. (A module whose
     // own directory is outside, `source = "../../modules/x"`, is the caller's choice and is read.)
-    const outside = scanRoots && isInside(realDir, scanRoots) ? linkOutside(path, scanRoots) : undefined;
+    const outside = scanRoots && isInsideAny(realDir, scanRoots) ? linkOutside(path, scanRoots) : undefined;
     if (outside !== undefined) {
       def.errors.push({ file: path, message: `links to ${outside}, outside the scanned paths: not read, so this module is incomplete (--follow-external-symlinks reads it)` });
       continue;
@@ -118,16 +119,12 @@ export function loadModuleDirectory(
   return def;
 }
 
-function isInside(real: string, roots: readonly string[]): boolean {
-  return roots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));
-}
-
 /** The real path of a file that is a symbolic link leading outside `roots`, else undefined. */
 function linkOutside(path: string, roots: readonly string[]): string | undefined {
   try {
     if (!lstatSync(path).isSymbolicLink()) return undefined;
     const real = realpathSync(path);
-    return isInside(real, roots) ? undefined : real;
+    return isInsideAny(real, roots) ? undefined : real;
   } catch {
     return undefined; // a dangling link is reported when read
   }

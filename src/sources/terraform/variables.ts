@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { readTextFile, type ReadLimits } from '../read-file';
 import type { ScanError } from '../source';
@@ -7,6 +7,7 @@ import { HclSyntaxError, type Expr } from './hcl/ast';
 import { parseHcl } from './hcl/parser';
 import { LineTable } from './text-positions';
 import { getKey, isObjectValue, UnknownValue, valueFromJson, type Value } from './values';
+import { isInsideAny } from '../paths';
 
 /** A value given to a root module variable from outside the configuration. */
 /** Key of the input every variable without a later value takes: set by a variable file that could not be read. */
@@ -128,7 +129,7 @@ export class VariableInputs {
     } catch {
       return undefined; // reported when read
     }
-    return this.scanRoots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep)) ? undefined : real;
+    return isInsideAny(real, this.scanRoots) ? undefined : real;
   }
 
   /** The variables a file outside the scanned paths sets, each unknown; nothing of the file is quoted. */

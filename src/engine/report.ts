@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ALL_RULES } from '../rules/index';
 import { RISK_ORDER, type Risk, type Rule, type RuleMeta, type Verdict } from '../rules/rule';
 import type { ScanError, ScanNote } from '../sources/source';
@@ -22,7 +23,37 @@ export interface Finding {
   risk: Risk;
   suppressed: boolean;
   /** Present when suppressed: why, and where the suppression was written. */
-  suppression?: { reason: string; source: 'inline' | 'config'; file?: string; line?: number };
+  suppression?: Suppression;
+  /**
+   * A suppression that names this finding but whose `expires` date has passed: it no longer
+   * applies, and every report says so ("suppression expired on 2024-01-31 (reason ...)").
+   */
+  expiredSuppression?: Suppression & { expires: string };
+}
+
+/**
+ * Why a finding is suppressed. `inline`: a `cloudconform:skip` in the template; `checkov`: a
+ * Checkov skip (`#checkov:skip=CKV_AWS_122:reason`, `Metadata.checkov.skip`) honoured so teams
+ * moving over keep their decisions; `config`: an exception in `.cloudconform.yml`; `baseline`:
+ * the finding's key is in the `--baseline` file.
+ */
+export interface Suppression {
+  reason: string;
+  source: 'inline' | 'checkov' | 'config' | 'baseline';
+  file?: string;
+  line?: number;
+  /** The last day it applies (YYYY-MM-DD), when it has one. */
+  expires?: string;
+}
+
+/**
+ * The finding's stable identity across runs: rule, resource id and file (forward slashes, no
+ * leading `./`); for live resources the file is `aws://ACCOUNT/REGION` and the id the ARN. SARIF's
+ * partial fingerprint and baselines use it.
+ */
+export function findingKey(f: Pick<Finding, 'ruleId' | 'resource' | 'location'>): string {
+  const file = f.location.file.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+  return createHash('sha256').update(JSON.stringify([f.ruleId, f.resource.id, file])).digest('hex');
 }
 
 export interface ReportSummary {
@@ -36,6 +67,10 @@ export interface ReportSummary {
   filesScanned: number;
   /** Non-suppressed failures at or above the --fail-on risk. */
   failing: number;
+  /** Findings whose suppression has expired (present when some). */
+  expiredSuppressions?: number;
+  /** `warnings` entries (present when some). */
+  warnings?: number;
 }
 
 export interface ScanReport {
@@ -45,6 +80,11 @@ export interface ScanReport {
   rules: RuleMeta[];
   findings: Finding[];
   errors: ScanError[];
+  /**
+   * Problems that can't change a verdict: an error about a resource no selected rule checks (a
+   * duplicate `kubernetes_pod`). They don't change the exit code (absent when none).
+   */
+  warnings?: ScanError[];
   /** Live audits: regions skipped and why, resources deleted mid-audit. Scans: what was not evaluated (absent when nothing). */
   notes?: ScanNote[];
   summary: ReportSummary;

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Finding, ScanReport } from '../engine/report';
+import { findingKey, type Finding, type ScanReport } from '../engine/report';
 import type { Risk, RuleMeta } from '../rules/rule';
 import type { ScanError } from '../sources/source';
 import { compareFindings, describeSuppression, errorText, riskAtLeast } from './shared';
@@ -179,7 +178,7 @@ function toResult(f: Finding, ruleIndex: number | undefined): SarifResult {
     level: unknown ? 'note' : failLevel(f.risk),
     message: { text },
     locations: [location],
-    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f) },
+    partialFingerprints: { [FINGERPRINT_KEY]: findingKey(f) },
     properties: {
       verdict: f.result,
       risk: f.risk,
@@ -253,10 +252,6 @@ function encodePath(path: string): string {
  * Stable across runs and line moves: the same rule on the same resource in the same file is the
  * same alert, so code scanning tracks it instead of opening a new one when lines shift.
  */
-function fingerprint(f: Finding): string {
-  const file = f.location.file.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
-  return createHash('sha256').update(JSON.stringify([f.ruleId, f.resource.id, file])).digest('hex');
-}
 
 function failLevel(risk: Risk): Level {
   return riskAtLeast(risk, 'High') ? 'error' : 'warning';

@@ -13,6 +13,12 @@ export interface ScanError {
   region?: string;
   /** Live audits: the API call, e.g. `sagemaker:DescribeNotebookInstance`. */
   call?: string;
+  /**
+   * Set only when the error concerns this one resource and nothing else in the file (a duplicate
+   * `kubernetes_pod` block): its CloudFormation type name, or the Terraform type when it has no
+   * CloudFormation name. The report then makes it a warning when no selected rule checks that type.
+   */
+  resourceType?: string;
 }
 
 /**

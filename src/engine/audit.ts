@@ -8,7 +8,7 @@ import { listEnabledRegions, planRegions, validateRegionNames } from '../sources
 import { DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE, auditRegion, type RegionAuditSink } from '../sources/aws/sagemaker';
 import { ExceptionMatcher, type Config } from './config';
 import { RuleRunner } from './evaluate';
-import type { ScanReport } from './report';
+import type { FailOn, ScanReport } from './report';
 import { buildReport, emptyUnitResult, selectRules } from './report';
 import { liveLocator } from '../model/location';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './audit-limits';
@@ -20,7 +20,7 @@ export interface AuditOptions {
   config: Config;
   /** Rule ids to run (after the config's include/exclude); all when absent. */
   ruleIds?: string[];
-  failOn?: Risk;
+  failOn?: FailOn;
   /** Shared config profile for the caller's credentials and settings. */
   profile?: string;
   /** Default: every region enabled for each account where notebook instances are offered. */

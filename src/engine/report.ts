@@ -135,12 +135,16 @@ function compareNotes(a: ScanNote, b: ScanNote): number {
   );
 }
 
-export function isFailing(f: Finding, failOn: Risk): boolean {
+/** The lowest risk whose failures make the exit code 1; `None`: findings never do (`--fail-on none`). */
+export type FailOn = Risk | 'None';
+
+export function isFailing(f: Finding, failOn: FailOn): boolean {
+  if (failOn === 'None') return false;
   return f.result === 'fail' && !f.suppressed && RISK_ORDER.indexOf(f.risk) >= RISK_ORDER.indexOf(failOn);
 }
 
 /** `notes`: live audits (skipped regions, resources deleted mid-audit); scans pass theirs only when there are some. */
-export function buildReport(rules: Rule[], total: UnitResult, failOn: Risk, notes?: ScanNote[]): ScanReport {
+export function buildReport(rules: Rule[], total: UnitResult, failOn: FailOn, notes?: ScanNote[]): ScanReport {
   const findings = total.findings.sort(compareFindings);
   // Every key takes part, so concurrent audits (errors arriving in any order) report the same way each run.
   const errors = total.errors.sort(

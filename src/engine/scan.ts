@@ -7,7 +7,7 @@ import type { Config } from './config';
 import type { GivenParameters } from '../sources/cloudformation/parameters';
 import type { TerraformInputs, VariableArg } from '../sources/terraform/variables';
 import { DEFAULT_READ_LIMITS, readNamedStream, STDIN_NAME, STDIN_PATH } from './files';
-import { buildReport, emptyUnitResult, selectRules, type ScanReport, type UnitResult } from './report';
+import { buildReport, emptyUnitResult, selectRules, type FailOn, type ScanReport, type UnitResult } from './report';
 import { UnitScanner, type ScanUnit, type ScanUnitContext } from './scan-unit';
 import { groupTerraformDirectories } from './terraform-groups';
 import { walkScanPaths } from './walk';
@@ -16,7 +16,7 @@ export interface ScanOptions {
   config: Config;
   /** Rule ids to run (after the config's include/exclude); all when absent. */
   ruleIds?: string[];
-  failOn?: Risk;
+  failOn?: FailOn;
   jobs?: number;
   maxFileBytes?: number;
   /** Terraform's variables (`--var`, `--var-file` in command-line order, `TF_VAR_`), environment and workspace. */

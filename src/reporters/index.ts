@@ -1,4 +1,4 @@
-import type { ScanReport } from '../engine/report';
+import type { FailOn, ScanReport } from '../engine/report';
 import type { Risk } from '../rules/rule';
 import { renderJson } from './json';
 import { renderJunit } from './junit';
@@ -12,7 +12,7 @@ export interface RenderOptions {
   /** ANSI colours in text output. The caller decides (NO_COLOR, TTY); reporters never look at the environment. */
   color: boolean;
   /** risk threshold used for exit code */
-  failOn?: Risk;
+  failOn?: FailOn;
   /** List passing checks in text output, not only count them. */
   verbose?: boolean;
 }

@@ -1,4 +1,4 @@
-import type { Finding } from '../engine/report';
+import type { Finding, Suppression } from '../engine/report';
 import { isLiveLocation } from '../model/location';
 import type { ScanError } from '../sources/source';
 import { RISK_ORDER, type Risk } from '../rules/rule';
@@ -23,13 +23,28 @@ export function riskAtLeast(risk: Risk, threshold: Risk): boolean {
   return RISK_ORDER.indexOf(risk) >= RISK_ORDER.indexOf(threshold);
 }
 
+const SUPPRESSED_BY: Readonly<Record<Suppression['source'], string>> = {
+  inline: 'inline',
+  checkov: 'by a Checkov skip',
+  config: 'by config',
+  baseline: 'by the baseline',
+};
+
 /** `suppressed inline (main.tf:3): reason` — what a reader needs to find and judge the suppression. */
 export function describeSuppression(finding: Finding): string {
   const s = finding.suppression;
   if (!s) return 'suppressed';
   const where = s.file ? ` (${s.file}${s.line ? `:${s.line}` : ''})` : '';
-  const source = s.source === 'inline' ? 'inline' : 'by config';
-  return `suppressed ${source}${where}: ${s.reason || 'no reason given'}`;
+  const until = s.expires ? ` until ${s.expires}` : '';
+  return `suppressed ${SUPPRESSED_BY[s.source] ?? 'by config'}${where}${until}: ${s.reason || 'no reason given'}`;
+}
+
+/** `suppression expired on 2024-01-31 (reason …)`: the finding counts again, and every report says why. */
+export function describeExpiredSuppression(finding: Finding): string | undefined {
+  const s = finding.expiredSuppression;
+  if (!s) return undefined;
+  const where = s.file ? `, ${s.file}${s.line ? `:${s.line}` : ''}` : '';
+  return `suppression expired on ${s.expires} (${s.reason || 'no reason given'}${where})`;
 }
 
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {

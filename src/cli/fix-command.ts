@@ -23,6 +23,7 @@ export interface FixCommandOptions {
   parameter?: string[];
   parametersFile?: string[];
   followExternalSymlinks?: boolean;
+  skipPath?: string[];
   format: 'text' | 'json';
   color: boolean;
 }
@@ -40,7 +41,7 @@ const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 export async function runFixCommand(paths: string[], opts: FixCommandOptions): Promise<number> {
   let outcome: FixOutcome;
   try {
-    const config = findConfig(opts.config, process.cwd());
+    const config = findConfig(opts.config, process.cwd(), paths.length ? paths : ['.']);
     const ruleIds = opts.rules === undefined ? undefined : parseRuleIds(opts.rules);
     outcome = await fix(
       paths.length ? paths : ['.'],
@@ -52,6 +53,7 @@ export async function runFixCommand(paths: string[], opts: FixCommandOptions): P
         terraform: terraformInputs(opts),
         cloudFormationParameters: readGivenParameters(opts),
         followExternalSymlinks: opts.followExternalSymlinks === true,
+        skipPaths: opts.skipPath ?? [],
       },
       FORMAT_FIXERS,
     );

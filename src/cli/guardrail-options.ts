@@ -38,6 +38,7 @@ export function registerGuardrailCommand(program: Command): void {
     .option('-r, --rules <ids>', 'comma-separated rule ids (default: every rule with a preventive policy)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write to this file instead of standard output')
+    .option('-q, --quiet', 'nothing on standard output (with --output: no confirmation line)')
     .addHelpText('after', HELP_AFTER)
     .action(async (opts) => {
       const { runGuardrailCommand } = await import('./guardrail-command');

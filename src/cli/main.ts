@@ -3,15 +3,21 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../engine/audit-limits';
+import { REPORT_FORMATS } from '../reporters/formats';
+import { hintedUsageError, pointToHelp, singleDashLongOption, terraformSpellings } from './usage';
 import { registerGuardrailCommand } from './guardrail-options';
 import { registerRemediateCommands } from './remediate-options';
-import { writeError } from './terminal';
+import { endQuietlyOnClosedStdout, writeError } from './terminal';
+
+endQuietlyOnClosedStdout();
 
 const program = new Command('cloudconform')
   .description('Cloud security conformity checks for AWS: scan CloudFormation and Terraform, and audit live accounts, for SageMaker network exposure.')
   .version(VERSION, '-v, --version')
-  .showHelpAfterError()
-  .configureOutput({ outputError: (str, write) => write(str) })
+  // Program options only before the command: `scan -v` is not `--version` (it printed the version
+  // and exited 0 with nothing scanned), and `-var` is not `-v -a -r`.
+  .enablePositionalOptions()
+  .configureOutput({ outputError: (str, write) => write(hintedUsageError(str)) })
   .exitOverride((err) => {
     // Bad usage is exit code 2, like a scan that could not complete; --help and --version are 0.
     process.exit(err.exitCode === 0 ? 0 : 2);
@@ -58,19 +64,40 @@ function commaList(value: string): string[] {
     .filter(Boolean);
 }
 
+const FORMAT_NAMES = REPORT_FORMATS.join('|');
+const RISK_NAMES = 'low|medium|high|very-high|extreme';
+
+/** `--fail-on`, any case (the summary prints `Medium`): a risk, or `none` (findings never exit 1). */
+function failOnLevel(value: string): string {
+  const v = value.trim().toLowerCase().replace(/[ _]/g, '-');
+  if (v === 'none' || RISK_NAMES.split('|').includes(v)) return v;
+  throw new InvalidArgumentError(`expected one of ${RISK_NAMES}|none`);
+}
+
 /** The options of every command that writes a report (`scan`, `audit`): see report-command.ts. */
 function withReportOptions(command: Command): Command {
   return command
-    .addOption(new Option('-f, --format <format>', 'report format on standard output').choices(['text', 'json', 'sarif', 'junit']).default('text'))
-    .option('-o, --output <format=file>', 'also write a report to a file, e.g. sarif=results.sarif (repeatable)', collect, [])
-    .addOption(new Option('--fail-on <risk>', 'exit 1 when a failure at or above this risk is found').choices(['low', 'medium', 'high', 'very-high', 'extreme']))
+    .addOption(new Option('-f, --format <format>', `report format on standard output: ${FORMAT_NAMES}`).choices(REPORT_FORMATS).default('text').env('CLOUDCONFORM_FORMAT'))
+    .option('-o, --output <[format=]file>', 'also write a report to a file: sarif=results.sarif, or results.sarif (format from the extension: .json, .sarif, .xml junit, .txt); repeatable', collect, [])
+    .addOption(
+      new Option('--fail-on <risk>', `lowest risk whose failures make the exit code 1: ${RISK_NAMES}|none (none: findings never do; 2 still means incomplete)`)
+        .argParser(failOnLevel)
+        .env('CLOUDCONFORM_FAIL_ON')
+        .default(undefined, "the config's failOn, else low"),
+    )
     .option('--fail-on-unknown', 'also exit 1 when a verdict is unknown')
-    .option('-c, --config <file>', 'configuration file (default: ./.cloudconform.yml when present)')
-    .option('-r, --rules <ids>', 'comma-separated rule ids to run (default: all)')
-    .option('--verbose', 'list passing resources too')
-    .option('-q, --quiet', 'print nothing on standard output (use with --output)')
+    .addOption(new Option('-c, --config <file>', 'configuration file').env('CLOUDCONFORM_CONFIG').default(undefined, '.cloudconform.yml in the scanned directory or a parent up to the repository root, else in the current directory'))
+    .option('-r, --rules <ids>', 'comma-separated rule ids or aliases to run (default: all)')
+    .option('--verbose', 'list passing resources too, and full messages')
+    .option('-q, --quiet', 'print no report on standard output (use with --output); errors still go to standard error')
     .option('--no-color', 'no colours (also: NO_COLOR environment variable)');
 }
+
+const HELP_ENVIRONMENT = `
+Environment: CLOUDCONFORM_FORMAT, CLOUDCONFORM_FAIL_ON and CLOUDCONFORM_CONFIG set --format, --fail-on and
+--config when they are not given; NO_COLOR turns colours off.
+Exit codes: 0 nothing failed at or above --fail-on, 1 failures, 2 could not complete (an input could not be
+read, a bad option or configuration).`;
 
 withReportOptions(
   program
@@ -78,14 +105,19 @@ withReportOptions(
     .description('Scan CloudFormation templates, Terraform configurations and plans (default: the current directory).')
     .argument('[paths...]', 'files or directories to scan (- for standard input)', []),
 )
-  .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable; with --var-file, later wins)', ordered, [])
-  .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable; with --var, later wins)', ordered, [])
+  .option('--var <name=value>', 'Terraform variable, as terraform -var (also spelled -var; repeatable; with --var-file, later wins)', ordered, [])
+  .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (also spelled -var-file; repeatable; with --var, later wins)', ordered, [])
   .option('--workspace <name>', WORKSPACE_HELP)
   .option('--parameter <name=value>', 'CloudFormation parameter value, as --parameter-overrides (repeatable)', collect, [])
   .option('--parameters-file <file>', 'CloudFormation parameter values: AWS CLI, template configuration or {"Name": "value"} JSON (repeatable)', collect, [])
-  .option('-j, --jobs <n>', 'parallel worker threads (default: number of CPUs)', positiveInt)
-  .option('--max-file-size <size>', 'skip (and report) files larger than this', byteSize)
+  .option('--skip-path <glob>', 'skip files and directories matching this glob, relative to the current directory (a glob without / matches a name at any depth); repeatable', collect, [])
+  .option('-j, --jobs <n>', 'parallel worker threads (default: the number of CPUs)', positiveInt)
+  .option('--max-file-size <size>', 'skip (and report) files larger than this (default: 8MB)', byteSize)
   .option('--follow-external-symlinks', 'follow symbolic links that lead outside the scanned paths (default: noted, not followed)')
+  .addHelpText('after', `
+Example:
+  cloudconform scan infra/ -var-file prod.tfvars --format sarif -o results.sarif
+${HELP_ENVIRONMENT}`)
   .action(async (paths: string[], opts) => {
     const { runScanCommand } = await import('./scan-command');
     process.exitCode = await runScanCommand(paths, opts);
@@ -96,7 +128,7 @@ withReportOptions(
     .command('audit')
     .description('Audit live AWS accounts: every SageMaker notebook instance and Studio domain, in every enabled region.'),
 )
-  .option('--profile <name>', 'AWS profile for your credentials and settings (default: the SDK credential chain)')
+  .option('--profile <name>', 'AWS profile for your credentials and settings (default: AWS_PROFILE, else the SDK credential chain)')
   .option('--regions <list>', 'comma-separated regions (default: every enabled region where notebook instances are offered)', commaList)
   .option('--role-arn <arn>', "audit this role's account, assuming the role with your credentials")
   .option('--accounts <ids>', 'comma-separated account ids, each audited through --role-name', commaList)
@@ -104,11 +136,15 @@ withReportOptions(
   .option('--role-name <name>', 'role to assume in each account of --accounts or --organization')
   .option('--external-id <id>', 'external id for AssumeRole')
   .option('--endpoint-url <url>', 'AWS API endpoint for emulators and private endpoints (AWS_ENDPOINT_URL is honoured too)')
-  .option('--concurrency <n>', `API calls in flight across the audit (default ${DEFAULT_CONCURRENCY})`, positiveInt)
-  .option('--region-concurrency <n>', `describe calls in flight per account and region (default ${DEFAULT_REGION_CONCURRENCY})`, positiveInt)
+  .option('--concurrency <n>', `API calls in flight across the audit (default: ${DEFAULT_CONCURRENCY})`, positiveInt)
+  .option('--region-concurrency <n>', `describe calls in flight per account and region (default: ${DEFAULT_REGION_CONCURRENCY})`, positiveInt)
   .option('--max-attempts <n>', 'attempts per API call, with backoff and jitter; retry mode: AWS_RETRY_MODE, else adaptive (default: AWS_MAX_ATTEMPTS, else 3)', positiveInt)
-  .option('--timeout <duration>', `the whole audit's deadline, e.g. 90s, 30m, 2h: what is not read by then is an error entry (default ${DEFAULT_TIMEOUT_MS / 60_000}m)`, duration)
-  .option('--call-timeout <duration>', `one API call's deadline, retries included (default ${DEFAULT_CALL_TIMEOUT_MS / 1000}s)`, duration)
+  .option('--timeout <duration>', `the whole audit's deadline, e.g. 90s, 30m, 2h: what is not read by then is an error entry (default: ${DEFAULT_TIMEOUT_MS / 60_000}m)`, duration)
+  .option('--call-timeout <duration>', `one API call's deadline, retries included (default: ${DEFAULT_CALL_TIMEOUT_MS / 1000}s)`, duration)
+  .addHelpText('after', `
+Example:
+  cloudconform audit --profile security --regions us-east-1,eu-west-1 -o audit.json
+${HELP_ENVIRONMENT}`)
   .action(async (opts) => {
     const { runAuditCommand } = await import('./audit-command');
     process.exitCode = await runAuditCommand(opts);
@@ -120,19 +156,26 @@ program
   .argument('[paths...]', 'files or directories to fix (default: the current directory)', [])
   .option('--dry-run', 'print a unified diff and change nothing')
   .addOption(new Option('-f, --format <format>', 'summary format on standard output').choices(['text', 'json']).default('text'))
-  .option('--subnet-id <id>', 'subnet for notebooks that have none (otherwise a parameter or variable is added)')
+  .option('--subnet-id <id>', 'subnet for notebooks that have none (default: a parameter or variable is added)')
   .option('--subnet-ids <ids>', 'subnets for Studio domains that have none', commaList)
   .option('--security-group-ids <ids>', 'security groups for notebooks and domains that have none', commaList)
   .option('--vpc-id <id>', 'VPC for Studio domains that have none')
-  .option('-c, --config <file>', 'configuration file (default: ./.cloudconform.yml when present)')
+  .addOption(new Option('-c, --config <file>', 'configuration file').env('CLOUDCONFORM_CONFIG').default(undefined, '.cloudconform.yml in the directory or a parent up to the repository root, else in the current directory'))
   .option('-r, --rules <ids>', 'comma-separated rule ids to fix (default: all)')
-  .option('--var <name=value>', 'Terraform variable, as terraform -var (repeatable; with --var-file, later wins)', ordered, [])
-  .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (repeatable; with --var, later wins)', ordered, [])
+  .option('--var <name=value>', 'Terraform variable, as terraform -var (also spelled -var; repeatable; with --var-file, later wins)', ordered, [])
+  .option('--var-file <file>', 'Terraform variable file, as terraform -var-file (also spelled -var-file; repeatable; with --var, later wins)', ordered, [])
   .option('--workspace <name>', WORKSPACE_HELP)
   .option('--parameter <name=value>', 'CloudFormation parameter value, as --parameter-overrides (repeatable)', collect, [])
   .option('--parameters-file <file>', 'CloudFormation parameter values: AWS CLI, template configuration or {"Name": "value"} JSON (repeatable)', collect, [])
+  .option('--skip-path <glob>', 'leave files and directories matching this glob alone, relative to the current directory; repeatable', collect, [])
   .option('--follow-external-symlinks', 'read through symbolic links that lead outside the paths (fix still writes nothing outside them)')
+  .option('-q, --quiet', 'print no summary on standard output; errors still go to standard error')
   .option('--no-color', 'no colours (also: NO_COLOR environment variable)')
+  .addHelpText('after', `
+Example:
+  cloudconform fix infra/ --dry-run --subnet-id subnet-0123456789abcdef0
+
+Exit codes: 0 nothing left failing, 1 some resources could not be fixed, 2 could not complete.`)
   .action(async (paths: string[], opts) => {
     const { runFixCommand } = await import('./fix-command');
     process.exitCode = await runFixCommand(paths, opts);
@@ -145,6 +188,9 @@ program
   .command('iam-policy')
   .description('Print the least-privilege IAM policy that `cloudconform audit` (or, with --for remediate, `cloudconform remediate`) needs.')
   .addOption(new Option('--for <command>', 'the command the policy is for').choices(['audit', 'remediate']).default('audit'))
+  .addHelpText('after', `
+Example:
+  cloudconform iam-policy --for audit > cloudconform-audit-policy.json`)
   .action(async (opts: { for: 'audit' | 'remediate' }) => {
     const { printIamPolicy } = await import('./iam-policy-command');
     printIamPolicy(opts);
@@ -153,28 +199,50 @@ program
 program
   .command('rules')
   .description('List the rules.')
-  .option('--json', 'as JSON')
-  .action(async (opts: { json?: boolean }) => {
+  .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .addOption(new Option('--json', 'the same as --format json').hideHelp())
+  .addHelpText('after', `
+Example:
+  cloudconform rules --format json`)
+  .action(async (opts: { format: 'text' | 'json'; json?: boolean }) => {
     const { listRules } = await import('./rules-command');
-    process.stdout.write(listRules(opts));
+    process.stdout.write(listRules({ json: opts.json === true || opts.format === 'json' }));
   });
 
 program
   .command('explain')
   .description("Print a rule's knowledge-base page: rationale, audit and remediation.")
   .argument('<rule-id>', 'e.g. SageMaker-004 (or an alias such as CKV_AWS_122)')
+  .addHelpText('after', `
+Example:
+  cloudconform explain CKV_AWS_122`)
   .action(async (id: string) => {
     const { explainRule } = await import('./rules-command');
     const page = explainRule(id);
     if (page === undefined) {
-      process.stderr.write(`cloudconform: no rule '${id}'. Run 'cloudconform rules' for the list.\n`);
+      writeError(`no rule '${id}'. Run 'cloudconform rules' for the list.`);
       process.exitCode = 2;
     } else {
       process.stdout.write(page);
     }
   });
 
-program.parseAsync(process.argv).catch((e: unknown) => {
+// -q on commands that don't write a report themselves (fix, remediate, guardrail): nothing on
+// standard output; errors and questions go to standard error and stay.
+program.hook('preAction', (_program, action) => {
+  if (action.opts().quiet === true && !['scan', 'audit'].includes(action.name())) {
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+  }
+});
+
+pointToHelp(program);
+const argv = terraformSpellings(process.argv.slice(2));
+const misspelt = singleDashLongOption(program, argv);
+if (misspelt !== undefined) {
+  process.stderr.write(misspelt);
+  process.exit(2);
+}
+program.parseAsync(argv, { from: 'user' }).catch((e: unknown) => {
   writeError((e as Error)?.message ?? String(e));
   process.exitCode = 2;
 });

@@ -37,7 +37,8 @@ function withNotebookOptions(command: Command): Command {
     .option('--backup-timeout <minutes>', 'how long to wait for the backup to complete (default 120)', positiveNumber)
     .option('--profile <name>', 'AWS profile (default: the SDK credential chain)')
     .option('--endpoint-url <url>', 'AWS API endpoint for emulators and private endpoints (AWS_ENDPOINT_URL is honoured too)')
-    .addOption(new Option('-f, --format <format>', 'output on standard output').choices(['text', 'json']).default('text'));
+    .addOption(new Option('-f, --format <format>', 'output on standard output').choices(['text', 'json']).default('text'))
+    .option('-q, --quiet', 'nothing on standard output; questions, progress and errors go to standard error');
 }
 
 export function registerRemediateCommands(program: Command): void {
@@ -51,7 +52,7 @@ export function registerRemediateCommands(program: Command): void {
   withNotebookOptions(remediate.command('plan').description("Read the notebook and print what its replacement would be, or the domain's switch and the apps that block it; change nothing."))
     .addOption(new Option('--emit <format>', 'write the replacement as code instead of the plan').choices(['cloudformation', 'terraform', 'cli']))
     .option('-o, --output <file>', 'with --emit: write to this file instead of standard output')
-    .addHelpText('after', EXIT_CODES)
+    .addHelpText('after', `\nExample:\n  cloudconform remediate plan my-notebook --region eu-west-1 --subnet-id subnet-0123456789abcdef0\n${EXIT_CODES}`)
     .action(async (notebook: string | undefined, opts) => {
       const { runRemediatePlan } = await import('./remediate-command');
       process.exitCode = await runRemediatePlan(notebook, opts);
@@ -67,7 +68,7 @@ export function registerRemediateCommands(program: Command): void {
     .option('--delete-apps', "--domain: DELETE the users' Studio apps that block the switch (listed and confirmed first), wait until they are gone (--wait-for-apps minutes), then switch")
     .option('--dry-run', 'print what would be done; make no change (read calls only)')
     .option('--journal <file>', 'journal file (default: ./cloudconform-remediate-<name>-<timestamp>.json)')
-    .addHelpText('after', EXIT_CODES)
+    .addHelpText('after', `\nExample:\n  cloudconform remediate apply my-notebook --region eu-west-1 --subnet-id subnet-0123456789abcdef0 --delete-source\n${EXIT_CODES}`)
     .action(async (notebook: string | undefined, opts) => {
       const { runRemediateApply } = await import('./remediate-command');
       process.exitCode = await runRemediateApply(notebook, opts);
@@ -82,7 +83,8 @@ export function registerRemediateCommands(program: Command): void {
     .option('--profile <name>', 'AWS profile (default: the SDK credential chain, AWS_PROFILE); never read from the journal')
     .option('--endpoint-url <url>', 'AWS API endpoint (default: AWS_ENDPOINT_URL, else AWS); never read from the journal')
     .addOption(new Option('-f, --format <format>', 'output on standard output').choices(['text', 'json']).default('text'))
-    .addHelpText('after', EXIT_CODES)
+    .option('-q, --quiet', 'nothing on standard output; progress and errors go to standard error')
+    .addHelpText('after', `\nExample:\n  cloudconform remediate resume cloudconform-remediate-nb-20261204T101500Z.json\n${EXIT_CODES}`)
     .action(async (journal: string, opts) => {
       const { runRemediateResume } = await import('./remediate-command');
       process.exitCode = await runRemediateResume(journal, opts);

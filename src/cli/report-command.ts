@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { ConfigError, findConfig, parseRisk, type Config } from '../engine/config';
-import type { ScanReport } from '../engine/report';
+import type { FailOn, ScanReport } from '../engine/report';
 import { isFailing } from '../engine/report';
+import { formatForFile } from '../reporters/formats';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../reporters/index';
 import { findRule } from '../rules/index';
 import type { Risk } from '../rules/rule';
@@ -24,7 +25,7 @@ export interface ReportCommandOptions {
 /** What the report options resolve to before the command runs. */
 export interface ReportSettings {
   config: Config;
-  failOn: Risk;
+  failOn: FailOn;
   ruleIds?: string[];
   progress: ProgressLine;
 }
@@ -50,11 +51,12 @@ export async function runReportCommand(
   opts: ReportCommandOptions,
   produce: (settings: ReportSettings) => Promise<ScanReport>,
   usageErrors: (new (...args: never[]) => Error)[] = [],
+  searchFrom: string[] = [],
 ): Promise<number> {
   try {
     const outputs = opts.output.map(parseOutput);
-    const config = findConfig(opts.config, process.cwd());
-    const failOn = opts.failOn ? parseRisk(opts.failOn, '--fail-on') : (config.failOn ?? 'Low');
+    const config = findConfig(opts.config, process.cwd(), searchFrom);
+    const failOn: FailOn = opts.failOn === 'none' ? 'None' : opts.failOn ? parseRisk(opts.failOn, '--fail-on') : (config.failOn ?? 'Low');
     const ruleIds = opts.rules === undefined ? undefined : parseRuleIds(opts.rules);
     const progress = new ProgressLine(!opts.quiet && process.stderr.isTTY === true);
     let report: ScanReport;
@@ -64,6 +66,9 @@ export async function runReportCommand(
       progress.clear();
     }
     const color = opts.color && useColor(process.stdout);
+    // Errors are in the text report; with -q or another format on standard output, they are
+    // also said on standard error, so a CI log shows why the exit code is 2.
+    if (opts.quiet || opts.format !== 'text') writeProblems(report);
     if (!opts.quiet) process.stdout.write(ensureNewline(renderReport(report, opts.format, { color, failOn, verbose: opts.verbose })));
     for (const { format, file } of outputs) {
       writeFileSync(file, ensureNewline(renderReport(report, format, { color: false, failOn, verbose: true })));
@@ -85,11 +90,32 @@ function ensureNewline(s: string): string {
   return s.endsWith('\n') ? s : s + '\n';
 }
 
-function parseOutput(spec: string): { format: ReportFormat; file: string } {
+/** `FORMAT=FILE`, or `FILE` whose extension names the format (`results.sarif`). */
+export function parseOutput(spec: string): { format: ReportFormat; file: string } {
   const eq = spec.indexOf('=');
-  const format = spec.slice(0, eq) as ReportFormat;
-  if (eq < 1 || !REPORT_FORMATS.includes(format) || eq === spec.length - 1) {
-    throw new UsageError(`--output '${spec}': expected FORMAT=FILE with FORMAT one of ${REPORT_FORMATS.join(', ')}`);
+  const named = spec.slice(0, eq) as ReportFormat;
+  if (eq > 0 && REPORT_FORMATS.includes(named)) {
+    if (eq === spec.length - 1) throw new UsageError(`--output '${spec}': no file after '${named}='`);
+    return { format: named, file: spec.slice(eq + 1) };
   }
-  return { format, file: spec.slice(eq + 1) };
+  const inferred = spec === '' ? undefined : formatForFile(spec);
+  if (!inferred) {
+    throw new UsageError(
+      `--output '${spec}': expected FORMAT=FILE (FORMAT one of ${REPORT_FORMATS.join(', ')}) or a file ending in .json, .sarif, .xml or .txt`,
+    );
+  }
+  return { format: inferred, file: spec };
+}
+
+/** At most this many errors are listed on standard error; the report has them all. */
+const MAX_PROBLEM_LINES = 20;
+
+/** The report's errors (and warnings), one line each, on standard error. */
+function writeProblems(report: ScanReport): void {
+  const lines = (label: string, entries: { file: string; line?: number; message: string }[]) => {
+    entries.slice(0, MAX_PROBLEM_LINES).forEach((e) => writeError(`${label}: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`));
+    if (entries.length > MAX_PROBLEM_LINES) writeError(`${label}: ${entries.length - MAX_PROBLEM_LINES} more in the report`);
+  };
+  lines('error', report.errors);
+  lines('warning', report.warnings ?? []);
 }

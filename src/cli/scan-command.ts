@@ -14,6 +14,7 @@ export interface ScanCommandOptions extends ReportCommandOptions {
   jobs?: number;
   maxFileSize?: number;
   followExternalSymlinks?: boolean;
+  skipPath?: string[];
 }
 
 /** Runs `cloudconform scan` and returns the exit code: 0 nothing failed, 1 failures, 2 incomplete or bad usage. */
@@ -26,10 +27,13 @@ export async function runScanCommand(paths: string[], opts: ScanCommandOptions):
       jobs: opts.jobs,
       maxFileBytes: opts.maxFileSize,
       followExternalSymlinks: opts.followExternalSymlinks,
+      skipPaths: opts.skipPath ?? [],
       terraform: terraformInputs(opts),
       cloudFormationParameters: readGivenParameters(opts),
       onProgress: (done, total) => progress.update(`Scanning: ${done}/${total} inputs`),
     }),
+    [],
+    paths.length ? paths : ['.'],
   );
 }
 

@@ -14,3 +14,15 @@ export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
 export function writeError(message: string): void {
   process.stderr.write(`cloudconform: ${message.split('\n').map(printable).join('\n')}\n`);
 }
+
+/**
+ * `cloudconform scan … | head -1`: when the reader closes the pipe, the rest of the output has
+ * nowhere to go. End quietly (Node threw an unhandled EPIPE with a stack trace, exit 1); files
+ * written with --output are still written, and the exit code stays the command's.
+ */
+export function endQuietlyOnClosedStdout(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stream.write = (() => true) as typeof stream.write;
+  });
+}

@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { load as loadYaml, JSON_SCHEMA, YAMLException } from 'js-yaml';
 import picomatch from 'picomatch';
 import { RISK_ORDER, type Risk } from '../rules/rule';
+import { ALL_RULES, findRule } from '../rules/index';
+import { expiryProblem, hasExpired } from '../model/expires';
 import { readTextFile } from './files';
 
 /**
@@ -30,7 +33,7 @@ export interface ConfigException {
    */
   tags?: Record<string, string>;
   reason: string;
-  /** ISO date after which the exception no longer applies. */
+  /** The last day it applies (YYYY-MM-DD, to the end of that day in UTC); then findings show it expired. */
   expires?: string;
 }
 
@@ -60,11 +63,79 @@ export function loadConfigFile(path: string): Config {
   return { ...parseConfig(data ?? {}, path), file: path };
 }
 
-/** The config named on the command line, else `.cloudconform.yml` in the working directory, else none. */
-export function findConfig(explicit: string | undefined, cwd: string): Config {
+/**
+ * The config named on the command line; else the `.cloudconform.yml` nearest each scanned path,
+ * looking in its directory and then its parents up to the repository root (the first directory
+ * holding `.git`); else the one in the working directory; else none. Outside a repository only
+ * the scanned directory itself is looked in: a parent such as `/tmp` may hold anyone's file.
+ * Paths whose configs differ are a usage error: one run has one configuration.
+ */
+export function findConfig(explicit: string | undefined, cwd: string, scanned: readonly string[] = []): Config {
   if (explicit) return loadConfigFile(explicit);
-  const candidate = `${cwd}/${CONFIG_FILE_NAME}`;
+  const found = new Set<string>();
+  for (const path of scanned) {
+    if (path === '-' || path.startsWith('/dev/')) continue;
+    const near = nearestConfig(resolve(cwd, path));
+    if (near) found.add(near);
+  }
+  if (found.size > 1) {
+    throw new ConfigError(`the scanned paths have different configurations (${[...found].join(', ')}): scan them separately, or choose one with --config`);
+  }
+  const [nearest] = found;
+  if (nearest) return loadConfigFile(nearest);
+  const candidate = join(cwd, CONFIG_FILE_NAME);
   return existsSync(candidate) ? loadConfigFile(candidate) : emptyConfig();
+}
+
+/** The directory a config's path globs are relative to: its own, or the working directory for none. */
+export function configDir(config: Config): string {
+  return config.file ? dirname(resolve(config.file)) : process.cwd();
+}
+
+function nearestConfig(path: string): string | undefined {
+  let dir = isDirectory(path) ? path : dirname(path);
+  const root = repositoryRoot(dir);
+  for (;;) {
+    const candidate = join(dir, CONFIG_FILE_NAME);
+    if (existsSync(candidate)) return candidate;
+    if (root === undefined || dir === root) return undefined;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** The nearest directory at or above `dir` that holds `.git` (a directory, or a worktree's file). */
+function repositoryRoot(dir: string): string | undefined {
+  for (let d = dir; ; ) {
+    if (existsSync(join(d, '.git'))) return d;
+    const parent = dirname(d);
+    if (parent === d) return undefined;
+    d = parent;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A matcher for path globs written relative to `baseDir` (a config's own directory, or the
+ * working directory for --skip-path), given paths as the scan shows them (relative to the working
+ * directory, or absolute). A path outside `baseDir` matches nothing.
+ */
+export function pathGlobMatcher(patterns: readonly string[], baseDir: string, options: { basename?: boolean } = {}): (path: string) => boolean {
+  if (patterns.length === 0) return () => false;
+  const isMatch = picomatch([...patterns], { dot: true, ...(options.basename ? { basename: true } : {}) });
+  return (path) => {
+    const rel = relative(baseDir, resolve(path)).replace(/\\/g, '/');
+    if (rel === '' || rel === '..' || rel.startsWith('../') || isAbsolute(rel)) return false;
+    return isMatch(rel);
+  };
 }
 
 function stringList(value: unknown, where: string): string[] {
@@ -87,7 +158,10 @@ export function parseConfig(data: unknown, file = CONFIG_FILE_NAME): Config {
   if (d.rules !== undefined) {
     const r = d.rules as Record<string, unknown>;
     if (typeof r !== 'object' || r === null) throw new ConfigError(`${file}: 'rules' must be a mapping with include/exclude`);
-    config.rules = { include: stringList(r.include, `${file}: rules.include`), exclude: stringList(r.exclude, `${file}: rules.exclude`) };
+    config.rules = {
+      include: ruleIds(stringList(r.include, `${file}: rules.include`), `${file}: rules.include`),
+      exclude: ruleIds(stringList(r.exclude, `${file}: rules.exclude`), `${file}: rules.exclude`),
+    };
   }
   const failOn = d.failOn ?? d['fail-on'];
   if (failOn !== undefined) config.failOn = parseRisk(String(failOn), `${file}: failOn`);
@@ -102,17 +176,38 @@ export function parseConfig(data: unknown, file = CONFIG_FILE_NAME): Config {
     if (!reason) throw new ConfigError(`${where}: a reason is required for every exception`);
     const rules = stringList(e.rule ?? e.rules, `${where}.rules`);
     if (rules.length === 0) throw new ConfigError(`${where}: name the rule(s) it applies to ('rules: [SageMaker-004]' or '*')`);
+    const canonical = rules.map((id) => (id === '*' ? id : ruleIds([id], `${where}.rules`)[0]!));
     const paths = stringList(e.path ?? e.paths, `${where}.paths`);
     const resources = stringList(e.resource ?? e.resources, `${where}.resources`);
     const tags = e.tags === undefined ? undefined : tagMap(e.tags, `${where}.tags`);
     let expires: string | undefined;
     if (e.expires !== undefined) {
       expires = String(e.expires);
-      if (Number.isNaN(Date.parse(expires))) throw new ConfigError(`${where}.expires: '${expires}' is not a date (YYYY-MM-DD)`);
+      const problem = expiryProblem(expires);
+      if (problem) throw new ConfigError(`${where}.expires: ${problem}`);
     }
-    config.exceptions.push({ rules, paths, resources, ...(tags ? { tags } : {}), reason, expires });
+    config.exceptions.push({ rules: canonical, paths, resources, ...(tags ? { tags } : {}), reason, expires });
   });
   return config;
+}
+
+/**
+ * Rule ids as the rules name themselves, aliases (CKV_AWS_122) accepted. An unknown id is an
+ * error, never ignored: an exception with a typo would suppress nothing, and `include` with one
+ * would run no rule and pass.
+ */
+function ruleIds(ids: string[], where: string): string[] {
+  return ids.map((id) => {
+    const rule = findRule(id.trim());
+    if (!rule) throw new ConfigError(`${where}: ${unknownRuleMessage(id)}`);
+    return rule.meta.id;
+  });
+}
+
+/** `no rule 'X' (rules: SageMaker-004, SageMaker-005; aliases such as CKV_AWS_122 work too)` */
+export function unknownRuleMessage(id: string): string {
+  const alias = ALL_RULES.flatMap((r) => r.meta.aliases).find((a) => a.tool === 'Checkov')?.id;
+  return `no rule '${id}' (rules: ${ALL_RULES.map((r) => r.meta.id).join(', ')}${alias ? `; aliases such as ${alias} work too` : ''})`;
 }
 
 /** `{ team: sandbox, cost-center: 42 }`: AWS tag values are strings, so scalars are read as text. */
@@ -134,21 +229,39 @@ export function parseRisk(value: string, where: string): Risk {
   return found;
 }
 
-/** Compiled exception matchers; serialisable config in, fast predicate out. */
+/** A config exception that matches a finding: `index` in the config's list; `expired` once past its `expires`. */
+export interface ExceptionMatch {
+  exception: ConfigException;
+  index: number;
+  expired: boolean;
+}
+
+const NO_MATCHES: readonly ExceptionMatch[] = Object.freeze([]);
+
+/**
+ * Compiled exception matchers; serialisable config in, fast predicate out. Expired exceptions are
+ * kept: they no longer suppress, but a finding they match says that its exception expired.
+ */
 export class ExceptionMatcher {
   private readonly compiled: {
     exception: ConfigException;
+    index: number;
+    expired: boolean;
     rule: (id: string) => boolean;
     path: (p: string) => boolean;
     resource: (id: string) => boolean;
     tags: (tags: Record<string, string> | undefined) => boolean;
   }[];
 
-  constructor(exceptions: ConfigException[], now = new Date()) {
-    this.compiled = exceptions
-      .filter((e) => !e.expires || Date.parse(e.expires) >= now.getTime())
-      .map((exception) => ({
+  /**
+   * `baseDir`: the config's own directory; exceptions' path globs are relative to it, whatever the
+   * working directory (findings' files are relative to the working directory, or absolute).
+   */
+  constructor(exceptions: ConfigException[], now = new Date(), private readonly baseDir?: string) {
+    this.compiled = exceptions.map((exception, index) => ({
         exception,
+        index,
+        expired: hasExpired(exception.expires, now.getTime()),
         rule: (id: string) => exception.rules.some((r) => r === '*' || r.toLowerCase() === id.toLowerCase()),
         path: exception.paths.length ? picomatch(exception.paths, { dot: true }) : () => true,
         resource: exception.resources.length ? picomatch(exception.resources, { dot: true, bash: false, literalBrackets: true, nonegate: false }) : () => true,
@@ -156,23 +269,35 @@ export class ExceptionMatcher {
       }));
   }
 
-  /** Whether some exception in force matches on tags: only then are live resources' tags worth reading. */
+  /**
+   * Whether some exception matches on tags: only then are live resources' tags worth reading.
+   * Expired ones count, so that a finding can say its tag exception expired.
+   */
   get usesTags(): boolean {
     return this.compiled.some((c) => c.exception.tags !== undefined);
   }
 
-  /** Whether some exception in force for this rule matches on tags: which live resources' tags to read. */
+  /** Whether some exception for this rule matches on tags (expired ones too): which live resources' tags to read. */
   usesTagsFor(ruleId: string): boolean {
     return this.compiled.some((c) => c.exception.tags !== undefined && c.rule(ruleId));
   }
 
   /** `tags`: the resource's tags when known (live resources); an exception on tags never matches without them. */
   match(ruleId: string, file: string, resourceIds: string[], tags?: Record<string, string>): ConfigException | undefined {
-    const path = file.replace(/\\/g, '/').replace(/^\.\//, '');
+    return this.matchAll(ruleId, file, resourceIds, tags).find((m) => !m.expired)?.exception;
+  }
+
+  /** Every exception that matches, in config order, expired ones included. */
+  matchAll(ruleId: string, file: string, resourceIds: string[], tags?: Record<string, string>): readonly ExceptionMatch[] {
+    if (this.compiled.length === 0) return NO_MATCHES;
+    const path = this.baseDir && !file.startsWith('aws://') ? relative(this.baseDir, resolve(file)).replace(/\\/g, '/') : file.replace(/\\/g, '/').replace(/^\.\//, '');
+    let out: ExceptionMatch[] | undefined;
     for (const c of this.compiled) {
-      if (c.rule(ruleId) && c.path(path) && resourceIds.some((id) => c.resource(id)) && c.tags(tags)) return c.exception;
+      if (c.rule(ruleId) && c.path(path) && resourceIds.some((id) => c.resource(id)) && c.tags(tags)) {
+        (out ??= []).push({ exception: c.exception, index: c.index, expired: c.expired });
+      }
     }
-    return undefined;
+    return out ?? NO_MATCHES;
   }
 }
 

@@ -19,6 +19,8 @@ export type ScanUnit =
 export interface ScanUnitContext {
   ruleIds: string[];
   exceptions: ConfigException[];
+  /** The config's directory: exceptions' path globs are relative to it. */
+  exceptionsDir?: string;
   readLimits: ReadLimits;
   /** Variables, environment and workspace for Terraform configurations. */
   terraform: TerraformInputs;
@@ -36,7 +38,7 @@ export class UnitScanner {
     const wanted = new Set(context.ruleIds);
     this.runner = new RuleRunner(
       ALL_RULES.filter((r) => wanted.has(r.meta.id)),
-      new ExceptionMatcher(context.exceptions),
+      new ExceptionMatcher(context.exceptions, new Date(), context.exceptionsDir),
     );
   }
 

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { dirname, isAbsolute, relative } from 'node:path';
 import type { Risk } from '../rules/rule';
-import type { Config } from './config';
+import { configDir, pathGlobMatcher, type Config } from './config';
 import type { GivenParameters } from '../sources/cloudformation/parameters';
 import type { TerraformInputs, VariableArg } from '../sources/terraform/variables';
 import { DEFAULT_READ_LIMITS, readNamedStream, STDIN_NAME, STDIN_PATH } from './files';
@@ -31,6 +31,8 @@ export interface ScanOptions {
   workerThreshold?: number;
   /** Follow symbolic links that lead outside the scanned paths (off: they are noted, not followed). */
   followExternalSymlinks?: boolean;
+  /** `--skip-path` globs, relative to the working directory; one without `/` matches a name at any depth. */
+  skipPaths?: string[];
 }
 
 /**
@@ -55,8 +57,10 @@ const BATCH_SIZE = 16;
 export async function scan(paths: string[], options: ScanOptions): Promise<ScanReport> {
   const rules = selectRules(options.config, options.ruleIds);
   const readLimits = { ...DEFAULT_READ_LIMITS, ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}) };
+  const excluded = pathGlobMatcher(options.config.exclude ?? [], configDir(options.config));
+  const skipped = pathGlobMatcher(options.skipPaths ?? [], process.cwd(), { basename: true });
   const walk = walkScanPaths((paths.length ? paths : ['.']).map(displayPath), {
-    exclude: options.config.exclude,
+    skip: (path) => excluded(path) || skipped(path),
     followExternalSymlinks: options.followExternalSymlinks,
   });
   const total = emptyUnitResult();
@@ -75,6 +79,7 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
   const context: ScanUnitContext = {
     ruleIds: rules.map((r) => r.meta.id),
     exceptions: options.config.exceptions,
+    exceptionsDir: configDir(options.config),
     readLimits,
     terraform: {
       ...options.terraform,

@@ -31,6 +31,8 @@ export { isTerraformFile };
 export interface WalkOptions {
   /** `exclude` globs of the config, on paths as walked. */
   exclude?: string[];
+  /** Paths (as walked) to leave out: the config's `exclude` and `--skip-path`, each relative to its own directory. */
+  skip?: (path: string) => boolean;
   /** Follow symbolic links that lead outside the scanned paths (`--follow-external-symlinks`). */
   followExternalSymlinks?: boolean;
 }
@@ -59,9 +61,10 @@ interface Frame {
  * the file list: a directory is read as a stream, keeping only its subdirectories and links for
  * later (one directory open at a time), and files are remembered only if they are candidates.
  */
-export function walkScanPaths(paths: string[], { exclude = [], followExternalSymlinks = false }: WalkOptions = {}): WalkResult {
+export function walkScanPaths(paths: string[], { exclude = [], skip, followExternalSymlinks = false }: WalkOptions = {}): WalkResult {
   const result: WalkResult = { candidateFiles: [], terraformDirs: [], streams: [], errors: [], notes: [] };
-  const isExcluded = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
+  const globbed = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
+  const isExcluded = skip ? (path: string) => globbed(path) || skip(path) : globbed;
   // Real paths of the files listed (candidates and .tf only, so memory follows the file list).
   const seenFiles = new Set<string>();
   // `dev:ino` of every directory listed: a directory reached twice (through a link) is listed once.

@@ -5,8 +5,9 @@ import { renderJunit } from './junit';
 import { renderSarif } from './sarif';
 import { renderText } from './text';
 
-export type ReportFormat = 'text' | 'json' | 'sarif' | 'junit';
-export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'junit'];
+import { REPORT_FORMATS, type ReportFormat } from './formats';
+
+export { REPORT_FORMATS, type ReportFormat } from './formats';
 
 export interface RenderOptions {
   /** ANSI colours in text output. The caller decides (NO_COLOR, TTY); reporters never look at the environment. */

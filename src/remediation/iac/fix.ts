@@ -35,6 +35,8 @@ export interface FixOptions {
   cloudFormationParameters?: GivenParameters;
   /** The scans follow links out of the paths given; fix still writes nothing outside them. */
   followExternalSymlinks?: boolean;
+  /** `--skip-path` globs: files and directories fix leaves alone (as scan's skipPaths). */
+  skipPaths?: string[];
 }
 
 export interface FileDiff {
@@ -168,6 +170,7 @@ function scanFor(paths: string[], options: FixOptions): Promise<ScanReport> {
     vars: options.vars,
     cloudFormationParameters: options.cloudFormationParameters,
     ...(options.followExternalSymlinks ? { followExternalSymlinks: true } : {}),
+    ...(options.skipPaths?.length ? { skipPaths: options.skipPaths } : {}),
   });
 }
 

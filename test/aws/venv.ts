@@ -1,9 +1,9 @@
 // The Python tools the tests talk to: moto server (the AWS API emulator), the AWS CLI (for parity
 // checks), cfn-lint (templates `fix` writes must lint clean) and the shipping tests' tools, pinned,
 // in `.venv/` at the project root. `npm test` must stay one command on a fresh machine, so the
-// first test file that needs them installs them. Test files run in parallel processes: an atomic `mkdir` lock makes one of them
-// install while the others wait, and a marker file naming the pinned versions lets later runs skip
-// pip entirely.
+// first test file that needs them installs them. Test files run in parallel processes: an atomic
+// `mkdir` lock makes one of them install while the others wait, and a marker file naming the pinned
+// versions lets later runs skip pip entirely.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';

@@ -3,8 +3,10 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { load as loadYaml, JSON_SCHEMA, YAMLException } from 'js-yaml';
 import picomatch from 'picomatch';
 import { RISK_ORDER, type Risk } from '../rules/rule';
-import { ALL_RULES, findRule } from '../rules/index';
+import { findRule } from '../rules/index';
+import { unknownRuleMessage } from '../sources/skips';
 import { expiryProblem, hasExpired } from '../model/expires';
+import type { ScanNote } from '../sources/source';
 import { readTextFile } from './files';
 
 /**
@@ -35,6 +37,8 @@ export interface ConfigException {
   reason: string;
   /** The last day it applies (YYYY-MM-DD, to the end of that day in UTC); then findings show it expired. */
   expires?: string;
+  /** The config file it was read from, for the findings it suppresses. */
+  file?: string;
 }
 
 export const CONFIG_FILE_NAME = '.cloudconform.yml';
@@ -60,7 +64,9 @@ export function loadConfigFile(path: string): Config {
     if (e instanceof YAMLException && e.mark) throw new ConfigError(`${path}:${e.mark.line + 1}:${e.mark.column + 1}: ${e.reason}`);
     throw new ConfigError(`${path}: ${(e as Error).message}`);
   }
-  return { ...parseConfig(data ?? {}, path), file: path };
+  const config = parseConfig(data ?? {}, path);
+  for (const e of config.exceptions) e.file = path;
+  return { ...config, file: path };
 }
 
 /**
@@ -130,7 +136,13 @@ function isDirectory(path: string): boolean {
  */
 export function pathGlobMatcher(patterns: readonly string[], baseDir: string, options: { basename?: boolean } = {}): (path: string) => boolean {
   if (patterns.length === 0) return () => false;
-  const isMatch = picomatch([...patterns], { dot: true, ...(options.basename ? { basename: true } : {}) });
+  // picomatch's `basename` option applies to every pattern given with it (measured: with it,
+  // `infra/test/**` no longer matched `infra/test/f.yaml`), so names alone get their own matcher.
+  const names = options.basename ? patterns.filter((p) => !p.includes('/')) : [];
+  const paths = patterns.filter((p) => !names.includes(p));
+  const byPath = paths.length ? picomatch([...paths], { dot: true }) : () => false;
+  const byName = names.length ? picomatch([...names], { dot: true, basename: true }) : () => false;
+  const isMatch = (rel: string) => byPath(rel) || byName(rel);
   return (path) => {
     const rel = relative(baseDir, resolve(path)).replace(/\\/g, '/');
     if (rel === '' || rel === '..' || rel.startsWith('../') || isAbsolute(rel)) return false;
@@ -164,6 +176,10 @@ export function parseConfig(data: unknown, file = CONFIG_FILE_NAME): Config {
     };
   }
   const failOn = d.failOn ?? d['fail-on'];
+  if (failOn !== undefined && String(failOn).trim().toLowerCase() === 'none') {
+    // The repository is the input under test: its configuration can't turn the gate off.
+    throw new ConfigError(`${file}: failOn: none is not allowed in a configuration file: only --fail-on none or CLOUDCONFORM_FAIL_ON=none can say findings never fail`);
+  }
   if (failOn !== undefined) config.failOn = parseRisk(String(failOn), `${file}: failOn`);
   config.exclude = stringList(d.exclude, `${file}: exclude`);
   const exceptions = d.exceptions ?? [];
@@ -202,12 +218,6 @@ function ruleIds(ids: string[], where: string): string[] {
     if (!rule) throw new ConfigError(`${where}: ${unknownRuleMessage(id)}`);
     return rule.meta.id;
   });
-}
-
-/** `no rule 'X' (rules: SageMaker-004, SageMaker-005; aliases such as CKV_AWS_122 work too)` */
-export function unknownRuleMessage(id: string): string {
-  const alias = ALL_RULES.flatMap((r) => r.meta.aliases).find((a) => a.tool === 'Checkov')?.id;
-  return `no rule '${id}' (rules: ${ALL_RULES.map((r) => r.meta.id).join(', ')}${alias ? `; aliases such as ${alias} work too` : ''})`;
 }
 
 /** `{ team: sandbox, cost-center: 42 }`: AWS tag values are strings, so scalars are read as text. */
@@ -259,14 +269,14 @@ export class ExceptionMatcher {
    */
   constructor(exceptions: ConfigException[], now = new Date(), private readonly baseDir?: string) {
     this.compiled = exceptions.map((exception, index) => ({
-        exception,
-        index,
-        expired: hasExpired(exception.expires, now.getTime()),
-        rule: (id: string) => exception.rules.some((r) => r === '*' || r.toLowerCase() === id.toLowerCase()),
-        path: exception.paths.length ? picomatch(exception.paths, { dot: true }) : () => true,
-        resource: exception.resources.length ? picomatch(exception.resources, { dot: true, bash: false, literalBrackets: true, nonegate: false }) : () => true,
-        tags: exception.tags ? matchesAllTags(exception.tags) : () => true,
-      }));
+      exception,
+      index,
+      expired: hasExpired(exception.expires, now.getTime()),
+      rule: (id: string) => exception.rules.some((r) => r === '*' || r.toLowerCase() === id.toLowerCase()),
+      path: exception.paths.length ? picomatch(exception.paths, { dot: true }) : () => true,
+      resource: exception.resources.length ? picomatch(exception.resources, { dot: true, bash: false, literalBrackets: true, nonegate: false }) : () => true,
+      tags: exception.tags ? matchesAllTags(exception.tags) : () => true,
+    }));
   }
 
   /**
@@ -304,4 +314,24 @@ export class ExceptionMatcher {
 function matchesAllTags(wanted: Record<string, string>): (tags: Record<string, string> | undefined) => boolean {
   const pairs = Object.entries(wanted);
   return (tags) => tags !== undefined && pairs.every(([key, value]) => Object.prototype.hasOwnProperty.call(tags, key) && tags[key] === value);
+}
+
+/**
+ * `--verbose`: a note for each exception that matched no finding in this run (`matched`: indices
+ * of those that did, expired ones included), so stale exceptions get removed. The note is at the
+ * config file; it names the exception by its place in the list, its rules and its reason.
+ */
+export function unusedExceptionNotes(config: Config, matched: Iterable<number>): ScanNote[] {
+  const used = new Set(matched);
+  const file = configShownAs(config.file);
+  return config.exceptions.flatMap((e, i) =>
+    used.has(i) ? [] : [{ file, message: `exceptions[${i}] (${e.rules.join(', ')}: ${e.reason}) matched no finding in this run` }],
+  );
+}
+
+/** A config's path as reports show files: relative to the working directory when inside it. */
+export function configShownAs(file: string | undefined): string {
+  if (!file) return CONFIG_FILE_NAME;
+  const rel = relative(process.cwd(), resolve(file)).replace(/\\/g, '/');
+  return rel === '' || rel.startsWith('../') || rel === '..' || isAbsolute(rel) ? file : rel;
 }

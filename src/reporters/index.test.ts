@@ -4,8 +4,8 @@ import { isReportFormat, REPORT_FORMATS, renderReport, type ReportFormat } from 
 import { liveReport, sampleReport } from './test-report-fixture';
 
 describe('renderReport', () => {
-  it('knows the four formats', () => {
-    assert.deepEqual(REPORT_FORMATS, ['text', 'json', 'sarif', 'junit']);
+  it('knows the five formats', () => {
+    assert.deepEqual(REPORT_FORMATS, ['text', 'json', 'sarif', 'junit', 'gitlab-sast']);
     assert.ok(isReportFormat('sarif'));
     assert.ok(!isReportFormat('xml'));
   });

@@ -1,5 +1,6 @@
 import type { FailOn, ScanReport } from '../engine/report';
 import type { Risk } from '../rules/rule';
+import { renderGitlabSast } from './gitlab-sast';
 import { renderJson } from './json';
 import { renderJunit } from './junit';
 import { renderSarif } from './sarif';
@@ -14,8 +15,13 @@ export interface RenderOptions {
   color: boolean;
   /** risk threshold used for exit code */
   failOn?: FailOn;
-  /** List passing checks in text output, not only count them. */
+  /** List passing checks in text output, not only count them, and never cut a line to `width`. */
   verbose?: boolean;
+  /**
+   * The terminal's width in columns: text output cuts finding rows to it and wraps the rest.
+   * Absent when standard output is not a terminal (a pipe, a file, a CI log): lines are whole.
+   */
+  width?: number;
 }
 
 export function isReportFormat(value: string): value is ReportFormat {
@@ -33,6 +39,8 @@ export function renderReport(report: ScanReport, format: ReportFormat, options: 
       return renderSarif(report);
     case 'junit':
       return renderJunit(report);
+    case 'gitlab-sast':
+      return renderGitlabSast(report);
     default: {
       // Unreachable for typed callers; a plain-JS caller gets a clear message rather than `undefined`.
       const unknown: never = format;

@@ -1,9 +1,11 @@
 import pc from 'picocolors';
 import type { Finding, ScanReport } from '../engine/report';
+import type { ScanError } from '../sources/source';
 import type { RenderOptions } from './index';
 import { isLiveLocation, liveLocator } from '../model/location';
-import { compareFindings, compareStrings, describeSuppression, errorText, formatLocation, plural, resourceLabel } from './shared';
+import { compareFindings, compareStrings, describeExpiredSuppression, describeSuppression, errorText, formatLocation, resourceLabel } from './shared';
 import { printable } from './printable';
+import { displayWidth, truncateEnd, truncateMiddle, wrap } from './terminal-width';
 
 export { printable };
 
@@ -13,91 +15,161 @@ interface Row {
   finding: Finding;
   location: string;
   verdict: string;
+  rule: string;
   resource: string;
+  /** Message, and for a suppressed finding the suppression, escaped. */
+  text: string;
+  /** Said on a line of its own under the row, so no cut hides it. */
+  expired?: string;
 }
 
+type Widths = Record<'location' | 'verdict' | 'rule' | 'risk' | 'resource', number>;
+
+/** Files listed by name in the summary; the rest are counted. */
+const TOP_FILES = 5;
+/** A finding row's resource column, at most this share of what the fixed columns leave. */
+const RESOURCE_SHARE = 0.4;
+const MIN_RESOURCE = 12;
+const MIN_MESSAGE = 16;
+
 /**
- * Human output: findings grouped by file (for live audits, by `aws://ACCOUNT/REGION`) and ordered
- * by line, then notes (regions skipped), then errors, then a summary.
- * Passes are only counted unless `verbose`; unknown verdicts are always listed, since an unknown
- * is a check that could not conclude, not a pass.
+ * Human output, in the order a person reads it on a terminal whose end is what stays on screen:
+ * findings grouped by file (for live audits, by `aws://ACCOUNT/REGION`) and ordered by line, each
+ * file led by its counts; then notes, warnings (which don't change the exit code), errors (which
+ * make it 2); then the summary: counts per rule, the files with most findings, and one line of totals.
+ *
+ * With `width` (a terminal) finding rows are cut to it and other lines wrapped; without it, or
+ * with `verbose`, lines are whole. Passes are only counted unless `verbose`; unknown verdicts are
+ * always listed, since an unknown is a check that could not conclude, not a pass.
  */
 export function renderText(report: ScanReport, options: RenderOptions): string {
   const c = pc.createColors(options.color);
+  const width = options.verbose || !options.width || options.width <= 0 ? undefined : options.width;
   const shown = report.findings.filter((f) => options.verbose || f.result !== 'pass').sort(compareFindings);
-  const rows: Row[] = shown.map((finding) => ({
-    finding,
-    location: formatPosition(finding),
-    verdict: finding.suppressed ? 'SUPPRESSED' : finding.result.toUpperCase(),
-    resource: printable(resourceLabel(finding)),
-  }));
+  const rows: Row[] = shown.map((finding) => {
+    const expired = describeExpiredSuppression(finding);
+    return {
+      finding,
+      location: formatPosition(finding),
+      verdict: finding.suppressed ? 'SUPPRESSED' : finding.result.toUpperCase(),
+      rule: printable(finding.ruleId),
+      resource: printable(resourceLabel(finding)),
+      // The original verdict stays visible, so a suppressed unknown still reads as "unknown".
+      text: printable(finding.suppressed ? `${finding.message}  [${finding.result} ${describeSuppression(finding)}]` : finding.message),
+      ...(expired ? { expired: printable(expired) } : {}),
+    };
+  });
 
-  // Columns are padded before colouring so escape codes never skew the alignment.
-  const width = {
-    location: maxLength(rows.map((r) => r.location)),
-    verdict: maxLength(rows.map((r) => r.verdict)),
-    rule: maxLength(rows.map((r) => printable(r.finding.ruleId))),
-    risk: maxLength(rows.map((r) => r.finding.risk)),
-    resource: maxLength(rows.map((r) => r.resource)),
+  // Columns are measured and padded before colouring so escape codes never skew the alignment.
+  const widths: Widths = {
+    location: maxWidth(rows.map((r) => r.location)),
+    verdict: maxWidth(rows.map((r) => r.verdict)),
+    rule: maxWidth(rows.map((r) => r.rule)),
+    risk: maxWidth(rows.map((r) => r.finding.risk)),
+    resource: maxWidth(rows.map((r) => r.resource)),
   };
+  if (width !== undefined) widths.resource = Math.min(widths.resource, resourceRoom(widths, width));
 
   const lines: string[] = [];
+  let cut = false;
+  const counts = countByFile(report.findings);
   let currentFile: string | undefined;
   for (const row of rows) {
     if (row.finding.location.file !== currentFile) {
       if (currentFile !== undefined) lines.push('');
       currentFile = row.finding.location.file;
-      lines.push(c.underline(printable(currentFile)));
+      const tally = describeCounts(counts.get(currentFile));
+      const name = printable(currentFile);
+      if (width === undefined || displayWidth(`${name}  ${tally}`) <= width) lines.push(`${c.underline(name)}${tally ? `  ${c.dim(tally)}` : ''}`);
+      else lines.push(...wrap(name, width, '    ').map((l) => c.underline(l)), ...(tally ? wrap(`  ${tally}`, width, '    ').map((l) => c.dim(l)) : []));
     }
-    lines.push(formatRow(row, width, c));
+    const [line, wasCut] = formatRow(row, widths, width, c);
+    lines.push(line);
+    cut ||= wasCut;
+    if (row.expired) {
+      const indent = ' '.repeat(4 + (widths.location > 0 ? widths.location + 2 : 0));
+      for (const line of fitWrapped(`${indent}${row.expired}`, width, indent)) lines.push(c.yellow(line));
+    }
   }
 
   if (report.notes && report.notes.length > 0) {
-    if (lines.length > 0) lines.push('');
-    lines.push(c.bold('Notes'));
+    section(lines, c.bold('Notes'));
     for (const note of report.notes) {
-      const where = note.account ? liveLocator(note.account, note.region) : note.file ? `${note.file}${note.line ? `:${note.line}` : ''}` : 'aws';
-      lines.push(`  ${printable(where)}: ${printable(note.message)}`);
+      const where = note.account ? liveLocator(note.account, note.region) : note.file ? formatLocation(note.file, note.line) : 'aws';
+      lines.push(...fitWrapped(`  ${printable(where)}: ${printable(note.message)}`, width, '    '));
     }
   }
-
+  if (report.warnings && report.warnings.length > 0) {
+    section(lines, `${c.bold(c.yellow('Warnings'))} ${c.dim("(they don't change the exit code)")}`);
+    for (const warning of sortErrors(report.warnings)) lines.push(...fitWrapped(problemLine(warning), width, '    '));
+  }
   if (report.errors.length > 0) {
-    if (lines.length > 0) lines.push('');
-    lines.push(c.bold(c.red('Errors')));
-    const errors = [...report.errors].sort(
-      (a, b) => compareStrings(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0),
-    );
-    for (const error of errors) {
-      lines.push(`  ${printable(formatLocation(error.file, error.line))}: ${printable(errorText(error))}`);
-    }
+    section(lines, `${c.bold(c.red('Errors'))} ${c.dim('(the scan is incomplete: exit code 2)')}`);
+    for (const error of sortErrors(report.errors)) lines.push(...fitWrapped(problemLine(error), width, '    '));
   }
 
+  const summary = summaryLines(report, counts, width, c);
+  if (lines.length > 0 && summary.length > 0) lines.push('');
+  lines.push(...summary);
   if (lines.length > 0) lines.push('');
-  lines.push(formatSummary(report, c));
+  lines.push(...fitPhrases(formatTotals(report, c), width));
   if (options.failOn) {
     const failing = report.summary.failing;
-    const text = `${failing} failing at or above ${options.failOn} (--fail-on ${options.failOn})`;
-    lines.push(failing > 0 ? c.red(text) : c.green(text));
+    const text =
+      options.failOn === 'None'
+        ? `${count(failing)} failing; none makes the exit code 1 (--fail-on none)`
+        : `${count(failing)} failing at or above ${options.failOn} (--fail-on ${options.failOn})`;
+    const color = failing > 0 && options.failOn !== 'None' ? c.red : c.green;
+    lines.push(...fitWrapped(text, width, '  ').map((l) => color(l)));
   }
+  if (width !== undefined && cut) lines.push(...fitWrapped(`Lines are cut to the terminal's ${width} columns; --verbose shows them whole.`, width, '  ').map((l) => c.dim(l)));
   return lines.join('\n');
 }
 
-function formatRow(row: Row, width: Record<'location' | 'verdict' | 'rule' | 'risk' | 'resource', number>, c: Colors): string {
+function section(lines: string[], heading: string): void {
+  if (lines.length > 0) lines.push('');
+  lines.push(heading);
+}
+
+function problemLine(e: ScanError): string {
+  return `  ${printable(formatLocation(e.file, e.line))}: ${printable(errorText(e))}`;
+}
+
+function sortErrors(errors: readonly ScanError[]): ScanError[] {
+  return [...errors].sort((a, b) => compareStrings(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
+}
+
+/** What the fixed columns leave for the resource, at most RESOURCE_SHARE of it, at least MIN_RESOURCE. */
+function resourceRoom(w: Widths, width: number): number {
+  const fixed = 2 + (w.location > 0 ? w.location + 2 : 0) + w.verdict + 2 + w.rule + 2 + w.risk + 2;
+  const left = width - fixed - 2;
+  return Math.max(MIN_RESOURCE, Math.min(Math.floor(left * RESOURCE_SHARE), left - MIN_MESSAGE));
+}
+
+/** The row, and whether it was cut to the width. */
+function formatRow(row: Row, w: Widths, width: number | undefined, c: Colors): [string, boolean] {
   const f = row.finding;
-  const verdict = row.verdict.padEnd(width.verdict);
-  const columns = [
+  const resource = width === undefined ? row.resource : truncateMiddle(row.resource, w.resource);
+  const lead = [
     // Live findings have no line: the column is left out rather than shown empty.
-    ...(width.location > 0 ? [row.location.padStart(width.location)] : []),
-    f.suppressed ? verdict : colorVerdict(f, verdict, c),
-    printable(f.ruleId).padEnd(width.rule),
-    f.risk.padEnd(width.risk),
-    row.resource.padEnd(width.resource),
-    printable(f.message),
+    ...(w.location > 0 ? [padStart(row.location, w.location)] : []),
+    padEnd(row.verdict, w.verdict),
+    padEnd(row.rule, w.rule),
+    padEnd(f.risk, w.risk),
+    padEnd(resource, w.resource),
   ];
-  if (!f.suppressed) return `  ${columns.join('  ')}`.trimEnd();
-  // The original verdict stays visible, so a suppressed unknown still reads as "unknown".
-  const note = `[${f.result} ${describeSuppression(f)}]`;
-  return c.dim(`  ${columns.join('  ')}  ${printable(note)}`);
+  let text = row.text;
+  if (width !== undefined) text = truncateEnd(text, Math.max(1, width - displayWidth(`  ${lead.join('  ')}  `)));
+  const cut = text !== row.text || resource !== row.resource;
+  if (f.suppressed) return [c.dim(`  ${[...lead, text].join('  ')}`.trimEnd()), cut];
+  const verdictAt = w.location > 0 ? 1 : 0;
+  lead[verdictAt] = colorVerdict(f, lead[verdictAt]!, c);
+  return [`  ${[...lead, text].join('  ')}`.trimEnd(), cut];
+}
+
+/** Wrapped to the width when there is one; whole otherwise. */
+function fitWrapped(text: string, width: number | undefined, indent: string): string[] {
+  return width === undefined ? [text] : wrap(text, width, indent);
 }
 
 function colorVerdict(f: Finding, padded: string, c: Colors): string {
@@ -118,28 +190,159 @@ function formatPosition(f: Finding): string {
   return column && column > 0 ? `${line}:${column}` : `${line}`;
 }
 
+interface Tally {
+  fail: number;
+  unknown: number;
+  suppressed: number;
+  expired: number;
+}
+
+function emptyTally(): Tally {
+  return { fail: 0, unknown: 0, suppressed: 0, expired: 0 };
+}
+
+function add(t: Tally, f: Finding): void {
+  if (f.suppressed) t.suppressed++;
+  else if (f.result === 'fail') t.fail++;
+  else if (f.result === 'unknown') t.unknown++;
+  if (f.expiredSuppression) t.expired++;
+}
+
+function countByFile(findings: readonly Finding[]): Map<string, Tally> {
+  const byFile = new Map<string, Tally>();
+  for (const f of findings) {
+    let t = byFile.get(f.location.file);
+    if (!t) byFile.set(f.location.file, (t = emptyTally()));
+    add(t, f);
+  }
+  return byFile;
+}
+
+/** `2 failed, 1 unknown, 1 suppressed`, leaving out zeros; empty when all are zero. */
+function describeCounts(t: Tally | undefined): string {
+  if (!t) return '';
+  return [
+    t.fail > 0 ? `${count(t.fail)} failed` : '',
+    t.unknown > 0 ? `${count(t.unknown)} unknown` : '',
+    t.suppressed > 0 ? `${count(t.suppressed)} suppressed` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/**
+ * Counts per rule (a table) and the files with most findings: what a person reads first on a
+ * report of thousands. Absent when nothing failed, was unknown or suppressed.
+ */
+function summaryLines(report: ScanReport, byFile: Map<string, Tally>, width: number | undefined, c: Colors): string[] {
+  const byRule = new Map<string, Tally & { risk: string; files: Set<string> }>();
+  for (const f of report.findings) {
+    if (f.result === 'pass' && !f.suppressed && !f.expiredSuppression) continue;
+    let t = byRule.get(f.ruleId);
+    if (!t) byRule.set(f.ruleId, (t = { ...emptyTally(), risk: f.risk, files: new Set() }));
+    add(t, f);
+    if (!f.suppressed && f.result !== 'pass') t.files.add(f.location.file);
+  }
+  if (byRule.size === 0) return [];
+  const rules = [...byRule].sort(([a, x], [b, y]) => y.fail - x.fail || y.unknown - x.unknown || compareStrings(a, b));
+  const live = report.findings.every((f) => isLiveLocation(f.location));
+  const header = ['Rule', 'Risk', 'Failed', 'Unknown', 'Suppressed', live ? 'Regions' : 'Files'];
+  const table = [
+    header,
+    ...rules.map(([id, t]) => [printable(id), t.risk, count(t.fail), count(t.unknown), count(t.suppressed), count(t.files.size)]),
+  ];
+  const colWidths = header.map((_, i) => maxWidth(table.map((r) => r[i]!)));
+  const lines = table.map((r, i) => {
+    const cells = r.map((cell, j) => (j < 2 ? padEnd(cell, colWidths[j]!) : padStart(cell, colWidths[j]!)));
+    const line = `  ${cells.join('  ')}`;
+    return i === 0 ? c.dim(line) : line;
+  });
+  lines.unshift(c.bold('Summary'));
+
+  const files = [...byFile]
+    .map(([file, t]) => ({ file, n: t.fail + t.unknown }))
+    .filter((x) => x.n > 0)
+    .sort((a, b) => b.n - a.n || compareStrings(a.file, b.file));
+  if (files.length > 1) {
+    const top = files.slice(0, TOP_FILES).map((x) => `${printable(x.file)} ${count(x.n)}`);
+    const more = files.length > TOP_FILES ? ` (and ${many(files.length - TOP_FILES, 'more file')})` : '';
+    lines.push(...fitWrapped(`  Most failed or unknown: ${top.join(' · ')}${more}`, width, '    '));
+  }
+  const expired = report.findings.filter((f) => f.expiredSuppression).length;
+  if (expired > 0) {
+    const text = `  ${count(expired)} ${expired === 1 ? 'suppression has' : 'suppressions have'} expired: the findings count again (each says so above).`;
+    lines.push(...fitWrapped(text, width, '    ').map((l) => c.yellow(l)));
+  }
+  return lines;
+}
+
 /**
  * `2 failed, 1 unknown, 5 passed, 1 suppressed — 8 resources in 6 files, 1 error`; a live audit
  * reads no files: `— 8 resources, 1 error, 2 notes`.
  */
-function formatSummary(report: ScanReport, c: Colors): string {
+function formatTotals(report: ScanReport, c: Colors): Phrase[] {
   const s = report.summary;
-  const failed = `${s.fail} failed`;
-  const unknown = `${s.unknown} unknown`;
-  const verdicts = [
-    s.fail > 0 ? c.red(c.bold(failed)) : failed,
-    s.unknown > 0 ? c.yellow(unknown) : unknown,
-    c.green(`${s.pass} passed`),
-    c.dim(`${s.suppressed} suppressed`),
-  ].join(', ');
-  const errors = plural(s.errors, 'error');
   const { notes } = report;
-  const resources = notes && s.filesScanned === 0 ? plural(s.resources, 'resource') : `${plural(s.resources, 'resource')} in ${plural(s.filesScanned, 'file')}`;
-  const noted = notes && notes.length > 0 ? `, ${plural(notes.length, 'note')}` : '';
-  const scope = `${resources}, ${s.errors > 0 ? c.red(errors) : errors}${noted}`;
-  return `${verdicts} — ${scope}`;
+  const phrase = (text: string, style?: (t: string) => string): Phrase => ({ text, style });
+  const phrases = [
+    phrase(`${count(s.fail)} failed`, s.fail > 0 ? (t) => c.red(c.bold(t)) : undefined),
+    phrase(`${count(s.unknown)} unknown`, s.unknown > 0 ? c.yellow : undefined),
+    phrase(`${count(s.pass)} passed`, c.green),
+    phrase(`${count(s.suppressed)} suppressed —`, (t) => `${c.dim(t.slice(0, -2))} —`),
+    phrase(notes && s.filesScanned === 0 ? many(s.resources, 'resource') : `${many(s.resources, 'resource')} in ${many(s.filesScanned, 'file')}`),
+    phrase(many(s.errors, 'error'), s.errors > 0 ? c.red : undefined),
+    ...(report.warnings && report.warnings.length > 0 ? [phrase(many(report.warnings.length, 'warning'), c.yellow)] : []),
+    ...(notes && notes.length > 0 ? [phrase(many(notes.length, 'note'))] : []),
+  ];
+  // Commas between phrases, except after the dash.
+  return phrases.map((p, i) => (i < phrases.length - 1 && !p.text.endsWith('—') ? { ...p, comma: true } : p));
 }
 
-function maxLength(values: string[]): number {
-  return values.reduce((max, v) => Math.max(max, v.length), 0);
+/** A piece of a line that is never split, with its colour; `comma` follows it. */
+interface Phrase {
+  text: string;
+  style?: (text: string) => string;
+  comma?: boolean;
+}
+
+/** Phrases joined by spaces into lines of at most `width` columns (one line without a width); colour per phrase. */
+function fitPhrases(phrases: Phrase[], width: number | undefined): string[] {
+  const lines: string[] = [];
+  let plain = '';
+  let styled = '';
+  for (const p of phrases) {
+    const text = `${p.text}${p.comma ? ',' : ''}`;
+    const shown = `${p.style ? p.style(p.text) : p.text}${p.comma ? ',' : ''}`;
+    if (plain !== '' && width !== undefined && displayWidth(`${plain} ${text}`) > width) {
+      lines.push(styled);
+      plain = `  ${text}`;
+      styled = `  ${shown}`;
+    } else {
+      plain = plain === '' ? text : `${plain} ${text}`;
+      styled = styled === '' ? shown : `${styled} ${shown}`;
+    }
+  }
+  lines.push(styled);
+  return lines;
+}
+
+/** `1,234`: thousands are read at a glance. */
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function many(n: number, singular: string): string {
+  return `${count(n)} ${n === 1 ? singular : `${singular}s`}`;
+}
+
+function padEnd(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+function padStart(text: string, width: number): string {
+  return ' '.repeat(Math.max(0, width - displayWidth(text))) + text;
+}
+
+function maxWidth(values: string[]): number {
+  return values.reduce((max, v) => Math.max(max, displayWidth(v)), 0);
 }

@@ -204,6 +204,8 @@ test('--skip-path: a glob relative to the working directory, or a name at any de
     // Relative to the working directory, not to the scanned path.
     const r = run(['scan', 'infra', '-f', 'json', '--skip-path', 'infra/test/**'], { cwd: t.root });
     assert.deepEqual(JSON.parse(r.stdout).findings.map((f: { resource: { id: string } }) => f.resource.id), ['Nb']);
+    // Said in the report, never silent.
+    assert.ok(JSON.parse(r.stdout).notes.some((n: { message: string }) => /1 path left out by --skip-path: infra\/test/.test(n.message)), r.stdout);
   } finally {
     t.cleanup();
   }
@@ -237,6 +239,8 @@ test('.cloudconform.yml is found from the scanned directory up to the repository
       const findings = JSON.parse(r.stdout).findings as { resource: { id: string }; suppressed: boolean }[];
       const byId = Object.fromEntries(findings.map((f) => [f.resource.id, f.suppressed]));
       assert.deepEqual(byId, { Sandbox: true, Prod: false }, `cwd ${cwd}, scan ${path}`);
+      // The repository's exclude is said: its configuration can't hide a template without a word.
+      assert.ok(JSON.parse(r.stdout).notes.some((n: { message: string }) => /left out by the exclude of .*\.cloudconform\.yml: .*legacy/.test(n.message)), r.stdout);
     }
   } finally {
     t.cleanup();

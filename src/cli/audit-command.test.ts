@@ -73,7 +73,7 @@ describe('cloudconform audit (built command)', () => {
       [['--accounts', '111122223333,12'], /--accounts: '12' is not a 12-digit AWS account id/],
       [['--accounts', '111122223333'], /needs --role-name/],
       [['--organization', '--role-arn', 'arn:aws:iam::111122223333:role/A', '--role-name', 'A'], /can't be combined/],
-      [['--regions', 'us-east-1,,nowhere'], /'nowhere' is not a region name/],
+      [['--regions', 'us-east-1,,nowhere'], /'nowhere' is not an AWS region/],
       [['--concurrency', '0'], /must be a whole number/],
       [['--max-attempts', 'many'], /must be a whole number/],
       [['--timeout', '0.5s'], /--timeout.*at least 1s/],

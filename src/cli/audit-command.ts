@@ -1,4 +1,4 @@
-import { audit, AuditOptionsError, type AuditOptions, type AuditProgress } from '../engine/audit';
+import { audit, AuditOptionsError, AwsCredentialsError, type AuditOptions, type AuditProgress } from '../engine/audit';
 import { redactSecrets } from '../sources/aws/errors';
 import { runReportCommand, type ReportCommandOptions, type ReportSettings } from './report-command';
 import { writeError } from './terminal';
@@ -29,7 +29,8 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<number
     return await runReportCommand(
       opts,
       (settings) => audit({ ...auditOptions(opts, settings), onProgress: (p) => settings.progress.update(progressText(p)) }),
-      [AuditOptionsError],
+      // Bad options, or credentials that can't be loaded: nothing can be audited, so no report.
+      [AuditOptionsError, AwsCredentialsError],
     );
   } catch (e) {
     // Not a report: an internal failure, whose message may quote an SDK error, so redacted like a report.
@@ -60,6 +61,7 @@ export function auditOptions(opts: AuditCommandOptions, settings: Pick<ReportSet
     config: settings.config,
     failOn: settings.failOn,
     ...(settings.ruleIds ? { ruleIds: settings.ruleIds } : {}),
+    ...(opts.verbose ? { noteUnusedExceptions: true } : {}),
     ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)),
   };
 }

@@ -3,10 +3,11 @@ import type { Risk } from '../rules/rule';
 import type { ScanNote } from '../sources/source';
 import { auditsCallerOnly, callerCredentialChain, resolveAccounts, validateAccountSelection } from '../sources/aws/accounts';
 import { AwsClientFactory, DeadlineError, configuredRegion, formatDuration, limitCalls } from '../sources/aws/clients';
+import { loadCallerCredentials } from '../sources/aws/credentials';
 import { AuditOptionsError, redactSecrets } from '../sources/aws/errors';
 import { listEnabledRegions, planRegions, validateRegionNames } from '../sources/aws/regions';
 import { DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE, auditRegion, type RegionAuditSink } from '../sources/aws/sagemaker';
-import { ExceptionMatcher, type Config } from './config';
+import { ExceptionMatcher, unusedExceptionNotes, type Config } from './config';
 import { RuleRunner } from './evaluate';
 import type { FailOn, ScanReport } from './report';
 import { buildReport, emptyUnitResult, selectRules } from './report';
@@ -14,10 +15,13 @@ import { liveLocator } from '../model/location';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './audit-limits';
 
 export { AuditOptionsError } from '../sources/aws/errors';
+export { AwsCredentialsError } from '../sources/aws/credentials';
 export { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './audit-limits';
 
 export interface AuditOptions {
   config: Config;
+  /** `--verbose`: a note for each config exception that matched no finding. */
+  noteUnusedExceptions?: boolean;
   /** Rule ids to run (after the config's include/exclude); all when absent. */
   ruleIds?: string[];
   failOn?: FailOn;
@@ -140,6 +144,7 @@ async function auditUntil(factory: AwsClientFactory, options: AuditOptions, dead
 
   const homeRegion = (await configuredRegion(options.profile)) ?? options.regions?.[0] ?? FALLBACK_HOME_REGION;
   const callerCredentials = callerCredentialChain(options.profile);
+  await loadCallerCredentials(callerCredentials, options.profile, overall);
   // Auditing one's own account, DescribeRegions goes out alongside GetCallerIdentity: one round trip less.
   const callerRegions = auditsCallerOnly(options) ? listEnabledRegions(factory.ec2(homeRegion, callerCredentials), overall) : undefined;
   const accounts = await resolveAccounts(factory, homeRegion, callerCredentials, options, overall);
@@ -181,5 +186,6 @@ async function auditUntil(factory: AwsClientFactory, options: AuditOptions, dead
       );
     }),
   );
+  if (options.noteUnusedExceptions) notes.push(...unusedExceptionNotes(options.config, runner.matched));
   return buildReport(rules, total, options.failOn ?? options.config.failOn ?? 'Low', notes);
 }

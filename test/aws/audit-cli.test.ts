@@ -193,3 +193,54 @@ test('iam-policy lists exactly the actions a full audit calls (organization, eve
   const called = new Set(emulator.proxy.log.map((c) => c.iamAction));
   assert.deepEqual([...called].sort(), [...inPolicy].sort());
 });
+
+test('cli: --regions with a typo (eu-wset-1) is a usage error before any call: exit 2, "did you mean eu-west-1?", the valid regions named', async () => {
+  for (const regions of ['eu-wset-1', 'us-east-1,eu-wset-1', 'EU-WEST-1']) {
+    const { code, stdout, stderr } = await cliAudit(['--regions', regions]);
+    assert.equal(code, 2, `${regions}: ${stdout}${stderr}`);
+    assert.equal(stdout, '', 'no report');
+    assert.equal(emulator.proxy.log.length, 0, 'no call');
+    assert.match(stderr, /did you mean eu-west-1\?/, stderr);
+    assert.match(stderr, /af-south-1, ap-east-1, .*us-west-2/, 'the valid regions are named');
+    assert.ok(stderr.trimEnd().split('\n').length <= 2, stderr);
+  }
+});
+
+test('cli: --regions naming no region (xx-fake-1, a word, another shape) is a usage error before any call, naming the valid regions', async () => {
+  for (const name of ['xx-fake-1', 'eu-fake-1', 'frankfurt', 'us-east']) {
+    const { code, stdout, stderr } = await cliAudit(['--regions', name]);
+    assert.equal(code, 2, `${name}: ${stdout}${stderr}`);
+    assert.equal(emulator.proxy.log.length, 0, `${name}: no call`);
+    assert.ok(stderr.includes(`'${name}'`), stderr);
+    assert.match(stderr, /us-east-1/, 'the valid regions are named');
+  }
+});
+
+test('cli: a hostile --regions value (control characters, 10,000 characters) is a usage error, shown escaped and cut', async () => {
+  for (const name of ['eu-west-1\u001b[2J\u001b]0;pwned\u0007', `us-east-${'1'.repeat(10_000)}`, 'a'.repeat(10_000)]) {
+    const { code, stderr } = await cliAudit(['--regions', name]);
+    assert.equal(code, 2, stderr.slice(0, 500));
+    assert.equal(emulator.proxy.log.length, 0, 'no call');
+    assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(stderr), `no control character reaches the terminal: ${JSON.stringify(stderr.slice(0, 200))}`);
+    assert.ok(stderr.length < 1500, `${stderr.length} characters`);
+  }
+});
+
+test('cli: regions the account has not enabled are one note line per account, in every format', async () => {
+  const listed = ['us-east-1', 'eu-west-1'].map((r) => `<item><regionName>${r}</regionName><regionEndpoint>ec2.${r}.amazonaws.com</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item>`).join('');
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-1</requestId><regionInfo>${listed}</regionInfo></DescribeRegionsResponse>`;
+  emulator.proxy.addRule({ fault: 'raw', action: 'DescribeRegions', contentType: 'text/xml;charset=UTF-8', body });
+  const json = await cliAudit(['--format', 'json']);
+  assert.equal(json.code, 1, json.stderr);
+  assert.deepEqual(checkInvariants(json.report!, mine(['us-east-1', 'eu-west-1'])).problems, []);
+  const notEnabled = (json.report!.notes ?? []).filter((n) => /not enabled/.test(n.message));
+  assert.equal(notEnabled.length, 1, JSON.stringify(json.report!.notes));
+  assert.equal(notEnabled[0]!.account, ACCOUNT);
+  assert.match(notEnabled[0]!.message, /^31 regions not enabled: af-south-1, ap-east-1, .*, us-west-2$/);
+  for (const format of ['text', 'sarif', 'junit']) {
+    const run = await cliAudit(['--format', format, '--verbose']);
+    assert.equal(run.code, 1, run.stderr);
+    const lines = run.stdout.split('\n').filter((l) => /not enabled/.test(l));
+    assert.ok(lines.length <= 1 && !run.stdout.includes('skipped: not enabled'), `${format}:\n${lines.join('\n')}`);
+  }
+});

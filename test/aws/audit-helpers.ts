@@ -90,14 +90,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `node bin/cloudconform.js ...args` (the built CLI) with the test AWS environment. */
-export function runCli(args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+/**
+ * Runs `node bin/cloudconform.js ...args` (the built CLI) with the test AWS environment, or with
+ * `awsEnv` in its place (no other AWS_* variable reaches the child then).
+ */
+export function runCli(args: string[], opts: { env?: Record<string, string>; awsEnv?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AWS_')) env[k] = v;
     const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'cloudconform.js'), ...args], {
       cwd: opts.cwd ?? PROJECT_ROOT,
-      env: { ...env, ...awsTestEnv(), NO_COLOR: '1', ...opts.env },
+      env: { ...env, ...(opts.awsEnv ?? awsTestEnv()), NO_COLOR: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

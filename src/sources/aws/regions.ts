@@ -1,5 +1,7 @@
 import { DescribeRegionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { partition as sdkPartition } from '@aws-sdk/core/client';
 import { liveLocator } from '../../model/location';
+import { printable } from '../../reporters/printable';
 import type { ScanError, ScanNote } from '../source';
 import { AUDIT_ACTIONS } from './actions';
 import type { CallLimiter } from './clients';
@@ -61,22 +63,83 @@ export function partitionOfArn(arn: string): string | undefined {
   return /^arn:([^:]+):/.exec(arn)?.[1];
 }
 
-/** The partition a region belongs to, for when no ARN says it (the home region of a caller). */
+/**
+ * The partition a region belongs to, for when no ARN says it (the home region of a caller): the
+ * SDK's partition data (its known regions, then each partition's region pattern, else `aws`).
+ */
 export function partitionOfRegion(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('eusc-')) return 'aws-eusc';
-  return 'aws';
+  return sdkPartition(region).name;
 }
 
 const REGION_NAME = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
+/** The longest region names are 14 characters (ap-southeast-7, us-isob-east-1); a longer name is compared with none. */
+const MAX_REGION_NAME = 32;
+const COMPASS = new Set(['north', 'south', 'east', 'west', 'central', 'northeast', 'northwest', 'southeast', 'southwest']);
+/** What precedes the direction in the regions we know: `us`, `ap`, `us-gov`, `eusc-de`... */
+const KNOWN_PREFIXES = new Set(Object.values(SAGEMAKER_NOTEBOOK_REGIONS).flatMap((names) => names.map((name) => name.split('-').slice(0, -2).join('-'))));
+const SUGGESTIONS = Object.values(SAGEMAKER_NOTEBOOK_REGIONS).flat().sort();
 
-/** `--regions`: names only (whether each is enabled is the account's business, checked later). */
+/**
+ * `--regions`, checked offline before any call, so a typo never reaches AWS nor ends as "not
+ * enabled". A name is accepted when
+ * - the AWS SDK's partition data lists it (every partition, with or without notebook instances), or
+ * - it is shaped exactly like AWS's regions: a prefix of a known region, a compass direction, a
+ *   number (`us-east-3`, `ap-southeast-9`). AWS adds regions faster than an installed SDK learns
+ *   them, and such a name can't be told from a new one offline; accepting it can't pass by
+ *   accident, since a named region the account's DescribeRegions does not list is an error entry
+ *   (exit 2, see planRegions), and one it lists is audited.
+ * Anything else is a usage error naming the closest region (`eu-wset-1`: did you mean eu-west-1?)
+ * and the valid ones. Whether a region is enabled is the account's business, checked later.
+ */
 export function validateRegionNames(regions: readonly string[] | undefined): void {
   if (regions === undefined) return;
   if (regions.length === 0) throw new AuditOptionsError('--regions: give at least one region');
-  const bad = regions.find((r) => !REGION_NAME.test(r));
-  if (bad !== undefined) throw new AuditOptionsError(`--regions: '${bad}' is not a region name (e.g. us-east-1)`);
+  for (const name of regions) {
+    if (isRegionName(name)) continue;
+    const closest = closestRegion(name);
+    throw new AuditOptionsError(
+      `--regions: '${shown(name)}' is not an AWS region${closest ? `; did you mean ${closest}?` : ''}\n` +
+        `Regions where notebook instances are offered: ${Object.entries(SAGEMAKER_NOTEBOOK_REGIONS).map(([partition, names]) => `${names.join(', ')} (${partition})`).join('; ')}`,
+    );
+  }
+}
+
+function isRegionName(name: string): boolean {
+  if (name.length > MAX_REGION_NAME || !REGION_NAME.test(name)) return false;
+  // partition() answers a region's description only for the regions its data lists.
+  if ((sdkPartition(name) as { description?: unknown }).description !== undefined) return true;
+  const parts = name.split('-');
+  return KNOWN_PREFIXES.has(parts.slice(0, -2).join('-')) && COMPASS.has(parts.at(-2)!) && /^\d{1,2}$/.test(parts.at(-1)!);
+}
+
+/** A region at most two edits away (letters, or two swapped), case aside; the first in name order on a tie. */
+function closestRegion(name: string): string | undefined {
+  if (name.length > MAX_REGION_NAME) return undefined;
+  const typed = name.toLowerCase();
+  let best: { region: string; distance: number } | undefined;
+  for (const region of SUGGESTIONS) {
+    const distance = editDistance(typed, region);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { region, distance };
+  }
+  return best?.region;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i]!;
+      row[j] = Math.min(d[i - 1]![j]! + 1, row[j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** A name as the message quotes it: control characters escaped, cut when long. */
+function shown(name: string): string {
+  return name.length > 40 ? `${printable(name.slice(0, 40))}… (${name.length} characters)` : printable(name);
 }
 
 export interface PlannedRegion {
@@ -159,17 +222,27 @@ export function planRegions(account: { id: string; partition: string }, requeste
     return { regions, notes, errors };
   }
   // By default every region where notebooks are offered is a candidate, so one that is not enabled
-  // for the account is reported as skipped instead of silently left out.
+  // for the account is reported as skipped instead of silently left out: one note per account and
+  // reason, since an account has some thirty regions not enabled.
+  const skipped = { notEnabled: [] as string[], otherPartition: [] as string[], notOffered: [] as string[] };
   for (const region of [...new Set([...(enabled ?? []), ...offered])].sort()) {
-    if (enabled && !enabled.has(region)) {
-      notes.push({ account: account.id, region, message: `skipped: not enabled for account ${account.id}` });
-    } else if (partitionOfRegion(region) !== account.partition) {
-      notes.push({ account: account.id, region, message: `skipped: ${region} is not in partition ${account.partition} of account ${account.id}` });
-    } else if (!offered.has(region)) {
-      notes.push({ account: account.id, region, message: `skipped: SageMaker notebook instances are not offered in ${region}` });
-    } else {
-      regions.push({ region, expected: enabled !== undefined });
-    }
+    if (enabled && !enabled.has(region)) skipped.notEnabled.push(region);
+    else if (partitionOfRegion(region) !== account.partition) skipped.otherPartition.push(region);
+    else if (!offered.has(region)) skipped.notOffered.push(region);
+    else regions.push({ region, expected: enabled !== undefined });
   }
+  const note = (names: string[], what: string) => {
+    if (names.length > 0) notes.push({ account: account.id, message: `${names.length} ${names.length === 1 ? 'region' : 'regions'} ${what}: ${regionList(names)}` });
+  };
+  note(skipped.notEnabled, 'not enabled');
+  note(skipped.otherPartition, `not in partition ${account.partition}`);
+  note(skipped.notOffered, 'where SageMaker notebook instances are not offered');
   return { regions, notes, errors };
+}
+
+/** Region names for a note: all of an account's ordinary list, a bounded part of an endpoint's hostile one. */
+const MAX_LISTED = 50;
+function regionList(names: string[]): string {
+  const more = names.length - MAX_LISTED;
+  return more > 0 ? `${names.slice(0, MAX_LISTED).join(', ')}, and ${more} more` : names.join(', ');
 }

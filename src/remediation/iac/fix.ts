@@ -10,12 +10,16 @@ import type { TerraformInputs } from '../../sources/terraform/variables';
 import type { ScanError } from '../../sources/source';
 import { FixFiles } from './fix-files';
 import { emptyFixResult, type FixChange, type FixInputs, type FixResult, type FixTarget, type ManualDecision, type ReadFile } from './fixer';
-import { unifiedDiff } from './patch';
+import { oldLineMapper, unifiedDiff } from './patch';
 
 /** Each format's fixer (src/sources/<format>/fixer.ts), passed in so the engine depends on none. */
 export interface FormatFixers {
-  /** `readFile`: how the fixer reads any other file it edits (only files read this way are written). */
-  cloudFormation(file: string, text: string, targets: FixTarget[], inputs: FixInputs, readFile: ReadFile): FixResult;
+  /**
+   * `readFile`: how the fixer reads any other file it edits (only files read this way are written).
+   * `decisionLines`: which text the decisions' lines (and lines their messages name) are of: `read`
+   * on a dry run (the file stays as it is), `written` otherwise.
+   */
+  cloudFormation(file: string, text: string, targets: FixTarget[], inputs: FixInputs, readFile: ReadFile, decisionLines?: 'read' | 'written'): FixResult;
   /** `searchRoots`: the paths scanned, where a child module's callers are looked for. */
   terraform(targets: FixTarget[], inputs: FixInputs, readFile: ReadFile, listDir: (dir: string) => string[], searchRoots: string[]): FixResult;
 }
@@ -98,7 +102,7 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
       errors.push({ file, message: `could not read the template to fix it: ${(e as Error).message}` });
       continue;
     }
-    const part = guard(fileTargets, () => fixers.cloudFormation(file, text, fileTargets, options.inputs, readText));
+    const part = guard(fileTargets, () => fixers.cloudFormation(file, text, fileTargets, options.inputs, readText, options.dryRun ? 'read' : 'written'));
     for (const change of part.changes) templateOf.set(change, file);
     merge(result, part);
   }
@@ -109,6 +113,8 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
 
   const diffs: FileDiff[] = [];
   const changed: { path: string; text: string }[] = [];
+  /** Per changed file, a line of its new text to the line on disk now (what a file not written shows). */
+  const toDisk = new Map<string, (line: number) => number>();
   for (const [file, after] of [...result.files].sort(([a], [b]) => a.localeCompare(b))) {
     let before: string | undefined;
     try {
@@ -117,13 +123,21 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
       // not read by this run (a fixer's bug): refused below, shown as a new file
     }
     if (before === after) continue;
-    diffs.push({ file, patch: unifiedDiff(file, before ?? '', after, result.edits?.get(file)) });
+    const edits = result.edits?.get(file);
+    diffs.push({ file, patch: unifiedDiff(file, before ?? '', after, edits) });
     changed.push({ path: file, text: after });
+    toDisk.set(file, oldLineMapper(before ?? '', after, edits));
   }
   const { written, notWritten } = writeChanges(files, changed, result.changes, templateOf, options.dryRun, errors);
+
   // "Changed" means written: the changes in a file not written are dropped, and where a person
   // must act (a refusal), each resource's changes there become one decision.
   const wrote = new Set(written);
+  // Fixers place changes on the new text's lines; a file left as it is (a dry run, a refusal) is
+  // cited at its lines on disk.
+  for (const change of result.changes) {
+    if (!wrote.has(change.file)) change.line = toDisk.get(change.file)?.(change.line) ?? change.line;
+  }
   const refusedChanges = new Map<string, { change: FixChange; message: string; descriptions: string[] }>();
   const kept: FixChange[] = [];
   for (const change of result.changes) {

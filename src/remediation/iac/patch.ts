@@ -4,6 +4,7 @@
 // of N failing notebooks, CPU seconds): before, 1,000: 7.8 s, 2,000: 23.9 s, 8,000: ~223 s; now,
 // with the fixer's lookups indexed too, 2,000: 1.4 s, 4,000: 1.9 s, 8,000: 3.0 s.
 import { diffLines, formatPatch, type StructuredPatchHunk } from 'diff';
+import { lineFinder } from '../../sources/line-finder';
 import type { TextEdit } from './fixer';
 
 /** Applies non-overlapping edits in one pass (sorted by offset; edits at one offset keep their order). */
@@ -75,6 +76,77 @@ export function unifiedDiff(file: string, before: string, after: string, edits?:
     close();
   }
   return formatPatch({ oldFileName: `a/${file}`, newFileName: `b/${file}`, oldHeader: undefined, newHeader: undefined, hunks });
+}
+
+/**
+ * Maps a line of `after` to the line of `before` it stands for: what `fix --dry-run` cites, since
+ * the file on disk is still `before`. A line in unchanged text maps to its own old line; a line
+ * inside new text to the old line where that text goes in: the line it follows when it is
+ * inserted at a line start (line 1 at the very start), else the line the edit begins on.
+ * `edits` are the fixer's (of `before`); without them, or when they don't give `after`, the
+ * lines are diffed.
+ */
+export function oldLineMapper(before: string, after: string, edits?: readonly TextEdit[]): (newLine: number) => number {
+  let sorted = edits && edits.length > 0 ? sortEdits(edits) : undefined;
+  if (sorted) {
+    try {
+      if (applyTextEdits(before, sorted) !== after) sorted = undefined;
+    } catch {
+      sorted = undefined;
+    }
+  }
+  sorted ??= lineEdits(before, after);
+  // Each edit's place in `after`, and the shift (new minus old length) up to and including it.
+  const placed: { start: number; end: number; edit: TextEdit; shift: number }[] = [];
+  let shift = 0;
+  for (const e of sorted) {
+    const start = e.start + shift;
+    shift += e.text.length - (e.end - e.start);
+    placed.push({ start, end: start + e.text.length, edit: e, shift });
+  }
+  const newStarts = [0];
+  for (let i = after.indexOf('\n'); i >= 0; i = after.indexOf('\n', i + 1)) newStarts.push(i + 1);
+  const oldLineOf = lineFinder(before);
+  return (newLine) => {
+    const offset = newStarts[Math.min(Math.max(newLine, 1), newStarts.length) - 1]!;
+    // The last edit starting at or before the offset (binary search: thousands of edits in one file).
+    let lo = -1;
+    let hi = placed.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (placed[mid]!.start <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    if (lo < 0) return oldLineOf(offset);
+    const p = placed[lo]!;
+    if (offset < p.end) {
+      const { start, end } = p.edit;
+      const insertedAtLineStart = start === end && start > 0 && before.charCodeAt(start - 1) === 10;
+      return oldLineOf(insertedAtLineStart ? start - 1 : start);
+    }
+    return oldLineOf(offset - p.shift);
+  };
+}
+
+/** Whole-line edits turning `before` into `after`, from a line diff (the fallback when a fixer gives none). */
+function lineEdits(before: string, after: string): TextEdit[] {
+  const edits: TextEdit[] = [];
+  let at = 0;
+  for (const part of diffLines(before, after)) {
+    if (part.added) {
+      const last = edits.at(-1);
+      if (last && last.end === at) last.text += part.value;
+      else edits.push({ start: at, end: at, text: part.value });
+    } else if (part.removed) {
+      const last = edits.at(-1);
+      if (last && last.end === at) last.end = at + part.value.length;
+      else edits.push({ start: at, end: at + part.value.length, text: '' });
+      at += part.value.length;
+    } else {
+      at += part.value.length;
+    }
+  }
+  return edits;
 }
 
 /** Lines with their line breaks; the last may have none. */

@@ -1,5 +1,6 @@
 import type { RequiredInputKind } from '../../rules/rule';
-import { emptyFixResult, type FixInputs, type FixResult, type FixTarget, type TextEdit } from '../../remediation/iac/fixer';
+import { emptyFixResult, type FixInputs, type FixResult, type FixTarget, type ReadFile, type TextEdit } from '../../remediation/iac/fixer';
+import { lineFinder } from '../line-finder';
 import {
   entryOf,
   intrinsicOf,
@@ -33,7 +34,14 @@ import {
  * value comes from somewhere shared or decided at deploy time (a parameter used elsewhere too, a
  * condition, an import), it changes nothing and says what a person must decide, and where.
  */
-export function fixCloudFormationTemplate(file: string, text: string, targets: FixTarget[], inputs: FixInputs): FixResult {
+export function fixCloudFormationTemplate(
+  file: string,
+  text: string,
+  targets: FixTarget[],
+  inputs: FixInputs,
+  _readFile?: ReadFile,
+  decisionLines: 'read' | 'written' = 'written',
+): FixResult {
   const result = emptyFixResult();
   if (targets.length === 0) return result;
   const outcome = readTemplateTree(text);
@@ -47,7 +55,7 @@ export function fixCloudFormationTemplate(file: string, text: string, targets: F
   try {
     const plan = new TemplatePlan(file, text, outcome.tree, inputs);
     for (const group of byResource(targets)) plan.fixResource(group);
-    fixed = plan.apply();
+    fixed = plan.apply(decisionLines);
   } catch (e) {
     // A bug must not stop `fix` for the other files: this template is left as it is, and said so.
     const reason = e instanceof Error ? e.message : String(e);
@@ -505,10 +513,11 @@ class TemplatePlan {
   // --- applying -------------------------------------------------------------------------------
 
   /**
-   * The new text, each change's line, and each decision: lines are those of the new text, which
-   * is what a person opens once `fix` has written it.
+   * The new text, each change's line (of the new text), and each decision: its line, and lines its
+   * message names, are those of the new text, which a person opens once `fix` has written it, or
+   * with `read` (a dry run: nothing is written) those of the text as read.
    */
-  apply(): { text: string; edits: TextEdit[]; changes: { change: PlannedChange; line: number }[]; manual: FixResult['manual'] } {
+  apply(decisionLines: 'read' | 'written' = 'written'): { text: string; edits: TextEdit[]; changes: { change: PlannedChange; line: number }[]; manual: FixResult['manual'] } {
     const edits = [...this.edits];
     for (const pending of this.pending.values()) {
       const entries = pending.entries.filter((e) => e.value.kind !== 'map' || hasContent(e.value));
@@ -520,12 +529,13 @@ class TemplatePlan {
       }
     }
     const applied = applyEdits(this.text, edits);
+    const lineAt: LineAt = decisionLines === 'read' ? lineFinder(this.text) : applied.lineOfOldOffset;
     const manual = this.decisions.map(({ target, offset, message }) => ({
       file: this.file,
       // Without an offset the finding's own line stands (it's where the scan pointed).
-      line: offset === undefined ? target.line : applied.lineOfOldOffset(offset),
+      line: offset === undefined ? target.line : lineAt(offset),
       ...about(target),
-      message: typeof message === 'string' ? message : message(applied.lineOfOldOffset),
+      message: typeof message === 'string' ? message : message(lineAt),
     }));
     return { text: applied.text, edits: applied.edits, changes: applied.marks.map(({ mark, line }) => ({ change: mark as PlannedChange, line })), manual };
   }

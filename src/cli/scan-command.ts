@@ -28,6 +28,7 @@ export async function runScanCommand(paths: string[], opts: ScanCommandOptions):
       maxFileBytes: opts.maxFileSize,
       followExternalSymlinks: opts.followExternalSymlinks,
       skipPaths: opts.skipPath ?? [],
+      noteUnusedExceptions: opts.verbose === true,
       terraform: terraformInputs(opts),
       cloudFormationParameters: readGivenParameters(opts),
       onProgress: (done, total) => progress.update(`Scanning: ${done}/${total} inputs`),

@@ -100,6 +100,8 @@ export interface UnitResult {
   resources: number;
   /** Scans: what a source did not evaluate (see SourceResult.notes). */
   notes?: ScanNote[];
+  /** Indices of the config exceptions that matched some finding (expired ones too), for unusedExceptionNotes. */
+  matchedExceptions?: number[];
 }
 
 export function emptyUnitResult(): UnitResult {
@@ -143,6 +145,12 @@ export function isFailing(f: Finding, failOn: FailOn): boolean {
   return f.result === 'fail' && !f.suppressed && RISK_ORDER.indexOf(f.risk) >= RISK_ORDER.indexOf(failOn);
 }
 
+/** `summary.expiredSuppressions`: findings whose suppression expired (absent when none). */
+export function expiredCount(findings: readonly Finding[]): { expiredSuppressions?: number } {
+  const n = findings.reduce((sum, f) => sum + (f.expiredSuppression ? 1 : 0), 0);
+  return n > 0 ? { expiredSuppressions: n } : {};
+}
+
 /** `notes`: live audits (skipped regions, resources deleted mid-audit); scans pass theirs only when there are some. */
 export function buildReport(rules: Rule[], total: UnitResult, failOn: FailOn, notes?: ScanNote[]): ScanReport {
   const findings = total.findings.sort(compareFindings);
@@ -172,6 +180,7 @@ export function buildReport(rules: Rule[], total: UnitResult, failOn: FailOn, no
       errors: errors.length,
       filesScanned: total.filesScanned,
       failing: count((f) => isFailing(f, failOn)),
+      ...expiredCount(findings),
     },
   };
 }

@@ -3,17 +3,19 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { dirname, isAbsolute, relative } from 'node:path';
 import type { Risk } from '../rules/rule';
-import { configDir, pathGlobMatcher, type Config } from './config';
+import { configDir, pathGlobMatcher, unusedExceptionNotes, type Config } from './config';
 import type { GivenParameters } from '../sources/cloudformation/parameters';
 import type { TerraformInputs, VariableArg } from '../sources/terraform/variables';
 import { DEFAULT_READ_LIMITS, readNamedStream, STDIN_NAME, STDIN_PATH } from './files';
 import { buildReport, emptyUnitResult, selectRules, type FailOn, type ScanReport, type UnitResult } from './report';
-import { UnitScanner, type ScanUnit, type ScanUnitContext } from './scan-unit';
+import { mergeIndices, UnitScanner, type ScanUnit, type ScanUnitContext } from './scan-unit';
 import { groupTerraformDirectories } from './terraform-groups';
 import { walkScanPaths } from './walk';
 
 export interface ScanOptions {
   config: Config;
+  /** `--verbose`: a note for each config exception that matched no finding. */
+  noteUnusedExceptions?: boolean;
   /** Rule ids to run (after the config's include/exclude); all when absent. */
   ruleIds?: string[];
   failOn?: FailOn;
@@ -103,6 +105,7 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
   } else {
     await scanInWorkers(units, context, jobs, total, options.onProgress);
   }
+  if (options.noteUnusedExceptions) (total.notes ??= []).push(...unusedExceptionNotes(options.config, total.matchedExceptions ?? []));
   return buildReport(rules, total, options.failOn ?? options.config.failOn ?? 'Low', total.notes?.length ? total.notes : undefined);
 }
 
@@ -172,6 +175,7 @@ function mergeInto(total: UnitResult, part: UnitResult): void {
   total.filesScanned += part.filesScanned;
   total.resources += part.resources;
   if (part.notes?.length) (total.notes ??= []).push(...part.notes);
+  if (part.matchedExceptions?.length) total.matchedExceptions = mergeIndices(total.matchedExceptions, part.matchedExceptions);
 }
 
 /** Real paths of the scan paths that exist (symbolic links resolved): the tree nested templates may come from. */

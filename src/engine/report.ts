@@ -100,8 +100,24 @@ export interface UnitResult {
   resources: number;
   /** Scans: what a source did not evaluate (see SourceResult.notes). */
   notes?: ScanNote[];
+  /** Scans: problems that can't change a verdict (a named file that is not a template...). */
+  warnings?: ScanError[];
   /** Indices of the config exceptions that matched some finding (expired ones too), for unusedExceptionNotes. */
   matchedExceptions?: number[];
+  /** Scans given `--var`/`--var-file`/`--parameter`: which of those names the unit declares (see scan.ts). */
+  declaredInputs?: DeclaredInputs;
+  /** Scans: indices of the named directories (ScanUnitContext.namedDirs) in which a template was found. */
+  templatesIn?: number[];
+}
+
+/** Of the input names the user gave, those some scanned configuration declares; and what each `--var-file` sets. */
+export interface DeclaredInputs {
+  /** Variables a Terraform root module declares. */
+  variables: string[];
+  /** Parameters a CloudFormation template declares. */
+  parameters: string[];
+  /** `--var-file` path -> the variables it sets (for the files a Terraform unit read). */
+  varFiles: Record<string, string[]>;
 }
 
 export function emptyUnitResult(): UnitResult {
@@ -155,13 +171,19 @@ export function expiredCount(findings: readonly Finding[]): { expiredSuppression
 export function buildReport(rules: Rule[], total: UnitResult, failOn: FailOn, notes?: ScanNote[]): ScanReport {
   const findings = total.findings.sort(compareFindings);
   // Every key takes part, so concurrent audits (errors arriving in any order) report the same way each run.
-  const errors = total.errors.sort(
-    (a, b) =>
-      a.file.localeCompare(b.file) ||
-      (a.line ?? 0) - (b.line ?? 0) ||
-      (a.call ?? '').localeCompare(b.call ?? '') ||
-      a.message.localeCompare(b.message),
-  );
+  const byPlace = (a: ScanError, b: ScanError) =>
+    a.file.localeCompare(b.file) ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    (a.call ?? '').localeCompare(b.call ?? '') ||
+    a.message.localeCompare(b.message);
+  // An error a source pinned on one resource alone (`resourceType`) can't change a verdict when no
+  // selected rule checks that type: a warning. Everything else (no resourceType) stays an error.
+  const checked = new Set(rules.flatMap((r) => r.meta.resourceTypes));
+  const warnings = [...(total.warnings ?? [])];
+  const errors: ScanError[] = [];
+  for (const e of total.errors) (e.resourceType !== undefined && !checked.has(e.resourceType) ? warnings : errors).push(e);
+  errors.sort(byPlace);
+  warnings.sort(byPlace);
   const count = (pred: (f: Finding) => boolean) => findings.reduce((n, f) => n + (pred(f) ? 1 : 0), 0);
   return {
     version: 1,
@@ -169,6 +191,7 @@ export function buildReport(rules: Rule[], total: UnitResult, failOn: FailOn, no
     rules: rules.map((r) => r.meta),
     findings,
     errors,
+    ...(warnings.length > 0 ? { warnings } : {}),
     ...(notes ? { notes: [...notes].sort(compareNotes) } : {}),
     summary: {
       resources: total.resources,
@@ -178,6 +201,7 @@ export function buildReport(rules: Rule[], total: UnitResult, failOn: FailOn, no
       unknown: count((f) => f.result === 'unknown' && !f.suppressed),
       suppressed: count((f) => f.suppressed),
       errors: errors.length,
+      ...(warnings.length > 0 ? { warnings: warnings.length } : {}),
       filesScanned: total.filesScanned,
       failing: count((f) => isFailing(f, failOn)),
       ...expiredCount(findings),

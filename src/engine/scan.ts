@@ -1,21 +1,20 @@
 import { realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { dirname, isAbsolute, relative } from 'node:path';
+import { dirname, isAbsolute, normalize, relative } from 'node:path';
+import type { ScanError } from '../sources/source';
 import type { Risk } from '../rules/rule';
-import { configDir, pathGlobMatcher, unusedExceptionNotes, type Config } from './config';
+import { configDir, pathGlobMatcher, type Config } from './config';
 import type { GivenParameters } from '../sources/cloudformation/parameters';
 import type { TerraformInputs, VariableArg } from '../sources/terraform/variables';
 import { DEFAULT_READ_LIMITS, readNamedStream, STDIN_NAME, STDIN_PATH } from './files';
-import { buildReport, emptyUnitResult, selectRules, type FailOn, type ScanReport, type UnitResult } from './report';
-import { mergeIndices, UnitScanner, type ScanUnit, type ScanUnitContext } from './scan-unit';
+import { buildReport, emptyUnitResult, selectRules, type DeclaredInputs, type FailOn, type ScanReport, type UnitResult } from './report';
+import { UnitScanner, type ScanUnit, type ScanUnitContext } from './scan-unit';
 import { groupTerraformDirectories } from './terraform-groups';
 import { walkScanPaths } from './walk';
 
 export interface ScanOptions {
   config: Config;
-  /** `--verbose`: a note for each config exception that matched no finding. */
-  noteUnusedExceptions?: boolean;
   /** Rule ids to run (after the config's include/exclude); all when absent. */
   ruleIds?: string[];
   failOn?: FailOn;
@@ -28,6 +27,8 @@ export interface ScanOptions {
   vars?: Record<string, string>;
   /** CloudFormation parameter values for every template that declares them (see parameters.ts). */
   cloudFormationParameters?: GivenParameters;
+  /** Names given with `--parameter`: one no scanned template declares is a warning. */
+  givenParameterNames?: string[];
   onProgress?: (done: number, total: number) => void;
   /** Fewest inputs for which worker threads are used (default MIN_UNITS_FOR_WORKERS). */
   workerThreshold?: number;
@@ -61,16 +62,18 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
   const readLimits = { ...DEFAULT_READ_LIMITS, ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}) };
   const excluded = pathGlobMatcher(options.config.exclude ?? [], configDir(options.config));
   const skipped = pathGlobMatcher(options.skipPaths ?? [], process.cwd(), { basename: true });
-  const walk = walkScanPaths((paths.length ? paths : ['.']).map(displayPath), {
+  const shown = (paths.length ? paths : ['.']).map(displayPath);
+  const walk = walkScanPaths(shown, {
     skip: (path) => excluded(path) || skipped(path),
     followExternalSymlinks: options.followExternalSymlinks,
   });
+  const named = namedPaths(shown);
   const total = emptyUnitResult();
   total.errors.push(...walk.errors);
   if (walk.notes.length) (total.notes ??= []).push(...walk.notes);
   const units: ScanUnit[] = [
     ...groupTerraformDirectories(walk.terraformDirs, readLimits).map((dirs): ScanUnit => ({ kind: 'terraform', dirs })),
-    ...walk.candidateFiles.map((path): ScanUnit => ({ kind: 'file', path })),
+    ...walk.candidateFiles.map((path): ScanUnit => (named.files.has(normalize(path)) ? { kind: 'file', path, named: true } : { kind: 'file', path })),
   ];
   for (const path of walk.streams) {
     const name = path === STDIN_PATH ? STDIN_NAME : path;
@@ -94,7 +97,12 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
       ...(options.followExternalSymlinks ? {} : { scanRoots: scannedDirectories(paths.length ? paths : ['.']) }),
     },
     cloudFormation: { parameters: options.cloudFormationParameters ?? {}, nestedRoots: scannedDirectories(paths.length ? paths : ['.']) },
+    namedDirs: named.dirs,
   };
+  const given = givenInputs(context.terraform.args ?? [], options.givenParameterNames ?? []);
+  if (given.variables.length + given.varFiles.length + given.parameters.length > 0) {
+    context.givenInputs = { variables: given.variables, parameters: given.parameters };
+  }
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
   if (jobs === 1 || units.length < (options.workerThreshold ?? MIN_UNITS_FOR_WORKERS)) {
     const scanner = new UnitScanner(context);
@@ -105,7 +113,7 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
   } else {
     await scanInWorkers(units, context, jobs, total, options.onProgress);
   }
-  if (options.noteUnusedExceptions) (total.notes ??= []).push(...unusedExceptionNotes(options.config, total.matchedExceptions ?? []));
+  (total.warnings ??= []).push(...undeclaredInputWarnings(given, total.declaredInputs), ...noTemplateWarnings(named.dirs, total));
   return buildReport(rules, total, options.failOn ?? options.config.failOn ?? 'Low', total.notes?.length ? total.notes : undefined);
 }
 
@@ -175,7 +183,84 @@ function mergeInto(total: UnitResult, part: UnitResult): void {
   total.filesScanned += part.filesScanned;
   total.resources += part.resources;
   if (part.notes?.length) (total.notes ??= []).push(...part.notes);
-  if (part.matchedExceptions?.length) total.matchedExceptions = mergeIndices(total.matchedExceptions, part.matchedExceptions);
+  if (part.warnings?.length) (total.warnings ??= []).push(...part.warnings);
+  if (part.templatesIn?.length) total.templatesIn = [...new Set([...(total.templatesIn ?? []), ...part.templatesIn])];
+  if (part.declaredInputs) {
+    const into = (total.declaredInputs ??= { variables: [], parameters: [], varFiles: Object.create(null) as Record<string, string[]> });
+    into.variables = [...new Set([...into.variables, ...part.declaredInputs.variables])];
+    into.parameters = [...new Set([...into.parameters, ...part.declaredInputs.parameters])];
+    for (const [path, names] of Object.entries(part.declaredInputs.varFiles)) into.varFiles[path] ??= names;
+  }
+}
+
+/** The named paths, as the walk shows them: directories (each says when it held no template) and files. */
+function namedPaths(shown: string[]): { dirs: string[]; files: Set<string> } {
+  const dirs: string[] = [];
+  const files = new Set<string>();
+  for (const path of new Set(shown)) {
+    if (path === STDIN_PATH) continue;
+    let isDir = false;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      // the walk reports a path that can't be read
+    }
+    if (isDir) dirs.push(path);
+    else files.add(normalize(path));
+  }
+  return { dirs, files };
+}
+
+const NO_TEMPLATES = 'no templates found (no CloudFormation template, Terraform configuration or plan)';
+
+/** A named directory in which no template was found: said, so an empty or mistyped path is not a silent pass. */
+function noTemplateWarnings(dirs: string[], total: UnitResult): ScanError[] {
+  const found = new Set(total.templatesIn ?? []);
+  // A directory that could not be read has its error already.
+  return dirs.filter((dir, i) => !found.has(i) && !total.errors.some((e) => e.file === dir)).map((dir) => ({ file: dir, message: NO_TEMPLATES }));
+}
+
+interface GivenInputNames {
+  variables: string[];
+  varFiles: string[];
+  parameters: string[];
+}
+
+function givenInputs(args: readonly VariableArg[], parameters: readonly string[]): GivenInputNames {
+  const unique = (xs: string[]) => [...new Set(xs)];
+  return {
+    variables: unique(args.flatMap((a) => (a.kind === 'var' ? [a.name] : []))),
+    varFiles: unique(args.flatMap((a) => (a.kind === 'file' ? [a.path] : []))),
+    parameters: unique([...parameters]),
+  };
+}
+
+/**
+ * Inputs the user gave that no scanned configuration declares: a typo would otherwise leave the
+ * variable at its default, unnoticed. `--var` counts only Terraform root modules' variables and
+ * `--parameter` only templates' parameters. (Terraform itself refuses an undeclared `-var` and
+ * warns of undeclared variables in a `-var-file`; here both are warnings: the scan may cover
+ * only some of the configurations the values are meant for.)
+ */
+function undeclaredInputWarnings(given: GivenInputNames, declared: DeclaredInputs | undefined): ScanError[] {
+  const variables = new Set(declared?.variables);
+  const parameters = new Set(declared?.parameters);
+  const warnings: ScanError[] = [];
+  const undeclared = 'no scanned configuration declares it';
+  for (const name of given.variables) if (!variables.has(name)) warnings.push({ file: `--var ${name}`, message: undeclared });
+  for (const name of given.parameters) if (!parameters.has(name)) warnings.push({ file: `--parameter ${name}`, message: undeclared });
+  for (const path of given.varFiles) {
+    const sets = declared?.varFiles[path];
+    if (sets === undefined) {
+      warnings.push({ file: path, message: '--var-file: no scanned Terraform configuration reads it' });
+      continue;
+    }
+    const missing = sets.filter((name) => !variables.has(name));
+    if (missing.length === 0) continue;
+    const listed = missing.slice(0, 10).join(', ') + (missing.length > 10 ? ` and ${missing.length - 10} more` : '');
+    warnings.push({ file: path, message: `--var-file sets ${listed}, which no scanned configuration declares` });
+  }
+  return warnings;
 }
 
 /** Real paths of the scan paths that exist (symbolic links resolved): the tree nested templates may come from. */

@@ -12,6 +12,7 @@ export function renderJson(report: ScanReport): string {
     rules: report.rules,
     findings: report.findings,
     errors: report.errors,
+    ...(report.warnings?.length ? { warnings: report.warnings } : {}),
     ...(report.notes ? { notes: report.notes } : {}),
     summary: report.summary,
   };

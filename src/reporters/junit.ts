@@ -1,8 +1,9 @@
 import type { Finding, ScanReport } from '../engine/report';
 import type { ScanError } from '../sources/source';
-import { compareFindings, compareStrings, describeExpiredSuppression, describeSuppression, errorText, formatLocation } from './shared';
+import { compareFindings, compareStrings, describeSuppression, errorText, formatLocation } from './shared';
 
 export const ERRORS_SUITE = 'cloudconform.errors';
+export const WARNINGS_SUITE = 'cloudconform.warnings';
 
 interface Suite {
   name: string;
@@ -44,6 +45,13 @@ export function renderJunit(report: ScanReport): string {
     suites.push(suite);
   }
 
+  // JUnit has no warnings: skipped cases, shown (not green, not red) without failing the build.
+  if (report.warnings?.length) {
+    const suite: Suite = { name: WARNINGS_SUITE, cases: [], failures: 0, errors: 0, skipped: report.warnings.length };
+    for (const warning of report.warnings) suite.cases.push(warningCase(warning));
+    suites.push(suite);
+  }
+
   const total = (key: 'failures' | 'errors' | 'skipped') => suites.reduce((n, s) => n + s[key], 0);
   const tests = suites.reduce((n, s) => n + s.cases.length, 0);
   const lines = [
@@ -64,9 +72,7 @@ export function renderJunit(report: ScanReport): string {
 function findingCase(f: Finding, suite: Suite): string {
   const open = `    <testcase classname="${attr(f.location.file)}" name="${attr(f.resource.id)}" file="${attr(f.location.file)}"${lineAttr(f.location.line)}`;
   const where = formatLocation(f.location.file, f.location.line, f.location.column);
-  const expired = describeExpiredSuppression(f);
-  const message = expired ? `${f.message} (${expired})` : f.message;
-  const detail = `${message}\n\nrule: ${f.ruleId} (${f.risk})\nresource: ${f.resource.id} (${f.resource.type})\nat: ${where}`;
+  const detail = `${f.message}\n\nrule: ${f.ruleId} (${f.risk})\nresource: ${f.resource.id} (${f.resource.type})\nat: ${where}`;
   if (f.suppressed) {
     suite.skipped++;
     return `${open}>\n      <skipped message="${attr(`${f.result} ${describeSuppression(f)}`)}"/>\n    </testcase>`;
@@ -74,10 +80,10 @@ function findingCase(f: Finding, suite: Suite): string {
   switch (f.result) {
     case 'fail':
       suite.failures++;
-      return `${open}>\n      <failure message="${attr(message)}" type="${attr(`${f.ruleId} ${f.risk}`)}">${text(detail)}</failure>\n    </testcase>`;
+      return `${open}>\n      <failure message="${attr(f.message)}" type="${attr(`${f.ruleId} ${f.risk}`)}">${text(detail)}</failure>\n    </testcase>`;
     case 'unknown':
       suite.errors++;
-      return `${open}>\n      <error message="${attr(`unknown: ${message}`)}" type="unknown">${text(`The verdict is unknown: the check could not decide.\n${detail}`)}</error>\n    </testcase>`;
+      return `${open}>\n      <error message="${attr(`unknown: ${f.message}`)}" type="unknown">${text(`The verdict is unknown: the check could not decide.\n${detail}`)}</error>\n    </testcase>`;
     case 'pass':
       return `${open}/>`;
   }
@@ -89,6 +95,15 @@ function errorCase(error: ScanError): string {
   return [
     `    <testcase classname="${ERRORS_SUITE}" name="${attr(name)}" file="${attr(error.file)}"${lineAttr(error.line)}>`,
     `      <error message="${attr(message)}" type="scan-error">${text(`${name}: ${message}`)}</error>`,
+    '    </testcase>',
+  ].join('\n');
+}
+
+function warningCase(warning: ScanError): string {
+  const name = formatLocation(warning.file, warning.line);
+  return [
+    `    <testcase classname="${WARNINGS_SUITE}" name="${attr(name)}" file="${attr(warning.file)}"${lineAttr(warning.line)}>`,
+    `      <skipped message="${attr(`warning: ${errorText(warning)}`)}"/>`,
     '    </testcase>',
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 import { findingKey, type Finding, type ScanReport } from '../engine/report';
 import type { Risk, RuleMeta } from '../rules/rule';
 import type { ScanError } from '../sources/source';
-import { compareFindings, describeExpiredSuppression, describeSuppression, errorText, riskAtLeast } from './shared';
+import { compareFindings, describeSuppression, errorText, riskAtLeast } from './shared';
 import { safeJson } from './printable';
 
 // Only the SARIF 2.1.0 subset this reporter writes.
@@ -86,7 +86,10 @@ export function renderSarif(report: ScanReport): string {
         invocations: [
           {
             executionSuccessful: report.errors.length === 0,
-            toolExecutionNotifications: report.errors.map(toNotification),
+            toolExecutionNotifications: [
+              ...report.errors.map((e) => toNotification(e, 'error')),
+              ...(report.warnings ?? []).map((e) => toNotification(e, 'warning')),
+            ],
           },
         ],
         originalUriBaseIds: {
@@ -166,12 +169,9 @@ function toResult(f: Finding, ruleIndex: number | undefined): SarifResult {
     ...physicalLocation(f.location.file, f.location.line, f.location.column),
     logicalLocations: [{ name: f.resource.id, fullyQualifiedName: f.resource.id, kind: 'resource' }],
   };
-  const expired = describeExpiredSuppression(f);
-  const verdictText = unknown
+  const text = unknown
     ? `The verdict is unknown: the check could not decide for ${f.resource.id}. ${f.message || 'No reason given.'}`
     : f.message || `${f.ruleId} failed for ${f.resource.id}.`;
-  // An expired suppression is not a SARIF suppression (the result counts again): the message says it.
-  const text = expired ? `${verdictText} (${expired})` : verdictText;
   const result: SarifResult = {
     ruleId: f.ruleId,
     // collectRules gives every result's rule a descriptor, so the index is always there.
@@ -188,15 +188,13 @@ function toResult(f: Finding, ruleIndex: number | undefined): SarifResult {
       resourceType: f.resource.type,
       resourceSource: f.resource.source,
       ...(f.resource.details ? { resourceDetails: f.resource.details } : {}),
-      ...(f.expiredSuppression ? { expiredSuppression: f.expiredSuppression } : {}),
     },
   };
   if (f.suppressed) {
     const s = f.suppression;
     result.suppressions = [
       {
-        // Written in the template (ours or Checkov's) or kept apart from it (config, baseline).
-        kind: s?.source === 'inline' || s?.source === 'checkov' ? 'inSource' : 'external',
+        kind: s?.source === 'inline' ? 'inSource' : 'external',
         justification: s?.reason || describeSuppression(f),
         ...(s?.file ? { location: physicalLocation(s.file, s.line ?? 0) } : {}),
       },
@@ -205,11 +203,12 @@ function toResult(f: Finding, ruleIndex: number | undefined): SarifResult {
   return result;
 }
 
-function toNotification(error: ScanError) {
+function toNotification(error: ScanError, level: 'error' | 'warning') {
   return {
-    level: 'error' as const,
+    level,
     message: { text: `${error.file}: ${errorText(error)}` },
-    locations: [physicalLocation(error.file, error.line ?? 0)],
+    // A warning about a command-line option (`--var NAME`) has no file to point at.
+    ...(error.file.startsWith('--') ? {} : { locations: [physicalLocation(error.file, error.line ?? 0)] }),
   };
 }
 

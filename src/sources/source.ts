@@ -43,6 +43,11 @@ export interface SourceResult {
   notes?: ScanNote[];
   /** Values that must appear in no output (NoEcho parameters' values): masked in findings and errors. */
   secrets?: string[];
+  /**
+   * The deploy-time inputs declared (Terraform root modules' variables, a template's parameters)
+   * and the variables each `--var-file` sets: a name the user gave that nothing declares is a warning.
+   */
+  inputs?: { declared: string[]; varFiles?: Record<string, string[]> };
 }
 
 /** What the user gave for a scan besides the files: deploy-time values. */

@@ -31,9 +31,12 @@ export function scanTerraformDirectories(dirs: string[], options: TerraformScanO
   const scan = new TerraformScanContext(options.readLimits ?? DEFAULT_READ_LIMITS, options.scanRoots);
   const inputs = new VariableInputs(options.args ?? [], options.env ?? {}, scan.limits, scan.errors, options.scanRoots);
   const resources: SourceResource[] = [];
+  // `--var` sets root modules' variables only (Terraform passes nothing of it to child modules).
+  const declared = new Set<string>();
   for (const root of findRootModules(dirs, scan, options.namedPaths ?? [])) {
     try {
       const def = scan.definition(root.dir, root.realDir);
+      for (const name of def.variables.keys()) declared.add(name);
       const downloaded = readDownloadedModules(root.dir, scan.limits);
       if (downloaded.kind === 'unusable') scan.report({ file: downloaded.path, message: `can't be used: ${downloaded.reason}; remote modules are not evaluated` });
       const instance = new ModuleInstance(
@@ -66,6 +69,7 @@ export function scanTerraformDirectories(dirs: string[], options: TerraformScanO
     errors: scan.errors,
     notes: scan.notes,
     filesScanned: scan.filesRead + inputs.filesRead,
+    inputs: { declared: [...declared], varFiles: inputs.namesInVarFiles() },
     ...(scan.secrets.length > 0 ? { secrets: scan.secrets } : {}),
   };
 }

@@ -127,6 +127,14 @@ export class ModuleInstance implements Scope {
   private resourceReference(address: string, what: string): Value {
     const decl = this.def.declaredResources.get(address);
     if (!decl) return new UnknownValue(`reference to undeclared ${what} ${address}`);
+    const duplicate = this.def.duplicateResources.get(address);
+    if (duplicate) {
+      // Which block Terraform would keep is undefined (it refuses both): not the first one's
+      // value, and an error, whatever its type (its duplicate alone is only a warning).
+      const why = `${what} ${address} is declared more than once (again at ${duplicate.file}:${duplicate.line})`;
+      this.scan.report({ ...duplicate, message: `${why}, and values rules read depend on it: they are unknown` });
+      return new UnknownValue(why);
+    }
     return this.memoized(this.resourceValues, address, address, () => {
       const full = this.addressPrefix + address;
       const budget = this.scan.budget;
@@ -164,8 +172,9 @@ export class ModuleInstance implements Scope {
     if (!info) return;
     const budget = this.scan.budget;
     const { expansion, error } = budget.at(this.site(decl.file.path, decl.node), () => expandBlock(decl.node, this.context(budget)));
-    if (error) this.scan.report({ file: decl.file.path, line: decl.node.range.start.line, message: `${type}.${name}: ${error}` });
-    const suppressions = findSuppressions(decl.file.config.comments, decl.node, decl.file.path, decl.file.text, (e) => this.scan.report(e));
+    // About this resource's count or for_each alone (what they read reports its own errors).
+    if (error) this.scan.report({ file: decl.file.path, line: decl.node.range.start.line, message: `${type}.${name}: ${error}`, resourceType: info.cloudFormation });
+    const suppressions = findSuppressions(decl.file.config.comments, decl.node, decl.file.path, decl.file.text);
     const existenceUnknown = this.existenceUnknown ?? (expansion.kind === 'unknown' ? expansion.reason : undefined);
     const fileOf = (node: object) => this.def.overrideFiles.get(node) ?? decl.file;
     for (const instance of instancesOf(expansion)) {

@@ -7,6 +7,8 @@ import { HclSyntaxError, type AttributeNode, type BlockNode, type Body, type Con
 import { parseHcl } from './hcl/parser';
 import { parseTerraformJson } from './json-syntax';
 import { isInsideAny } from '../paths';
+import { resourceTypeByTerraformName } from '../../model/resource-types';
+import { STACK_RESOURCE_TYPES } from './cloudformation-stack';
 
 /** One configuration file of a module, parsed. */
 export interface LoadedFile {
@@ -33,6 +35,8 @@ export interface ModuleDefinition {
   resources: Declared<BlockNode>[];
   /** Every managed resource (`type.name`) and data source (`data.type.name`) by address. */
   declaredResources: Map<string, Declared<BlockNode>>;
+  /** Addresses declared more than once, and where the second declaration is: references to them are unknown. */
+  duplicateResources: Map<string, { file: string; line: number }>;
   moduleCalls: Map<string, Declared<BlockNode>>;
   /** The file that wrote a node merged in from an override file (else the declaration's). */
   overrideFiles: WeakMap<object, LoadedFile>;
@@ -71,6 +75,7 @@ export function loadModuleDirectory(
     outputs: new Map(),
     resources: [],
     declaredResources: new Map(),
+    duplicateResources: new Map(),
     moduleCalls: new Map(),
     overrideFiles: new WeakMap(),
     filesRead: 0,
@@ -147,8 +152,13 @@ function parseConfigFile(path: string, text: string, errors: ScanError[]): Loade
 
 function addDeclarations(def: ModuleDefinition, file: LoadedFile): void {
   def.files.push(file);
-  const duplicate = (what: string, block: { range: { start: { line: number } } }) =>
-    def.errors.push({ file: file.path, line: block.range.start.line, message: `duplicate ${what}; the first declaration is used` });
+  const duplicate = (what: string, block: { range: { start: { line: number } } }, resourceType?: string) =>
+    def.errors.push({
+      file: file.path,
+      line: block.range.start.line,
+      message: `duplicate ${what}; the first declaration is used`,
+      ...(resourceType !== undefined ? { resourceType } : {}),
+    });
   for (const block of file.config.body.blocks) {
     const [first, second] = block.labels;
     switch (block.type) {
@@ -172,7 +182,11 @@ function addDeclarations(def: ModuleDefinition, file: LoadedFile): void {
         if (first === undefined || second === undefined) break;
         const key = `${block.type === 'data' ? 'data.' : ''}${first}.${second}`;
         if (def.declaredResources.has(key)) {
-          duplicate(`${block.type === 'data' ? 'data source' : 'resource'} ${key}`, block);
+          // Terraform refuses the whole module, yet the duplicate can't change a checked resource's
+          // verdict unless one depends on it, and then the reference is unknown and an error of
+          // its own (ModuleInstance.resourceReference): so it is a warning when no rule checks its type.
+          duplicate(`${block.type === 'data' ? 'data source' : 'resource'} ${key}`, block, block.type === 'resource' ? blockResourceType(first) : undefined);
+          if (!def.duplicateResources.has(key)) def.duplicateResources.set(key, { file: file.path, line: block.range.start.line });
           break;
         }
         const decl = { node: block, file };
@@ -191,14 +205,16 @@ function addDeclarations(def: ModuleDefinition, file: LoadedFile): void {
  */
 function applyOverride(def: ModuleDefinition, file: LoadedFile): void {
   def.files.push(file);
-  const missing = (node: { range: { start: { line: number } } }, what: string) =>
+  const missing = (node: { range: { start: { line: number } } }, what: string, resourceType?: string) =>
     def.errors.push({
       file: file.path,
       line: node.range.start.line,
       message: `there is no ${what}: an override file can only change what a primary file declares`,
+      ...(resourceType !== undefined ? { resourceType } : {}),
     });
-  const mergeInto = (target: Declared<BlockNode> | undefined, override: BlockNode, what: string) => {
-    if (!target) missing(override, what);
+  const mergeInto = (target: Declared<BlockNode> | undefined, override: BlockNode, what: string, resourceType?: string) => {
+    // Not applied: an override of a resource that doesn't exist changes nothing else.
+    if (!target) missing(override, what, resourceType);
     else target.node = { ...target.node, body: mergeBodies(target.node.body, override.body, def, file) };
   };
   for (const block of file.config.body.blocks) {
@@ -219,6 +235,7 @@ function applyOverride(def: ModuleDefinition, file: LoadedFile): void {
           def.declaredResources.get(`${block.type === 'data' ? 'data.' : ''}${first}.${second}`),
           block,
           `${first} ${block.type === 'data' ? 'data source' : 'resource'} named "${second}"`,
+          block.type === 'resource' ? blockResourceType(first) : undefined,
         );
         break;
       case 'locals':
@@ -229,6 +246,16 @@ function applyOverride(def: ModuleDefinition, file: LoadedFile): void {
         break;
     }
   }
+}
+
+/**
+ * The `resourceType` of an error about one resource block alone (see ScanError): its
+ * CloudFormation name when it has one here, else the Terraform type. None for a CloudFormation
+ * stack: the template it deploys may hold resources rules check.
+ */
+function blockResourceType(type: string): string | undefined {
+  if (STACK_RESOURCE_TYPES.has(type)) return undefined;
+  return resourceTypeByTerraformName(type)?.cloudFormation ?? type;
 }
 
 /** The type a nested block configures: `dynamic "x"` configures `x` blocks. */

@@ -95,6 +95,17 @@ export class VariableInputs {
     return inputs;
   }
 
+  /** The variables each `--var-file` read so far sets. */
+  namesInVarFiles(): Record<string, string[]> {
+    const out: Record<string, string[]> = Object.create(null);
+    for (const arg of this.args) {
+      if (arg.kind !== 'file') continue;
+      const values = this.files.get(arg.path);
+      if (values) out[arg.path] = [...values.keys()].filter((k) => k !== ANY_VARIABLE);
+    }
+    return out;
+  }
+
   /** `found`: found in the root module, not named by the user (who may name any file). */
   private file(path: string, found = false): Map<string, VariableInput> {
     const outside = found ? this.outsideScanRoots(path) : undefined;

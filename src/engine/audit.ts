@@ -5,7 +5,7 @@ import { auditsCallerOnly, callerCredentialChain, resolveAccounts, validateAccou
 import { AwsClientFactory, DeadlineError, configuredRegion, formatDuration, limitCalls } from '../sources/aws/clients';
 import { loadCallerCredentials } from '../sources/aws/credentials';
 import { AuditOptionsError, redactSecrets } from '../sources/aws/errors';
-import { listEnabledRegions, planRegions, validateRegionNames } from '../sources/aws/regions';
+import { checkRegionName, listEnabledRegions, planRegions, validateRegionNames } from '../sources/aws/regions';
 import { DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE, auditRegion, type RegionAuditSink } from '../sources/aws/sagemaker';
 import { ExceptionMatcher, unusedExceptionNotes, type Config } from './config';
 import { RuleRunner } from './evaluate';
@@ -142,7 +142,10 @@ async function auditUntil(factory: AwsClientFactory, options: AuditOptions, dead
     note: (note) => notes.push(note),
   };
 
-  const homeRegion = (await configuredRegion(options.profile)) ?? options.regions?.[0] ?? FALLBACK_HOME_REGION;
+  const configured = await configuredRegion(options.profile);
+  // Account-wide calls go there: a typo in it would fail each of them with a DNS error.
+  if (configured !== undefined) checkRegionName(configured, "the region from AWS_REGION or the profile's region setting");
+  const homeRegion = configured ?? options.regions?.[0] ?? FALLBACK_HOME_REGION;
   const callerCredentials = callerCredentialChain(options.profile);
   await loadCallerCredentials(callerCredentials, options.profile, overall);
   // Auditing one's own account, DescribeRegions goes out alongside GetCallerIdentity: one round trip less.

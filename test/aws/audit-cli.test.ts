@@ -244,3 +244,10 @@ test('cli: regions the account has not enabled are one note line per account, in
     assert.ok(lines.length <= 1 && !run.stdout.includes('skipped: not enabled'), `${format}:\n${lines.join('\n')}`);
   }
 });
+
+test('cli: a typo in the home region (AWS_REGION=eu-wset-1), where account-wide calls go, is a usage error before any call', async () => {
+  const { code, stdout, stderr } = await cliAudit(['--regions', 'eu-west-1'], { AWS_REGION: 'eu-wset-1' });
+  assert.equal(code, 2, stdout + stderr);
+  assert.equal(emulator.proxy.log.length, 0, 'no call');
+  assert.match(stderr, /AWS_REGION.*'eu-wset-1' is not an AWS region; did you mean eu-west-1\?/);
+});

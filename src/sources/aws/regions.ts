@@ -94,14 +94,20 @@ const SUGGESTIONS = Object.values(SAGEMAKER_NOTEBOOK_REGIONS).flat().sort();
 export function validateRegionNames(regions: readonly string[] | undefined): void {
   if (regions === undefined) return;
   if (regions.length === 0) throw new AuditOptionsError('--regions: give at least one region');
-  for (const name of regions) {
-    if (isRegionName(name)) continue;
-    const closest = closestRegion(name);
-    throw new AuditOptionsError(
-      `--regions: '${shown(name)}' is not an AWS region${closest ? `; did you mean ${closest}?` : ''}\n` +
-        `Regions where notebook instances are offered: ${Object.entries(SAGEMAKER_NOTEBOOK_REGIONS).map(([partition, names]) => `${names.join(', ')} (${partition})`).join('; ')}`,
-    );
-  }
+  for (const name of regions) checkRegionName(name, '--regions');
+}
+
+/**
+ * One region name, as validateRegionNames checks it; `source` says where it came from in the
+ * message (`--regions`, or AWS_REGION and the profile's `region` for the home region).
+ */
+export function checkRegionName(name: string, source: string): void {
+  if (isRegionName(name)) return;
+  const closest = closestRegion(name);
+  throw new AuditOptionsError(
+    `${source}: '${shown(name)}' is not an AWS region${closest ? `; did you mean ${closest}?` : ''}\n` +
+      `Regions where notebook instances are offered: ${Object.entries(SAGEMAKER_NOTEBOOK_REGIONS).map(([partition, names]) => `${names.join(', ')} (${partition})`).join('; ')}`,
+  );
 }
 
 function isRegionName(name: string): boolean {

@@ -17,8 +17,10 @@ interface Row {
   verdict: string;
   rule: string;
   resource: string;
-  /** Message, and for a suppressed finding the suppression, escaped. */
+  /** The message, escaped. */
   text: string;
+  /** A suppressed finding's verdict and suppression, escaped: `[fail suppressed inline (…): reason]`. */
+  note?: string;
   /** Said on a line of its own under the row, so no cut hides it. */
   expired?: string;
 }
@@ -29,8 +31,13 @@ type Widths = Record<'location' | 'verdict' | 'rule' | 'risk' | 'resource', numb
 const TOP_FILES = 5;
 /** A finding row's resource column, at most this share of what the fixed columns leave. */
 const RESOURCE_SHARE = 0.4;
-const MIN_RESOURCE = 12;
-const MIN_MESSAGE = 16;
+/**
+ * Messages stay beside the columns when at least this share of them fits there whole; otherwise
+ * (an 80-column terminal leaves ~20 columns, most messages are 60-150) each goes on the lines under
+ * its row, at most MESSAGE_LINES of them, as Checkov and Trivy print a finding as a block.
+ */
+const FIT_BESIDE = 0.9;
+const MESSAGE_LINES = 2;
 
 /**
  * Human output, in the order a person reads it on a terminal whose end is what stays on screen:
@@ -55,7 +62,8 @@ export function renderText(report: ScanReport, options: RenderOptions): string {
       rule: printable(finding.ruleId),
       resource: printable(resourceLabel(finding)),
       // The original verdict stays visible, so a suppressed unknown still reads as "unknown".
-      text: printable(finding.suppressed ? `${finding.message}  [${finding.result} ${describeSuppression(finding)}]` : finding.message),
+      text: printable(finding.message),
+      ...(finding.suppressed ? { note: printable(`[${finding.result} ${describeSuppression(finding)}]`) } : {}),
       ...(expired ? { expired: printable(expired) } : {}),
     };
   });
@@ -68,7 +76,7 @@ export function renderText(report: ScanReport, options: RenderOptions): string {
     risk: maxWidth(rows.map((r) => r.finding.risk)),
     resource: maxWidth(rows.map((r) => r.resource)),
   };
-  if (width !== undefined) widths.resource = Math.min(widths.resource, resourceRoom(widths, width));
+  const layout = width === undefined ? undefined : fitColumns(widths, width, rows);
 
   const lines: string[] = [];
   let cut = false;
@@ -83,11 +91,11 @@ export function renderText(report: ScanReport, options: RenderOptions): string {
       if (width === undefined || displayWidth(`${name}  ${tally}`) <= width) lines.push(`${c.underline(name)}${tally ? `  ${c.dim(tally)}` : ''}`);
       else lines.push(...wrap(name, width, '    ').map((l) => c.underline(l)), ...(tally ? wrap(`  ${tally}`, width, '    ').map((l) => c.dim(l)) : []));
     }
-    const [line, wasCut] = formatRow(row, widths, width, c);
-    lines.push(line);
-    cut ||= wasCut;
+    const formatted = formatRow(row, widths, layout, c);
+    lines.push(...formatted.lines);
+    cut ||= formatted.cut;
     if (row.expired) {
-      const indent = ' '.repeat(4 + (widths.location > 0 ? widths.location + 2 : 0));
+      const indent = messageIndent(widths);
       for (const line of fitWrapped(`${indent}${row.expired}`, width, indent)) lines.push(c.yellow(line));
     }
   }
@@ -112,7 +120,7 @@ export function renderText(report: ScanReport, options: RenderOptions): string {
   if (lines.length > 0 && summary.length > 0) lines.push('');
   lines.push(...summary);
   if (lines.length > 0) lines.push('');
-  lines.push(...fitPhrases(formatTotals(report, c), width));
+  lines.push(...fitPhrases(formatTotals(report, c), width, '  '));
   if (options.failOn) {
     const failing = report.summary.failing;
     const text =
@@ -139,32 +147,76 @@ function sortErrors(errors: readonly ScanError[]): ScanError[] {
   return [...errors].sort((a, b) => compareStrings(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
 }
 
-/** What the fixed columns leave for the resource, at most RESOURCE_SHARE of it, at least MIN_RESOURCE. */
-function resourceRoom(w: Widths, width: number): number {
-  const fixed = 2 + (w.location > 0 ? w.location + 2 : 0) + w.verdict + 2 + w.rule + 2 + w.risk + 2;
-  const left = width - fixed - 2;
-  return Math.max(MIN_RESOURCE, Math.min(Math.floor(left * RESOURCE_SHARE), left - MIN_MESSAGE));
+/** How rows fit a terminal: the resource column's width, and whether messages go under the row. */
+interface Layout {
+  width: number;
+  resource: number;
+  messageBelow: boolean;
 }
 
-/** The row, and whether it was cut to the width. */
-function formatRow(row: Row, w: Widths, width: number | undefined, c: Colors): [string, boolean] {
+/**
+ * The resource column takes at most RESOURCE_SHARE of what the fixed columns leave; when fewer
+ * than FIT_BESIDE of the messages would then fit beside it whole, messages go under their rows and
+ * the resource takes the whole rest of the line.
+ */
+function fitColumns(w: Widths, width: number, rows: readonly Row[]): Layout {
+  const fixed = 2 + (w.location > 0 ? w.location + 2 : 0) + w.verdict + 2 + w.rule + 2 + w.risk + 2;
+  const left = width - fixed;
+  const resource = Math.min(w.resource, Math.floor((left - 2) * RESOURCE_SHARE));
+  const room = left - 2 - resource;
+  const fits = rows.filter((r) => displayWidth(r.note ? `${r.text}  ${r.note}` : r.text) <= room).length;
+  if (room > 0 && fits >= rows.length * FIT_BESIDE) return { width, resource, messageBelow: false };
+  return { width, resource: Math.max(1, Math.min(w.resource, left)), messageBelow: true };
+}
+
+/** Under a row: aligned with the verdict column. */
+function messageIndent(w: Widths): string {
+  return ' '.repeat(4 + (w.location > 0 ? w.location + 2 : 0));
+}
+
+/** The row's lines (one, or with a terminal too narrow, the columns and the message under them), and whether something was cut. */
+function formatRow(row: Row, w: Widths, layout: Layout | undefined, c: Colors): { lines: string[]; cut: boolean } {
   const f = row.finding;
-  const resource = width === undefined ? row.resource : truncateMiddle(row.resource, w.resource);
+  const resource = layout === undefined ? row.resource : truncateMiddle(row.resource, layout.resource);
   const lead = [
     // Live findings have no line: the column is left out rather than shown empty.
     ...(w.location > 0 ? [padStart(row.location, w.location)] : []),
     padEnd(row.verdict, w.verdict),
     padEnd(row.rule, w.rule),
     padEnd(f.risk, w.risk),
-    padEnd(resource, w.resource),
+    padEnd(resource, layout?.resource ?? w.resource),
   ];
-  let text = row.text;
-  if (width !== undefined) text = truncateEnd(text, Math.max(1, width - displayWidth(`  ${lead.join('  ')}  `)));
-  const cut = text !== row.text || resource !== row.resource;
-  if (f.suppressed) return [c.dim(`  ${[...lead, text].join('  ')}`.trimEnd()), cut];
-  const verdictAt = w.location > 0 ? 1 : 0;
-  lead[verdictAt] = colorVerdict(f, lead[verdictAt]!, c);
-  return [`  ${[...lead, text].join('  ')}`.trimEnd(), cut];
+  // The original verdict stays visible in the note, so a suppressed unknown still reads as "unknown".
+  const whole = row.note ? `${row.text}  ${row.note}` : row.text;
+  let text = [whole];
+  let cut = resource !== row.resource;
+  if (layout && !layout.messageBelow) {
+    text = [truncateEnd(whole, Math.max(1, layout.width - displayWidth(`  ${lead.join('  ')}  `)))];
+    cut ||= text[0] !== whole;
+  } else if (layout) {
+    // Under the row, the suppression gets lines of its own: its reason is what a reader checks.
+    text = [];
+    for (const part of row.note ? [row.text, row.note] : [row.text]) {
+      const below = wrapAtMost(part, layout.width, messageIndent(w), MESSAGE_LINES);
+      text.push(...below.lines);
+      cut ||= below.cut;
+    }
+  }
+  const style = f.suppressed ? c.dim : (t: string) => t;
+  if (!f.suppressed) {
+    const verdictAt = w.location > 0 ? 1 : 0;
+    lead[verdictAt] = colorVerdict(f, lead[verdictAt]!, c);
+  }
+  if (layout?.messageBelow) return { lines: [style(`  ${lead.join('  ')}`.trimEnd()), ...text.map(style)], cut };
+  return { lines: [style(`  ${[...lead, text[0]!].join('  ')}`.trimEnd())], cut };
+}
+
+/** The text wrapped under a row (every line led by `indent`), at most `max` lines, the last cut. */
+function wrapAtMost(text: string, width: number, indent: string, max: number): { lines: string[]; cut: boolean } {
+  const lines = wrap(`${indent}${text}`, width, indent);
+  if (lines.length <= max) return { lines, cut: false };
+  const rest = lines.slice(max - 1).map((l) => l.trim()).join(' ');
+  return { lines: [...lines.slice(0, max - 1), truncateEnd(`${indent}${rest}`, width)], cut: true };
 }
 
 /** Wrapped to the width when there is one; whole otherwise. */
@@ -264,9 +316,9 @@ function summaryLines(report: ScanReport, byFile: Map<string, Tally>, width: num
     .filter((x) => x.n > 0)
     .sort((a, b) => b.n - a.n || compareStrings(a.file, b.file));
   if (files.length > 1) {
-    const top = files.slice(0, TOP_FILES).map((x) => `${printable(x.file)} ${count(x.n)}`);
-    const more = files.length > TOP_FILES ? ` (and ${many(files.length - TOP_FILES, 'more file')})` : '';
-    lines.push(...fitWrapped(`  Most failed or unknown: ${top.join(' · ')}${more}`, width, '    '));
+    const top: Phrase[] = files.slice(0, TOP_FILES).map((x, i, all) => ({ text: `${printable(x.file)} ${count(x.n)}`, after: i < all.length - 1 ? ' ·' : '' }));
+    if (files.length > TOP_FILES) top.push({ text: `(and ${many(files.length - TOP_FILES, 'more file')})` });
+    lines.push(...fitPhrases([{ text: '  Most failed or unknown:' }, ...top], width, '    '));
   }
   const expired = report.findings.filter((f) => f.expiredSuppression).length;
   if (expired > 0) {
@@ -295,28 +347,28 @@ function formatTotals(report: ScanReport, c: Colors): Phrase[] {
     ...(notes && notes.length > 0 ? [phrase(many(notes.length, 'note'))] : []),
   ];
   // Commas between phrases, except after the dash.
-  return phrases.map((p, i) => (i < phrases.length - 1 && !p.text.endsWith('—') ? { ...p, comma: true } : p));
+  return phrases.map((p, i) => (i < phrases.length - 1 && !p.text.endsWith('—') ? { ...p, after: ',' } : p));
 }
 
-/** A piece of a line that is never split, with its colour; `comma` follows it. */
+/** A piece of a line that is never split, with its colour; `after` (a comma, a dot) follows it uncoloured. */
 interface Phrase {
   text: string;
   style?: (text: string) => string;
-  comma?: boolean;
+  after?: string;
 }
 
-/** Phrases joined by spaces into lines of at most `width` columns (one line without a width); colour per phrase. */
-function fitPhrases(phrases: Phrase[], width: number | undefined): string[] {
+/** Phrases joined by spaces into lines of at most `width` columns (one line without a width), later lines led by `indent`. */
+function fitPhrases(phrases: Phrase[], width: number | undefined, indent: string): string[] {
   const lines: string[] = [];
   let plain = '';
   let styled = '';
   for (const p of phrases) {
-    const text = `${p.text}${p.comma ? ',' : ''}`;
-    const shown = `${p.style ? p.style(p.text) : p.text}${p.comma ? ',' : ''}`;
+    const text = `${p.text}${p.after ?? ''}`;
+    const shown = `${p.style ? p.style(p.text) : p.text}${p.after ?? ''}`;
     if (plain !== '' && width !== undefined && displayWidth(`${plain} ${text}`) > width) {
       lines.push(styled);
-      plain = `  ${text}`;
-      styled = `  ${shown}`;
+      plain = `${indent}${text}`;
+      styled = `${indent}${shown}`;
     } else {
       plain = plain === '' ? text : `${plain} ${text}`;
       styled = styled === '' ? shown : `${styled} ${shown}`;

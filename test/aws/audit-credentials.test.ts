@@ -140,3 +140,14 @@ test('credentials: a hostile profile name (control characters, 10,000 characters
   assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(stderr), 'no control character reaches the terminal');
   assert.ok(stderr.length < 2000, `${stderr.length} characters`);
 });
+
+test('credentials: a web identity token file that is missing: says what failed, and where else the SDK looked', async () => {
+  const stderr = await audit([], {
+    AWS_WEB_IDENTITY_TOKEN_FILE: join(home, 'no-such-token'),
+    AWS_ROLE_ARN: 'arn:aws:iam::111122223333:role/ci',
+    AWS_CONFIG_FILE: join(home, 'absent-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'absent-credentials'),
+  });
+  assert.match(stderr, /^cloudconform: Could not load AWS credentials: ENOENT: .*no-such-token/);
+  assert.match(stderr, /AWS_WEB_IDENTITY_TOKEN_FILE/);
+});

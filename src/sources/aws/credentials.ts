@@ -48,7 +48,7 @@ export async function explainCredentialFailure(profile: string | undefined, erro
   const profiles = [...new Set([...Object.keys(config).filter((k) => !/^(sso-session|services)\./.test(k)), ...Object.keys(credentialsFile)])].sort();
   const shownPaths = [shown(configPath), shown(credentialsPath)] as const;
   const where = `${shownPaths[0]} or ${shownPaths[1]}`;
-  const sdkSays = describeAwsError(error).replace(/^CredentialsProviderError: /, '');
+  const sdkSays = describeAwsError(error).replace(/^CredentialsProviderError: /, '').replace(/^(\w+): \1: /, '$1: ');
 
   const profileName = named?.name ?? 'default';
   const settings = { ...config[profileName], ...credentialsFile[profileName] };
@@ -92,9 +92,10 @@ export async function explainCredentialFailure(profile: string | undefined, erro
 function noCredentials(env: NodeJS.ProcessEnv, where: string, sdkSays: string): string {
   const partial = env.AWS_ACCESS_KEY_ID && !env.AWS_SECRET_ACCESS_KEY ? 'AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not. ' : !env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? 'AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not. ' : '';
   const metadataOff = env.AWS_EC2_METADATA_DISABLED && env.AWS_EC2_METADATA_DISABLED !== 'false';
-  const generic = /Could not load credentials from any providers/.test(sdkSays) ? '' : ` (${shown(sdkSays, 200)})`;
+  // The chain's last word is generic when nothing was configured; anything else is what failed (a web identity token, a timeout).
+  const found = /Could not load credentials from any providers/.test(sdkSays) ? 'No AWS credentials found' : `Could not load AWS credentials: ${shown(sdkSays, 200)}`;
   return (
-    `No AWS credentials found${generic}. ${partial}Looked at: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE, ` +
+    `${found}. ${partial}Looked at: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE, ` +
     `profile 'default' in ${where}, container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/FULL_URI), instance metadata${metadataOff ? ' (off: AWS_EC2_METADATA_DISABLED)' : ''}.\n` +
     `Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile with --profile or AWS_PROFILE (aws configure, aws configure sso).`
   );

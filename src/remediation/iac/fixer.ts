@@ -22,7 +22,10 @@ export interface FixTarget {
 /** One change made, for the summary `fix` prints. */
 export interface FixChange {
   file: string;
-  /** 1-based line in the new text where the change is. */
+  /**
+   * 1-based line. A fixer gives the line in the new text; `fix` reports, for a file it does not
+   * write (a dry run, a refusal), the line on disk it stands for (an insertion: the line it follows).
+   */
   line: number;
   ruleId: string;
   resourceId: string;

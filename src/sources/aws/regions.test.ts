@@ -101,6 +101,7 @@ test('--regions: a typo is a usage error with the closest region, and names the 
     ['us-gov-wets-1', 'us-gov-west-1'],
     ['us-east-1a', 'us-east-1'],
     ['us_east_1', 'us-east-1'],
+    ['eu-west-01', 'eu-west-1'],
   ] as const) {
     const error = captureError(() => validateRegionNames(['us-east-1', typo]));
     assert.ok(error.message.includes(`'${typo}' is not an AWS region; did you mean ${meant}?`), error.message);

@@ -87,7 +87,9 @@ const SUGGESTIONS = Object.values(SAGEMAKER_NOTEBOOK_REGIONS).flat().sort();
  *   number (`us-east-3`, `ap-southeast-9`). AWS adds regions faster than an installed SDK learns
  *   them, and such a name can't be told from a new one offline; accepting it can't pass by
  *   accident, since a named region the account's DescribeRegions does not list is an error entry
- *   (exit 2, see planRegions), and one it lists is audited.
+ *   (exit 2, see planRegions), and one it lists is audited. The SDK's own pattern per partition
+ *   (`^(us|eu|ap|…)-\w+-\d+$`) would accept `eu-wset-1` too, so it can't tell a typo: hence the
+ *   compass direction.
  * Anything else is a usage error naming the closest region (`eu-wset-1`: did you mean eu-west-1?)
  * and the valid ones. Whether a region is enabled is the account's business, checked later.
  */
@@ -115,7 +117,7 @@ function isRegionName(name: string): boolean {
   // partition() answers a region's description only for the regions its data lists.
   if ((sdkPartition(name) as { description?: unknown }).description !== undefined) return true;
   const parts = name.split('-');
-  return KNOWN_PREFIXES.has(parts.slice(0, -2).join('-')) && COMPASS.has(parts.at(-2)!) && /^\d{1,2}$/.test(parts.at(-1)!);
+  return KNOWN_PREFIXES.has(parts.slice(0, -2).join('-')) && COMPASS.has(parts.at(-2)!) && /^[1-9]\d?$/.test(parts.at(-1)!);
 }
 
 /** A region at most two edits away (letters, or two swapped), case aside; the first in name order on a tie. */

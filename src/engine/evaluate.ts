@@ -1,19 +1,26 @@
 import { Resource, type SourceResource } from '../model/resource';
 import type { Rule, RuleMeta } from '../rules/rule';
 import type { ScanError } from '../sources/source';
-import { ExceptionMatcher } from './config';
-import type { Finding } from './report';
+import { hasExpired } from '../model/expires';
+import { configShownAs, ExceptionMatcher } from './config';
+import type { Finding, Suppression } from './report';
 
 /**
- * Runs the rules on one source's resources and turns each verdict into a finding, with inline
- * and config suppressions applied. A rule that throws gives an `unknown` finding, not a crash.
+ * Runs the rules on one source's resources and turns each verdict into a finding, with inline,
+ * Checkov and config suppressions applied (see applySuppressions). A rule that throws gives an
+ * `unknown` finding, not a crash.
  */
 export class RuleRunner {
   private readonly rulesByType = new Map<string, Rule[]>();
 
+  /** Indices of the config exceptions that matched some finding (expired ones too): see unusedExceptionNotes. */
+  readonly matched = new Set<number>();
+
+  /** `now`: when suppressions' `expires` dates are judged (ms since the epoch). */
   constructor(
     rules: readonly Rule[],
     private readonly exceptions: ExceptionMatcher,
+    private readonly now = Date.now(),
   ) {
     for (const rule of rules) {
       for (const type of rule.meta.resourceTypes) {
@@ -68,21 +75,54 @@ export class RuleRunner {
     };
     if (resource.raw.details) finding.resource.details = resource.raw.details;
 
-    const inline = resource.raw.suppressions?.find((s) => s.ruleId.toLowerCase() === meta.id.toLowerCase());
-    if (inline && inline.reason.trim()) {
-      finding.suppressed = true;
-      finding.suppression = { reason: inline.reason.trim(), source: 'inline', file: inline.location.file, line: inline.location.line };
-    } else {
-      if (inline) finding.message += ' (An inline suppression was ignored: it gives no reason, and a reason is required.)';
-      const ids = [resource.id, ...(resource.raw.details?.name ? [resource.raw.details.name] : [])];
-      const exception = this.exceptions.match(meta.id, resource.location.file, ids, tags);
-      if (exception) {
-        finding.suppressed = true;
-        finding.suppression = { reason: exception.reason, source: 'config' };
-      }
-    }
+    this.applySuppressions(finding, resource, tags);
     return finding;
   }
+
+  /**
+   * The first suppression in force marks the finding suppressed: the template's own skips
+   * (cloudconform's, then Checkov's), then the config's exceptions. One whose `expires` has
+   * passed doesn't apply; when nothing else does, the finding carries it as `expiredSuppression`,
+   * so every report says the suppression expired. A skip without a reason applies neither, and the
+   * message says why. Every config exception that matches is noted for `matchedExceptions`.
+   */
+  private applySuppressions(finding: Finding, resource: Resource, tags: Record<string, string> | undefined): void {
+    let expired: Finding['expiredSuppression'];
+    const ids = [resource.id, ...(resource.raw.details?.name ? [resource.raw.details.name] : [])];
+    const matches = this.exceptions.matchAll(finding.ruleId, resource.location.file, ids, tags);
+    for (const m of matches) this.matched.add(m.index);
+    for (const s of resource.raw.suppressions ?? []) {
+      if (s.ruleId !== finding.ruleId) continue;
+      if (!s.reason) {
+        // Checkov accepts a skip without a reason; we don't, for its skips as for ours: a
+        // suppression nobody explained can't be reviewed, and the message says how to make it count.
+        finding.message +=
+          s.source === 'checkov'
+            ? ` (A Checkov skip of ${s.writtenAs ?? s.ruleId} was ignored: it gives no reason (checkov:skip=ID:reason, or a comment in Metadata), and cloudconform requires one.)`
+            : ' (An inline suppression was ignored: it gives no reason, and a reason is required.)';
+        continue;
+      }
+      const suppression: Suppression = { reason: s.reason, source: s.source, file: s.location.file, line: s.location.line, ...(s.expires ? { expires: s.expires } : {}) };
+      if (!hasExpired(s.expires, this.now)) return suppress(finding, suppression);
+      expired ??= { ...suppression, expires: s.expires as string };
+    }
+    for (const { exception, expired: isExpired } of matches) {
+      const suppression: Suppression = {
+        reason: exception.reason,
+        source: 'config',
+        ...(exception.file ? { file: configShownAs(exception.file) } : {}),
+        ...(exception.expires ? { expires: exception.expires } : {}),
+      };
+      if (!isExpired) return suppress(finding, suppression);
+      expired ??= { ...suppression, expires: exception.expires as string };
+    }
+    if (expired) finding.expiredSuppression = expired;
+  }
+}
+
+function suppress(finding: Finding, suppression: Suppression): void {
+  finding.suppressed = true;
+  finding.suppression = suppression;
 }
 
 /**

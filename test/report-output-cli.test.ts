@@ -96,11 +96,11 @@ test("--format gitlab-sast and -o gitlab-sast=FILE (or gl-sast-report.json) writ
   const r = run(['scan', examples, '--format', 'gitlab-sast', '-o', `gitlab-sast=${join(work, 'out.json')}`, '-o', join(work, 'gl-sast-report.json')]);
   assert.equal(r.code, 1, r.stderr);
   for (const text of [r.stdout, readFileSync(join(work, 'out.json'), 'utf8'), readFileSync(join(work, 'gl-sast-report.json'), 'utf8')]) {
-    const doc = JSON.parse(text);
+    const doc = JSON.parse(text) as { scan: { type: string }; vulnerabilities: { identifiers: { value: string }[] }[] };
     assert.ok(validate(doc), JSON.stringify(validate.errors, null, 2));
     assert.equal(doc.scan.type, 'sast');
     assert.ok(doc.vulnerabilities.length > 0);
-    assert.ok(doc.vulnerabilities.every((v: { identifiers: { value: string }[] }) => /^SageMaker-00[45]$/.test(v.identifiers[0]!.value)));
+    assert.ok(doc.vulnerabilities.every((v) => /^SageMaker-00[45]$/.test(v.identifiers[0]!.value)));
   }
   // The suppressed notebook in the examples is not a vulnerability.
   const ids = JSON.parse(r.stdout).vulnerabilities.map((v: { details: { resource: { value: string } } }) => v.details.resource.value);

@@ -86,6 +86,9 @@ function withReportOptions(command: Command): Command {
         .default(undefined, "the config's failOn, else low"),
     )
     .option('--fail-on-unknown', 'also exit 1 when a verdict is unknown')
+    .option('--fail-on-expired', 'also exit 1 when a failing or unknown finding has a suppression whose expires date has passed')
+    .option('--baseline <file>', 'suppress the findings recorded in this baseline file (made with --create-baseline): only new ones fail')
+    .option('--create-baseline <file>', "record this run's failing and unknown findings in a baseline file (the exit code is as usual)")
     .addOption(new Option('-c, --config <file>', 'configuration file').env('CLOUDCONFORM_CONFIG').default(undefined, '.cloudconform.yml in the scanned directory or a parent up to the repository root, else in the current directory'))
     .option('-r, --rules <ids>', 'comma-separated rule ids or aliases to run (default: all)')
     .option('--verbose', 'list passing resources too, and full messages')

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { applyBaseline, BaselineError, createBaseline, loadBaseline, writeBaseline } from '../engine/baseline';
 import { ConfigError, findConfig, parseRisk, type Config } from '../engine/config';
 import type { FailOn, ScanReport } from '../engine/report';
 import { isFailing } from '../engine/report';
@@ -15,6 +16,11 @@ export interface ReportCommandOptions {
   output: string[];
   failOn?: string;
   failOnUnknown?: boolean;
+  /** `--fail-on-expired`: exit 1 when a failing or unknown finding's suppression has expired. */
+  failOnExpired?: boolean;
+  /** `--baseline FILE`, `--create-baseline FILE`: see engine/baseline.ts. */
+  baseline?: string;
+  createBaseline?: string;
   config?: string;
   rules?: string;
   verbose?: boolean;
@@ -58,6 +64,8 @@ export async function runReportCommand(
     const config = findConfig(opts.config, process.cwd(), searchFrom);
     const failOn: FailOn = opts.failOn === 'none' ? 'None' : opts.failOn ? parseRisk(opts.failOn, '--fail-on') : (config.failOn ?? 'Low');
     const ruleIds = opts.rules === undefined ? undefined : parseRuleIds(opts.rules);
+    // Read before the scan: a baseline that can't be used is bad usage, found at once.
+    const baseline = opts.baseline === undefined ? undefined : loadBaseline(opts.baseline);
     const progress = new ProgressLine(!opts.quiet && process.stderr.isTTY === true);
     let report: ScanReport;
     try {
@@ -65,6 +73,9 @@ export async function runReportCommand(
     } finally {
       progress.clear();
     }
+    // Recorded before --baseline applies, so that a baseline made with one keeps what it still matches.
+    if (opts.createBaseline !== undefined) writeBaseline(opts.createBaseline, createBaseline(report));
+    if (baseline) applyBaseline(report, baseline, opts.baseline as string, failOn);
     const color = opts.color && useColor(process.stdout);
     // Errors are in the text report; with -q or another format on standard output, they are
     // also said on standard error, so a CI log shows why the exit code is 2.
@@ -78,9 +89,10 @@ export async function runReportCommand(
     if (report.errors.length > 0) return 2;
     if (report.findings.some((f) => isFailing(f, failOn))) return 1;
     if (opts.failOnUnknown && report.findings.some((f) => f.result === 'unknown' && !f.suppressed)) return 1;
+    if (opts.failOnExpired && report.findings.some((f) => f.expiredSuppression && !f.suppressed && f.result !== 'pass')) return 1;
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || usageErrors.some((type) => e instanceof type)) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof BaselineError || usageErrors.some((type) => e instanceof type)) {
       writeError((e as Error).message);
       return 2;
     }

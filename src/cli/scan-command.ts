@@ -28,6 +28,7 @@ export async function runScanCommand(paths: string[], opts: ScanCommandOptions):
       maxFileBytes: opts.maxFileSize,
       followExternalSymlinks: opts.followExternalSymlinks,
       skipPaths: opts.skipPath ?? [],
+      noteUnusedExceptions: opts.verbose === true,
       terraform: terraformInputs(opts),
       cloudFormationParameters: readGivenParameters(opts),
       givenParameterNames: (opts.parameter ?? []).map((spec) => spec.slice(0, spec.indexOf('='))),

@@ -43,7 +43,7 @@ describe('config: exceptions by tag', () => {
     assert.equal(match(undefined), false, 'a template resource (no live tags) is never matched by tag');
   });
 
-  it('combines tags with rules, resources and paths, and ignores expired tag exceptions', () => {
+  it('combines tags with rules, resources and paths; an expired tag exception no longer matches but still reads tags', () => {
     const exceptions = parseConfig({
       exceptions: [
         { rules: ['SageMaker-004'], resources: ['nb-*'], paths: ['aws://111122223333/**'], tags: { team: 'sandbox' }, reason: 'r' },
@@ -56,9 +56,16 @@ describe('config: exceptions by tag', () => {
     assert.equal(matcher.match('SageMaker-005', liveLocator('111122223333', 'eu-west-1'), ['arn:y', 'nb-1'], tags), undefined);
     assert.equal(matcher.match('SageMaker-004', liveLocator('999988887777', 'eu-west-1'), ['arn:y', 'nb-1'], tags), undefined);
     assert.equal(matcher.match('SageMaker-004', liveLocator('111122223333', 'eu-west-1'), ['arn:y', 'other'], tags), undefined);
-    assert.equal(new ExceptionMatcher(exceptions.slice(1), new Date('2026-08-01')).usesTags, false);
+    // Tags are still read for an expired tag exception, so a finding it matches can say that it expired.
+    assert.equal(new ExceptionMatcher(exceptions.slice(1), new Date('2026-08-01')).usesTags, true);
+    assert.equal(matcher.match('SageMaker-005', liveLocator('111122223333', 'eu-west-1'), ['arn:y'], { old: 'yes' }), undefined);
+    assert.deepEqual(
+      matcher.matchAll('SageMaker-005', liveLocator('111122223333', 'eu-west-1'), ['arn:y'], { old: 'yes' }).map((m) => [m.index, m.expired]),
+      [[1, true]],
+    );
     assert.equal(matcher.usesTagsFor('SageMaker-004'), true);
     assert.equal(matcher.usesTagsFor('sagemaker-004'), true, 'rule ids match without regard to case');
-    assert.equal(matcher.usesTagsFor('SageMaker-005'), false, 'the tag exception covers SageMaker-004 only; the expired one no rule');
+    assert.equal(matcher.usesTagsFor('SageMaker-005'), true, 'the expired tag exception covers every rule');
+    assert.equal(new ExceptionMatcher(exceptions.slice(0, 1), new Date('2026-08-01')).usesTagsFor('SageMaker-005'), false, 'the first covers SageMaker-004 only');
   });
 });

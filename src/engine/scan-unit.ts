@@ -61,6 +61,7 @@ export class UnitScanner {
       const file = unit.kind === 'terraform' ? unit.dirs[0] ?? '.' : unit.path;
       into.errors.push({ file, message: `internal error while scanning: ${(e as Error)?.message ?? String(e)}` });
     }
+    if (this.runner.matched.size > 0) into.matchedExceptions = mergeIndices(into.matchedExceptions, this.runner.matched);
   }
 
   private scanFile(path: string, into: UnitResult, named: boolean): void {
@@ -182,4 +183,9 @@ function maskSecrets(secrets: readonly string[], into: UnitResult, firstFinding:
   for (let i = firstError; i < into.errors.length; i++) into.errors[i]!.message = mask(into.errors[i]!.message);
   const notes = into.notes ?? [];
   for (let i = firstNote; i < notes.length; i++) notes[i]!.message = mask(notes[i]!.message);
+}
+
+/** The union of two sets of exception indices, as a list (sent between threads). */
+export function mergeIndices(into: number[] | undefined, more: Iterable<number>): number[] {
+  return [...new Set([...(into ?? []), ...more])];
 }

@@ -2,19 +2,21 @@ import { realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { dirname, isAbsolute, normalize, relative } from 'node:path';
-import type { ScanError } from '../sources/source';
+import type { ScanError, ScanNote } from '../sources/source';
 import type { Risk } from '../rules/rule';
-import { configDir, pathGlobMatcher, type Config } from './config';
+import { configDir, pathGlobMatcher, unusedExceptionNotes, type Config } from './config';
 import type { GivenParameters } from '../sources/cloudformation/parameters';
 import type { TerraformInputs, VariableArg } from '../sources/terraform/variables';
 import { DEFAULT_READ_LIMITS, readNamedStream, STDIN_NAME, STDIN_PATH } from './files';
 import { buildReport, emptyUnitResult, selectRules, type DeclaredInputs, type FailOn, type ScanReport, type UnitResult } from './report';
-import { UnitScanner, type ScanUnit, type ScanUnitContext } from './scan-unit';
+import { mergeIndices, UnitScanner, type ScanUnit, type ScanUnitContext } from './scan-unit';
 import { groupTerraformDirectories } from './terraform-groups';
 import { walkScanPaths } from './walk';
 
 export interface ScanOptions {
   config: Config;
+  /** `--verbose`: a note for each config exception that matched no finding. */
+  noteUnusedExceptions?: boolean;
   /** Rule ids to run (after the config's include/exclude); all when absent. */
   ruleIds?: string[];
   failOn?: FailOn;
@@ -42,6 +44,12 @@ export interface ScanOptions {
  * Paths inside the working directory are reported relative to it (as code-scanning services and
  * path globs in exceptions expect); others stay as given.
  */
+/** `3 paths left out by --skip-path: a, b, c` (the first few named). */
+function leftOutNote(paths: string[], by: string): ScanNote {
+  const shown = paths.slice(0, 5).join(', ') + (paths.length > 5 ? `, and ${paths.length - 5} more` : '');
+  return { message: `${paths.length} path${paths.length === 1 ? '' : 's'} left out by ${by}: ${shown}` };
+}
+
 function displayPath(path: string): string {
   if (!isAbsolute(path)) return path;
   const rel = relative(process.cwd(), path);
@@ -63,14 +71,19 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
   const excluded = pathGlobMatcher(options.config.exclude ?? [], configDir(options.config));
   const skipped = pathGlobMatcher(options.skipPaths ?? [], process.cwd(), { basename: true });
   const shown = (paths.length ? paths : ['.']).map(displayPath);
+  // What was left out is said: a repository's own configuration could otherwise hide a template
+  // from the scan without a word.
+  const leftOut = { config: [] as string[], skipPath: [] as string[] };
   const walk = walkScanPaths(shown, {
-    skip: (path) => excluded(path) || skipped(path),
+    skip: (path) => (excluded(path) ? !!leftOut.config.push(path) : skipped(path) ? !!leftOut.skipPath.push(path) : false),
     followExternalSymlinks: options.followExternalSymlinks,
   });
   const named = namedPaths(shown);
   const total = emptyUnitResult();
   total.errors.push(...walk.errors);
   if (walk.notes.length) (total.notes ??= []).push(...walk.notes);
+  if (leftOut.config.length) (total.notes ??= []).push(leftOutNote(leftOut.config, `the exclude of ${options.config.file ?? 'the configuration'}`));
+  if (leftOut.skipPath.length) (total.notes ??= []).push(leftOutNote(leftOut.skipPath, '--skip-path'));
   const units: ScanUnit[] = [
     ...groupTerraformDirectories(walk.terraformDirs, readLimits).map((dirs): ScanUnit => ({ kind: 'terraform', dirs })),
     ...walk.candidateFiles.map((path): ScanUnit => (named.files.has(normalize(path)) ? { kind: 'file', path, named: true } : { kind: 'file', path })),
@@ -114,6 +127,7 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
     await scanInWorkers(units, context, jobs, total, options.onProgress);
   }
   (total.warnings ??= []).push(...undeclaredInputWarnings(given, total.declaredInputs), ...noTemplateWarnings(named.dirs, total));
+  if (options.noteUnusedExceptions) (total.notes ??= []).push(...unusedExceptionNotes(options.config, total.matchedExceptions ?? []));
   return buildReport(rules, total, options.failOn ?? options.config.failOn ?? 'Low', total.notes?.length ? total.notes : undefined);
 }
 
@@ -184,6 +198,7 @@ function mergeInto(total: UnitResult, part: UnitResult): void {
   total.resources += part.resources;
   if (part.notes?.length) (total.notes ??= []).push(...part.notes);
   if (part.warnings?.length) (total.warnings ??= []).push(...part.warnings);
+  if (part.matchedExceptions?.length) total.matchedExceptions = mergeIndices(total.matchedExceptions, part.matchedExceptions);
   if (part.templatesIn?.length) total.templatesIn = [...new Set([...(total.templatesIn ?? []), ...part.templatesIn])];
   if (part.declaredInputs) {
     const into = (total.declaredInputs ??= { variables: [], parameters: [], varFiles: Object.create(null) as Record<string, string[]> });

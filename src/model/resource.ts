@@ -6,10 +6,17 @@ export type SourceKind = 'cloudformation' | 'terraform' | 'terraform-plan' | 'aw
 
 /** An inline suppression written next to the resource (CloudFormation Metadata, Terraform comment). */
 export interface InlineSuppression {
+  /** The rule's own id (sources resolve aliases such as CKV_AWS_122, and report unknown ids). */
   ruleId: string;
   /** Empty when the author gave none: such a suppression is not honoured. */
   reason: string;
   location: SourceLocation;
+  /** `checkov`: a Checkov skip honoured for teams moving over; else cloudconform's own. */
+  source: 'inline' | 'checkov';
+  /** The last day it applies (YYYY-MM-DD, UTC), when it has one. */
+  expires?: string;
+  /** The id as written when it is an alias (`CKV_AWS_122`), for messages. */
+  writtenAs?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Finding, ScanReport } from '../engine/report';
 import type { ScanError } from '../sources/source';
-import { compareFindings, compareStrings, describeSuppression, errorText, formatLocation } from './shared';
+import { compareFindings, compareStrings, describeExpiredSuppression, describeSuppression, errorText, formatLocation } from './shared';
 
 export const ERRORS_SUITE = 'cloudconform.errors';
 export const WARNINGS_SUITE = 'cloudconform.warnings';
@@ -72,7 +72,9 @@ export function renderJunit(report: ScanReport): string {
 function findingCase(f: Finding, suite: Suite): string {
   const open = `    <testcase classname="${attr(f.location.file)}" name="${attr(f.resource.id)}" file="${attr(f.location.file)}"${lineAttr(f.location.line)}`;
   const where = formatLocation(f.location.file, f.location.line, f.location.column);
-  const detail = `${f.message}\n\nrule: ${f.ruleId} (${f.risk})\nresource: ${f.resource.id} (${f.resource.type})\nat: ${where}`;
+  const expired = describeExpiredSuppression(f);
+  const message = expired ? `${f.message} (${expired})` : f.message;
+  const detail = `${message}\n\nrule: ${f.ruleId} (${f.risk})\nresource: ${f.resource.id} (${f.resource.type})\nat: ${where}`;
   if (f.suppressed) {
     suite.skipped++;
     return `${open}>\n      <skipped message="${attr(`${f.result} ${describeSuppression(f)}`)}"/>\n    </testcase>`;
@@ -80,10 +82,10 @@ function findingCase(f: Finding, suite: Suite): string {
   switch (f.result) {
     case 'fail':
       suite.failures++;
-      return `${open}>\n      <failure message="${attr(f.message)}" type="${attr(`${f.ruleId} ${f.risk}`)}">${text(detail)}</failure>\n    </testcase>`;
+      return `${open}>\n      <failure message="${attr(message)}" type="${attr(`${f.ruleId} ${f.risk}`)}">${text(detail)}</failure>\n    </testcase>`;
     case 'unknown':
       suite.errors++;
-      return `${open}>\n      <error message="${attr(`unknown: ${f.message}`)}" type="unknown">${text(`The verdict is unknown: the check could not decide.\n${detail}`)}</error>\n    </testcase>`;
+      return `${open}>\n      <error message="${attr(`unknown: ${message}`)}" type="unknown">${text(`The verdict is unknown: the check could not decide.\n${detail}`)}</error>\n    </testcase>`;
     case 'pass':
       return `${open}/>`;
   }

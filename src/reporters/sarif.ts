@@ -1,7 +1,7 @@
 import { findingKey, type Finding, type ScanReport } from '../engine/report';
 import type { Risk, RuleMeta } from '../rules/rule';
 import type { ScanError } from '../sources/source';
-import { compareFindings, describeSuppression, errorText, riskAtLeast } from './shared';
+import { compareFindings, describeExpiredSuppression, describeSuppression, errorText, riskAtLeast } from './shared';
 import { safeJson } from './printable';
 
 // Only the SARIF 2.1.0 subset this reporter writes.
@@ -169,9 +169,12 @@ function toResult(f: Finding, ruleIndex: number | undefined): SarifResult {
     ...physicalLocation(f.location.file, f.location.line, f.location.column),
     logicalLocations: [{ name: f.resource.id, fullyQualifiedName: f.resource.id, kind: 'resource' }],
   };
-  const text = unknown
+  const expired = describeExpiredSuppression(f);
+  const verdictText = unknown
     ? `The verdict is unknown: the check could not decide for ${f.resource.id}. ${f.message || 'No reason given.'}`
     : f.message || `${f.ruleId} failed for ${f.resource.id}.`;
+  // An expired suppression is not a SARIF suppression (the result counts again): the message says it.
+  const text = expired ? `${verdictText} (${expired})` : verdictText;
   const result: SarifResult = {
     ruleId: f.ruleId,
     // collectRules gives every result's rule a descriptor, so the index is always there.
@@ -188,13 +191,15 @@ function toResult(f: Finding, ruleIndex: number | undefined): SarifResult {
       resourceType: f.resource.type,
       resourceSource: f.resource.source,
       ...(f.resource.details ? { resourceDetails: f.resource.details } : {}),
+      ...(f.expiredSuppression ? { expiredSuppression: f.expiredSuppression } : {}),
     },
   };
   if (f.suppressed) {
     const s = f.suppression;
     result.suppressions = [
       {
-        kind: s?.source === 'inline' ? 'inSource' : 'external',
+        // Written in the template (ours or Checkov's) or kept apart from it (config, baseline).
+        kind: s?.source === 'inline' || s?.source === 'checkov' ? 'inSource' : 'external',
         justification: s?.reason || describeSuppression(f),
         ...(s?.file ? { location: physicalLocation(s.file, s.line ?? 0) } : {}),
       },

@@ -25,6 +25,7 @@ import { hasOwn, isMapping, own, setOwn, type Mapping } from './objects';
 import { constraintViolation, isListType, splitList, type GivenParameters } from './parameters';
 import { parseTemplate, type KeyPath } from './parse';
 import { intrinsicName, TemplateResolver, type ResolvedProperty } from './resolve';
+import { ruleIdFor, ruleIdForCheckov, skipExpiryProblem, unknownRuleMessage } from '../skips';
 
 export { ResourceReference } from './values';
 export { isCloudFormationTemplate } from './detect';
@@ -41,8 +42,9 @@ export const cloudFormationSource: FileSource = {
 
 const ABSENT: RawAttribute = { state: 'absent' };
 
-/** Where `Metadata` keeps cloudconform's inline suppressions. */
+/** Where `Metadata` keeps cloudconform's inline suppressions, and Checkov's. */
 const SUPPRESSION_KEY = 'cloudconform';
+const CHECKOV_KEY = 'checkov';
 
 export function scanTemplate(file: string, text: string, inputs: FileScanInputs = {}): SourceResult {
   const errors: ScanError[] = [];
@@ -396,7 +398,13 @@ function toAttribute(resolved: ResolvedProperty, location: SourceLocation): RawA
   }
 }
 
-/** `Metadata: { cloudconform: { skip: [ { id: SageMaker-004, reason: ... } ] } }` */
+/**
+ * `Metadata: { cloudconform: { skip: [ { id: SageMaker-004, reason: ..., expires: YYYY-MM-DD } ] } }`,
+ * ids or aliases; an unknown id or a bad date is an error entry at it, and that skip is dropped.
+ * Also Checkov's `Metadata: { checkov: { skip: [ { id: CKV_AWS_122, comment: ... } ] } }`, for
+ * the Checkov ids of our rules only: skips of other Checkov checks, and a malformed `checkov`
+ * entry, are Checkov's business.
+ */
 function readSuppressions(
   definition: Mapping,
   entry: { logicalId: string; path: KeyPath },
@@ -405,38 +413,84 @@ function readSuppressions(
   resourceLocation: SourceLocation,
 ): InlineSuppression[] | undefined {
   const metadata = own(definition, 'Metadata');
-  if (!isMapping(metadata) || !hasOwn(metadata, SUPPRESSION_KEY)) return undefined;
-  const ours = metadata[SUPPRESSION_KEY];
+  if (!isMapping(metadata)) return undefined;
+  const suppressions = [
+    ...(hasOwn(metadata, SUPPRESSION_KEY) ? ownSkips(metadata[SUPPRESSION_KEY], entry, locate, report, resourceLocation) : []),
+    ...checkovSkips(own(metadata, CHECKOV_KEY), [...entry.path, 'Metadata', CHECKOV_KEY, 'skip'], locate, resourceLocation),
+  ];
+  return suppressions.length > 0 ? suppressions : undefined;
+}
+
+function ownSkips(
+  ours: unknown,
+  entry: { logicalId: string; path: KeyPath },
+  locate: (path: KeyPath) => SourceLocation | undefined,
+  report: (message: string, path?: KeyPath) => void,
+  resourceLocation: SourceLocation,
+): InlineSuppression[] {
   const oursPath = [...entry.path, 'Metadata', SUPPRESSION_KEY];
-  const usage = 'skip: [ { id: <rule id>, reason: <why> } ]';
+  const usage = 'skip: [ { id: <rule id>, reason: <why>, expires: <YYYY-MM-DD, optional> } ]';
   if (!isMapping(ours)) {
     report(`Metadata.${SUPPRESSION_KEY} of ${entry.logicalId} must be a mapping with ${usage}`, oursPath);
-    return undefined;
+    return [];
   }
   const skip = own(ours, 'skip');
   const skipPath = [...oursPath, 'skip'];
-  if (skip === undefined) return undefined;
+  if (skip === undefined) return [];
   if (!Array.isArray(skip)) {
     report(`Metadata.${SUPPRESSION_KEY}.skip of ${entry.logicalId} must be a list: ${usage}`, skipPath);
-    return undefined;
+    return [];
   }
   const suppressions: InlineSuppression[] = [];
   skip.forEach((item: unknown, index) => {
     const listLocation = locate(skipPath) ?? resourceLocation;
-    if (typeof item === 'string' && item !== '') {
-      suppressions.push({ ruleId: item, reason: '', location: listLocation });
-      return;
-    }
-    const id = isMapping(item) ? own(item, 'id') : undefined;
+    const id = typeof item === 'string' ? item : isMapping(item) ? own(item, 'id') : undefined;
     if (typeof id !== 'string' || id === '') {
       report(`Metadata.${SUPPRESSION_KEY}.skip entry ${index + 1} of ${entry.logicalId} has no rule id: ${usage}`, skipPath);
       return;
     }
-    const reason = own(item as Mapping, 'reason');
+    const idPath = typeof item === 'string' ? [...skipPath, index] : [...skipPath, index, 'id'];
+    const ruleId = ruleIdFor(id);
+    if (!ruleId) {
+      report(`Metadata.${SUPPRESSION_KEY}.skip of ${entry.logicalId}: ${unknownRuleMessage(id)}`, idPath);
+      return;
+    }
+    const reason = isMapping(item) ? own(item, 'reason') : undefined;
+    const expires = isMapping(item) ? own(item, 'expires') : undefined;
+    if (expires !== undefined) {
+      const problem = skipExpiryProblem(String(expires));
+      if (problem) {
+        report(`Metadata.${SUPPRESSION_KEY}.skip of ${entry.logicalId}: ${problem}`, [...skipPath, index, 'expires']);
+        return;
+      }
+    }
     suppressions.push({
-      ruleId: id,
-      reason: typeof reason === 'string' ? reason : '',
-      location: locate([...skipPath, index, 'id']) ?? listLocation,
+      ruleId,
+      reason: typeof reason === 'string' ? reason.trim() : '',
+      location: typeof item === 'string' ? listLocation : (locate(idPath) ?? listLocation),
+      source: 'inline',
+      ...(expires !== undefined ? { expires: String(expires) } : {}),
+      ...(ruleId !== id ? { writtenAs: id } : {}),
+    });
+  });
+  return suppressions;
+}
+
+function checkovSkips(checkov: unknown, skipPath: KeyPath, locate: (path: KeyPath) => SourceLocation | undefined, resourceLocation: SourceLocation): InlineSuppression[] {
+  const skip = isMapping(checkov) ? own(checkov, 'skip') : undefined;
+  if (!Array.isArray(skip)) return [];
+  const suppressions: InlineSuppression[] = [];
+  skip.forEach((item: unknown, index) => {
+    const id = isMapping(item) ? own(item, 'id') : undefined;
+    const ruleId = typeof id === 'string' ? ruleIdForCheckov(id) : undefined;
+    if (!ruleId) return;
+    const comment = own(item as Mapping, 'comment');
+    suppressions.push({
+      ruleId,
+      reason: typeof comment === 'string' ? comment.trim() : '',
+      location: locate([...skipPath, index, 'id']) ?? resourceLocation,
+      source: 'checkov',
+      writtenAs: id as string,
     });
   });
   return suppressions;

@@ -14,16 +14,32 @@ describe('inline suppressions', () => {
           - id: SageMaker-004
             reason: lab notebook, no data
           - { reason: "reason first", id: SageMaker-005 }
-          - id: SageMaker-006
-          - SageMaker-007
+          - id: CKV_AWS_122
+          - sagemaker-005
 `;
     const nb = resourceOf(text, 'Nb');
     assert.deepEqual(nb.suppressions, [
-      { ruleId: 'SageMaker-004', reason: 'lab notebook, no data', location: { file: 'template.yaml', line: 8, column: 13 } },
-      { ruleId: 'SageMaker-005', reason: 'reason first', location: { file: 'template.yaml', line: 10, column: 39 } },
-      { ruleId: 'SageMaker-006', reason: '', location: { file: 'template.yaml', line: 11, column: 13 } },
-      { ruleId: 'SageMaker-007', reason: '', location: { file: 'template.yaml', line: 7, column: 9 } },
+      { ruleId: 'SageMaker-004', reason: 'lab notebook, no data', location: { file: 'template.yaml', line: 8, column: 13 }, source: 'inline' },
+      { ruleId: 'SageMaker-005', reason: 'reason first', location: { file: 'template.yaml', line: 10, column: 39 }, source: 'inline' },
+      { ruleId: 'SageMaker-004', reason: '', location: { file: 'template.yaml', line: 11, column: 13 }, source: 'inline', writtenAs: 'CKV_AWS_122' },
+      { ruleId: 'SageMaker-005', reason: '', location: { file: 'template.yaml', line: 7, column: 9 }, source: 'inline', writtenAs: 'sagemaker-005' },
     ]);
+  });
+
+  test('an unknown rule id is an error at its line, and that skip is dropped', () => {
+    const result = scan(`Resources:
+  Nb:
+    Type: ${NOTEBOOK}
+    Metadata:
+      cloudconform:
+        skip:
+          - id: SageMaker-006
+            reason: typo
+          - id: SageMaker-004
+            reason: lab
+`);
+    assert.deepEqual(result.errors.map((e) => [e.line, e.message.split(' (rules:')[0]]), [[7, "Metadata.cloudconform.skip of Nb: no rule 'SageMaker-006'"]]);
+    assert.deepEqual(result.resources[0]!.suppressions?.map((s) => s.ruleId), ['SageMaker-004']);
   });
 
   test('JSON', () => {
@@ -33,7 +49,7 @@ describe('inline suppressions', () => {
       2,
     );
     const nb = resourceOf(text, 'Nb', 't.json');
-    assert.deepEqual(nb.suppressions, [{ ruleId: 'SageMaker-004', reason: 'r', location: { file: 't.json', line: 9, column: 15 } }]);
+    assert.deepEqual(nb.suppressions, [{ ruleId: 'SageMaker-004', reason: 'r', location: { file: 't.json', line: 9, column: 15 }, source: 'inline' }]);
   });
 
   test('no Metadata, or other tools only: no suppressions', () => {

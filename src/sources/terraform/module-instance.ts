@@ -174,7 +174,7 @@ export class ModuleInstance implements Scope {
     const { expansion, error } = budget.at(this.site(decl.file.path, decl.node), () => expandBlock(decl.node, this.context(budget)));
     // About this resource's count or for_each alone (what they read reports its own errors).
     if (error) this.scan.report({ file: decl.file.path, line: decl.node.range.start.line, message: `${type}.${name}: ${error}`, resourceType: info.cloudFormation });
-    const suppressions = findSuppressions(decl.file.config.comments, decl.node, decl.file.path, decl.file.text);
+    const suppressions = findSuppressions(decl.file.config.comments, decl.node, decl.file.path, decl.file.text, (e) => this.scan.report(e));
     const existenceUnknown = this.existenceUnknown ?? (expansion.kind === 'unknown' ? expansion.reason : undefined);
     const fileOf = (node: object) => this.def.overrideFiles.get(node) ?? decl.file;
     for (const instance of instancesOf(expansion)) {

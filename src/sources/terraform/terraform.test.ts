@@ -228,18 +228,21 @@ test('JSON syntax: templates, literal defaults, count, escapes, dynamic blocks, 
   assert.deepEqual(read(nb, 'TagBlock'), { state: 'set', value: [{ value: 'x' }, { value: 'y' }], line: 24 });
 });
 
-test('inline suppressions inside the block or directly above it, with reasons', () => {
+test('inline suppressions inside the block or directly above it, with reasons; an unknown rule id is an error at its line', () => {
   const result = scan(['suppressions']);
   const file = join(TESTDATA, 'suppressions', 'main.tf');
   assert.deepEqual(resource(result, 'aws_sagemaker_notebook_instance.inside').suppressions, [
-    { ruleId: 'SageMaker-004', reason: 'data science sandbox, no customer data', location: { file, line: 2 } },
-    { ruleId: 'SageMaker-005', reason: '', location: { file, line: 4 } },
+    { ruleId: 'SageMaker-004', reason: 'data science sandbox, no customer data', location: { file, line: 2 }, source: 'inline' },
+    { ruleId: 'SageMaker-005', reason: '', location: { file, line: 4 }, source: 'inline' },
   ]);
   assert.deepEqual(resource(result, 'aws_sagemaker_notebook_instance.above').suppressions, [
-    { ruleId: 'SageMaker-004', reason: 'approved in TICKET-1', location: { file, line: 7 } },
-    { ruleId: 'SageMaker-005', reason: 'approved in TICKET-1', location: { file, line: 7 } },
-    { ruleId: 'Other-001', reason: 'trailing', location: { file, line: 9 } },
+    { ruleId: 'SageMaker-004', reason: 'approved in TICKET-1', location: { file, line: 7 }, source: 'inline' },
+    { ruleId: 'SageMaker-005', reason: 'approved in TICKET-1', location: { file, line: 7 }, source: 'inline' },
   ]);
+  assert.deepEqual(
+    result.errors.map((e) => [e.file, e.line, e.message.split(' (rules:')[0]]),
+    [[file, 9, "cloudconform:skip: no rule 'Other-001'"]],
+  );
   assert.equal(resource(result, 'aws_sagemaker_notebook_instance.none').suppressions, undefined);
 });
 

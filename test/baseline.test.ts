@@ -1,0 +1,90 @@
+// --create-baseline records today's failures by finding key; --baseline then fails only on new ones.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BaselineError, readBaseline } from '../src/engine/baseline';
+import { makeTree } from './helpers/fixtures';
+import { findingOf, notebookCfn, notebookTf, runCli, scanJson } from './helpers/suppressions';
+
+const KEY = 'a'.repeat(64);
+
+test('create a baseline, then only new failures fail; fixed ones drop out', () => {
+  const t = makeTree({
+    'tf/main.tf': notebookTf('old'),
+    'cfn/t.yaml': notebookCfn('Old'),
+    'cfn/lab.yaml': notebookCfn('Lab', ['cloudconform:', '  skip:', '    - id: SageMaker-004', '      reason: lab']),
+  });
+  try {
+    // Creating a baseline records; the exit code is the scan's as usual (1: there are failures).
+    const create = runCli(['scan', '.', '--create-baseline', 'baseline.json'], t.root);
+    assert.equal(create.code, 1, create.stderr);
+    const file = JSON.parse(readFileSync(join(t.root, 'baseline.json'), 'utf8'));
+    assert.equal(file.version, 1);
+    assert.match(file.created, /^\d{4}-\d{2}-\d{2}T/);
+    assert.equal(file.tool.name, 'cloudconform');
+    assert.deepEqual(
+      file.entries.map((e: { ruleId: string; resource: string; file: string }) => [e.ruleId, e.resource, e.file]).sort(),
+      [
+        ['SageMaker-004', 'Old', 'cfn/t.yaml'],
+        ['SageMaker-004', 'aws_sagemaker_notebook_instance.old', 'tf/main.tf'],
+      ],
+      'failing and unknown findings only, not suppressed ones',
+    );
+    for (const e of file.entries) assert.match(e.key, /^[0-9a-f]{64}$/);
+
+    const same = scanJson(['.', '--baseline', 'baseline.json'], t.root);
+    assert.equal(same.code, 0, JSON.stringify(same.report.summary));
+    assert.deepEqual(findingOf(same.report, 'Old').suppression, { reason: 'in baseline baseline.json', source: 'baseline', file: 'baseline.json' });
+    assert.equal(same.report.summary.suppressed, 3);
+    assert.equal(same.report.summary.failing, 0);
+
+    writeFileSync(join(t.root, 'cfn/new.yaml'), notebookCfn('New'));
+    const added = scanJson(['.', '--baseline', 'baseline.json'], t.root);
+    assert.equal(added.code, 1);
+    assert.equal(findingOf(added.report, 'New').suppressed, false);
+    assert.equal(added.report.summary.failing, 1);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a baseline that is missing, malformed, too new or oversized is a usage error (exit 2)', () => {
+  const t = makeTree({ 't.yaml': notebookCfn('Nb') });
+  const write = (name: string, content: unknown) => writeFileSync(join(t.root, name), typeof content === 'string' ? content : JSON.stringify(content));
+  try {
+    write('broken.json', '{"version": 1, "entries": [');
+    write('newer.json', { version: 2, entries: [] });
+    write('badkey.json', { version: 1, entries: [{ key: 'not-a-key' }] });
+    write('notlist.json', { version: 1, entries: { key: KEY } });
+    write('many.json', { version: 1, entries: Array.from({ length: 100_001 }, () => ({ key: KEY })) });
+    write('huge.json', `{"version": 1, "entries": [], "pad": "${'x'.repeat(8 * 1024 * 1024)}"}`);
+    for (const [name, why] of [
+      ['missing.json', /missing\.json/],
+      ['broken.json', /broken\.json.*JSON/],
+      ['newer.json', /newer/],
+      ['badkey.json', /64 hex/],
+      ['notlist.json', /entries/],
+      ['many.json', /100,?000/],
+      ['huge.json', /large|MB|bytes/],
+    ] as const) {
+      const r = runCli(['scan', '.', '--baseline', name], t.root);
+      assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+      assert.match(r.stderr, why, name);
+      assert.equal(r.stdout, '', `${name}: no report when the baseline can't be used`);
+    }
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a hostile baseline can only match keys: __proto__ and extra fields do nothing', () => {
+  const text = `{"version": 1, "__proto__": {"polluted": true}, "entries": [{"key": "${KEY}", "__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}]}`;
+  const baseline = readBaseline('b.json', text);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.equal(baseline.has(KEY), true);
+  assert.equal(baseline.has('__proto__'), false);
+  assert.equal(baseline.has('constructor'), false);
+  assert.throws(() => readBaseline('b.json', '[]'), BaselineError);
+  assert.throws(() => readBaseline('b.json', '{"version": 1}'), /entries/);
+});

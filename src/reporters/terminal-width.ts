@@ -73,7 +73,9 @@ export function wrap(text: string, width: number, indent: string): string[] {
     const room = width - displayWidth(lead);
     const head = takeColumns(rest, room).text;
     const space = head.lastIndexOf(' ');
-    const cut = space > 0 && rest.charAt(head.length) !== ' ' ? space : head.length;
+    // A break at a space after the text's own indentation; a longer word is cut (one grapheme at least).
+    const indented = /^ */.exec(rest)![0].length;
+    const cut = space > indented && rest.charAt(head.length) !== ' ' ? space : Math.max(head.length, firstGraphemeLength(rest));
     lines.push(lead + rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut).replace(/^ +/, '');
     lead = indent;
@@ -95,4 +97,9 @@ function takeColumns(text: string, columns: number): { text: string; width: numb
     end = index + segment.length;
   }
   return { text: text.slice(0, end), width };
+}
+
+function firstGraphemeLength(text: string): number {
+  for (const { segment } of segmenter.segment(text)) return segment.length;
+  return 0;
 }

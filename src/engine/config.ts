@@ -94,8 +94,8 @@ export function findConfig(explicit: string | undefined, cwd: string, scanned: r
 }
 
 /** The directory a config's path globs are relative to: its own, or the working directory for none. */
-export function configDir(config: Config): string {
-  return config.file ? dirname(resolve(config.file)) : process.cwd();
+export function configDir(config: Config): string | undefined {
+  return config.file ? dirname(resolve(config.file)) : undefined;
 }
 
 function nearestConfig(path: string): string | undefined {
@@ -132,9 +132,9 @@ function isDirectory(path: string): boolean {
 /**
  * A matcher for path globs written relative to `baseDir` (a config's own directory, or the
  * working directory for --skip-path), given paths as the scan shows them (relative to the working
- * directory, or absolute). A path outside `baseDir` matches nothing.
+ * directory, or absolute). A path outside `baseDir` is matched as the scan shows it.
  */
-export function pathGlobMatcher(patterns: readonly string[], baseDir: string, options: { basename?: boolean } = {}): (path: string) => boolean {
+export function pathGlobMatcher(patterns: readonly string[], baseDir: string | undefined, options: { basename?: boolean } = {}): (path: string) => boolean {
   if (patterns.length === 0) return () => false;
   // picomatch's `basename` option applies to every pattern given with it (measured: with it,
   // `infra/test/**` no longer matched `infra/test/f.yaml`), so names alone get their own matcher.
@@ -143,11 +143,18 @@ export function pathGlobMatcher(patterns: readonly string[], baseDir: string, op
   const byPath = paths.length ? picomatch([...paths], { dot: true }) : () => false;
   const byName = names.length ? picomatch([...names], { dot: true, basename: true }) : () => false;
   const isMatch = (rel: string) => byPath(rel) || byName(rel);
-  return (path) => {
-    const rel = relative(baseDir, resolve(path)).replace(/\\/g, '/');
-    if (rel === '' || rel === '..' || rel.startsWith('../') || isAbsolute(rel)) return false;
-    return isMatch(rel);
-  };
+  return (path) => isMatch(globPathFrom(baseDir, path));
+}
+
+/**
+ * A file as path globs see it: relative to `baseDir` with forward slashes when inside it, else as
+ * the scan shows it (relative to the working directory, or absolute), without a leading `./`.
+ */
+export function globPathFrom(baseDir: string | undefined, file: string): string {
+  const shown = file.replace(/\\/g, '/').replace(/^\.\//, '');
+  if (baseDir === undefined) return shown;
+  const rel = relative(baseDir, resolve(file)).replace(/\\/g, '/');
+  return rel === '' || rel === '..' || rel.startsWith('../') || isAbsolute(rel) ? shown : rel;
 }
 
 function stringList(value: unknown, where: string): string[] {
@@ -300,7 +307,7 @@ export class ExceptionMatcher {
   /** Every exception that matches, in config order, expired ones included. */
   matchAll(ruleId: string, file: string, resourceIds: string[], tags?: Record<string, string>): readonly ExceptionMatch[] {
     if (this.compiled.length === 0) return NO_MATCHES;
-    const path = this.baseDir && !file.startsWith('aws://') ? relative(this.baseDir, resolve(file)).replace(/\\/g, '/') : file.replace(/\\/g, '/').replace(/^\.\//, '');
+    const path = globPathFrom(file.startsWith('aws://') ? undefined : this.baseDir, file);
     let out: ExceptionMatch[] | undefined;
     for (const c of this.compiled) {
       if (c.rule(ruleId) && c.path(path) && resourceIds.some((id) => c.resource(id)) && c.tags(tags)) {

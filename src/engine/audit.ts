@@ -5,7 +5,7 @@ import { auditsCallerOnly, callerCredentialChain, resolveAccounts, validateAccou
 import { AwsClientFactory, DeadlineError, configuredRegion, formatDuration, limitCalls } from '../sources/aws/clients';
 import { loadCallerCredentials } from '../sources/aws/credentials';
 import { AuditOptionsError, redactSecrets } from '../sources/aws/errors';
-import { checkRegionName, listEnabledRegions, planRegions, validateRegionNames } from '../sources/aws/regions';
+import { checkRegionName, listEnabledRegions, planRegions, skippedRegionNotes, validateRegionNames } from '../sources/aws/regions';
 import { DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE, auditRegion, type RegionAuditSink } from '../sources/aws/sagemaker';
 import { ExceptionMatcher, unusedExceptionNotes, type Config } from './config';
 import { RuleRunner } from './evaluate';
@@ -140,7 +140,13 @@ async function auditUntil(factory: AwsClientFactory, options: AuditOptions, dead
     },
     error: (error) => total.errors.push(error),
     note: (note) => notes.push(note),
+    skipped: (account, region, error) => {
+      const list = skipped.get(account) ?? [];
+      list.push({ region, error });
+      skipped.set(account, list);
+    },
   };
+  const skipped = new Map<string, { region: string; error: unknown }[]>();
 
   const configured = await configuredRegion(options.profile);
   // Account-wide calls go there: a typo in it would fail each of them with a DNS error.
@@ -190,5 +196,6 @@ async function auditUntil(factory: AwsClientFactory, options: AuditOptions, dead
     }),
   );
   if (options.noteUnusedExceptions) notes.push(...unusedExceptionNotes(options.config, runner.matched));
+  for (const [account, regions] of skipped) notes.push(...skippedRegionNotes(account, regions));
   return buildReport(rules, total, options.failOn ?? options.config.failOn ?? 'Low', notes);
 }

@@ -251,3 +251,19 @@ test('cli: a typo in the home region (AWS_REGION=eu-wset-1), where account-wide 
   assert.equal(emulator.proxy.log.length, 0, 'no call');
   assert.match(stderr, /AWS_REGION.*'eu-wset-1' is not an AWS region; did you mean eu-west-1\?/);
 });
+
+test('cli: DescribeRegions denied, and regions that then reject the credentials: one note per account naming them, in every format', async () => {
+  const rejecting = ['af-south-1', 'ap-east-1', 'me-south-1', 'il-central-1'];
+  emulator.proxy.addRule({ fault: 'access-denied', action: 'DescribeRegions' });
+  emulator.proxy.addRule({ fault: 'not-enabled', service: 'sagemaker', region: rejecting });
+  const json = await cliAudit(['--format', 'json']);
+  assert.equal(json.code, 2, json.stderr);
+  assert.deepEqual(checkInvariants(json.report!, mine(['us-east-1', 'eu-west-1'])).problems, []);
+  const skipped = (json.report!.notes ?? []).filter((n) => /skipped/.test(n.message));
+  assert.equal(skipped.length, 1, JSON.stringify(json.report!.notes));
+  assert.equal(skipped[0]!.account, ACCOUNT);
+  assert.equal(skipped[0]!.region, undefined);
+  assert.match(skipped[0]!.message, /^4 regions skipped, probably not enabled \(UnrecognizedClientException: .*\): af-south-1, ap-east-1, il-central-1, me-south-1$/);
+  const text = await cliAudit([]);
+  assert.equal(text.stdout.split('\n').filter((l) => /skipped/.test(l)).length, 1, text.stdout);
+});

@@ -5,7 +5,7 @@ import { printable } from '../../reporters/printable';
 import type { ScanError, ScanNote } from '../source';
 import { AUDIT_ACTIONS } from './actions';
 import type { CallLimiter } from './clients';
-import { AuditOptionsError, describeAwsError } from './errors';
+import { AuditOptionsError, awsErrorCode, describeAwsError } from './errors';
 
 /**
  * Regions where SageMaker notebook instances are offered, by partition (data, checked by hand
@@ -246,6 +246,24 @@ export function planRegions(account: { id: string; partition: string }, requeste
   note(skipped.otherPartition, `not in partition ${account.partition}`);
   note(skipped.notOffered, 'where SageMaker notebook instances are not offered');
   return { regions, notes, errors };
+}
+
+/**
+ * Regions tried without knowing they were enabled (DescribeRegions could not tell) that rejected the
+ * credentials: one note per account and error code, as planRegions' notes are.
+ */
+export function skippedRegionNotes(account: string, skipped: { region: string; error: unknown }[]): ScanNote[] {
+  const byCode = new Map<string, { regions: string[]; error: unknown }>();
+  for (const { region, error } of skipped) {
+    const code = awsErrorCode(error);
+    const group = byCode.get(code) ?? { regions: [], error };
+    group.regions.push(region);
+    byCode.set(code, group);
+  }
+  return [...byCode.values()].map(({ regions, error }) => ({
+    account,
+    message: `${regions.length} ${regions.length === 1 ? 'region' : 'regions'} skipped, probably not enabled (${describeAwsError(error)}): ${regionList(regions.sort())}`,
+  }));
 }
 
 /** Region names for a note: all of an account's ordinary list, a bounded part of an endpoint's hostile one. */

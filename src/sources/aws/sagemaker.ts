@@ -101,6 +101,8 @@ export interface RegionAuditSink {
   listed(type: string, count: number): void;
   error(error: ScanError): void;
   note(note: ScanNote): void;
+  /** The region rejected the credentials and was not expected to work: skipped (the audit notes it, one line per account). */
+  skipped(account: string, region: string, error: unknown): void;
 }
 
 /**
@@ -116,11 +118,7 @@ export async function auditRegion(client: SageMakerClient, options: RegionAuditO
   // Skipped only when nothing shows the region works for these credentials: no list call succeeded.
   const skipped = !options.expected && failures.length > 0 && failures.every((f) => f?.unavailable);
   if (skipped) {
-    sink.note({
-      account: options.account,
-      region: options.region,
-      message: `skipped: ${describeAwsError(failures[0]!.error)} (the region is probably not enabled for account ${options.account})`,
-    });
+    sink.skipped(options.account, options.region, failures[0]!.error);
     return;
   }
   for (const failure of failures) if (failure) sink.error(failure.entry);

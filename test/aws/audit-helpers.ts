@@ -144,7 +144,9 @@ export function checkInvariants(report: ScanReport, seeded: Pick<Seeded, 'notebo
   let covered = 0;
   const errorFor = (account: string, region: string) =>
     report.errors.some((e) => e.account === account && (e.region === region || e.region === undefined));
-  const noteFor = (account: string, region: string) => (report.notes ?? []).some((n) => n.account === account && n.region === region);
+  // A region's own note, or the account's one-line note listing it (`4 regions skipped, …: a, b`).
+  const noteFor = (account: string, region: string) =>
+    (report.notes ?? []).some((n) => n.account === account && (n.region === region || (n.region === undefined && n.message.split(/: |, /).includes(region))));
   const check = (ruleId: string, r: SeededNotebook | SeededDomain, label: string) => {
     if (opts.gone?.includes(r.arn)) {
       if (findingFor(report, ruleId, r.arn)) problems.push(`${label}: deleted mid-audit but reported`);

@@ -91,7 +91,7 @@ test('package.json: bin, engines, Apache-2.0 with its LICENSE, repository, a CHA
   assert.match(readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8'), new RegExp(`^## ${PKG.version.replace(/\./g, '\\.')}\\b`, 'm'));
   // Everything is bundled into dist/: a runtime dependency would only make users download
   // ~80 MB (45 packages, measured with 0.1.0's list) that the bundle never loads.
-  assert.deepEqual(PKG.dependencies ?? {}, {});
+  assert.deepEqual(PKG.dependencies ?? {}, {}, 'the bundle holds every library: list them under devDependencies (npm install --save-dev)');
 });
 
 test('npm install -g of the tarball, offline and --omit=dev, installs nothing else; --version is package.json\'s', () => {

@@ -5,7 +5,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { scan } from '../src/engine/scan';
+import { once } from 'node:events';
+import { DEFAULT_READ_LIMITS } from '../src/engine/files';
+import { emptyUnitResult, type UnitResult } from '../src/engine/report';
+import { createWorker, mergeInto } from '../src/engine/scan';
+import { UnitScanner, type ScanUnit, type ScanUnitContext } from '../src/engine/scan-unit';
 import { makeTree, NOTEBOOK_CFN_YAML } from './helpers/fixtures';
 
 const CLI = new URL('../bin/cloudconform.js', import.meta.url).pathname;
@@ -190,16 +194,27 @@ test('--var when only CloudFormation is scanned, --parameter when only Terraform
 });
 
 test('declared inputs are gathered across worker threads', async () => {
-  // 40 templates: batches of 16 go to the main thread and a worker; the one declaring Access is last.
-  const files: Record<string, string> = {};
-  for (let i = 0; i < 39; i++) files[`t${String(i).padStart(2, '0')}.yaml`] = NOTEBOOK_CFN_YAML('Nb', 'Disabled', 'subnet-0123456789abcdef0');
-  files['z.yaml'] = DOMAIN_CFN;
-  const t = makeTree(files);
+  // A worker's batch result carries the names its units declare, and merging unions them: the
+  // scan decides once every unit is in (scheduling decides which thread scans which batch).
+  const t = makeTree({ 'a.yaml': DOMAIN_CFN, 'b.yaml': DOMAIN_CFN.replace('  Access:', '  Other:').replace('!Ref Access', '!Ref Other') });
   try {
-    const config = { exceptions: [] };
-    const options = { config, jobs: 2, workerThreshold: 1, cloudFormationParameters: { Access: { value: 'VpcOnly' }, Nope: { value: 'x' } }, givenParameterNames: ['Access', 'Nope'] };
-    const report = await scan([t.root], options);
-    assert.deepEqual(messages(report.warnings), ['--parameter Nope: no scanned configuration declares it']);
+    const context: ScanUnitContext = {
+      ruleIds: ['SageMaker-005'],
+      exceptions: [],
+      readLimits: DEFAULT_READ_LIMITS,
+      terraform: { args: [] },
+      cloudFormation: { parameters: {} },
+      givenInputs: { variables: [], parameters: ['Access', 'Other', 'Nope'] },
+    };
+    const worker = createWorker(context);
+    worker.postMessage([{ kind: 'file', path: join(t.root, 'a.yaml') }] satisfies ScanUnit[]);
+    const [fromWorker] = (await once(worker, 'message')) as [UnitResult];
+    await worker.terminate();
+    assert.deepEqual(fromWorker.declaredInputs?.parameters, ['Access']);
+    const total = emptyUnitResult();
+    new UnitScanner(context).scan({ kind: 'file', path: join(t.root, 'b.yaml') }, total);
+    mergeInto(total, fromWorker);
+    assert.deepEqual(total.declaredInputs?.parameters.sort(), ['Access', 'Other']);
   } finally {
     t.cleanup();
   }

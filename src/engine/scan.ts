@@ -191,7 +191,8 @@ async function scanInWorkers(
   if (results.some((r) => r.status === 'rejected') && next < batches.length) await runMainThread();
 }
 
-function mergeInto(total: UnitResult, part: UnitResult): void {
+/** Adds a worker's result for a batch to the total (exported for tests). */
+export function mergeInto(total: UnitResult, part: UnitResult): void {
   for (const f of part.findings) total.findings.push(f);
   for (const e of part.errors) total.errors.push(e);
   total.filesScanned += part.filesScanned;

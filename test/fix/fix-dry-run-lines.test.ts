@@ -213,3 +213,49 @@ test('after a real fix, the lines cited are those of the file as written', async
     assert.ok(disk[c.line - 1]!.includes(`${m[1]}: ${m[2] ?? ''}`.trimEnd()), `${c.line}: '${disk[c.line - 1]}' for ${c.text}`);
   }
 });
+
+const TERRAFORM_SHARED_VARIABLE = `variable "internet" {
+  default = "Enabled"
+}
+
+resource "aws_sagemaker_notebook_instance" "a" {
+  name          = "a"
+  instance_type = "ml.t3.medium"
+  role_arn      = "arn:aws:iam::111122223333:role/nb"
+}
+
+resource "aws_sagemaker_notebook_instance" "b" {
+  name                   = "b"
+  instance_type          = "ml.t3.medium"
+  role_arn               = "arn:aws:iam::111122223333:role/nb"
+  subnet_id              = "subnet-0abc1234"
+  security_groups        = ["sg-0abc1234"]
+  direct_internet_access = var.internet
+}
+
+output "internet" {
+  value = var.internet
+}
+`;
+
+test('a Terraform decision, and the FILE:LINE its message names, are lines on disk: before the fix on a dry run, as written after a real one', async () => {
+  const dir = join(work, 'tf-decision');
+  mkdirSync(dir);
+  const file = join(dir, 'main.tf');
+  writeFileSync(file, TERRAFORM_SHARED_VARIABLE);
+  const check = (stdout: string) => {
+    const disk = diskLines(file);
+    const [decision, ...more] = cited(stdout, /^Needs your decision/);
+    assert.equal(more.length, 0, stdout);
+    assert.equal(disk[decision!.line - 1]!.trim(), 'direct_internet_access = var.internet', stdout);
+    const named = /also used at (\S+):(\d+)/.exec(decision!.text);
+    assert.ok(named, decision!.text);
+    assert.equal(named[1], decision!.file);
+    assert.equal(disk[Number(named[2]) - 1]!.trim(), 'value = var.internet', stdout);
+  };
+  check(await dryRun(dir));
+  const r = await runCli(['fix', '--subnet-id', 'subnet-0abc12345', '--security-group-ids', 'sg-0abc12345', dir], { cwd: work });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^Changed:/m, 'resource a was fixed: lines moved');
+  check(r.stdout);
+});

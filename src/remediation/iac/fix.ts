@@ -10,7 +10,7 @@ import type { TerraformInputs } from '../../sources/terraform/variables';
 import type { ScanError } from '../../sources/source';
 import { FixFiles } from './fix-files';
 import { emptyFixResult, type FixChange, type FixInputs, type FixResult, type FixTarget, type ManualDecision, type ReadFile } from './fixer';
-import { oldLineMapper, unifiedDiff } from './patch';
+import { newLineMapper, oldLineMapper, unifiedDiff } from './patch';
 
 /** Each format's fixer (src/sources/<format>/fixer.ts), passed in so the engine depends on none. */
 export interface FormatFixers {
@@ -106,9 +106,13 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
     for (const change of part.changes) templateOf.set(change, file);
     merge(result, part);
   }
+  // Terraform's decisions cite lines of the files as read (CloudFormation's follow decisionLines).
+  const readLineDecisions = new Set<ManualDecision>();
   if (terraform.length > 0) {
     const listDir = (dir: string) => readdirSync(dir);
-    merge(result, guard(terraform, () => fixers.terraform(terraform, options.inputs, readText, listDir, paths)));
+    const part = guard(terraform, () => fixers.terraform(terraform, options.inputs, readText, listDir, paths));
+    for (const d of part.manual) readLineDecisions.add(d);
+    merge(result, part);
   }
 
   const diffs: FileDiff[] = [];
@@ -157,6 +161,22 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
     result.manual.push({ file, line, ruleId, resourceId, message: `not written: ${message}; make the change by hand: ${descriptions.join('; ')}` });
   }
   result.changes = kept;
+  // A decision citing lines as read, in a file now written, is cited where those lines are now;
+  // so are the `FILE:LINE` its message names in written files.
+  if (wrote.size > 0) {
+    const toWritten = new Map<string, (line: number) => number>();
+    for (const file of written) {
+      const text = result.files.get(file);
+      if (text !== undefined) toWritten.set(file, newLineMapper(readText(file), text, result.edits?.get(file)));
+    }
+    const names = [...toWritten.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    const reference = names.length > 0 ? new RegExp(`(?<![\\w./-])(${names.join('|')}):(\\d+)\\b`, 'g') : undefined;
+    for (const d of result.manual) {
+      if (!readLineDecisions.has(d)) continue;
+      d.line = toWritten.get(d.file)?.(d.line) ?? d.line;
+      if (reference) d.message = d.message.replace(reference, (_, file: string, line: string) => `${file}:${toWritten.get(file)!(Number(line))}`);
+    }
+  }
 
   const outcome: FixOutcome = {
     targets: targets.map((t) => t.target),
@@ -173,6 +193,10 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
     outcome.unknownAfter = after.findings.filter((f) => f.result === 'unknown' && !f.suppressed && fixed.has(`${f.ruleId}\0${f.resource.id}`));
   }
   return outcome;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function scanFor(paths: string[], options: FixOptions): Promise<ScanReport> {

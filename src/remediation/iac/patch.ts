@@ -87,15 +87,7 @@ export function unifiedDiff(file: string, before: string, after: string, edits?:
  * lines are diffed.
  */
 export function oldLineMapper(before: string, after: string, edits?: readonly TextEdit[]): (newLine: number) => number {
-  let sorted = edits && edits.length > 0 ? sortEdits(edits) : undefined;
-  if (sorted) {
-    try {
-      if (applyTextEdits(before, sorted) !== after) sorted = undefined;
-    } catch {
-      sorted = undefined;
-    }
-  }
-  sorted ??= lineEdits(before, after);
+  const sorted = validEdits(before, after, edits);
   // Each edit's place in `after`, and the shift (new minus old length) up to and including it.
   const placed: { start: number; end: number; edit: TextEdit; shift: number }[] = [];
   let shift = 0;
@@ -126,6 +118,52 @@ export function oldLineMapper(before: string, after: string, edits?: readonly Te
     }
     return oldLineOf(offset - p.shift);
   };
+}
+
+/**
+ * Maps a line of `before` to the line of `after` where it now stands: what a decision found in the
+ * text as read cites once `fix` has written the file. A line inside replaced text maps to where the
+ * replacement begins; text inserted at a line's start pushes that line down.
+ */
+export function newLineMapper(before: string, after: string, edits?: readonly TextEdit[]): (oldLine: number) => number {
+  const sorted = validEdits(before, after, edits);
+  const placed: { edit: TextEdit; shiftBefore: number; shiftAfter: number }[] = [];
+  let shift = 0;
+  for (const e of sorted) {
+    const shiftBefore = shift;
+    shift += e.text.length - (e.end - e.start);
+    placed.push({ edit: e, shiftBefore, shiftAfter: shift });
+  }
+  const oldStarts = [0];
+  for (let i = before.indexOf('\n'); i >= 0; i = before.indexOf('\n', i + 1)) oldStarts.push(i + 1);
+  const newLineOf = lineFinder(after);
+  return (oldLine) => {
+    const offset = oldStarts[Math.min(Math.max(oldLine, 1), oldStarts.length) - 1]!;
+    let lo = -1;
+    let hi = placed.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (placed[mid]!.edit.start <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    if (lo < 0) return newLineOf(offset);
+    const p = placed[lo]!;
+    if (offset < p.edit.end) return newLineOf(p.edit.start + p.shiftBefore);
+    return newLineOf(offset + p.shiftAfter);
+  };
+}
+
+/** The fixer's edits sorted when they turn `before` into `after`; otherwise whole-line edits from a line diff. */
+function validEdits(before: string, after: string, edits?: readonly TextEdit[]): TextEdit[] {
+  if (edits && edits.length > 0) {
+    try {
+      const sorted = sortEdits(edits);
+      if (applyTextEdits(before, sorted) === after) return sorted;
+    } catch {
+      // overlapping or out of range: diffed below
+    }
+  }
+  return lineEdits(before, after);
 }
 
 /** Whole-line edits turning `before` into `after`, from a line diff (the fallback when a fixer gives none). */

@@ -1,7 +1,7 @@
 // Bundles the CLI and the scan worker into dist/ so `cloudconform` starts fast: a few files to
 // load instead of hundreds of modules, and commands' code split into chunks loaded on demand.
 // Every library is bundled, so package.json lists them all as devDependencies: `npm install -g`
-// of the package fetches nothing else (~9 MB installed instead of ~80 MB in 45 packages).
+// of the package fetches nothing else (2.7 MB installed instead of ~80 MB in 45 packages).
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { inlineSchemaKeysPlugin } from './build/inline-schema-keys.mjs';

@@ -191,6 +191,18 @@ describe('text reporter in a terminal and at scale', () => {
     }
   });
 
+  it('fits every line of every fixture report to any width from 50 columns up', () => {
+    for (const fixture of [sampleReport, liveReport, hostileReport, () => largeReport(40, 7)]) {
+      const report = fixture();
+      report.warnings = [{ file: 'pods.tf', line: 3, message: 'duplicate resource kubernetes_pod.a: the second is ignored, no rule checks it' }];
+      for (let width = 50; width <= 160; width += 7) {
+        for (const line of renderReport(report, 'text', { color: true, width, failOn: 'Medium' }).split('\n')) {
+          assert.ok(columns(line) <= width, `${width}: ${columns(line)} columns: ${line}`);
+        }
+      }
+    }
+  });
+
   it('wraps errors, warnings and notes to the width rather than cutting them', () => {
     const report = sampleReport();
     const long = 'YAML parse error: bad indentation of a mapping entry, which a very long explanation follows so that it needs several lines';

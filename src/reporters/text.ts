@@ -101,18 +101,18 @@ export function renderText(report: ScanReport, options: RenderOptions): string {
   }
 
   if (report.notes && report.notes.length > 0) {
-    section(lines, c.bold('Notes'));
+    section(lines, [{ text: 'Notes', style: c.bold }], width);
     for (const note of report.notes) {
       const where = note.account ? liveLocator(note.account, note.region) : note.file ? formatLocation(note.file, note.line) : 'aws';
       lines.push(...fitWrapped(`  ${printable(where)}: ${printable(note.message)}`, width, '    '));
     }
   }
   if (report.warnings && report.warnings.length > 0) {
-    section(lines, `${c.bold(c.yellow('Warnings'))} ${c.dim("(they don't change the exit code)")}`);
+    section(lines, [{ text: 'Warnings', style: (t) => c.bold(c.yellow(t)) }, { text: "(they don't change the exit code)", style: c.dim }], width);
     for (const warning of sortErrors(report.warnings)) lines.push(...fitWrapped(problemLine(warning), width, '    '));
   }
   if (report.errors.length > 0) {
-    section(lines, `${c.bold(c.red('Errors'))} ${c.dim('(the scan is incomplete: exit code 2)')}`);
+    section(lines, [{ text: 'Errors', style: (t) => c.bold(c.red(t)) }, { text: '(the scan is incomplete: exit code 2)', style: c.dim }], width);
     for (const error of sortErrors(report.errors)) lines.push(...fitWrapped(problemLine(error), width, '    '));
   }
 
@@ -134,9 +134,9 @@ export function renderText(report: ScanReport, options: RenderOptions): string {
   return lines.join('\n');
 }
 
-function section(lines: string[], heading: string): void {
+function section(lines: string[], heading: Phrase[], width: number | undefined): void {
   if (lines.length > 0) lines.push('');
-  lines.push(heading);
+  lines.push(...fitPhrases(heading, width, '  '));
 }
 
 function problemLine(e: ScanError): string {
@@ -304,11 +304,20 @@ function summaryLines(report: ScanReport, byFile: Map<string, Tally>, width: num
     ...rules.map(([id, t]) => [printable(id), t.risk, count(t.fail), count(t.unknown), count(t.suppressed), count(t.files.size)]),
   ];
   const colWidths = header.map((_, i) => maxWidth(table.map((r) => r[i]!)));
-  const lines = table.map((r, i) => {
-    const cells = r.map((cell, j) => (j < 2 ? padEnd(cell, colWidths[j]!) : padStart(cell, colWidths[j]!)));
-    const line = `  ${cells.join('  ')}`;
-    return i === 0 ? c.dim(line) : line;
-  });
+  const tableWidth = 2 + colWidths.reduce((sum, w) => sum + w, 0) + 2 * (colWidths.length - 1);
+  const lines =
+    width === undefined || tableWidth <= width
+      ? table.map((r, i) => {
+          const cells = r.map((cell, j) => (j < 2 ? padEnd(cell, colWidths[j]!) : padStart(cell, colWidths[j]!)));
+          const line = `  ${cells.join('  ')}`;
+          return i === 0 ? c.dim(line) : line;
+        })
+      : // Narrower than the table: a line per rule.
+        rules.flatMap(([id, t]) => {
+          const places = `${many(t.files.size, live ? 'region' : 'file')}`;
+          const text = `  ${printable(id)} (${t.risk}): ${count(t.fail)} failed, ${count(t.unknown)} unknown, ${count(t.suppressed)} suppressed, in ${places}`;
+          return wrap(text, width, '    ');
+        });
   lines.unshift(c.bold('Summary'));
 
   const files = [...byFile]

@@ -105,7 +105,8 @@ function renderText(o: FixOutcome, dryRun: boolean, color: boolean): string {
   // Diffs, paths, ids and messages carry text from the templates: control characters and bidi
   // overrides are shown escaped (tabs, for indentation, stay).
   const safe = (text: string) => text.split('\t').map(printable).join('\t');
-  if (dryRun) for (const d of o.diffs) lines.push(...d.patch.trimEnd().split('\n').map(safe));
+  // Only the patch's final line break goes: trimEnd() also took the CR of a CRLF file's last line.
+  if (dryRun) for (const d of o.diffs) lines.push(...d.patch.replace(/\n$/, '').split('\n').map(safe));
   if (o.changes.length > 0) {
     lines.push(c.bold(dryRun ? 'Would change:' : 'Changed:'));
     for (const ch of o.changes) lines.push(safe(`  ${ch.file}:${ch.line}  ${ch.ruleId}  ${ch.resourceId}  ${ch.description}`));

@@ -155,6 +155,10 @@ test('fix --dry-run cites lines on disk in a CRLF template with a byte-order mar
   const stdout = await dryRun(dir, '--subnet-id', 'subnet-0abc12345', '--security-group-ids', 'sg-0abc12345');
   const disk = diskLines(join(dir, 't.yaml'));
   assert.equal(assertHunksMatchDisk(stdout, disk), 1);
+  // Every line of the diff shows its CR, the file's last one too.
+  const added = stdout.split('\n').filter((l) => /^\+ /.test(l));
+  assert.equal(added.length, 6, stdout);
+  for (const l of added) assert.ok(l.endsWith('\\x0d'), `added line without its CR: ${l}`);
   const changes = cited(stdout, /^Would change:/);
   assert.equal(changes.length, 6, stdout);
   for (const c of changes) assertCitesDisk(c, disk);

@@ -81,6 +81,20 @@ describe('GitLab SAST reporter', () => {
     assert.equal(v.solution, 'Set DirectInternetAccess to Disabled and route traffic through a VPC with a NAT gateway.');
   });
 
+  it("names other tools' ids as snake_case identifier types", () => {
+    const report = sampleReport();
+    report.rules = report.rules.map((r) => ({ ...r, aliases: [{ tool: 'AWS Security Hub', id: 'SageMaker.1' }, { tool: 'cdk-nag', id: 'AwsSolutions-SM3' }] }));
+    const doc = parse(report);
+    assertValid(doc);
+    assert.deepEqual(
+      doc.vulnerabilities[0].identifiers.slice(1).map((i: { type: string; name: string }) => [i.type, i.name]),
+      [
+        ['aws_security_hub_id', 'AWS Security Hub SageMaker.1'],
+        ['cdk_nag_id', 'cdk-nag AwsSolutions-SM3'],
+      ],
+    );
+  });
+
   it('keeps ids unique when two findings share a key', () => {
     const report = sampleReport();
     const dup = report.findings.find((f) => f.result === 'fail' && !f.suppressed)!;

@@ -103,7 +103,8 @@ function toVulnerability(f: Finding, rule: RuleMeta | undefined, id: string) {
     identifiers: [
       // The first identifier is GitLab's primary one: it groups the vulnerability with the same rule's elsewhere.
       { type: 'cloudconform_rule_id', name: `cloudconform ${f.ruleId}`, value: f.ruleId },
-      ...(rule?.aliases ?? []).map((a) => ({ type: `${a.tool}_id`, name: `${a.tool} ${a.id}`, value: a.id })),
+      // The same control in other tools (Checkov CKV_AWS_122, Security Hub SageMaker.1): type `checkov_id`, `aws_security_hub_id`.
+      ...(rule?.aliases ?? []).map((a) => ({ type: `${snakeCase(a.tool)}_id`, name: `${a.tool} ${a.id}`, value: a.id })),
     ],
     ...(links.length > 0 ? { links } : {}),
     location: {
@@ -135,6 +136,11 @@ function cut(text: string, max: number): string {
   let end = max - 1;
   if (/[\ud800-\udbff]/.test(text.charAt(end - 1))) end--;
   return `${text.slice(0, end)}…`;
+}
+
+/** `AWS Security Hub` → `aws_security_hub`, `cdk-nag` → `cdk_nag`. */
+function snakeCase(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'other';
 }
 
 function isWebUrl(value: string): boolean {

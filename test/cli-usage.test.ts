@@ -178,6 +178,13 @@ test('-o FILE infers the format from the extension; FORMAT=FILE still works; an 
     assert.equal(JSON.parse(readFileSync(json, 'utf8')).version, 1);
     assert.match(readFileSync(junit, 'utf8'), /<testsuites/);
     assert.equal(JSON.parse(readFileSync(named, 'utf8')).version, 1);
+    // A folder that doesn't exist yet is made; a file that can't be written is exit 2 and the others are still written.
+    const nested = join(t.root, 'reports', 'ci', 'r.sarif');
+    const blocked = join(t.root, 'nb.yaml', 'r.json');
+    const partial = run(['scan', join(t.root, 'nb.yaml'), '-q', '-o', blocked, '-o', nested]);
+    assert.equal(partial.code, 2);
+    assert.match(partial.stderr, /--output .*r\.json: can't write/);
+    assert.equal(JSON.parse(readFileSync(nested, 'utf8')).version, '2.1.0');
     const unknown = run(['scan', join(t.root, 'nb.yaml'), '-o', join(t.root, 'report.out')]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /FORMAT=FILE/);

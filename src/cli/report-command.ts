@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { applyBaseline, BaselineError, createBaseline, loadBaseline, writeBaseline } from '../engine/baseline';
 import { ConfigError, findConfig, parseRisk, type Config } from '../engine/config';
 import type { FailOn, ScanReport } from '../engine/report';
@@ -83,10 +84,18 @@ export async function runReportCommand(
     // Only a terminal has a width to fit; pipes and files get whole lines.
     const width = process.stdout.isTTY === true && process.stdout.columns > 0 ? process.stdout.columns : undefined;
     if (!opts.quiet) process.stdout.write(ensureNewline(renderReport(report, opts.format, { color, failOn, verbose: opts.verbose, width })));
+    // Each --output file on its own: one that can't be written is said, and the others still are.
+    let unwritten = 0;
     for (const { format, file } of outputs) {
-      writeFileSync(file, ensureNewline(renderReport(report, format, { color: false, failOn, verbose: true })));
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, ensureNewline(renderReport(report, format, { color: false, failOn, verbose: true })));
+      } catch (e) {
+        unwritten++;
+        writeError(`--output ${file}: can't write: ${(e as Error).message}`);
+      }
     }
-    if (report.errors.length > 0) return 2;
+    if (report.errors.length > 0 || unwritten > 0) return 2;
     if (report.findings.some((f) => isFailing(f, failOn))) return 1;
     if (opts.failOnUnknown && report.findings.some((f) => f.result === 'unknown' && !f.suppressed)) return 1;
     if (opts.failOnExpired && report.findings.some((f) => f.expiredSuppression && !f.suppressed && f.result !== 'pass')) return 1;

@@ -178,7 +178,8 @@ program
 Example:
   cloudconform fix infra/ --dry-run --subnet-id subnet-0123456789abcdef0
 
-Exit codes: 0 nothing left failing, 1 some resources could not be fixed, 2 could not complete.`)
+Exit codes: 0 nothing left to fix, 1 something is left (a decision for a person, a failure, or on
+--dry-run changes to make), 2 a file could not be read, parsed or written, or bad usage.`)
   .action(async (paths: string[], opts) => {
     const { runFixCommand } = await import('./fix-command');
     process.exitCode = await runFixCommand(paths, opts);

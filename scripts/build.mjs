@@ -29,3 +29,17 @@ await build({
   // Lets bundled CommonJS dependencies call require() inside an ES module bundle.
   banner: { js: "import { createRequire as __ccCreateRequire } from 'node:module'; const require = __ccCreateRequire(import.meta.url);" },
 });
+
+// re2js is loaded only when a Terraform regular expression runs (src/sources/terraform/regex.ts
+// requires it synchronously, which a split ES chunk can't be), so it is bundled on its own beside
+// the chunks: the installed package needs nothing from node_modules.
+await build({
+  entryPoints: { re2js: 'node_modules/re2js/build/index.cjs' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+});

@@ -155,3 +155,31 @@ test('the installed command finds its rule pages and loads the AWS SDK for audit
   assert.doesNotMatch(audit.stdout + audit.stderr, /ERR_MODULE_NOT_FOUND|Cannot find (module|package)/);
   assert.match(audit.stdout, /ECONNREFUSED/);
 });
+
+test("the installed command runs Terraform's regex() (re2js, loaded on demand, is shipped in the bundle)", () => {
+  // re2js was left out of the bundle and required from node_modules, which a global install of
+  // the tarball doesn't have: every regex() made the scan fail with "Cannot find module 're2js'".
+  const dir = join(work, 'regex');
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, 'main.tf'),
+    [
+      'locals {',
+      '  access = regex("^(Enabled|Disabled)", "Enabled-by-default")[0]',
+      '}',
+      'resource "aws_sagemaker_notebook_instance" "nb" {',
+      '  name                   = "nb"',
+      '  role_arn               = "arn:aws:iam::123456789012:role/r"',
+      '  instance_type          = "ml.t3.medium"',
+      '  direct_internet_access = local.access',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const r = runInstalled(['scan', dir, '--format', 'json']);
+  assert.doesNotMatch(r.stdout + r.stderr, /Cannot find (module|package)|re2js/);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const report = JSON.parse(r.stdout) as { findings: { result: string; message: string }[] };
+  assert.equal(report.findings[0]?.result, 'fail');
+  assert.match(report.findings[0]!.message, /Enabled/);
+});

@@ -20,8 +20,19 @@ import { EvalError } from './eval-error';
 let engine: typeof RE2JS | undefined;
 
 function re2(): typeof RE2JS {
-  engine ??= (createRequire(import.meta.url)('re2js') as typeof import('re2js')).RE2JS;
+  engine ??= loadEngine();
   return engine;
+}
+
+/** The build bundles re2js beside the chunks (dist/re2js.cjs, see scripts/build.mjs); from source, node_modules has it. */
+function loadEngine(): typeof RE2JS {
+  const require = createRequire(import.meta.url);
+  try {
+    return (require('./re2js.cjs') as typeof import('re2js')).RE2JS;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    return (require('re2js') as typeof import('re2js')).RE2JS;
+  }
 }
 
 /** A compiled pattern: the same one is often applied to every instance of a `count`. */

@@ -1,7 +1,7 @@
 // --create-baseline records today's failures by finding key; --baseline then fails only on new ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BaselineError, readBaseline } from '../src/engine/baseline';
 import { makeTree } from './helpers/fixtures';
@@ -87,4 +87,104 @@ test('a hostile baseline can only match keys: __proto__ and extra fields do noth
   assert.equal(baseline.has('constructor'), false);
   assert.throws(() => readBaseline('b.json', '[]'), BaselineError);
   assert.throws(() => readBaseline('b.json', '{"version": 1}'), /entries/);
+});
+
+const SHARED_MODULE = `
+variable "internet" {
+  type = string
+}
+resource "aws_sagemaker_notebook_instance" "this" {
+  name                   = "nb"
+  role_arn               = "arn:aws:iam::123456789012:role/r"
+  instance_type          = "ml.t3.medium"
+  subnet_id              = "subnet-0123456789abcdef0"
+  direct_internet_access = var.internet
+}
+`;
+const callerOf = (internet: string) => `module "nb" {\n  source   = "../../modules/nb"\n  internet = "${internet}"\n}\n`;
+
+test('attack: one baseline entry for a shared module does not cover a new root that calls it (one key stood for every caller)', () => {
+  const t = makeTree({ 'modules/nb/main.tf': SHARED_MODULE, 'envs/dev/main.tf': callerOf('Enabled') });
+  try {
+    assert.equal(runCli(['scan', 'envs', '--create-baseline', 'baseline.json'], t.root).code, 1);
+    // A new environment deploys the same module open.
+    mkdirSync(join(t.root, 'envs', 'prod'));
+    writeFileSync(join(t.root, 'envs', 'prod', 'main.tf'), callerOf('Enabled'));
+    const r = scanJson(['envs', '--baseline', 'baseline.json'], t.root);
+    assert.equal(r.code, 1, JSON.stringify(r.report.summary));
+    const findings = r.report.findings as { resource: { root?: string }; suppressed: boolean; message: string }[];
+    const byRoot = Object.fromEntries(findings.map((f) => [f.resource.root, f.suppressed]));
+    assert.deepEqual(byRoot, { 'envs/dev': true, 'envs/prod': false });
+    // Each finding says which root it is, in every format (the message).
+    assert.ok(findings.some((f) => /root module envs\/prod/.test(f.message)));
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('attack: one baseline entry for a nested stack child does not cover another parent that deploys it', () => {
+  const child = [
+    'Parameters:',
+    '  Internet: { Type: String }',
+    'Resources:',
+    '  Nb:',
+    '    Type: AWS::SageMaker::NotebookInstance',
+    '    Properties:',
+    '      InstanceType: ml.t3.medium',
+    '      RoleArn: arn:aws:iam::123456789012:role/r',
+    '      SubnetId: subnet-0123456789abcdef0',
+    '      DirectInternetAccess: !Ref Internet',
+    '',
+  ].join('\n');
+  const parent = [
+    'AWSTemplateFormatVersion: "2010-09-09"',
+    'Resources:',
+    '  Child:',
+    '    Type: AWS::CloudFormation::Stack',
+    '    Properties:',
+    '      TemplateURL: ./child.yaml',
+    '      Parameters: { Internet: Enabled }',
+    '',
+  ].join('\n');
+  const t = makeTree({ 'child.yaml': child, 'dev.yaml': parent });
+  try {
+    assert.equal(runCli(['scan', '.', '--create-baseline', 'baseline.json'], t.root).code, 1);
+    writeFileSync(join(t.root, 'prod.yaml'), parent);
+    const r = scanJson(['.', '--baseline', 'baseline.json'], t.root);
+    assert.equal(r.code, 1, JSON.stringify(r.report.findings, null, 1));
+    const findings = r.report.findings as { resource: { id: string; root?: string }; suppressed: boolean; result: string }[];
+    const nested = findings.filter((f) => f.resource.id === 'Child/Nb');
+    assert.deepEqual(Object.fromEntries(nested.map((f) => [f.resource.root, f.suppressed])), { 'dev.yaml': true, 'prod.yaml': false });
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a baselined unknown that becomes a failure is new: the verdict got worse', () => {
+  const unknownNb = [
+    'Parameters:',
+    '  Internet: { Type: String, AllowedValues: [Enabled, Disabled] }',
+    'Resources:',
+    '  Nb:',
+    '    Type: AWS::SageMaker::NotebookInstance',
+    '    Properties:',
+    '      InstanceType: ml.t3.medium',
+    '      RoleArn: arn:aws:iam::123456789012:role/r',
+    '      SubnetId: subnet-0123456789abcdef0',
+    '      DirectInternetAccess: !Ref Internet',
+    '',
+  ].join('\n');
+  const t = makeTree({ 't.yaml': unknownNb });
+  try {
+    runCli(['scan', '.', '--create-baseline', 'baseline.json'], t.root);
+    const entries = JSON.parse(readFileSync(join(t.root, 'baseline.json'), 'utf8')).entries;
+    assert.deepEqual(entries.map((e: { result: string }) => e.result), ['unknown']);
+    assert.equal(scanJson(['.', '--baseline', 'baseline.json', '--fail-on-unknown'], t.root).code, 0);
+    writeFileSync(join(t.root, 't.yaml'), unknownNb.replace('!Ref Internet', 'Enabled'));
+    const worse = scanJson(['.', '--baseline', 'baseline.json'], t.root);
+    assert.equal(worse.code, 1);
+    assert.equal((worse.report.findings as { suppressed: boolean }[])[0]!.suppressed, false);
+  } finally {
+    t.cleanup();
+  }
 });

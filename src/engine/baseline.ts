@@ -29,8 +29,11 @@ export interface BaselineFile {
   /** When it was made (ISO 8601, UTC). */
   created: string;
   tool: { name: 'cloudconform'; version: string };
-  /** `key` is all that matters; the rest is for people reading the file. */
-  entries: { key: string; ruleId: string; resource: string; file: string }[];
+  /**
+   * `key` and `result` are what matter (a baselined unknown that becomes a failure is new: the
+   * verdict got worse); the rest is for people reading the file. `root`: see Finding.resource.root.
+   */
+  entries: { key: string; result: 'fail' | 'unknown'; ruleId: string; resource: string; file: string; root?: string }[];
 }
 
 /** What a baseline records: failures and unknowns that no inline skip, Checkov skip or exception suppresses. */
@@ -47,7 +50,14 @@ export function createBaseline(report: ScanReport, now = new Date()): BaselineFi
     const key = findingKey(f);
     if (seen.has(key)) continue;
     seen.add(key);
-    entries.push({ key, ruleId: f.ruleId, resource: f.resource.id, file: f.location.file });
+    entries.push({
+      key,
+      result: f.result as 'fail' | 'unknown',
+      ruleId: f.ruleId,
+      resource: f.resource.id,
+      file: f.location.file,
+      ...(f.resource.root !== undefined ? { root: f.resource.root } : {}),
+    });
   }
   return { version: BASELINE_VERSION, created: now.toISOString(), tool: { name: 'cloudconform', version: VERSION }, entries };
 }
@@ -60,8 +70,11 @@ export function writeBaseline(path: string, baseline: BaselineFile): void {
   }
 }
 
+/** A baseline as read: each key, and the verdict it was recorded with (absent: any). */
+export type BaselineKeys = ReadonlyMap<string, 'fail' | 'unknown' | undefined>;
+
 /** Reads a baseline file: its keys. Every problem is a BaselineError naming the file. */
-export function loadBaseline(path: string): Set<string> {
+export function loadBaseline(path: string): BaselineKeys {
   const read = readTextFile(path, { maxFileBytes: MAX_BASELINE_BYTES });
   // The reader's size message names --max-file-size, which does not apply here.
   if (!read.ok) throw new BaselineError(`--baseline ${path}: can't read: ${read.reason.replace(/ \(--max-file-size\)$/, '')}`);
@@ -69,7 +82,7 @@ export function loadBaseline(path: string): Set<string> {
 }
 
 /** The keys of a baseline's text; `path` is for messages. */
-export function readBaseline(path: string, text: string): Set<string> {
+export function readBaseline(path: string, text: string): BaselineKeys {
   const fail = (why: string) => new BaselineError(`--baseline ${path}: ${why}`);
   let data: unknown;
   try {
@@ -83,11 +96,13 @@ export function readBaseline(path: string, text: string): Set<string> {
   if (version > BASELINE_VERSION) throw fail(`version ${version} was written by a newer cloudconform (this one reads version ${BASELINE_VERSION}): upgrade, or create the baseline again`);
   if (!Array.isArray(entries)) throw fail("'entries' must be a list");
   if (entries.length > MAX_BASELINE_ENTRIES) throw fail(`${entries.length} entries, over the limit of ${MAX_BASELINE_ENTRIES.toLocaleString('en-US')}`);
-  const keys = new Set<string>();
+  const keys = new Map<string, 'fail' | 'unknown' | undefined>();
   entries.forEach((entry: unknown, i) => {
-    const key = typeof entry === 'object' && entry !== null ? (entry as { key?: unknown }).key : undefined;
+    const { key, result } = typeof entry === 'object' && entry !== null ? (entry as { key?: unknown; result?: unknown }) : {};
     if (typeof key !== 'string' || !KEY.test(key)) throw fail(`entries[${i}].key must be a finding key (64 hex digits)`);
-    keys.add(key);
+    if (result !== undefined && result !== 'fail' && result !== 'unknown') throw fail(`entries[${i}].result must be fail or unknown`);
+    // A key listed twice with different verdicts accepts either.
+    keys.set(key, keys.has(key) && keys.get(key) !== result ? undefined : result);
   });
   return keys;
 }
@@ -97,10 +112,14 @@ export function readBaseline(path: string, text: string): Set<string> {
  * `baseline`) and counts the summary again. A finding already suppressed keeps its suppression; a
  * baselined one no longer shows an expired suppression (the baseline accepts it as it is).
  */
-export function applyBaseline(report: ScanReport, keys: ReadonlySet<string>, path: string, failOn: FailOn): void {
+export function applyBaseline(report: ScanReport, keys: BaselineKeys, path: string, failOn: FailOn): void {
   if (keys.size === 0) return;
   for (const f of report.findings) {
-    if (!recorded(f) || !keys.has(findingKey(f))) continue;
+    if (!recorded(f)) continue;
+    const key = findingKey(f);
+    if (!keys.has(key)) continue;
+    const result = keys.get(key);
+    if (result !== undefined && result !== f.result) continue;
     f.suppressed = true;
     f.suppression = { reason: `in baseline ${path}`, source: 'baseline', file: path };
     delete f.expiredSuppression;

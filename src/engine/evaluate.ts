@@ -63,6 +63,7 @@ export class RuleRunner {
     }
     if (resource.raw.existenceUnknown) message += ` (The resource is created only if ${resource.raw.existenceUnknown}.)`;
     if (resource.raw.deployedAs) message += ` (Evaluated as deployed by ${resource.raw.deployedAs}.)`;
+    else if (resource.raw.root) message += ` (Evaluated as the root module ${resource.raw.root} calls it.)`;
 
     const finding: Finding = {
       ruleId: meta.id,
@@ -74,6 +75,7 @@ export class RuleRunner {
       suppressed: false,
     };
     if (resource.raw.details) finding.resource.details = resource.raw.details;
+    if (resource.raw.root) finding.resource.root = resource.raw.root;
 
     this.applySuppressions(finding, resource, tags);
     return finding;

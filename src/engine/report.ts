@@ -17,6 +17,8 @@ export interface Finding {
     source: string;
     /** Live resources: account, region, name, status. */
     details?: Record<string, string>;
+    /** The Terraform root module or top template this instance is deployed from, when not its own file (a shared module, a nested stack). */
+    root?: string;
   };
   location: { file: string; line: number; column?: number };
   message: string;
@@ -53,7 +55,10 @@ export interface Suppression {
  */
 export function findingKey(f: Pick<Finding, 'ruleId' | 'resource' | 'location'>): string {
   const file = f.location.file.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
-  return createHash('sha256').update(JSON.stringify([f.ruleId, f.resource.id, file])).digest('hex');
+  // The root joins the key only where there is one, so every other finding keeps its key.
+  const root = f.resource.root?.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+  const parts = root === undefined ? [f.ruleId, f.resource.id, file] : [f.ruleId, f.resource.id, file, root];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
 export interface ReportSummary {

@@ -46,6 +46,13 @@ export interface SourceResource {
    * Appended to every finding's message.
    */
   deployedAs?: string;
+  /**
+   * The configuration this instance is deployed from when that is not its own file's: the
+   * Terraform root module that calls its module, or the top template of a nested stack. Two roots
+   * calling one module give two resources with the same id and file; this tells them apart (in
+   * the finding key, so one baseline entry can't stand for the other).
+   */
+  root?: string;
 }
 
 /** A resource as rules see it: every property has AWS's default applied once, here. */

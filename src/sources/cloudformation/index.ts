@@ -181,6 +181,7 @@ function readTemplate(file: string, text: string, givenValues: GivenParameters, 
     const unsure = [instance.existenceUnknown, existence === true ? undefined : existence].filter((x) => x !== undefined);
     if (unsure.length > 0) resource.existenceUnknown = unsure.join(', and ');
     if (instance.deployedAs !== undefined) resource.deployedAs = instance.deployedAs;
+    if (instance.root !== undefined) resource.root = instance.root;
     const suppressions = readSuppressions(definition, entry, locate, report, location);
     if (suppressions) resource.suppressions = suppressions;
     resources.push(resource);
@@ -271,6 +272,7 @@ function readNestedStack(
   const instance: StackInstance = {
     idPrefix: `${parent.idPrefix}${logicalId}/`,
     deployedAs: parent.deployedAs ? `${parentAt}, itself ${parent.deployedAs}` : parentAt,
+    root: parent.root ?? at.file,
     ...(unsure.length > 0 ? { existenceUnknown: unsure.join(', and ') } : {}),
     ...(macro ? { macro } : {}),
     ...(passed.allUnknown !== undefined ? { parametersUnknown: passed.allUnknown } : {}),

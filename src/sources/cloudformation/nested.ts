@@ -50,6 +50,8 @@ export interface StackInstance {
   idPrefix: string;
   /** `nested stack Outer of top.yaml:4, nested stack Inner of mid.yaml:7`. */
   deployedAs?: string;
+  /** The top template (the file scanned) of a nested instance: see SourceResource.root. */
+  root?: string;
   /** Why the parent stack itself may not be created (its Condition). */
   existenceUnknown?: string;
   /** A macro that rewrites the parent's stack resource: everything in the child is unknown. */

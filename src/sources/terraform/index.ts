@@ -1,4 +1,4 @@
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { DEFAULT_READ_LIMITS, type ReadLimits } from '../read-file';
 import type { SourceResource } from '../../model/resource';
 import type { SourceResult } from '../source';
@@ -54,7 +54,13 @@ export function scanTerraformDirectories(dirs: string[], options: TerraformScanO
         undefined,
         [],
       );
+      const first = resources.length;
       scan.budget.at({ file: root.dir }, () => instance.collectResources(resources));
+      // A module's resources are told apart by the root that calls them (two roots, one module).
+      for (let i = first; i < resources.length; i++) {
+        const r = resources[i]!;
+        if (r.root === undefined && dirname(r.location.file) !== root.dir) r.root = root.dir;
+      }
     } catch (e) {
       // A spent budget has its own error entry already.
       if (e instanceof BudgetExceeded) continue;

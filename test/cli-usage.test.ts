@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { makeTree, NOTEBOOK_CFN_YAML } from './helpers/fixtures';
 
 const CLI = new URL('../bin/cloudconform.js', import.meta.url).pathname;
@@ -329,6 +330,37 @@ test('fix -q prints no summary; its exit code is unchanged', () => {
     assert.notEqual(loud.stdout, '');
     assert.equal(quiet.stdout, '');
     assert.equal(quiet.code, loud.code);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("attack: a repository's globs can't make the scan backtrack for hours (picomatch: one 45-character name hung it)", () => {
+  const hostile = '*a'.repeat(14) + '*b';
+  const t = makeTree({
+    '.git/HEAD': 'x',
+    '.cloudconform.yml': `exclude: ['${hostile}']\nexceptions:\n  - rules: ['*']\n    resources: ['${hostile}']\n    paths: ['${hostile}']\n    reason: slow\n`,
+    [`${'a'.repeat(45)}.yaml`]: NOTEBOOK_CFN_YAML('A'.repeat(45), 'Enabled'),
+  });
+  try {
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [CLI, 'scan', t.root, '--skip-path', hostile], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.ok(Date.now() - started < 30_000, `${Date.now() - started} ms`);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a glob the matcher refuses is a configuration or usage error, before the scan', () => {
+  const t = makeTree({ '.git/HEAD': 'x', '.cloudconform.yml': "exclude: ['[z-a]']\n", 'nb.yaml': NOTEBOOK_CFN_YAML('Nb', 'Enabled') });
+  try {
+    const r = run(['scan', t.root]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /exclude: a glob of '\[z-a\]' is not valid/);
+    const skip = run(['scan', join(ROOT, 'examples'), '--skip-path', 'x'.repeat(2000)], { cwd: tmpdir() });
+    assert.equal(skip.code, 2);
+    assert.match(skip.stderr, /longer than 1024/);
   } finally {
     t.cleanup();
   }

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { ConfigError, findConfig } from '../engine/config';
+import { GlobError } from '../engine/glob';
 import { fix, type FixOutcome } from '../remediation/iac/fix';
 import type { FixInputs } from '../remediation/iac/fixer';
 import { FORMAT_FIXERS } from '../remediation/iac/format-fixers';
@@ -58,7 +59,7 @@ export async function runFixCommand(paths: string[], opts: FixCommandOptions): P
       FORMAT_FIXERS,
     );
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof GlobError) {
       writeError(e.message);
       return 2;
     }

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { GlobError } from '../engine/glob';
 import { applyBaseline, BaselineError, createBaseline, loadBaseline, writeBaseline } from '../engine/baseline';
 import { ConfigError, findConfig, parseRisk, type Config } from '../engine/config';
 import type { FailOn, ScanReport } from '../engine/report';
@@ -101,7 +102,7 @@ export async function runReportCommand(
     if (opts.failOnExpired && report.findings.some((f) => f.expiredSuppression && !f.suppressed && f.result !== 'pass')) return 1;
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof BaselineError || usageErrors.some((type) => e instanceof type)) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof BaselineError || e instanceof GlobError || usageErrors.some((type) => e instanceof type)) {
       writeError((e as Error).message);
       return 2;
     }

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { load as loadYaml, JSON_SCHEMA, YAMLException } from 'js-yaml';
-import picomatch from 'picomatch';
+import { GlobError, globMatcher, type GlobOptions } from './glob';
 import { RISK_ORDER, type Risk } from '../rules/rule';
 import { findRule } from '../rules/index';
 import { unknownRuleMessage } from '../sources/skips';
@@ -136,13 +136,7 @@ function isDirectory(path: string): boolean {
  */
 export function pathGlobMatcher(patterns: readonly string[], baseDir: string | undefined, options: { basename?: boolean } = {}): (path: string) => boolean {
   if (patterns.length === 0) return () => false;
-  // picomatch's `basename` option applies to every pattern given with it (measured: with it,
-  // `infra/test/**` no longer matched `infra/test/f.yaml`), so names alone get their own matcher.
-  const names = options.basename ? patterns.filter((p) => !p.includes('/')) : [];
-  const paths = patterns.filter((p) => !names.includes(p));
-  const byPath = paths.length ? picomatch([...paths], { dot: true }) : () => false;
-  const byName = names.length ? picomatch([...names], { dot: true, basename: true }) : () => false;
-  const isMatch = (rel: string) => byPath(rel) || byName(rel);
+  const isMatch = globMatcher(patterns, options);
   return (path) => isMatch(globPathFrom(baseDir, path));
 }
 
@@ -155,6 +149,17 @@ export function globPathFrom(baseDir: string | undefined, file: string): string 
   if (baseDir === undefined) return shown;
   const rel = relative(baseDir, resolve(file)).replace(/\\/g, '/');
   return rel === '' || rel === '..' || rel.startsWith('../') || isAbsolute(rel) ? shown : rel;
+}
+
+/** Globs a matcher accepts (length, braces, classes): a bad one is a configuration error, found before the scan. */
+function checkedGlobs(globs: string[], where: string, options: GlobOptions = {}): string[] {
+  try {
+    globMatcher(globs, options);
+  } catch (e) {
+    if (e instanceof GlobError) throw new ConfigError(`${where}: ${e.message}`);
+    throw e;
+  }
+  return globs;
 }
 
 function stringList(value: unknown, where: string): string[] {
@@ -188,7 +193,7 @@ export function parseConfig(data: unknown, file = CONFIG_FILE_NAME): Config {
     throw new ConfigError(`${file}: failOn: none is not allowed in a configuration file: only --fail-on none or CLOUDCONFORM_FAIL_ON=none can say findings never fail`);
   }
   if (failOn !== undefined) config.failOn = parseRisk(String(failOn), `${file}: failOn`);
-  config.exclude = stringList(d.exclude, `${file}: exclude`);
+  config.exclude = checkedGlobs(stringList(d.exclude, `${file}: exclude`), `${file}: exclude`);
   const exceptions = d.exceptions ?? [];
   if (!Array.isArray(exceptions)) throw new ConfigError(`${file}: 'exceptions' must be a list`);
   exceptions.forEach((raw, i) => {
@@ -200,8 +205,8 @@ export function parseConfig(data: unknown, file = CONFIG_FILE_NAME): Config {
     const rules = stringList(e.rule ?? e.rules, `${where}.rules`);
     if (rules.length === 0) throw new ConfigError(`${where}: name the rule(s) it applies to ('rules: [SageMaker-004]' or '*')`);
     const canonical = rules.map((id) => (id === '*' ? id : ruleIds([id], `${where}.rules`)[0]!));
-    const paths = stringList(e.path ?? e.paths, `${where}.paths`);
-    const resources = stringList(e.resource ?? e.resources, `${where}.resources`);
+    const paths = checkedGlobs(stringList(e.path ?? e.paths, `${where}.paths`), `${where}.paths`);
+    const resources = checkedGlobs(stringList(e.resource ?? e.resources, `${where}.resources`), `${where}.resources`, { literalBrackets: true, negate: true });
     const tags = e.tags === undefined ? undefined : tagMap(e.tags, `${where}.tags`);
     let expires: string | undefined;
     if (e.expires !== undefined) {
@@ -280,8 +285,8 @@ export class ExceptionMatcher {
       index,
       expired: hasExpired(exception.expires, now.getTime()),
       rule: (id: string) => exception.rules.some((r) => r === '*' || r.toLowerCase() === id.toLowerCase()),
-      path: exception.paths.length ? picomatch(exception.paths, { dot: true }) : () => true,
-      resource: exception.resources.length ? picomatch(exception.resources, { dot: true, bash: false, literalBrackets: true, nonegate: false }) : () => true,
+      path: exception.paths.length ? globMatcher(exception.paths) : () => true,
+      resource: exception.resources.length ? globMatcher(exception.resources, { literalBrackets: true, negate: true }) : () => true,
       tags: exception.tags ? matchesAllTags(exception.tags) : () => true,
     }));
   }

@@ -1,6 +1,6 @@
 import { lstatSync, opendirSync, readlinkSync, realpathSync, statSync, type Dir, type Dirent, type Stats } from 'node:fs';
 import { basename, extname, join, sep } from 'node:path';
-import picomatch from 'picomatch';
+import { globMatcher } from './glob';
 import { fileKind } from '../sources/read-file';
 import { isTerraformFile } from '../sources/terraform/file-names';
 import type { ScanError, ScanNote } from '../sources/source';
@@ -63,7 +63,7 @@ interface Frame {
  */
 export function walkScanPaths(paths: string[], { exclude = [], skip, followExternalSymlinks = false }: WalkOptions = {}): WalkResult {
   const result: WalkResult = { candidateFiles: [], terraformDirs: [], streams: [], errors: [], notes: [] };
-  const globbed = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
+  const globbed = exclude.length ? globMatcher(exclude) : () => false;
   const isExcluded = skip ? (path: string) => globbed(path) || skip(path) : globbed;
   // Real paths of the files listed (candidates and .tf only, so memory follows the file list).
   const seenFiles = new Set<string>();

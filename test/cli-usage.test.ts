@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chownSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { makeTree, NOTEBOOK_CFN_YAML } from './helpers/fixtures';
@@ -361,6 +361,46 @@ test('a glob the matcher refuses is a configuration or usage error, before the s
     const skip = run(['scan', join(ROOT, 'examples'), '--skip-path', 'x'.repeat(2000)], { cwd: tmpdir() });
     assert.equal(skip.code, 2);
     assert.match(skip.stderr, /longer than 1024/);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("attack: a scanned path without a configuration doesn't take another path's (vendor/lib's exclude hid infra)", () => {
+  const t = makeTree({
+    '.git/HEAD': 'x',
+    'vendor/lib/.cloudconform.yml': "exclude: ['infra/**', 'infra']\nexceptions:\n  - rules: ['*']\n    paths: ['infra/**']\n    reason: vendored\n",
+    'vendor/lib/ok.yaml': NOTEBOOK_CFN_YAML('Lib', 'Disabled', 'subnet-0123456789abcdef0'),
+    'infra/main.yaml': NOTEBOOK_CFN_YAML('Infra', 'Enabled'),
+  });
+  try {
+    const r = run(['scan', 'vendor/lib', 'infra'], { cwd: t.root });
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, /different configurations \(.*infra: no configuration/);
+    assert.equal(run(['scan', 'infra'], { cwd: t.root }).code, 1);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("attack: a parent's .git or .cloudconform.yml that another user owns is not trusted (a shared /tmp), as git's safe.directory", () => {
+  const t = makeTree({
+    'parent/.git/HEAD': 'x',
+    'parent/.cloudconform.yml': "exclude: ['**']\n",
+    'parent/victim/nb.yaml': NOTEBOOK_CFN_YAML('Nb', 'Enabled'),
+    'cwd/.keep': '',
+  });
+  try {
+    const victim = join(t.root, 'parent', 'victim');
+    // Ours: the repository's configuration applies (it excludes everything).
+    assert.equal(run(['scan', victim], { cwd: join(t.root, 'cwd') }).code, 0);
+    // Someone else's (this test runs as root, as CI does, to hand the files to another user).
+    chownSync(join(t.root, 'parent', '.cloudconform.yml'), 4242, 4242);
+    const other = run(['scan', victim, '-f', 'json'], { cwd: join(t.root, 'cwd') });
+    assert.equal(other.code, 1, other.stderr);
+    chownSync(join(t.root, 'parent', '.cloudconform.yml'), process.getuid!(), process.getgid!());
+    chownSync(join(t.root, 'parent', '.git'), 4242, 4242);
+    assert.equal(run(['scan', victim], { cwd: join(t.root, 'cwd') }).code, 1);
   } finally {
     t.cleanup();
   }

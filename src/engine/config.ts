@@ -1,11 +1,11 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { load as loadYaml, JSON_SCHEMA, YAMLException } from 'js-yaml';
 import { GlobError, globMatcher, type GlobOptions } from './glob';
 import { RISK_ORDER, type Risk } from '../rules/rule';
 import { findRule } from '../rules/index';
 import { unknownRuleMessage } from '../sources/skips';
-import { expiryProblem, hasExpired } from '../model/expires';
+import { expiryProblem, hasExpired, isReasonGiven } from '../model/expires';
 import type { ScanNote } from '../sources/source';
 import { readTextFile } from './files';
 
@@ -78,19 +78,24 @@ export function loadConfigFile(path: string): Config {
  */
 export function findConfig(explicit: string | undefined, cwd: string, scanned: readonly string[] = []): Config {
   if (explicit) return loadConfigFile(explicit);
-  const found = new Set<string>();
+  const inCwd = join(cwd, CONFIG_FILE_NAME);
+  const fallback = existsSync(inCwd) ? inCwd : undefined;
+  // Each path's configuration: its nearest, else the working directory's, else none. A path
+  // without one of its own takes no other path's: `scan vendor/lib infra` must not apply
+  // vendor/lib's exclusions to infra.
+  const chosen = new Map<string, string>();
   for (const path of scanned) {
     if (path === '-' || path.startsWith('/dev/')) continue;
-    const near = nearestConfig(resolve(cwd, path));
-    if (near) found.add(near);
+    const config = nearestConfig(resolve(cwd, path)) ?? fallback;
+    chosen.set(config ?? 'no configuration', path);
   }
-  if (found.size > 1) {
-    throw new ConfigError(`the scanned paths have different configurations (${[...found].join(', ')}): scan them separately, or choose one with --config`);
+  if (chosen.size > 1) {
+    const which = [...chosen].map(([config, path]) => `${path}: ${config}`).join('; ');
+    throw new ConfigError(`the scanned paths have different configurations (${which}): scan them separately, or choose one with --config`);
   }
-  const [nearest] = found;
-  if (nearest) return loadConfigFile(nearest);
-  const candidate = join(cwd, CONFIG_FILE_NAME);
-  return existsSync(candidate) ? loadConfigFile(candidate) : emptyConfig();
+  const [only] = chosen.keys();
+  if (only !== undefined) return only === 'no configuration' ? emptyConfig() : loadConfigFile(only);
+  return fallback ? loadConfigFile(fallback) : emptyConfig();
 }
 
 /** The directory a config's path globs are relative to: its own, or the working directory for none. */
@@ -98,12 +103,18 @@ export function configDir(config: Config): string | undefined {
   return config.file ? dirname(resolve(config.file)) : undefined;
 }
 
+/**
+ * The `.cloudconform.yml` in `path`'s directory, else in a parent up to the repository root. A
+ * parent's is used only if it is yours (owned by the user running the scan), as git trusts a
+ * repository only if it is (safe.directory): on a shared machine, anyone can write `/tmp/.git`
+ * and `/tmp/.cloudconform.yml` above your checkout.
+ */
 function nearestConfig(path: string): string | undefined {
-  let dir = isDirectory(path) ? path : dirname(path);
-  const root = repositoryRoot(dir);
-  for (;;) {
+  const start = isDirectory(path) ? path : dirname(path);
+  const root = repositoryRoot(start);
+  for (let dir = start; ; ) {
     const candidate = join(dir, CONFIG_FILE_NAME);
-    if (existsSync(candidate)) return candidate;
+    if (existsSync(candidate) && (dir === start || isOurs(candidate))) return candidate;
     if (root === undefined || dir === root) return undefined;
     const parent = dirname(dir);
     if (parent === dir) return undefined;
@@ -111,13 +122,25 @@ function nearestConfig(path: string): string | undefined {
   }
 }
 
-/** The nearest directory at or above `dir` that holds `.git` (a directory, or a worktree's file). */
+/** The nearest directory at or above `dir` holding a `.git` (a directory, or a worktree's file) that is ours. */
 function repositoryRoot(dir: string): string | undefined {
   for (let d = dir; ; ) {
-    if (existsSync(join(d, '.git'))) return d;
+    const git = join(d, '.git');
+    if (existsSync(git) && isOurs(git)) return d;
     const parent = dirname(d);
     if (parent === d) return undefined;
     d = parent;
+  }
+}
+
+/** Owned by the user running the scan (always true where there are no user ids). */
+function isOurs(path: string): boolean {
+  const uid = process.getuid?.();
+  if (uid === undefined) return true;
+  try {
+    return lstatSync(path).uid === uid;
+  } catch {
+    return false;
   }
 }
 
@@ -201,7 +224,7 @@ export function parseConfig(data: unknown, file = CONFIG_FILE_NAME): Config {
     if (typeof raw !== 'object' || raw === null) throw new ConfigError(`${where} must be a mapping`);
     const e = raw as Record<string, unknown>;
     const reason = typeof e.reason === 'string' ? e.reason.trim() : '';
-    if (!reason) throw new ConfigError(`${where}: a reason is required for every exception`);
+    if (!isReasonGiven(reason)) throw new ConfigError(`${where}: a reason is required for every exception`);
     const rules = stringList(e.rule ?? e.rules, `${where}.rules`);
     if (rules.length === 0) throw new ConfigError(`${where}: name the rule(s) it applies to ('rules: [SageMaker-004]' or '*')`);
     const canonical = rules.map((id) => (id === '*' ? id : ruleIds([id], `${where}.rules`)[0]!));

@@ -1,7 +1,7 @@
 import { Resource, type SourceResource } from '../model/resource';
 import type { Rule, RuleMeta } from '../rules/rule';
 import type { ScanError } from '../sources/source';
-import { hasExpired } from '../model/expires';
+import { hasExpired, isReasonGiven } from '../model/expires';
 import { configShownAs, ExceptionMatcher } from './config';
 import type { Finding, Suppression } from './report';
 
@@ -95,7 +95,7 @@ export class RuleRunner {
     for (const m of matches) this.matched.add(m.index);
     for (const s of resource.raw.suppressions ?? []) {
       if (s.ruleId !== finding.ruleId) continue;
-      if (!s.reason) {
+      if (!isReasonGiven(s.reason)) {
         // Checkov accepts a skip without a reason; we don't, for its skips as for ours: a
         // suppression nobody explained can't be reviewed, and the message says how to make it count.
         finding.message +=

@@ -30,3 +30,12 @@ export function hasExpired(expires: string | undefined, now: number): boolean {
   const end = expiryInstant(expires);
   return end === undefined || now >= end;
 }
+
+/**
+ * Whether a suppression's reason says something: a letter or a digit once invisible characters
+ * are taken out. Zero-width spaces, the Hangul fillers and the Braille blank look like nothing on
+ * a screen, and a reason nobody can read can't be reviewed (red team, issue 11).
+ */
+export function isReasonGiven(reason: string): boolean {
+  return /[\p{L}\p{N}]/u.test(reason.replace(/[\p{Cf}\u115f\u1160\u3164\uffa0\u2800]/gu, ''));
+}

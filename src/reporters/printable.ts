@@ -1,9 +1,11 @@
 /**
- * Resource ids, messages and paths come from scanned files; control characters and bidi overrides
- * in them could rewrite the terminal or disguise a line, so they are shown escaped.
+ * Resource ids, messages and paths come from scanned files; control characters, bidi marks and
+ * overrides, line separators and invisible characters in them could rewrite the terminal,
+ * disguise a line or make two names look the same, so they are shown escaped. The zero-width
+ * joiner stays: emoji sequences are built with it.
  */
 export function printable(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (ch) => {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b\u200c\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu, (ch) => {
     const code = ch.charCodeAt(0);
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
@@ -16,7 +18,7 @@ export function printable(value: string): string {
  */
 export function safeJson(value: unknown, space?: number): string {
   return JSON.stringify(value, null, space).replace(
-    /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

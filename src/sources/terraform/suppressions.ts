@@ -9,8 +9,9 @@ import type { BlockNode, Comment } from './hcl/ast';
  * reason is an error (the author meant an expiry, and a skip without end must not pass for one).
  */
 const SKIP = /cloudconform:skip=([A-Za-z0-9_.-]+(?:\s*,\s*[A-Za-z0-9_.-]+)*)(?:[ \t]+([^\r\n]*))?/;
-const EXPIRES_FIRST = /^expires=(\S*)(?:[ \t]+(.*))?$/;
-const EXPIRES_ANYWHERE = /(?:^|\s)expires=/;
+const EXPIRES_FIRST = /^expires=(\S*)(?:[ \t]+(.*))?$/i;
+// Any spelling of an expiry in the reason (`EXPIRES=`, `expires:`, `(expires 2025-01-31`) is refused too.
+const EXPIRES_ANYWHERE = /(?:^|[\s(\[,;])expires\s*(?:=|:\s*\d{4}-|\s\d{4}-)/i;
 
 /**
  * Checkov's own skip comment, as Checkov reads it (`checkov:skip=CKV_AWS_122:reason`, also with the

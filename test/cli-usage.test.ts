@@ -405,3 +405,31 @@ test("attack: a parent's .git or .cloudconform.yml that another user owns is not
     t.cleanup();
   }
 });
+
+test("attack: a repository config that raises failOn above the rules' risk or leaves a rule out says so, in SARIF too", () => {
+  const t = makeTree({
+    '.git/HEAD': 'x',
+    '.cloudconform.yml': "failOn: extreme\nrules:\n  exclude: [SageMaker-005]\nexclude: ['legacy/**']\n",
+    'nb.yaml': NOTEBOOK_CFN_YAML('Nb', 'Enabled'),
+    'legacy/old.yaml': NOTEBOOK_CFN_YAML('Old', 'Enabled'),
+  });
+  try {
+    const json = run(['scan', '.', '-f', 'json'], { cwd: t.root });
+    assert.equal(json.code, 0, 'the configuration may choose this');
+    const notes = (JSON.parse(json.stdout).notes as { message: string }[]).map((n) => n.message).join('\n');
+    assert.match(notes, /failOn: Extreme in \.cloudconform\.yml: failures below Extreme risk don't make the exit code 1/);
+    assert.match(notes, /SageMaker-005 not run: the rules setting of \.cloudconform\.yml leaves it out/);
+    const sarif = JSON.parse(run(['scan', '.', '-f', 'sarif'], { cwd: t.root }).stdout);
+    const texts = (sarif.runs[0].invocations[0].toolExecutionNotifications as { level: string; message: { text: string } }[])
+      .filter((n) => n.level === 'note')
+      .map((n) => n.message.text)
+      .join('\n');
+    assert.match(texts, /failOn: Extreme/);
+    assert.match(texts, /left out by the exclude of .*legacy/);
+    // Given on the command line, it is the user's choice: no note.
+    const given = JSON.parse(run(['scan', '.', '-f', 'json', '--fail-on', 'extreme', '--rules', 'SageMaker-004'], { cwd: t.root }).stdout);
+    assert.doesNotMatch(JSON.stringify(given.notes ?? []), /failOn: Extreme|not run/);
+  } finally {
+    t.cleanup();
+  }
+});

@@ -2,12 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GlobError } from '../engine/glob';
 import { applyBaseline, BaselineError, createBaseline, loadBaseline, writeBaseline } from '../engine/baseline';
-import { ConfigError, findConfig, parseRisk, type Config } from '../engine/config';
+import { ConfigError, configShownAs, findConfig, parseRisk, type Config } from '../engine/config';
 import type { FailOn, ScanReport } from '../engine/report';
 import { isFailing } from '../engine/report';
 import { formatForFile } from '../reporters/formats';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../reporters/index';
-import { findRule } from '../rules/index';
+import { ALL_RULES, findRule } from '../rules/index';
+import type { ScanNote } from '../sources/source';
 import type { Risk } from '../rules/rule';
 import { ProgressLine } from './progress';
 import { useColor, writeError } from './terminal';
@@ -75,6 +76,8 @@ export async function runReportCommand(
     } finally {
       progress.clear();
     }
+    const said = configChoices(config, report, { failOnGiven: opts.failOn !== undefined, rulesGiven: opts.rules !== undefined });
+    if (said.length) report.notes = [...(report.notes ?? []), ...said];
     // Recorded before --baseline applies, so that a baseline made with one keeps what it still matches.
     if (opts.createBaseline !== undefined) writeBaseline(opts.createBaseline, createBaseline(report));
     if (baseline) applyBaseline(report, baseline, opts.baseline as string, failOn);
@@ -108,6 +111,26 @@ export async function runReportCommand(
     }
     throw e;
   }
+}
+
+/**
+ * What a configuration file decided that makes the run pass more easily is said in the report: a
+ * repository's own `.cloudconform.yml` raising failOn above every rule's risk, or leaving a rule
+ * out, would otherwise turn the gate off without a word (red team, issue 11).
+ */
+function configChoices(config: Config, report: ScanReport, given: { failOnGiven: boolean; rulesGiven: boolean }): ScanNote[] {
+  if (!config.file) return [];
+  const file = configShownAs(config.file);
+  const notes: ScanNote[] = [];
+  if (!given.failOnGiven && config.failOn && config.failOn !== 'Low') {
+    notes.push({ file, message: `failOn: ${config.failOn} in ${file}: failures below ${config.failOn} risk don't make the exit code 1` });
+  }
+  if (!given.rulesGiven) {
+    const ran = new Set(report.rules.map((r) => r.id));
+    const left = ALL_RULES.filter((r) => !ran.has(r.meta.id)).map((r) => r.meta.id);
+    if (left.length) notes.push({ file, message: `${left.join(', ')} not run: the rules setting of ${file} leaves ${left.length === 1 ? 'it' : 'them'} out` });
+  }
+  return notes;
 }
 
 function ensureNewline(s: string): string {

@@ -1,6 +1,6 @@
 import { findingKey, type Finding, type ScanReport } from '../engine/report';
 import type { Risk, RuleMeta } from '../rules/rule';
-import type { ScanError } from '../sources/source';
+import type { ScanError, ScanNote } from '../sources/source';
 import { compareFindings, describeExpiredSuppression, describeSuppression, errorText, riskAtLeast } from './shared';
 import { safeJson } from './printable';
 
@@ -89,6 +89,9 @@ export function renderSarif(report: ScanReport): string {
             toolExecutionNotifications: [
               ...report.errors.map((e) => toNotification(e, 'error')),
               ...(report.warnings ?? []).map((e) => toNotification(e, 'warning')),
+              // Notes too (paths left out, templates not evaluated, regions skipped): code scanning
+              // is where many teams read the run, and what was not checked must show there.
+              ...(report.notes ?? []).map((n) => noteNotification(n)),
             ],
           },
         ],
@@ -214,6 +217,15 @@ function toNotification(error: ScanError, level: 'error' | 'warning') {
     message: { text: `${error.file}: ${errorText(error)}` },
     // A warning about a command-line option (`--var NAME`) has no file to point at.
     ...(error.file.startsWith('--') ? {} : { locations: [physicalLocation(error.file, error.line ?? 0)] }),
+  };
+}
+
+function noteNotification(note: ScanNote) {
+  const where = [note.account, note.region].filter(Boolean).join('/');
+  return {
+    level: 'note' as const,
+    message: { text: `${where ? `${where}: ` : ''}${note.message}` },
+    ...(note.file && !note.file.startsWith('--') ? { locations: [physicalLocation(note.file, note.line ?? 0)] } : {}),
   };
 }
 

@@ -433,3 +433,12 @@ test("attack: a repository config that raises failOn above the rules' risk or le
     t.cleanup();
   }
 });
+
+test('usage errors quote the command line escaped (an OSC sequence in an option reached the terminal raw)', () => {
+  for (const args of [['scan', '--\x1b]0;pwned\x07'], ['scan', '-form\x1b[2Jat']]) {
+    const r = run(args);
+    assert.equal(r.code, 2);
+    assert.doesNotMatch(r.stderr, /[\x1b\x07]/);
+    assert.match(r.stderr, /\\x1b/);
+  }
+});

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../engine/audit-limits';
 import { REPORT_FORMATS } from '../reporters/formats';
+import { printable } from '../reporters/printable';
 import { hintedUsageError, pointToHelp, singleDashLongOption, terraformSpellings } from './usage';
 import { registerGuardrailCommand } from './guardrail-options';
 import { registerRemediateCommands } from './remediate-options';
@@ -17,7 +18,8 @@ const program = new Command('cloudconform')
   // Program options only before the command: `scan -v` is not `--version` (it printed the version
   // and exited 0 with nothing scanned), and `-var` is not `-v -a -r`.
   .enablePositionalOptions()
-  .configureOutput({ outputError: (str, write) => write(hintedUsageError(str)) })
+  // Usage errors quote the command line: escaped like every other message on standard error.
+  .configureOutput({ outputError: (str, write) => write(hintedUsageError(str).split('\n').map(printable).join('\n')) })
   .exitOverride((err) => {
     // Bad usage is exit code 2, like a scan that could not complete; --help and --version are 0.
     process.exit(err.exitCode === 0 ? 0 : 2);
@@ -243,7 +245,7 @@ pointToHelp(program);
 const argv = terraformSpellings(process.argv.slice(2));
 const misspelt = singleDashLongOption(program, argv);
 if (misspelt !== undefined) {
-  process.stderr.write(misspelt);
+  process.stderr.write(misspelt.split('\n').map(printable).join('\n'));
   process.exit(2);
 }
 program.parseAsync(argv, { from: 'user' }).catch((e: unknown) => {

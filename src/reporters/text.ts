@@ -103,8 +103,8 @@ export function renderText(report: ScanReport, options: RenderOptions): string {
   if (report.notes && report.notes.length > 0) {
     section(lines, [{ text: 'Notes', style: c.bold }], width);
     for (const note of report.notes) {
-      const where = note.account ? liveLocator(note.account, note.region) : note.file ? formatLocation(note.file, note.line) : 'aws';
-      lines.push(...fitWrapped(`  ${printable(where)}: ${printable(note.message)}`, width, '    '));
+      const where = note.account ? liveLocator(note.account, note.region) : note.file ? formatLocation(note.file, note.line) : undefined;
+      lines.push(...fitWrapped(`  ${where === undefined ? '' : `${printable(where)}: `}${printable(note.message)}`, width, '    '));
     }
   }
   if (report.warnings && report.warnings.length > 0) {

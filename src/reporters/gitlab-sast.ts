@@ -2,7 +2,7 @@ import { findingKey, type Finding, type ScanReport } from '../engine/report';
 import type { Risk, RuleMeta } from '../rules/rule';
 import type { ScanError } from '../sources/source';
 import { INFORMATION_URI } from './sarif';
-import { compareFindings, describeExpiredSuppression, errorText, formatLocation } from './shared';
+import { compareFindings, describeExpiredSuppression, errorText, formatLocation, isWebUrl } from './shared';
 import { safeJson } from './printable';
 
 /** The GitLab security report schema this output follows (validated against it in gitlab-sast.test.ts). */
@@ -143,11 +143,3 @@ function snakeCase(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'other';
 }
 
-function isWebUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}

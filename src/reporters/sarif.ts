@@ -1,7 +1,7 @@
 import { findingKey, type Finding, type ScanReport } from '../engine/report';
 import type { Risk, RuleMeta } from '../rules/rule';
 import type { ScanError, ScanNote } from '../sources/source';
-import { compareFindings, describeExpiredSuppression, describeSuppression, errorText, riskAtLeast } from './shared';
+import { compareFindings, describeExpiredSuppression, describeSuppression, errorText, isWebUrl, riskAtLeast } from './shared';
 import { safeJson } from './printable';
 
 // Only the SARIF 2.1.0 subset this reporter writes.
@@ -287,14 +287,6 @@ export function pascalCase(text: string): string {
     .join('');
 }
 
-function isWebUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
 
 function escapeMarkdown(text: string): string {
   return text.replace(/([\\`*_[\]<>#|])/g, '\\$1');

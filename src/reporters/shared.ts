@@ -66,3 +66,13 @@ export function formatLocation(file: string, line?: number, column?: number): st
 export function resourceLabel(f: Finding): string {
   return isLiveLocation(f.location) ? (f.resource.details?.name ?? f.resource.id) : f.resource.id;
 }
+
+/** An http(s) address (rule references are also book titles and standard names). */
+export function isWebUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}

@@ -104,7 +104,7 @@ resource "aws_sagemaker_notebook_instance" "this" {
 const callerOf = (internet: string) => `module "nb" {\n  source   = "../../modules/nb"\n  internet = "${internet}"\n}\n`;
 
 test('attack: one baseline entry for a shared module does not cover a new root that calls it (one key stood for every caller)', () => {
-  const t = makeTree({ 'modules/nb/main.tf': SHARED_MODULE, 'envs/dev/main.tf': callerOf('Enabled') });
+  const t = makeTree({ '.git/HEAD': 'x', 'modules/nb/main.tf': SHARED_MODULE, 'envs/dev/main.tf': callerOf('Enabled') });
   try {
     assert.equal(runCli(['scan', 'envs', '--create-baseline', 'baseline.json'], t.root).code, 1);
     // A new environment deploys the same module open.
@@ -146,7 +146,7 @@ test('attack: one baseline entry for a nested stack child does not cover another
     '      Parameters: { Internet: Enabled }',
     '',
   ].join('\n');
-  const t = makeTree({ 'child.yaml': child, 'dev.yaml': parent });
+  const t = makeTree({ '.git/HEAD': 'x', 'child.yaml': child, 'dev.yaml': parent });
   try {
     assert.equal(runCli(['scan', '.', '--create-baseline', 'baseline.json'], t.root).code, 1);
     writeFileSync(join(t.root, 'prod.yaml'), parent);
@@ -184,6 +184,27 @@ test('a baselined unknown that becomes a failure is new: the verdict got worse',
     const worse = scanJson(['.', '--baseline', 'baseline.json'], t.root);
     assert.equal(worse.code, 1);
     assert.equal((worse.report.findings as { suppressed: boolean }[])[0]!.suppressed, false);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("red team: roots are named from the repository, not the working directory (each environment's job scanning '.' shared one key)", () => {
+  const t = makeTree({ '.git/HEAD': 'x', 'modules/nb/main.tf': SHARED_MODULE, 'envs/dev/main.tf': callerOf('Enabled'), 'envs/prod/main.tf': callerOf('Enabled') });
+  try {
+    const prod = join(t.root, 'envs', 'prod');
+    const dev = join(t.root, 'envs', 'dev');
+    assert.equal(runCli(['scan', '.', '--create-baseline', join(t.root, 'baseline.json')], prod).code, 1);
+    const entries = JSON.parse(readFileSync(join(t.root, 'baseline.json'), 'utf8')).entries;
+    assert.deepEqual(entries.map((e: { root?: string }) => e.root), ['envs/prod']);
+    assert.equal(scanJson(['.', '--baseline', join(t.root, 'baseline.json')], prod).code, 0);
+    const other = scanJson(['.', '--baseline', join(t.root, 'baseline.json')], dev);
+    assert.equal(other.code, 1, 'dev is not prod');
+    // A trailing slash or ./ changes nothing, and the root module's own resources get no root.
+    for (const spelling of ['envs/prod/', './envs//prod']) {
+      const r = scanJson([spelling], t.root);
+      assert.deepEqual(r.report.findings.map((f: { resource: { root?: string } }) => f.resource.root), ['envs/prod'], spelling);
+    }
   } finally {
     t.cleanup();
   }

@@ -357,7 +357,7 @@ test('a glob the matcher refuses is a configuration or usage error, before the s
   try {
     const r = run(['scan', t.root]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /exclude: a glob of '\[z-a\]' is not valid/);
+    assert.match(r.stderr, /exclude: .*z-a.* is not valid/);
     const skip = run(['scan', join(ROOT, 'examples'), '--skip-path', 'x'.repeat(2000)], { cwd: tmpdir() });
     assert.equal(skip.code, 2);
     assert.match(skip.stderr, /longer than 1024/);
@@ -440,5 +440,26 @@ test('usage errors quote the command line escaped (an OSC sequence in an option 
     assert.equal(r.code, 2);
     assert.doesNotMatch(r.stderr, /[\x1b\x07]/);
     assert.match(r.stderr, /\\x1b/);
+  }
+});
+
+test("red team: a file scanned by name, or standard input, doesn't take another user's config from its directory or the working directory", () => {
+  const t = makeTree({ 'shared/.cloudconform.yml': "exceptions:\n  - rules: ['*']\n    reason: planted by another user\n", 'shared/nb.yaml': NOTEBOOK_CFN_YAML('Nb', 'Enabled') });
+  try {
+    chownSync(join(t.root, 'shared', '.cloudconform.yml'), 4242, 4242);
+    const file = run(['scan', join(t.root, 'shared', 'nb.yaml'), '-f', 'json'], { cwd: tmpdir() });
+    assert.equal(file.code, 1, file.stdout);
+    assert.equal(JSON.parse(file.stdout).findings[0].suppressed, false);
+    const stdin = spawnSync(process.execPath, [CLI, 'scan', '-', '-f', 'json'], {
+      cwd: join(t.root, 'shared'),
+      input: NOTEBOOK_CFN_YAML('Piped', 'Enabled'),
+      encoding: 'utf8',
+    });
+    assert.equal(stdin.status, 1, stdin.stdout + stdin.stderr);
+    // Yours, it applies (the directory you scan is trusted as it is).
+    chownSync(join(t.root, 'shared', '.cloudconform.yml'), process.getuid!(), process.getgid!());
+    assert.equal(run(['scan', join(t.root, 'shared', 'nb.yaml')], { cwd: tmpdir() }).code, 0);
+  } finally {
+    t.cleanup();
   }
 });

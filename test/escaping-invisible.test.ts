@@ -36,3 +36,7 @@ test('attack: a value with invisible characters is shown escaped in the text rep
     t.cleanup();
   }
 });
+
+test('red team: soft hyphens, the grapheme joiner, Hangul fillers and tag characters are escaped too', () => {
+  assert.equal(printable('a\u00adb\u034fc\u3164d\u{e0041}e'), 'a\\xadb\\u034fc\\u3164d\\u{e0041}e');
+});

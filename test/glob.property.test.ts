@@ -67,3 +67,33 @@ test('attack: patterns that backtrack in a RegExp end at once on long names (pic
   // Generous on a loaded 2-core machine: picomatch needed 20 s for the second pattern on 1,000 characters.
   assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
 });
+
+test('red team: negations narrow (everything but prod and staging), never widen to everything', () => {
+  const m = globMatcher(['!aws_sagemaker_notebook_instance.prod', '!aws_sagemaker_notebook_instance.staging'], { negate: true, literalBrackets: true });
+  assert.equal(m('aws_sagemaker_notebook_instance.scratch'), true);
+  assert.equal(m('aws_sagemaker_notebook_instance.prod'), false);
+  assert.equal(m('aws_sagemaker_notebook_instance.staging'), false);
+  const both = globMatcher(['Legacy*', '!LegacyKeep'], { negate: true });
+  assert.equal(both('LegacyOld'), true);
+  assert.equal(both('LegacyKeep'), false);
+  assert.equal(both('Prod'), false);
+});
+
+test('red team: a backslash in a class is the character, a class never takes in /, ** inside braces is *', () => {
+  assert.equal(globMatcher(['notebooks/scratch[\\W]*.tf'])('notebooks/scratch/prod.tf'), false);
+  assert.equal(globMatcher(['notebooks/scratch[\\W]*.tf'])('notebooks/scratchW1.tf'), true);
+  assert.throws(() => globMatcher(['a[+-0]b']), /may match '\/'/);
+  assert.equal(globMatcher(['sandbox{,**}.tf'])('sandbox/x/prod.tf'), false);
+  assert.equal(globMatcher(['sandbox{,**}.tf'])('sandbox-1.tf'), true);
+  assert.equal(globMatcher(['a{b,**}'])('a/b/c'), false);
+  assert.equal(globMatcher(['a/{b,**}'])('a/c/d'), true);
+  assert.equal(globMatcher(['{**,x}/legacy/*'])('a/b/legacy/c'), true);
+});
+
+test('red team: one list of globs is bounded in all (150 patterns of 1,000 characters made each file cost seconds)', () => {
+  assert.throws(() => globMatcher(Array.from({ length: 5 }, (_, i) => '*a'.repeat(500) + i)), /at most 4096 characters/);
+  const atCap = globMatcher(Array.from({ length: 4 }, (_, i) => '*a'.repeat(500).slice(0, 1020) + i));
+  const started = Date.now();
+  for (let i = 0; i < 300; i++) atCap('a'.repeat(250) + String(i).padStart(3, '0'));
+  assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms for 300 names`);
+});

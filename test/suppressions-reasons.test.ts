@@ -60,3 +60,16 @@ test('attack: an expiry spelt another way in the reason is an error, not a skip 
     ok.cleanup();
   }
 });
+
+test('red team: more expiry spellings in a reason are errors (quoted, after a dash, expiry=, expires on, fullwidth)', () => {
+  for (const reason of ['sandbox "expires=2020-01-01"', 'sandbox —expires=2020-01-01', 'sandbox expiry=2020-01-01', 'sandbox, expires on 2020-01-01', 'sandbox expires\uff1d2020-01-01']) {
+    const t = makeTree({ 'main.tf': notebookTf('nb', [`# cloudconform:skip=SageMaker-004 ${reason}`]) });
+    try {
+      const r = scanJson(['.'], t.root);
+      assert.equal(r.code, 2, reason);
+      assert.equal(r.report.findings[0].suppressed, false, reason);
+    } finally {
+      t.cleanup();
+    }
+  }
+});

@@ -78,8 +78,9 @@ export function loadConfigFile(path: string): Config {
  */
 export function findConfig(explicit: string | undefined, cwd: string, scanned: readonly string[] = []): Config {
   if (explicit) return loadConfigFile(explicit);
+  // The working directory's is yours to trust only if it is yours (`cd /tmp && … | cloudconform scan -`).
   const inCwd = join(cwd, CONFIG_FILE_NAME);
-  const fallback = existsSync(inCwd) ? inCwd : undefined;
+  const fallback = existsSync(inCwd) && isOurs(inCwd) ? inCwd : undefined;
   // Each path's configuration: its nearest, else the working directory's, else none. A path
   // without one of its own takes no other path's: `scan vendor/lib infra` must not apply
   // vendor/lib's exclusions to infra.
@@ -110,11 +111,14 @@ export function configDir(config: Config): string | undefined {
  * and `/tmp/.cloudconform.yml` above your checkout.
  */
 function nearestConfig(path: string): string | undefined {
-  const start = isDirectory(path) ? path : dirname(path);
+  // A directory you scan is trusted as it is; the directory of a file you scan is not (a plan in
+  // a shared /tmp: `scan /tmp/plan.json` must not take /tmp/.cloudconform.yml from anyone).
+  const scannedDir = isDirectory(path) ? path : undefined;
+  const start = scannedDir ?? dirname(path);
   const root = repositoryRoot(start);
   for (let dir = start; ; ) {
     const candidate = join(dir, CONFIG_FILE_NAME);
-    if (existsSync(candidate) && (dir === start || isOurs(candidate))) return candidate;
+    if (existsSync(candidate) && (dir === scannedDir || isOurs(candidate))) return candidate;
     if (root === undefined || dir === root) return undefined;
     const parent = dirname(dir);
     if (parent === dir) return undefined;
@@ -174,6 +178,9 @@ export function globPathFrom(baseDir: string | undefined, file: string): string 
   return rel === '' || rel === '..' || rel.startsWith('../') || isAbsolute(rel) ? shown : rel;
 }
 
+/** Most glob text in one configuration: each exception's globs are matched for every finding. */
+const MAX_CONFIG_GLOB_TEXT = 16_384;
+
 /** Globs a matcher accepts (length, braces, classes): a bad one is a configuration error, found before the scan. */
 function checkedGlobs(globs: string[], where: string, options: GlobOptions = {}): string[] {
   try {
@@ -216,6 +223,12 @@ export function parseConfig(data: unknown, file = CONFIG_FILE_NAME): Config {
     throw new ConfigError(`${file}: failOn: none is not allowed in a configuration file: only --fail-on none or CLOUDCONFORM_FAIL_ON=none can say findings never fail`);
   }
   if (failOn !== undefined) config.failOn = parseRisk(String(failOn), `${file}: failOn`);
+  const globText = [d.exclude, ...(Array.isArray(d.exceptions) ? d.exceptions.flatMap((e: Record<string, unknown>) => [e?.path, e?.paths, e?.resource, e?.resources]) : [])]
+    .flat()
+    .reduce((n: number, g) => n + (typeof g === 'string' ? g.length : 0), 0);
+  if (globText > MAX_CONFIG_GLOB_TEXT) {
+    throw new ConfigError(`${file}: its globs hold ${globText} characters in all: at most ${MAX_CONFIG_GLOB_TEXT} (each is matched against every path or finding)`);
+  }
   config.exclude = checkedGlobs(stringList(d.exclude, `${file}: exclude`), `${file}: exclude`);
   const exceptions = d.exceptions ?? [];
   if (!Array.isArray(exceptions)) throw new ConfigError(`${file}: 'exceptions' must be a list`);

@@ -1,3 +1,4 @@
+import { stablePath } from '../paths';
 import { UnknownValue, type RawAttribute } from '../../model/attribute';
 import type { SourceLocation } from '../../model/location';
 import type { InlineSuppression, SourceResource } from '../../model/resource';
@@ -272,7 +273,7 @@ function readNestedStack(
   const instance: StackInstance = {
     idPrefix: `${parent.idPrefix}${logicalId}/`,
     deployedAs: parent.deployedAs ? `${parentAt}, itself ${parent.deployedAs}` : parentAt,
-    root: parent.root ?? at.file,
+    root: parent.root ?? stablePath(at.file),
     ...(unsure.length > 0 ? { existenceUnknown: unsure.join(', and ') } : {}),
     ...(macro ? { macro } : {}),
     ...(passed.allUnknown !== undefined ? { parametersUnknown: passed.allUnknown } : {}),

@@ -1,4 +1,5 @@
-import { dirname, join, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
+import { stablePath } from '../paths';
 import { DEFAULT_READ_LIMITS, type ReadLimits } from '../read-file';
 import type { SourceResource } from '../../model/resource';
 import type { SourceResult } from '../source';
@@ -57,9 +58,11 @@ export function scanTerraformDirectories(dirs: string[], options: TerraformScanO
       const first = resources.length;
       scan.budget.at({ file: root.dir }, () => instance.collectResources(resources));
       // A module's resources are told apart by the root that calls them (two roots, one module).
+      const rootDir = resolve(root.dir);
+      let shown: string | undefined;
       for (let i = first; i < resources.length; i++) {
         const r = resources[i]!;
-        if (r.root === undefined && dirname(r.location.file) !== root.dir) r.root = root.dir;
+        if (r.root === undefined && resolve(dirname(r.location.file)) !== rootDir) r.root = shown ??= stablePath(root.dir);
       }
     } catch (e) {
       // A spent budget has its own error entry already.

@@ -11,7 +11,7 @@ import type { BlockNode, Comment } from './hcl/ast';
 const SKIP = /cloudconform:skip=([A-Za-z0-9_.-]+(?:\s*,\s*[A-Za-z0-9_.-]+)*)(?:[ \t]+([^\r\n]*))?/;
 const EXPIRES_FIRST = /^expires=(\S*)(?:[ \t]+(.*))?$/i;
 // Any spelling of an expiry in the reason (`EXPIRES=`, `expires:`, `(expires 2025-01-31`) is refused too.
-const EXPIRES_ANYWHERE = /(?:^|[\s(\[,;])expires\s*(?:=|:\s*\d{4}-|\s\d{4}-)/i;
+const EXPIRES_ANYWHERE = /(?:^|[^\p{L}\p{N}])expir(?:es|y|ation)?\s*(?:[=:\uff1a\uff1d]|on\s+\d{4}-|\s\d{4}-)/iu;
 
 /**
  * Checkov's own skip comment, as Checkov reads it (`checkov:skip=CKV_AWS_122:reason`, also with the

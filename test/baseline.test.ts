@@ -122,10 +122,11 @@ test('attack: one baseline entry for a shared module does not cover a new root t
   }
 });
 
-test('attack: one baseline entry for a nested stack child does not cover another parent that deploys it', () => {
-  const child = [
+/** A notebook in a subnet whose DirectInternetAccess is the parameter `Internet`, declared as given. */
+function notebookOnParameter(declaration: string): string {
+  return [
     'Parameters:',
-    '  Internet: { Type: String }',
+    `  Internet: ${declaration}`,
     'Resources:',
     '  Nb:',
     '    Type: AWS::SageMaker::NotebookInstance',
@@ -136,6 +137,10 @@ test('attack: one baseline entry for a nested stack child does not cover another
     '      DirectInternetAccess: !Ref Internet',
     '',
   ].join('\n');
+}
+
+test('attack: one baseline entry for a nested stack child does not cover another parent that deploys it', () => {
+  const child = notebookOnParameter('{ Type: String }');
   const parent = [
     'AWSTemplateFormatVersion: "2010-09-09"',
     'Resources:',
@@ -161,19 +166,7 @@ test('attack: one baseline entry for a nested stack child does not cover another
 });
 
 test('a baselined unknown that becomes a failure is new: the verdict got worse', () => {
-  const unknownNb = [
-    'Parameters:',
-    '  Internet: { Type: String, AllowedValues: [Enabled, Disabled] }',
-    'Resources:',
-    '  Nb:',
-    '    Type: AWS::SageMaker::NotebookInstance',
-    '    Properties:',
-    '      InstanceType: ml.t3.medium',
-    '      RoleArn: arn:aws:iam::123456789012:role/r',
-    '      SubnetId: subnet-0123456789abcdef0',
-    '      DirectInternetAccess: !Ref Internet',
-    '',
-  ].join('\n');
+  const unknownNb = notebookOnParameter('{ Type: String, AllowedValues: [Enabled, Disabled] }');
   const t = makeTree({ 't.yaml': unknownNb });
   try {
     runCli(['scan', '.', '--create-baseline', 'baseline.json'], t.root);

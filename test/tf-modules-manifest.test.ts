@@ -8,7 +8,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyConfig } from '../src/engine/config';
 import { scan } from '../src/engine/scan';
-import type { ScanReport } from '../src/engine/report';
+import type { ScanReport } from '../src/model/report';
 import { makeTree } from './helpers/fixtures';
 
 const PASSING_NOTEBOOK =

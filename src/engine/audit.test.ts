@@ -8,7 +8,7 @@ import { AwsClientFactory } from '../sources/aws/clients';
 import { CALLER_ACCOUNT, CALLER_KEY, FakeAws, useFakeCallerEnvironment } from '../sources/aws/test-fake-aws';
 import { AuditOptionsError, auditWithClients, type AuditOptions, type AuditProgress } from './audit';
 import { emptyConfig, parseConfig } from './config';
-import type { Finding, ScanReport } from './report';
+import type { Finding, ScanReport } from '../model/report';
 
 useFakeCallerEnvironment();
 

@@ -9,7 +9,7 @@ import { checkRegionName, listEnabledRegions, planRegions, skippedRegionNotes, v
 import { DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE, auditRegion, type RegionAuditSink } from '../sources/aws/sagemaker';
 import { ExceptionMatcher, unusedExceptionNotes, type Config } from './config';
 import { RuleRunner } from './evaluate';
-import type { FailOn, ScanReport } from './report';
+import type { FailOn, ScanReport } from '../model/report';
 import { buildReport, emptyUnitResult, selectRules } from './report';
 import { liveLocator } from '../model/location';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './audit-limits';

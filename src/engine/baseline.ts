@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { safeJson } from '../reporters/printable';
 import { VERSION } from '../version';
 import { readTextFile } from './files';
-import { expiredCount, findingKey, isFailing, type FailOn, type Finding, type ScanReport } from './report';
+import { findingKey, isFailing, type FailOn, type Finding, type ScanReport } from '../model/report';
+import { expiredCount } from './report';
 
 /**
  * Baselines: how a team adopts a scanner on a large estate. `--create-baseline FILE` records

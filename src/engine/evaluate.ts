@@ -3,7 +3,7 @@ import type { Rule, RuleMeta } from '../rules/rule';
 import type { ScanError } from '../sources/source';
 import { hasExpired, isReasonGiven } from '../model/expires';
 import { configShownAs, ExceptionMatcher } from './config';
-import type { Finding, Suppression } from './report';
+import type { Finding, Suppression } from '../model/report';
 
 /**
  * Runs the rules on one source's resources and turns each verdict into a finding, with inline,

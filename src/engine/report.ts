@@ -1,99 +1,8 @@
-import { createHash } from 'node:crypto';
 import { ALL_RULES } from '../rules/index';
-import { RISK_ORDER, type Risk, type Rule, type RuleMeta, type Verdict } from '../rules/rule';
-import type { ScanError, ScanNote } from '../sources/source';
+import type { Rule } from '../rules/rule';
+import { isFailing, type FailOn, type Finding, type ScanError, type ScanNote, type ScanReport } from '../model/report';
 import { VERSION } from '../version';
 import type { Config } from './config';
-
-/** One rule evaluated against one resource. This shape is the JSON report's stable contract. */
-export interface Finding {
-  ruleId: string;
-  result: Verdict;
-  resource: {
-    /** CloudFormation type name whatever the source. */
-    type: string;
-    /** Logical id, Terraform address or ARN. */
-    id: string;
-    source: string;
-    /** Live resources: account, region, name, status. */
-    details?: Record<string, string>;
-    /** The Terraform root module or top template this instance is deployed from, when not its own file (a shared module, a nested stack). */
-    root?: string;
-  };
-  location: { file: string; line: number; column?: number };
-  message: string;
-  risk: Risk;
-  suppressed: boolean;
-  /** Present when suppressed: why, and where the suppression was written. */
-  suppression?: Suppression;
-  /**
-   * A suppression that names this finding but whose `expires` date has passed: it no longer
-   * applies, and every report says so ("suppression expired on 2024-01-31 (reason ...)").
-   */
-  expiredSuppression?: Suppression & { expires: string };
-}
-
-/**
- * Why a finding is suppressed. `inline`: a `cloudconform:skip` in the template; `checkov`: a
- * Checkov skip (`#checkov:skip=CKV_AWS_122:reason`, `Metadata.checkov.skip`) honoured so teams
- * moving over keep their decisions; `config`: an exception in `.cloudconform.yml`; `baseline`:
- * the finding's key is in the `--baseline` file.
- */
-export interface Suppression {
-  reason: string;
-  source: 'inline' | 'checkov' | 'config' | 'baseline';
-  file?: string;
-  line?: number;
-  /** The last day it applies (YYYY-MM-DD), when it has one. */
-  expires?: string;
-}
-
-/**
- * The finding's stable identity across runs: rule, resource id and file (forward slashes, no
- * leading `./`); for live resources the file is `aws://ACCOUNT/REGION` and the id the ARN. SARIF's
- * partial fingerprint and baselines use it.
- */
-export function findingKey(f: Pick<Finding, 'ruleId' | 'resource' | 'location'>): string {
-  const file = f.location.file.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
-  // The root joins the key only where there is one, so every other finding keeps its key.
-  const root = f.resource.root?.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
-  const parts = root === undefined ? [f.ruleId, f.resource.id, file] : [f.ruleId, f.resource.id, file, root];
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
-}
-
-export interface ReportSummary {
-  resources: number;
-  findings: number;
-  pass: number;
-  fail: number;
-  unknown: number;
-  suppressed: number;
-  errors: number;
-  filesScanned: number;
-  /** Non-suppressed failures at or above the --fail-on risk. */
-  failing: number;
-  /** Findings whose suppression has expired (present when some). */
-  expiredSuppressions?: number;
-  /** `warnings` entries (present when some). */
-  warnings?: number;
-}
-
-export interface ScanReport {
-  version: 1;
-  tool: { name: 'cloudconform'; version: string };
-  /** The rules that ran, for reporters that describe them (SARIF, text). */
-  rules: RuleMeta[];
-  findings: Finding[];
-  errors: ScanError[];
-  /**
-   * Problems that can't change a verdict: an error about a resource no selected rule checks (a
-   * duplicate `kubernetes_pod`). They don't change the exit code (absent when none).
-   */
-  warnings?: ScanError[];
-  /** Live audits: regions skipped and why, resources deleted mid-audit. Scans: what was not evaluated (absent when nothing). */
-  notes?: ScanNote[];
-  summary: ReportSummary;
-}
 
 // Building a report: shared by `scan` and `audit`, and apart from both so the audit loads no parser.
 
@@ -156,14 +65,6 @@ function compareNotes(a: ScanNote, b: ScanNote): number {
     (a.line ?? 0) - (b.line ?? 0) ||
     a.message.localeCompare(b.message)
   );
-}
-
-/** The lowest risk whose failures make the exit code 1; `None`: findings never do (`--fail-on none`). */
-export type FailOn = Risk | 'None';
-
-export function isFailing(f: Finding, failOn: FailOn): boolean {
-  if (failOn === 'None') return false;
-  return f.result === 'fail' && !f.suppressed && RISK_ORDER.indexOf(f.risk) >= RISK_ORDER.indexOf(failOn);
 }
 
 /** `summary.expiredSuppressions`: findings whose suppression expired (absent when none). */

@@ -8,7 +8,8 @@ import { configDir, pathGlobMatcher, unusedExceptionNotes, type Config } from '.
 import type { GivenParameters } from '../sources/cloudformation/parameters';
 import type { TerraformInputs, VariableArg } from '../sources/terraform/variables';
 import { DEFAULT_READ_LIMITS, readNamedStream, STDIN_NAME, STDIN_PATH } from './files';
-import { buildReport, emptyUnitResult, selectRules, type DeclaredInputs, type FailOn, type ScanReport, type UnitResult } from './report';
+import type { FailOn, ScanReport } from '../model/report';
+import { buildReport, emptyUnitResult, selectRules, type DeclaredInputs, type UnitResult } from './report';
 import { mergeIndices, UnitScanner, type ScanUnit, type ScanUnitContext } from './scan-unit';
 import { groupTerraformDirectories } from './terraform-groups';
 import { walkScanPaths } from './walk';

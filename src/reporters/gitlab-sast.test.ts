@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
-import { findingKey, type ScanReport } from '../engine/report';
+import { findingKey, type ScanReport } from '../model/report';
 import { GITLAB_SAST_VERSION, renderGitlabSast } from './gitlab-sast';
 import { HOSTILE_TEXT, hostileReport, liveReport, sampleReport } from './test-report-fixture';
 

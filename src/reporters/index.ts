@@ -1,4 +1,4 @@
-import type { FailOn, ScanReport } from '../engine/report';
+import type { FailOn, ScanReport } from '../model/report';
 import type { Risk } from '../rules/rule';
 import { renderGitlabSast } from './gitlab-sast';
 import { renderJson } from './json';

@@ -1,4 +1,4 @@
-import type { ScanReport } from '../engine/report';
+import type { ScanReport } from '../model/report';
 import { safeJson } from './printable';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { Finding } from '../engine/report';
+import type { Finding } from '../model/report';
 import { renderReport } from './index';
 import { stripIllegalXml } from './junit';
 import { HOSTILE_TEXT, hostileReport, liveReport, sampleReport } from './test-report-fixture';

@@ -1,4 +1,4 @@
-import type { Finding, ScanReport } from '../engine/report';
+import type { Finding, ScanReport } from '../model/report';
 import type { ScanError } from '../sources/source';
 import { compareFindings, compareStrings, describeExpiredSuppression, describeSuppression, errorText, formatLocation } from './shared';
 

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
-import type { Finding, ScanReport } from '../engine/report';
+import type { Finding, ScanReport } from '../model/report';
 import { renderReport } from './index';
 import { FINGERPRINT_KEY, pascalCase } from './sarif';
 import { hostileReport, liveReport, sampleReport } from './test-report-fixture';

@@ -1,4 +1,4 @@
-import { findingKey, type Finding, type ScanReport } from '../engine/report';
+import { findingKey, type Finding, type ScanReport } from '../model/report';
 import type { Risk, RuleMeta } from '../rules/rule';
 import type { ScanError, ScanNote } from '../sources/source';
 import { compareFindings, describeExpiredSuppression, describeSuppression, errorText, isWebUrl, riskAtLeast } from './shared';

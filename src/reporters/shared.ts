@@ -1,4 +1,4 @@
-import type { Finding, Suppression } from '../engine/report';
+import type { Finding, Suppression } from '../model/report';
 import { isLiveLocation } from '../model/location';
 import type { ScanError } from '../sources/source';
 import { RISK_ORDER, type Risk } from '../rules/rule';

@@ -1,5 +1,5 @@
 // Hand-built reports for the reporter tests: every verdict, both kinds of suppression, a scan error.
-import type { Finding, ScanReport } from '../engine/report';
+import type { Finding, ScanReport } from '../model/report';
 import type { RuleMeta } from '../rules/rule';
 
 export const SAGEMAKER_004: RuleMeta = {

@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { Finding, ScanReport } from '../engine/report';
+import type { Finding, ScanReport } from '../model/report';
 import type { ScanError } from '../sources/source';
 import type { RenderOptions } from './index';
 import { isLiveLocation, liveLocator } from '../model/location';

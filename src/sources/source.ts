@@ -1,38 +1,9 @@
+import type { ScanError, ScanNote } from '../model/report';
 import type { SourceResource } from '../model/resource';
+
+export type { ScanError, ScanNote } from '../model/report';
 import type { NestedStackInputs } from './cloudformation/nested';
 import type { GivenParameters } from './cloudformation/parameters';
-
-/** A problem with one input: it is reported and the scan goes on. */
-export interface ScanError {
-  /** The input file; for live audits an `aws://ACCOUNT/REGION` style locator of what failed. */
-  file: string;
-  message: string;
-  line?: number;
-  /** Live audits: where the call that failed was made. */
-  account?: string;
-  region?: string;
-  /** Live audits: the API call, e.g. `sagemaker:DescribeNotebookInstance`. */
-  call?: string;
-  /**
-   * Set only when the error concerns this one resource and nothing else in the file (a duplicate
-   * `kubernetes_pod` block): its CloudFormation type name, or the Terraform type when it has no
-   * CloudFormation name. The report then makes it a warning when no selected rule checks that type.
-   */
-  resourceType?: string;
-}
-
-/**
- * Something the user should know that is not an error: a region skipped, a resource gone
- * mid-audit, a Terraform module that was not evaluated.
- */
-export interface ScanNote {
-  message: string;
-  /** Scans: the file (and line) the note is about. */
-  file?: string;
-  line?: number;
-  account?: string;
-  region?: string;
-}
 
 export interface SourceResult {
   resources: SourceResource[];

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { audit } from '../../src/engine/audit';
 import { emptyConfig } from '../../src/engine/config';
-import type { ScanReport } from '../../src/engine/report';
+import type { ScanReport } from '../../src/model/report';
 import { MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
 import { seed, seedOrganization, mixedNotebooks, mixedDomains, mergeSeeded, clientConfig } from './seed';
 import { OrganizationsClient, CloseAccountCommand } from '@aws-sdk/client-organizations';

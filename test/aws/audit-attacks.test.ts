@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { audit } from '../../src/engine/audit';
 import { emptyConfig } from '../../src/engine/config';
-import type { ScanReport } from '../../src/engine/report';
+import type { ScanReport } from '../../src/model/report';
 import { MOTO_DEFAULT_ACCOUNT, type CallInfo } from './fault-proxy';
 import { seed, seedOrganization, mixedNotebooks, mixedDomains, mergeSeeded } from './seed';
 import { useAuditEmulator, runCli, checkInvariants, selectSeeded, findingsOf, NOTEBOOK_RULE, DOMAIN_RULE } from './audit-helpers';

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ScanReport } from '../../src/engine/report';
+import type { ScanReport } from '../../src/model/report';
 import { makeTree } from '../helpers/fixtures';
 import { MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
 import { seed, seedOrganization, mixedNotebooks, mixedDomains, mergeSeeded, pool } from './seed';

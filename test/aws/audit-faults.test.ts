@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { audit } from '../../src/engine/audit';
 import { emptyConfig } from '../../src/engine/config';
-import type { ScanReport } from '../../src/engine/report';
+import type { ScanReport } from '../../src/model/report';
 import { overRate, type CallInfo, MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
 import { seed, mixedNotebooks, mixedDomains } from './seed';
 import { useAuditEmulator, checkInvariants, selectSeeded, findingFor, NOTEBOOK_RULE } from './audit-helpers';

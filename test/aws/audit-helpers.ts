@@ -4,7 +4,7 @@
 import { before, after, afterEach } from 'node:test';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Finding, ScanReport } from '../../src/engine/report';
+import type { Finding, ScanReport } from '../../src/model/report';
 import { PROJECT_ROOT } from './venv';
 import { startMoto, type MotoServer } from './moto-server';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';

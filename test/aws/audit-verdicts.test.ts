@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { SageMakerClient, StopNotebookInstanceCommand, DeleteNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
 import { audit } from '../../src/engine/audit';
 import { emptyConfig, parseConfig } from '../../src/engine/config';
-import type { ScanReport } from '../../src/engine/report';
+import type { ScanReport } from '../../src/model/report';
 import { MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
 import { seed, mixedNotebooks, mixedDomains, clientConfig } from './seed';
 import { useAuditEmulator, checkInvariants, selectSeeded, findingFor, findingsOf, NOTEBOOK_RULE, DOMAIN_RULE } from './audit-helpers';

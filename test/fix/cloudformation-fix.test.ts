@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { diffLines } from 'diff';
 import { scan } from '../../src/engine/scan';
 import { emptyConfig } from '../../src/engine/config';
-import type { Finding } from '../../src/engine/report';
+import type { Finding } from '../../src/model/report';
 import { findRule } from '../../src/rules/index';
 import type { FixInputs, FixResult, FixTarget } from '../../src/remediation/iac/fixer';
 import { fixCloudFormationTemplate } from '../../src/sources/cloudformation/fixer';

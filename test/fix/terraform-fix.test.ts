@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scan } from '../../src/engine/scan';
 import { emptyConfig } from '../../src/engine/config';
-import type { Finding } from '../../src/engine/report';
+import type { Finding } from '../../src/model/report';
 import { findRule } from '../../src/rules/index';
 import type { FixInputs, FixResult, FixTarget } from '../../src/remediation/iac/fixer';
 import { fixTerraform } from '../../src/sources/terraform/fixer';

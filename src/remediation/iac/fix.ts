@@ -2,7 +2,7 @@
 // format's fixer, writes (or diffs) what the fixers changed, then scans again to prove it.
 import { readdirSync } from 'node:fs';
 import type { Config } from '../../engine/config';
-import type { Finding, ScanReport } from '../../engine/report';
+import type { Finding, ScanReport } from '../../model/report';
 import { scan } from '../../engine/scan';
 import { findRule } from '../../rules/index';
 import type { GivenParameters } from '../../sources/cloudformation/parameters';

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import type { RE2JS } from 're2js';
+import { re2 } from '../re2';
 
 /**
  * Path and name globs (`exclude`, `exceptions[].paths`, `exceptions[].resources`, `--skip-path`),
@@ -46,21 +45,6 @@ export const MAX_GLOB_LENGTH = 1024;
  * worst patterns (`*a*a…`) costs about 0.3 ms a 250-character name once RE2's cache is warm.
  */
 export const MAX_GLOBS_LENGTH = 4096;
-
-let engine: typeof RE2JS | undefined;
-
-/** re2js, loaded on the first glob (bundled beside the chunks as dist/re2js.cjs; see regex.ts). */
-function re2(): typeof RE2JS {
-  if (engine) return engine;
-  const require = createRequire(import.meta.url);
-  try {
-    engine = (require('./re2js.cjs') as typeof import('re2js')).RE2JS;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
-    engine = (require('re2js') as typeof import('re2js')).RE2JS;
-  }
-  return engine;
-}
 
 export class GlobError extends Error {
   override name = 'GlobError';

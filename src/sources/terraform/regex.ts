@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { Matcher, RE2JS } from 're2js';
+import { re2 } from '../../re2';
 import { EvalError } from './eval-error';
 
 /**
@@ -14,27 +14,9 @@ import { EvalError } from './eval-error';
  * - re2-wasm 1.0.2 (Google's RE2 as wasm): loads in 77 ms, 72 ms, 316 ms, 115 ms; its .wasm
  *   file would also have to be copied beside the bundle.
  * - re2 (native binding): needs a C++ build at install.
- * The engine is loaded on the first regular expression (a synchronous require of its CommonJS
- * build, left out of the bundle), so scans that call none don't pay its start-up.
+ * The engine is loaded on the first regular expression (src/re2.ts), so scans that call none
+ * don't pay its start-up.
  */
-let engine: typeof RE2JS | undefined;
-
-function re2(): typeof RE2JS {
-  engine ??= loadEngine();
-  return engine;
-}
-
-/** The build bundles re2js beside the chunks (dist/re2js.cjs, see scripts/build.mjs); from source, node_modules has it. */
-function loadEngine(): typeof RE2JS {
-  const require = createRequire(import.meta.url);
-  try {
-    return (require('./re2js.cjs') as typeof import('re2js')).RE2JS;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
-    return (require('re2js') as typeof import('re2js')).RE2JS;
-  }
-}
-
 /** A compiled pattern: the same one is often applied to every instance of a `count`. */
 const compiled = new Map<string, GoRegexp>();
 const MAX_CACHED = 256;

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { safeJson } from '../reporters/printable';
 import { VERSION } from '../version';
 import { readTextFile } from './files';
-import { findingKey, isFailing, type FailOn, type Finding, type ScanReport } from '../model/report';
-import { expiredCount } from './report';
+import { findingKey, type FailOn, type Finding, type ScanReport } from '../model/report';
+import { expiredCount, findingCounts } from './report';
 
 /**
  * Baselines: how a team adopts a scanner on a large estate. `--create-baseline FILE` records
@@ -126,11 +126,7 @@ export function applyBaseline(report: ScanReport, keys: BaselineKeys, path: stri
     delete f.expiredSuppression;
   }
   const s = report.summary;
-  const count = (pred: (f: Finding) => boolean) => report.findings.reduce((n, f) => n + (pred(f) ? 1 : 0), 0);
-  s.fail = count((f) => f.result === 'fail' && !f.suppressed);
-  s.unknown = count((f) => f.result === 'unknown' && !f.suppressed);
-  s.suppressed = count((f) => f.suppressed);
-  s.failing = count((f) => isFailing(f, failOn));
+  Object.assign(s, findingCounts(report.findings, failOn));
   delete s.expiredSuppressions;
   Object.assign(s, expiredCount(report.findings));
 }

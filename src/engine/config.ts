@@ -4,6 +4,7 @@ import { load as loadYaml, JSON_SCHEMA, YAMLException } from 'js-yaml';
 import { GlobError, globMatcher, type GlobOptions } from './glob';
 import { RISK_ORDER, type Risk } from '../rules/rule';
 import { findRule } from '../rules/index';
+import { repositoryRootOf } from '../sources/paths';
 import { unknownRuleMessage } from '../sources/skips';
 import { expiryProblem, hasExpired, isReasonGiven } from '../model/expires';
 import type { ScanNote } from '../sources/source';
@@ -115,7 +116,7 @@ function nearestConfig(path: string): string | undefined {
   // a shared /tmp: `scan /tmp/plan.json` must not take /tmp/.cloudconform.yml from anyone).
   const scannedDir = isDirectory(path) ? path : undefined;
   const start = scannedDir ?? dirname(path);
-  const root = repositoryRoot(start);
+  const root = repositoryRootOf(start, isOurs);
   for (let dir = start; ; ) {
     const candidate = join(dir, CONFIG_FILE_NAME);
     if (existsSync(candidate) && (dir === scannedDir || isOurs(candidate))) return candidate;
@@ -123,17 +124,6 @@ function nearestConfig(path: string): string | undefined {
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
-  }
-}
-
-/** The nearest directory at or above `dir` holding a `.git` (a directory, or a worktree's file) that is ours. */
-function repositoryRoot(dir: string): string | undefined {
-  for (let d = dir; ; ) {
-    const git = join(d, '.git');
-    if (existsSync(git) && isOurs(git)) return d;
-    const parent = dirname(d);
-    if (parent === d) return undefined;
-    d = parent;
   }
 }
 

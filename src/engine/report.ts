@@ -1,6 +1,6 @@
 import { ALL_RULES } from '../rules/index';
 import type { Rule } from '../rules/rule';
-import { isFailing, type FailOn, type Finding, type ScanError, type ScanNote, type ScanReport } from '../model/report';
+import { isFailing, type FailOn, type Finding, type ReportSummary, type ScanError, type ScanNote, type ScanReport } from '../model/report';
 import { VERSION } from '../version';
 import type { Config } from './config';
 
@@ -90,7 +90,7 @@ export function buildReport(rules: Rule[], total: UnitResult, failOn: FailOn, no
   for (const e of total.errors) (e.resourceType !== undefined && !checked.has(e.resourceType) ? warnings : errors).push(e);
   errors.sort(byPlace);
   warnings.sort(byPlace);
-  const count = (pred: (f: Finding) => boolean) => findings.reduce((n, f) => n + (pred(f) ? 1 : 0), 0);
+  const counts = findingCounts(findings, failOn);
   return {
     version: 1,
     tool: { name: 'cloudconform', version: VERSION },
@@ -102,15 +102,27 @@ export function buildReport(rules: Rule[], total: UnitResult, failOn: FailOn, no
     summary: {
       resources: total.resources,
       findings: findings.length,
-      pass: count((f) => f.result === 'pass' && !f.suppressed),
-      fail: count((f) => f.result === 'fail' && !f.suppressed),
-      unknown: count((f) => f.result === 'unknown' && !f.suppressed),
-      suppressed: count((f) => f.suppressed),
+      pass: counts.pass,
+      fail: counts.fail,
+      unknown: counts.unknown,
+      suppressed: counts.suppressed,
       errors: errors.length,
       ...(warnings.length > 0 ? { warnings: warnings.length } : {}),
       filesScanned: total.filesScanned,
-      failing: count((f) => isFailing(f, failOn)),
+      failing: counts.failing,
       ...expiredCount(findings),
     },
+  };
+}
+
+/** The summary's counts of findings by verdict; a report counts them again when --baseline changes what is suppressed. */
+export function findingCounts(findings: readonly Finding[], failOn: FailOn): Pick<ReportSummary, 'pass' | 'fail' | 'unknown' | 'suppressed' | 'failing'> {
+  const count = (pred: (f: Finding) => boolean) => findings.reduce((n, f) => n + (pred(f) ? 1 : 0), 0);
+  return {
+    pass: count((f) => f.result === 'pass' && !f.suppressed),
+    fail: count((f) => f.result === 'fail' && !f.suppressed),
+    unknown: count((f) => f.result === 'unknown' && !f.suppressed),
+    suppressed: count((f) => f.suppressed),
+    failing: count((f) => isFailing(f, failOn)),
   };
 }

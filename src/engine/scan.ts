@@ -41,16 +41,16 @@ export interface ScanOptions {
   skipPaths?: string[];
 }
 
-/**
- * Paths inside the working directory are reported relative to it (as code-scanning services and
- * path globs in exceptions expect); others stay as given.
- */
 /** `3 paths left out by --skip-path: a, b, c` (the first few named). */
 function leftOutNote(paths: string[], by: string): ScanNote {
   const shown = paths.slice(0, 5).join(', ') + (paths.length > 5 ? `, and ${paths.length - 5} more` : '');
   return { message: `${paths.length} path${paths.length === 1 ? '' : 's'} left out by ${by}: ${shown}` };
 }
 
+/**
+ * Paths inside the working directory are reported relative to it (as code-scanning services and
+ * path globs in exceptions expect); others stay as given.
+ */
 function displayPath(path: string): string {
   if (!isAbsolute(path)) return path;
   const rel = relative(process.cwd(), path);

@@ -14,10 +14,20 @@ export function isInsideAny(real: string, roots: readonly string[]): boolean {
  */
 export function stablePath(path: string): string {
   const full = resolve(path);
-  for (let dir = dirname(full); ; ) {
-    if (existsSync(join(dir, '.git'))) return relative(dir, full).split(sep).join('/') || '.';
-    const parent = dirname(dir);
-    if (parent === dir) return full.split(sep).join('/');
-    dir = parent;
+  const root = repositoryRootOf(dirname(full));
+  return root === undefined ? full.split(sep).join('/') : relative(root, full).split(sep).join('/') || '.';
+}
+
+/**
+ * The nearest directory at or above `dir` holding a `.git` (a directory, or a worktree's file)
+ * that `accept` takes (the configuration trusts only one its user owns).
+ */
+export function repositoryRootOf(dir: string, accept: (git: string) => boolean = () => true): string | undefined {
+  for (let d = dir; ; ) {
+    const git = join(d, '.git');
+    if (existsSync(git) && accept(git)) return d;
+    const parent = dirname(d);
+    if (parent === d) return undefined;
+    d = parent;
   }
 }

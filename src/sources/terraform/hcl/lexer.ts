@@ -5,6 +5,7 @@
  * Everything works on `charCodeAt` over the original string; no regular expression runs per
  * character (the only regexes classify non-ASCII identifier characters, which are rare).
  */
+import { lineIndexAt } from '../../line-finder';
 import { HclSyntaxError, type Comment, type Position, type Range } from './ast';
 
 export const CH_TAB = 9;
@@ -126,14 +127,7 @@ export class Scanner {
       if (line + 2 < starts.length && offset >= starts[line + 1]! && offset < starts[line + 2]!) {
         line++;
       } else {
-        let lo = 0;
-        let hi = starts.length - 1;
-        while (lo < hi) {
-          const mid = (lo + hi + 1) >> 1;
-          if (starts[mid]! <= offset) lo = mid;
-          else hi = mid - 1;
-        }
-        line = lo;
+        line = lineIndexAt(starts, offset);
       }
       this.lineHint = line;
     }

@@ -41,10 +41,19 @@ export interface ScanOptions {
   skipPaths?: string[];
 }
 
-/** `3 paths left out by --skip-path: a, b, c` (the first few named). */
-function leftOutNote(paths: string[], by: string): ScanNote {
-  const shown = paths.slice(0, 5).join(', ') + (paths.length > 5 ? `, and ${paths.length - 5} more` : '');
-  return { message: `${paths.length} path${paths.length === 1 ? '' : 's'} left out by ${by}: ${shown}` };
+/** What one `exclude` or `--skip-path` left out: how many paths, and the first few (a note names no more). */
+class LeftOut {
+  count = 0;
+  readonly first: string[] = [];
+  add(path: string): true {
+    if (this.count++ < 5) this.first.push(path);
+    return true;
+  }
+  /** `3 paths left out by --skip-path: a, b, c` */
+  note(by: string): ScanNote {
+    const more = this.count > this.first.length ? `, and ${this.count - this.first.length} more` : '';
+    return { message: `${this.count} path${this.count === 1 ? '' : 's'} left out by ${by}: ${this.first.join(', ')}${more}` };
+  }
 }
 
 /**
@@ -74,17 +83,17 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
   const shown = (paths.length ? paths : ['.']).map(displayPath);
   // What was left out is said: a repository's own configuration could otherwise hide a template
   // from the scan without a word.
-  const leftOut = { config: [] as string[], skipPath: [] as string[] };
+  const leftOut = { config: new LeftOut(), skipPath: new LeftOut() };
   const walk = walkScanPaths(shown, {
-    skip: (path) => (excluded(path) ? !!leftOut.config.push(path) : skipped(path) ? !!leftOut.skipPath.push(path) : false),
+    skip: (path) => (excluded(path) ? leftOut.config.add(path) : skipped(path) ? leftOut.skipPath.add(path) : false),
     followExternalSymlinks: options.followExternalSymlinks,
   });
   const named = namedPaths(shown);
   const total = emptyUnitResult();
   total.errors.push(...walk.errors);
   if (walk.notes.length) (total.notes ??= []).push(...walk.notes);
-  if (leftOut.config.length) (total.notes ??= []).push(leftOutNote(leftOut.config, `the exclude of ${options.config.file ?? 'the configuration'}`));
-  if (leftOut.skipPath.length) (total.notes ??= []).push(leftOutNote(leftOut.skipPath, '--skip-path'));
+  if (leftOut.config.count) (total.notes ??= []).push(leftOut.config.note(`the exclude of ${options.config.file ?? 'the configuration'}`));
+  if (leftOut.skipPath.count) (total.notes ??= []).push(leftOut.skipPath.note('--skip-path'));
   const units: ScanUnit[] = [
     ...groupTerraformDirectories(walk.terraformDirs, readLimits).map((dirs): ScanUnit => ({ kind: 'terraform', dirs })),
     ...walk.candidateFiles.map((path): ScanUnit => (named.files.has(normalize(path)) ? { kind: 'file', path, named: true } : { kind: 'file', path })),

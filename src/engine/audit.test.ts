@@ -68,7 +68,14 @@ describe('audit: verdicts from live resources', () => {
       id: `arn:aws:sagemaker:us-east-1:${CALLER_ACCOUNT}:notebook-instance/nb-open`,
       source: 'aws',
       details: { account: CALLER_ACCOUNT, region: 'us-east-1', name: 'nb-open', status: 'InService' },
+      live: { account: CALLER_ACCOUNT, region: 'us-east-1', arn: `arn:aws:sagemaker:us-east-1:${CALLER_ACCOUNT}:notebook-instance/nb-open` },
     });
+    // The run says what it evaluated: each region whose listings completed, with the rules they serve.
+    assert.equal(report.run?.command, 'audit');
+    assert.equal(report.run?.scope.key, `audit:caller:${CALLER_ACCOUNT}`);
+    const east = report.run?.evaluated.regions?.find((r) => r.region === 'us-east-1');
+    assert.deepEqual(east, { account: CALLER_ACCOUNT, region: 'us-east-1', ruleIds: ['SageMaker-004', 'SageMaker-005'] });
+    assert.ok(Date.parse(report.run!.endedAt) >= Date.parse(report.run!.startedAt));
     assert.deepEqual(open.location, { file: `aws://${CALLER_ACCOUNT}/us-east-1`, line: 0 });
     assert.equal(finding(report, 'nb-stopped').resource.details?.status, 'Stopped');
     assert.deepEqual(notesBesidesUnenabledRegions(report), []);
@@ -179,6 +186,8 @@ describe('audit: failures stay local', () => {
     assert.equal(report.summary.resources, 100);
     assert.equal(report.errors.length, 1);
     assert.match(report.errors[0]!.message, /^notebook instances in us-east-1 not all listed: InternalFailure: oops \(after 2 attempts\) \(listing stopped after 100 notebook instances, which are reported\)$/);
+    // The history must not resolve notebooks it never listed: the region counts as evaluated for domains only.
+    assert.deepEqual(report.run?.evaluated.regions, [{ account: CALLER_ACCOUNT, region: 'us-east-1', ruleIds: ['SageMaker-005'] }]);
   });
 
   it('a region DescribeRegions lists as enabled that rejects the credentials is an error per list call, never a note', async () => {

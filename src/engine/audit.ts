@@ -9,7 +9,7 @@ import { checkRegionName, listEnabledRegions, planRegions, skippedRegionNotes, v
 import { DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE, auditRegion, type RegionAuditSink } from '../sources/aws/sagemaker';
 import { ExceptionMatcher, unusedExceptionNotes, type Config } from './config';
 import { RuleRunner } from './evaluate';
-import type { FailOn, ScanReport } from '../model/report';
+import type { FailOn, RunScope, ScanReport } from '../model/report';
 import { buildReport, emptyUnitResult, selectRules } from './report';
 import { liveLocator } from '../model/location';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './audit-limits';
@@ -116,6 +116,7 @@ function redactReport(report: ScanReport): ScanReport {
 }
 
 async function auditUntil(factory: AwsClientFactory, options: AuditOptions, deadline: AbortSignal): Promise<ScanReport> {
+  const startedAt = new Date();
   const rules = selectRules(options.config, options.ruleIds);
   const exceptions = new ExceptionMatcher(options.config.exceptions);
   const runner = new RuleRunner(rules, exceptions);
@@ -140,6 +141,13 @@ async function auditUntil(factory: AwsClientFactory, options: AuditOptions, dead
     },
     error: (error) => total.errors.push(error),
     note: (note) => notes.push(note),
+    completed: (account, region, type) => {
+      const ruleIds = rules.filter((r) => r.meta.resourceTypes.includes(type)).map((r) => r.meta.id);
+      const key = `${account}/${region}`;
+      const entry = evaluated.get(key) ?? { account, region, ruleIds: [] };
+      entry.ruleIds.push(...ruleIds);
+      evaluated.set(key, entry);
+    },
     skipped: (account, region, error) => {
       const list = skipped.get(account) ?? [];
       list.push({ region, error });
@@ -147,6 +155,7 @@ async function auditUntil(factory: AwsClientFactory, options: AuditOptions, dead
     },
   };
   const skipped = new Map<string, { region: string; error: unknown }[]>();
+  const evaluated = new Map<string, { account: string; region: string; ruleIds: string[] }>();
 
   const configured = await configuredRegion(options.profile);
   // Account-wide calls go there: a typo in it would fail each of them with a DNS error.
@@ -197,5 +206,26 @@ async function auditUntil(factory: AwsClientFactory, options: AuditOptions, dead
   );
   if (options.noteUnusedExceptions) notes.push(...unusedExceptionNotes(options.config, runner.matched));
   for (const [account, regions] of skipped) notes.push(...skippedRegionNotes(account, regions));
-  return buildReport(rules, total, options.failOn ?? options.config.failOn ?? 'Low', notes);
+  return buildReport(rules, total, options.failOn ?? options.config.failOn ?? 'Low', notes, {
+    command: 'audit',
+    startedAt,
+    scope: auditScope(options, accounts.accounts.map((a) => a.id)),
+    evaluated: { regions: [...evaluated.values()] },
+  });
+}
+
+/**
+ * An audit's scope: the account selection as asked (`organization`, `accounts:…`), or the caller's
+ * account; regions are not part of it, so a narrower `--regions` compares with the wider run and
+ * resolves only what it read (RunInfo.evaluated).
+ */
+function auditScope(options: AuditOptions, audited: string[]): RunScope {
+  const regions = options.regions?.length ? ` in ${options.regions.join(', ')}` : ' in every enabled region';
+  if (options.organization) return { key: 'audit:organization', label: `the organization's accounts${regions}` };
+  if (options.accounts?.length) {
+    const ids = [...new Set(options.accounts)].sort();
+    return { key: `audit:accounts:${ids.join(',')}`, label: `accounts ${ids.join(', ')}${regions}` };
+  }
+  const caller = audited[0] ?? 'unknown';
+  return { key: `audit:caller:${caller}`, label: `account ${caller}${regions}` };
 }

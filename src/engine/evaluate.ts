@@ -76,6 +76,7 @@ export class RuleRunner {
     };
     if (resource.raw.details) finding.resource.details = resource.raw.details;
     if (resource.raw.root) finding.resource.root = resource.raw.root;
+    if (resource.raw.live) finding.resource.live = { ...resource.raw.live };
 
     this.applySuppressions(finding, resource, tags);
     return finding;

@@ -1,6 +1,6 @@
 import { ALL_RULES } from '../rules/index';
 import type { Rule } from '../rules/rule';
-import { isFailing, type FailOn, type Finding, type ReportSummary, type ScanError, type ScanNote, type ScanReport } from '../model/report';
+import { compareFindings, compareStrings, isFailing, newRunId, type RunEvaluated, type RunInfo, type RunScope, type FailOn, type Finding, type ReportSummary, type ScanError, type ScanNote, type ScanReport } from '../model/report';
 import { VERSION } from '../version';
 import type { Config } from './config';
 
@@ -11,6 +11,8 @@ export interface UnitResult {
   errors: ScanError[];
   /** Files read and recognised as templates, plans or Terraform. */
   filesScanned: number;
+  /** Scans: those files, as findings' location.file spells them (RunEvaluated.files). */
+  files?: string[];
   resources: number;
   /** Scans: what a source did not evaluate (see SourceResult.notes). */
   notes?: ScanNote[];
@@ -48,22 +50,14 @@ export function selectRules(config: Config, ruleIds?: string[]): Rule[] {
   });
 }
 
-function compareFindings(a: Finding, b: Finding): number {
-  return (
-    a.location.file.localeCompare(b.location.file) ||
-    a.location.line - b.location.line ||
-    a.resource.id.localeCompare(b.resource.id) ||
-    a.ruleId.localeCompare(b.ruleId)
-  );
-}
 
 function compareNotes(a: ScanNote, b: ScanNote): number {
   return (
-    (a.account ?? '').localeCompare(b.account ?? '') ||
-    (a.region ?? '').localeCompare(b.region ?? '') ||
-    (a.file ?? '').localeCompare(b.file ?? '') ||
+    compareStrings(a.account ?? '', b.account ?? '') ||
+    compareStrings(a.region ?? '', b.region ?? '') ||
+    compareStrings(a.file ?? '', b.file ?? '') ||
     (a.line ?? 0) - (b.line ?? 0) ||
-    a.message.localeCompare(b.message)
+    compareStrings(a.message, b.message)
   );
 }
 
@@ -73,15 +67,42 @@ export function expiredCount(findings: readonly Finding[]): { expiredSuppression
   return n > 0 ? { expiredSuppressions: n } : {};
 }
 
+/** What `scan` or `audit` knows of its run before the report is built (see RunInfo). */
+export interface RunStart {
+  command: RunInfo['command'];
+  startedAt: Date;
+  scope: RunScope;
+  evaluated: RunEvaluated;
+}
+
+/** The run's record, ended now; evaluated lists come out deduplicated and in code-unit order. */
+export function finishRun(start: RunStart): RunInfo {
+  const evaluated: RunEvaluated = {};
+  if (start.evaluated.files) evaluated.files = [...new Set(start.evaluated.files)].sort(compareStrings);
+  if (start.evaluated.regions) {
+    evaluated.regions = start.evaluated.regions
+      .map((r) => ({ ...r, ruleIds: [...new Set(r.ruleIds)].sort(compareStrings) }))
+      .sort((a, b) => compareStrings(a.account, b.account) || compareStrings(a.region, b.region));
+  }
+  return {
+    id: newRunId(start.startedAt),
+    command: start.command,
+    startedAt: start.startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    scope: start.scope,
+    evaluated,
+  };
+}
+
 /** `notes`: live audits (skipped regions, resources deleted mid-audit); scans pass theirs only when there are some. */
-export function buildReport(rules: Rule[], total: UnitResult, failOn: FailOn, notes?: ScanNote[]): ScanReport {
+export function buildReport(rules: Rule[], total: UnitResult, failOn: FailOn, notes?: ScanNote[], run?: RunStart): ScanReport {
   const findings = total.findings.sort(compareFindings);
   // Every key takes part, so concurrent audits (errors arriving in any order) report the same way each run.
   const byPlace = (a: ScanError, b: ScanError) =>
-    a.file.localeCompare(b.file) ||
+    compareStrings(a.file, b.file) ||
     (a.line ?? 0) - (b.line ?? 0) ||
-    (a.call ?? '').localeCompare(b.call ?? '') ||
-    a.message.localeCompare(b.message);
+    compareStrings(a.call ?? '', b.call ?? '') ||
+    compareStrings(a.message, b.message);
   // An error a source pinned on one resource alone (`resourceType`) can't change a verdict when no
   // selected rule checks that type: a warning. Everything else (no resourceType) stays an error.
   const checked = new Set(rules.flatMap((r) => r.meta.resourceTypes));
@@ -112,6 +133,7 @@ export function buildReport(rules: Rule[], total: UnitResult, failOn: FailOn, no
       failing: counts.failing,
       ...expiredCount(findings),
     },
+    ...(run ? { run: finishRun(run) } : {}),
   };
 }
 

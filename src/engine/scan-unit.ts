@@ -93,6 +93,7 @@ export class UnitScanner {
       return;
     }
     into.filesScanned++;
+    (into.files ??= []).push(path);
     this.recordTemplateIn([path], into);
     const { parameters, nestedRoots } = this.context.cloudFormation;
     const result = source.scanFile(path, text, {
@@ -114,8 +115,12 @@ export class UnitScanner {
 
   private scanTerraform(dirs: string[], into: UnitResult): void {
     const result = scanTerraformDirectories(dirs, { ...this.context.terraform, readLimits: this.context.readLimits });
-    into.filesScanned += result.filesScanned ?? 0;
-    if (result.filesScanned) this.recordTemplateIn(dirs, into);
+    const files = result.files ?? [];
+    into.filesScanned += files.length;
+    if (files.length) {
+      (into.files ??= []).push(...files);
+      this.recordTemplateIn(dirs, into);
+    }
     this.recordInputs(result.inputs, 'variables', into);
     const firstFinding = into.findings.length;
     const firstError = into.errors.length;

@@ -1,14 +1,15 @@
 import { realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { dirname, isAbsolute, normalize, relative } from 'node:path';
+import { basename, dirname, isAbsolute, normalize, relative, resolve } from 'node:path';
 import type { ScanError, ScanNote } from '../sources/source';
 import type { Risk } from '../rules/rule';
 import { configDir, pathGlobMatcher, unusedExceptionNotes, type Config } from './config';
 import type { GivenParameters } from '../sources/cloudformation/parameters';
 import type { TerraformInputs, VariableArg } from '../sources/terraform/variables';
 import { DEFAULT_READ_LIMITS, readNamedStream, STDIN_NAME, STDIN_PATH } from './files';
-import type { FailOn, ScanReport } from '../model/report';
+import type { FailOn, RunScope, ScanReport } from '../model/report';
+import { repositoryRootOf } from '../sources/paths';
 import { buildReport, emptyUnitResult, selectRules, type DeclaredInputs, type UnitResult } from './report';
 import { mergeIndices, UnitScanner, type ScanUnit, type ScanUnitContext } from './scan-unit';
 import { groupTerraformDirectories } from './terraform-groups';
@@ -76,6 +77,7 @@ const BATCH_SIZE = 16;
 
 
 export async function scan(paths: string[], options: ScanOptions): Promise<ScanReport> {
+  const startedAt = new Date();
   const rules = selectRules(options.config, options.ruleIds);
   const readLimits = { ...DEFAULT_READ_LIMITS, ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}) };
   const excluded = pathGlobMatcher(options.config.exclude ?? [], configDir(options.config));
@@ -138,7 +140,12 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
   }
   (total.warnings ??= []).push(...undeclaredInputWarnings(given, total.declaredInputs), ...noTemplateWarnings(named.dirs, total));
   if (options.noteUnusedExceptions) (total.notes ??= []).push(...unusedExceptionNotes(options.config, total.matchedExceptions ?? []));
-  return buildReport(rules, total, options.failOn ?? options.config.failOn ?? 'Low', total.notes?.length ? total.notes : undefined);
+  return buildReport(rules, total, options.failOn ?? options.config.failOn ?? 'Low', total.notes?.length ? total.notes : undefined, {
+    command: 'scan',
+    startedAt,
+    scope: scanScope(paths),
+    evaluated: { files: total.files ?? [] },
+  });
 }
 
 /** The worker: dist/scan-worker.js beside the bundle, or from source (tests) through tsx's loader. */
@@ -206,6 +213,7 @@ export function mergeInto(total: UnitResult, part: UnitResult): void {
   for (const f of part.findings) total.findings.push(f);
   for (const e of part.errors) total.errors.push(e);
   total.filesScanned += part.filesScanned;
+  if (part.files?.length) (total.files ??= []).push(...part.files);
   total.resources += part.resources;
   if (part.notes?.length) (total.notes ??= []).push(...part.notes);
   if (part.warnings?.length) (total.warnings ??= []).push(...part.warnings);
@@ -311,4 +319,14 @@ function realPaths(paths: string[]): string[] {
     }
   }
   return out;
+}
+
+/**
+ * A scan's scope: the repository its first path is in (the directory holding `.git`, else the
+ * working directory), by name, so clones at different places compare; the paths are the label.
+ */
+export function scanScope(paths: readonly string[]): RunScope {
+  const first = paths.find((p) => p !== STDIN_PATH);
+  const root = (first !== undefined ? repositoryRootOf(resolve(first)) : undefined) ?? repositoryRootOf(process.cwd()) ?? process.cwd();
+  return { key: `scan:${basename(root)}`, label: paths.join(' ') };
 }

@@ -1,6 +1,6 @@
 // The report contract at the bottom of the stack: what every source, the engine, the reporters
 // and the CLI agree on. The JSON report is this shape (`version: 1`); src/engine/report.ts builds it.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { RISK_ORDER, type Risk, type RuleMeta, type Verdict } from '../rules/rule';
 
 /** A problem with one input: it is reported and the scan goes on. */
@@ -49,6 +49,11 @@ export interface Finding {
     details?: Record<string, string>;
     /** The Terraform root module or top template this instance is deployed from, when not its own file (a shared module, a nested stack). */
     root?: string;
+    /**
+     * Live resources: where the resource is, typed. `location.file` still says `aws://ACCOUNT/REGION`
+     * (line 0) for version 1 readers; read these instead.
+     */
+    live?: LiveIdentity;
   };
   location: { file: string; line: number; column?: number };
   message: string;
@@ -91,6 +96,78 @@ export function findingKey(f: Pick<Finding, 'ruleId' | 'resource' | 'location'>)
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
+/** A live resource's identity. */
+export interface LiveIdentity {
+  account: string;
+  region: string;
+  arn: string;
+}
+
+/**
+ * One order for findings everywhere (reports, every format, history, diffs): file, line, column,
+ * rule, resource id, each compared by UTF-16 code units, so the order is the same on every machine
+ * and locale (`localeCompare` put `B` after `a` under some locales and not others).
+ */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    compareStrings(a.location.file, b.location.file) ||
+    a.location.line - b.location.line ||
+    (a.location.column ?? 0) - (b.location.column ?? 0) ||
+    compareStrings(a.ruleId, b.ruleId) ||
+    compareStrings(a.resource.id, b.resource.id) ||
+    compareStrings(a.resource.root ?? '', b.resource.root ?? '')
+  );
+}
+
+/** Code-unit order (see compareFindings). */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * One run of `scan` or `audit`: its identity, when it ran, what it was asked to look at, and what
+ * it actually evaluated. The history compares runs of the same `scope.key`; a finding is resolved
+ * only where `evaluated` says this run looked (a region that errored, a narrower `--regions`, a
+ * file left out or unreadable resolves nothing).
+ */
+export interface RunInfo {
+  /** Unique, and sorts by start time: `20261204T193000Z-3fa9c1d2`. */
+  id: string;
+  command: 'scan' | 'audit';
+  /** ISO 8601, UTC, milliseconds. */
+  startedAt: string;
+  endedAt: string;
+  scope: RunScope;
+  evaluated: RunEvaluated;
+}
+
+export interface RunScope {
+  /**
+   * Runs with the same key are compared. Scans: `scan:` and the repository's directory name (the
+   * directory holding `.git`, else the working directory's); audits: `audit:` and the account
+   * selection (`organization`, `accounts:111111111111,222222222222`, `caller:111111111111`).
+   */
+  key: string;
+  /** For people: the paths scanned, or the accounts and regions asked for. */
+  label: string;
+}
+
+export interface RunEvaluated {
+  /**
+   * Scans: every file read, as findings' `location.file` spells it. A file with an error entry
+   * that names no resource (`resourceType` absent) was not fully evaluated.
+   */
+  files?: string[];
+  /** Audits: each account and region whose listing of a rule's resources completed, with those rules. */
+  regions?: { account: string; region: string; ruleIds: string[] }[];
+}
+
+/** A new run id: the start time (seconds, UTC) and 8 random hex digits. */
+export function newRunId(started: Date): string {
+  const stamp = started.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return `${stamp}-${randomBytes(4).toString('hex')}`;
+}
+
 export interface ReportSummary {
   resources: number;
   findings: number;
@@ -123,6 +200,8 @@ export interface ScanReport {
   /** Live audits: regions skipped and why, resources deleted mid-audit. Scans: what was not evaluated (absent when nothing). */
   notes?: ScanNote[];
   summary: ReportSummary;
+  /** The run this report is of (absent in reports written before 0.2, and in reports merged by hand). */
+  run?: RunInfo;
 }
 
 /** The lowest risk whose failures make the exit code 1; `None`: findings never do (`--fail-on none`). */

@@ -1,3 +1,4 @@
+import type { LiveIdentity } from './report';
 import type { Attribute, RawAttribute } from './attribute';
 import type { SourceLocation } from './location';
 import { resourceTypeByCloudFormationName } from './resource-types';
@@ -35,6 +36,8 @@ export interface SourceResource {
   suppressions?: InlineSuppression[];
   /** Extra facts a report may show (account, region, name, status for live resources). */
   details?: Record<string, string>;
+  /** Live resources: account, region and ARN (Finding.resource.live). */
+  live?: LiveIdentity;
   /**
    * Set when the resource may or may not be created (a CloudFormation `Condition` or Terraform
    * `count` that can't be resolved offline); rules then can't pass it.

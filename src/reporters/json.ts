@@ -15,6 +15,7 @@ export function renderJson(report: ScanReport): string {
     ...(report.warnings?.length ? { warnings: report.warnings } : {}),
     ...(report.notes ? { notes: report.notes } : {}),
     summary: report.summary,
+    ...(report.run ? { run: report.run } : {}),
   };
   return safeJson(contract, 2);
 }

@@ -3,21 +3,8 @@ import { isLiveLocation } from '../model/location';
 import type { ScanError } from '../sources/source';
 import { RISK_ORDER, type Risk } from '../rules/rule';
 
-/** Stable display order: file, then line, column, rule and resource, so reports diff cleanly between runs. */
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    compareStrings(a.location.file, b.location.file) ||
-    a.location.line - b.location.line ||
-    (a.location.column ?? 0) - (b.location.column ?? 0) ||
-    compareStrings(a.ruleId, b.ruleId) ||
-    compareStrings(a.resource.id, b.resource.id)
-  );
-}
-
-/** Code-unit order, not locale order: the same bytes give the same report on every machine. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+/** The one finding order (file, line, column, rule, resource; code units, not locale): see the model. */
+export { compareFindings, compareStrings } from '../model/report';
 
 export function riskAtLeast(risk: Risk, threshold: Risk): boolean {
   return RISK_ORDER.indexOf(risk) >= RISK_ORDER.indexOf(threshold);

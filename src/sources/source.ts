@@ -8,8 +8,8 @@ import type { GivenParameters } from './cloudformation/parameters';
 export interface SourceResult {
   resources: SourceResource[];
   errors: ScanError[];
-  /** Files read (set by sources that read several files, e.g. a Terraform module's). */
-  filesScanned?: number;
+  /** Files read, whether or not they parsed (set by sources that read several files, e.g. a Terraform module's). */
+  files?: string[];
   /** What the source did not evaluate and the user should know (not errors: the scan completed). */
   notes?: ScanNote[];
   /** Values that must appear in no output (NoEcho parameters' values): masked in findings and errors. */

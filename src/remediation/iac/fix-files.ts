@@ -4,6 +4,7 @@
 // are checked again just before a temporary file, created exclusively under a random name, is
 // renamed over it. Refused are read-only files and hard-linked ones (a rename would cut the file
 // from its other names, which may be outside the tree; writing in place is not atomic).
+import { compareStrings } from '../../model/report';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   accessSync,
@@ -107,7 +108,7 @@ export class FixFiles {
       }
     };
     try {
-      for (const { path } of [...files].sort((a, b) => this.records.get(a.path)!.real.localeCompare(this.records.get(b.path)!.real))) {
+      for (const { path } of [...files].sort((a, b) => compareStrings(this.records.get(a.path)!.real, this.records.get(b.path)!.real))) {
         const record = this.records.get(path)!;
         try {
           locks.push(lock(record.real));

@@ -1,5 +1,6 @@
 // `cloudconform fix`: scans, hands every failing resource whose rule has a desired state to its
 // format's fixer, writes (or diffs) what the fixers changed, then scans again to prove it.
+import { compareStrings } from '../../model/report';
 import { readdirSync } from 'node:fs';
 import type { Config } from '../../engine/config';
 import type { Finding, ScanReport } from '../../model/report';
@@ -119,7 +120,7 @@ export async function fix(paths: string[], options: FixOptions, fixers: FormatFi
   const changed: { path: string; text: string }[] = [];
   /** Per changed file, a line of its new text to the line on disk now (what a file not written shows). */
   const toDisk = new Map<string, (line: number) => number>();
-  for (const [file, after] of [...result.files].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [file, after] of [...result.files].sort(([a], [b]) => compareStrings(a, b))) {
     let before: string | undefined;
     try {
       before = readText(file);
@@ -266,7 +267,7 @@ function mergeSameDecisions(decisions: ManualDecision[]): ManualDecision[] {
 }
 
 function sortByPlace<T extends { file: string; line: number }>(items: T[]): T[] {
-  return items.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  return items.sort((a, b) => compareStrings(a.file, b.file) || a.line - b.line);
 }
 
 /**
@@ -315,7 +316,7 @@ function writeChanges(
       }
     }
   }
-  return { written: written.sort((a, b) => a.localeCompare(b)), notWritten };
+  return { written: written.sort((a, b) => compareStrings(a, b)), notWritten };
 }
 
 /**

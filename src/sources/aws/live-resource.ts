@@ -56,5 +56,6 @@ function common(identity: LiveResourceIdentity): Omit<SourceResource, 'readPrope
     source: 'aws',
     location: liveLocation(account, region),
     details: { account, region, name, ...(status ? { status } : {}) },
+    live: { account, region, arn },
   };
 }

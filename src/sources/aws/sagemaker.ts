@@ -103,6 +103,8 @@ export interface RegionAuditSink {
   note(note: ScanNote): void;
   /** The region rejected the credentials and was not expected to work: skipped (the audit notes it, one line per account). */
   skipped(account: string, region: string, error: unknown): void;
+  /** Every resource of the type in the region was listed (each then reported, as read or unknown): the history may resolve there. */
+  completed?(account: string, region: string, type: string): void;
 }
 
 /**
@@ -171,7 +173,10 @@ async function auditKind<Summary>(
     const what = timedOut.length === 1 ? kind.label : kind.plural;
     sink.error(errorEntry(options, kind.describeAction, `${timedOut.length} ${what} not fully read (unknown, or tags unread): ${describeAwsError(timedOut[0])}`));
   }
-  if (!failed) return undefined;
+  if (!failed) {
+    sink.completed?.(options.account, options.region, kind.type);
+    return undefined;
+  }
   const what =
     described.length > 0
       ? `${kind.plural} in ${options.region} not all listed: ${describeAwsError(listFailure)} (listing stopped after ${described.length} ${kind.plural}, which are reported)`

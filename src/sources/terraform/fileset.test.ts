@@ -30,7 +30,7 @@ test('a hidden .x_override.tf is not read: Terraform ignores files whose names b
   try {
     const result = scanTerraformDirectories([t.root]);
     assert.deepEqual(result.errors, []);
-    assert.equal(result.filesScanned, 1);
+    assert.equal(result.files?.length, 1);
     assert.equal(access(t.root), 'Enabled');
     assert.deepEqual(await verdicts(t.root), ['aws_sagemaker_notebook_instance.nb fail']);
   } finally {

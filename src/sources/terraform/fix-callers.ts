@@ -1,6 +1,7 @@
 // Which `module` blocks call a module directory, for the Terraform fixer: with the scan's paths,
 // every directory under them (where `envs/prod` calls `../../modules/notebook`); without, the
 // module's parent directories (where a configuration's `modules/` folder is called from).
+import { compareStrings } from '../../model/report';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { BlockNode } from './hcl/ast';
@@ -100,7 +101,7 @@ export function walkTerraformDirectories(roots: readonly string[], reader: Direc
     walk.visited++;
     let entries: { name: string; kind: DirectoryEntryKind }[];
     try {
-      entries = reader.entries(dir).sort((a, b) => a.name.localeCompare(b.name));
+      entries = reader.entries(dir).sort((a, b) => compareStrings(a.name, b.name));
     } catch {
       // The scan reports unreadable directories; here one simply holds no callers.
       continue;

@@ -77,7 +77,7 @@ export function scanTerraformDirectories(dirs: string[], options: TerraformScanO
     resources,
     errors: scan.errors,
     notes: scan.notes,
-    filesScanned: scan.filesRead + inputs.filesRead,
+    files: [...scan.files, ...inputs.filesRead],
     inputs: { declared: [...declared], varFiles: inputs.namesInVarFiles() },
     ...(scan.secrets.length > 0 ? { secrets: scan.secrets } : {}),
   };

@@ -41,7 +41,7 @@ export interface ModuleDefinition {
   /** The file that wrote a node merged in from an override file (else the declaration's). */
   overrideFiles: WeakMap<object, LoadedFile>;
   /** Files read, whether or not they parsed. */
-  filesRead: number;
+  filesRead: string[];
   errors: ScanError[];
 }
 
@@ -78,7 +78,7 @@ export function loadModuleDirectory(
     duplicateResources: new Map(),
     moduleCalls: new Map(),
     overrideFiles: new WeakMap(),
-    filesRead: 0,
+    filesRead: [],
     errors: [],
   };
   let names: string[];
@@ -112,7 +112,7 @@ export function loadModuleDirectory(
       def.errors.push({ file: path, message: `can't read file: ${read.reason}` });
       continue;
     }
-    def.filesRead++;
+    def.filesRead.push(path);
     const file = parseConfigFile(path, read.text, def.errors);
     if (!file) continue;
     if (isOverrideFileName(name)) overrides.push(file);

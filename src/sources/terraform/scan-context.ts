@@ -41,10 +41,8 @@ export class TerraformScanContext {
   }
 
   /** Configuration files read by every module directory loaded. */
-  get filesRead(): number {
-    let n = 0;
-    for (const def of this.definitions.values()) n += def.filesRead;
-    return n;
+  get files(): string[] {
+    return [...this.definitions.values()].flatMap((def) => def.filesRead);
   }
 
   /** Adds a note unless the same one was made already. */

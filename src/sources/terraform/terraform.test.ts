@@ -40,7 +40,7 @@ test('variables: default, tfvars, auto.tfvars in name order, --var-file, --var, 
   });
   assert.deepEqual(result.errors, []);
   // main.tf, terraform.tfvars, a.auto.tfvars, b.auto.tfvars.json, extra.tfvars
-  assert.equal(result.filesScanned, 5);
+  assert.equal(result.files?.length, 5);
   const nb = resource(result, 'aws_sagemaker_notebook_instance.nb');
   assert.equal(nb.type, 'AWS::SageMaker::NotebookInstance');
   assert.equal(nb.source, 'terraform');

@@ -63,7 +63,7 @@ export class VariableInputs {
   private readonly files = new Map<string, Map<string, VariableInput>>();
   private readonly envVars = new Map<string, VariableInput>();
   /** Variable files read, whether or not they parsed. */
-  filesRead = 0;
+  readonly filesRead: string[] = [];
 
   constructor(
     private readonly args: readonly VariableArg[],
@@ -115,7 +115,7 @@ export class VariableInputs {
       const read = readTextFile(path, this.limits);
       const errorsBefore = this.errors.length;
       if (read.ok) {
-        this.filesRead++;
+        this.filesRead.push(path);
         values = outside === undefined ? readVariableFile(path, read.text, this.errors) : this.unknownValues(path, outside, read.text);
       } else {
         this.errors.push({ file: path, message: `can't read variable file: ${read.reason}` });

@@ -95,7 +95,14 @@ function withReportOptions(command: Command): Command {
     .option('-r, --rules <ids>', 'comma-separated rule ids or aliases to run (default: all)')
     .option('--verbose', 'list passing resources too, and full messages')
     .option('-q, --quiet', 'print no report on standard output (use with --output); errors still go to standard error')
-    .option('--no-color', 'no colours (also: NO_COLOR environment variable)');
+    .option('--no-color', 'no colours (also: NO_COLOR environment variable)')
+    .addOption(new Option('--db <file>', 'history database').env('CLOUDCONFORM_DB').default(undefined, '$XDG_DATA_HOME/cloudconform/history.db'))
+    .option('--no-history', 'do not record this run in the history database');
+}
+
+/** The history database option of the commands that read it (history, diff, report, export). */
+function withDbOption(command: Command): Command {
+  return command.addOption(new Option('--db <file>', 'history database').env('CLOUDCONFORM_DB').default(undefined, '$XDG_DATA_HOME/cloudconform/history.db'));
 }
 
 const HELP_ENVIRONMENT = `
@@ -185,6 +192,82 @@ Exit codes: 0 nothing left to fix, 1 something is left (a decision for a person,
   .action(async (paths: string[], opts) => {
     const { runFixCommand } = await import('./fix-command');
     process.exitCode = await runFixCommand(paths, opts);
+  });
+
+withDbOption(
+  program
+    .command('history')
+    .description('List the recorded runs of scan and audit: when, what, and what changed.'),
+)
+  .option('--scope <key>', 'only runs of this scope (as the list shows it)')
+  .option('-n, --limit <n>', 'at most this many runs, newest first (default: 20)', positiveInt)
+  .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .addHelpText('after', `
+Example:
+  cloudconform history --limit 5`)
+  .action(async (opts) => {
+    const { runHistoryCommand } = await import('./history-command');
+    process.exitCode = await runHistoryCommand(opts);
+  });
+
+withDbOption(
+  program
+    .command('diff')
+    .description('What changed between two runs: new, resolved, regressed and still-failing findings.')
+    .argument('[runs...]', 'two run ids from the history, or two JSON reports (default: the last two runs of the latest scope)', []),
+)
+  .addOption(new Option('-f, --format <format>', `output format: ${FORMAT_NAMES}`).choices(REPORT_FORMATS).default('text').env('CLOUDCONFORM_FORMAT'))
+  .option('-o, --output <[format=]file>', 'also write the diff to a file; repeatable', collect, [])
+  .option('--scope <key>', 'with no runs given: the last two runs of this scope')
+  .option('--no-color', 'no colours (also: NO_COLOR environment variable)')
+  .addHelpText('after', `
+Example:
+  cloudconform diff                       # the last two runs
+  cloudconform diff before.json after.json --format sarif`)
+  .action(async (runs: string[], opts) => {
+    const { runDiffCommand } = await import('./diff-command');
+    process.exitCode = await runDiffCommand(runs, opts);
+  });
+
+withDbOption(
+  program
+    .command('report')
+    .description('Posture from the history (or JSON reports given as files): per compliance standard, or as one HTML file.')
+    .argument('[reports...]', 'JSON reports to read instead of the latest run in the history', []),
+)
+  .option('--standard <id>', 'per requirement of this standard: pass, fail or not assessed (cloudconform report --standard list)')
+  .option('--html <file>', 'write a self-contained HTML report')
+  .option('--run <id>', 'this recorded run instead of the latest')
+  .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .option('--no-color', 'no colours (also: NO_COLOR environment variable)')
+  .addHelpText('after', `
+Example:
+  cloudconform report --standard pci-dss-4.0
+  cloudconform report --html posture.html`)
+  .action(async (reports: string[], opts) => {
+    const { runPostureReportCommand } = await import('./posture-report-command');
+    process.exitCode = await runPostureReportCommand(reports, opts);
+  });
+
+const exportCommand = program.command('export').description('Send findings where teams triage them.');
+withDbOption(
+  exportCommand
+    .command('securityhub')
+    .description('Import findings into AWS Security Hub (BatchImportFindings), and archive the ones resolved within the scanned scope.')
+    .argument('[report]', 'a JSON report (default with --from-history: the latest recorded run)'),
+)
+  .option('--from-history', 'export the latest run in the history')
+  .option('--run <id>', 'with --from-history: this recorded run')
+  .option('--profile <name>', 'AWS profile for your credentials and settings')
+  .option('--endpoint-url <url>', 'AWS API endpoint (AWS_ENDPOINT_URL is honoured too)')
+  .option('--region <region>', 'Security Hub region for findings with no region (scans; default: the profile\'s region)')
+  .option('-q, --quiet', 'print no summary; errors still go to standard error')
+  .addHelpText('after', `
+Example:
+  cloudconform audit -f json -o audit.json && cloudconform export securityhub audit.json`)
+  .action(async (report: string | undefined, opts) => {
+    const { runExportSecurityHubCommand } = await import('./export-command');
+    process.exitCode = await runExportSecurityHubCommand(report, opts);
   });
 
 registerRemediateCommands(program);

@@ -1,0 +1,63 @@
+// The history's contract: what a run's comparison with the one before says, and what the store
+// gives the commands that read it (history, diff, report, export). Implementations:
+// classify.ts (pure), store.ts (SQLite), report-file.ts (JSON reports given as files).
+import type { Finding, ReportSummary, RunInfo, ScanReport } from '../model/report';
+
+/**
+ * What happened to one finding key between the previous state of a scope and this run.
+ * - `new`: failing now, never failing before; `regressed`: failing now, passing or resolved before;
+ * - `still-failing`: failing before and now; `resolved`: failing before, and now passing, or gone
+ *   where this run looked (RunInfo.evaluated) — never outside it;
+ * - `newly-suppressed`: failing before, suppressed now; `suppression-expired`: suppressed before,
+ *   its suppression has expired now;
+ * - `not-evaluated`: failing before, outside what this run evaluated (carried over, not resolved);
+ * - `unchanged`: anything else (passing before and now, unknown before and now...).
+ */
+export type ChangeKind =
+  | 'new'
+  | 'regressed'
+  | 'still-failing'
+  | 'resolved'
+  | 'newly-suppressed'
+  | 'suppression-expired'
+  | 'not-evaluated'
+  | 'unchanged';
+
+export interface FindingChange {
+  /** findingKey() of the finding. */
+  key: string;
+  change: ChangeKind;
+  /** The finding as this run saw it; for `resolved` by absence and `not-evaluated`, as last seen. */
+  finding: Finding;
+  /** The finding as the previous state had it, when it had it. */
+  previous?: Finding;
+}
+
+export interface RunComparison {
+  /** The run compared with (absent for a scope's first run). */
+  previous?: RunInfo;
+  current: RunInfo;
+  /** In compareFindings order. */
+  changes: FindingChange[];
+  counts: Record<ChangeKind, number>;
+}
+
+/** One recorded run, as `history` lists it. */
+export interface RunSummary {
+  run: RunInfo;
+  summary: ReportSummary;
+  /** How this run compared with the previous one of its scope when it was recorded. */
+  changes: Record<ChangeKind, number>;
+}
+
+export interface HistoryStore {
+  /** Records a report (one transaction) and returns its comparison with the scope's previous state. */
+  record(report: ScanReport): RunComparison;
+  /** Newest first. */
+  runs(options?: { scopeKey?: string; limit?: number }): RunSummary[];
+  /** A recorded run's report, as it was recorded; undefined when no run has this id. */
+  report(runId: string): ScanReport | undefined;
+  /** A recorded run's comparison with the previous one of its scope, as classified when recorded. */
+  comparison(runId: string): RunComparison | undefined;
+  close(): void;
+}

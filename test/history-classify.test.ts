@@ -1,0 +1,178 @@
+// The history's classification of a run against its scope's previous state. Attack cases first:
+// a run that did not look somewhere must never resolve what is there (Prowler #1626), and a place
+// looked at completely with nothing left in it must resolve what was there (Prowler #2190).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { classify, ScopeMismatchError, type StateEntry } from '../src/history/classify';
+import { findingKey, type Finding, type ScanReport } from '../src/model/report';
+import { fileFinding, liveFinding, report } from './helpers/history-fixtures';
+
+const A = '111111111111';
+
+function changeOf(result: ReturnType<typeof classify>, f: Finding): string | undefined {
+  return result.comparison.changes.find((c) => c.key === findingKey(f))?.change;
+}
+
+/** Classifies the reports in turn, each against the state the one before left. */
+function sequence(...reports: ScanReport[]): ReturnType<typeof classify> {
+  let state: StateEntry[] | undefined;
+  let previous: ScanReport['run'];
+  let last: ReturnType<typeof classify> | undefined;
+  for (const r of reports) {
+    last = classify(state, previous, r);
+    state = last.state;
+    previous = r.run;
+  }
+  return last!;
+}
+
+test('attack (Prowler #1626): an audit whose region errored resolves nothing in that region', () => {
+  const east = liveFinding(A, 'us-east-1', 'nb-east', 'fail');
+  const west = liveFinding(A, 'eu-west-1', 'nb-west', 'fail');
+  const full = report([east, west], { regions: [{ account: A, region: 'us-east-1', ruleIds: ['SageMaker-004', 'SageMaker-005'] }, { account: A, region: 'eu-west-1', ruleIds: ['SageMaker-004', 'SageMaker-005'] }] });
+  // eu-west-1's listing failed: it is not in `evaluated`, and its notebook was not seen.
+  const partial = report([], { regions: [{ account: A, region: 'us-east-1', ruleIds: ['SageMaker-004', 'SageMaker-005'] }] }, {
+    errors: [{ file: `aws://${A}/eu-west-1`, account: A, region: 'eu-west-1', call: 'sagemaker:ListNotebookInstances', message: 'Throttling' }],
+    minutes: 1,
+  });
+  const r = sequence(full, partial);
+  assert.equal(changeOf(r, east), 'resolved', 'gone from a region listed completely');
+  assert.equal(changeOf(r, west), 'not-evaluated', 'a region that errored resolves nothing');
+  assert.equal(r.comparison.counts.resolved, 1);
+  // Carried over: a later complete run that still sees it says still-failing, not new.
+  const later = report([west], { regions: [{ account: A, region: 'eu-west-1', ruleIds: ['SageMaker-004'] }] }, { minutes: 2 });
+  const r2 = classify(r.state, partial.run, later);
+  assert.equal(changeOf(r2, west), 'still-failing');
+});
+
+test('attack (Prowler #1626): a narrower --regions or --rules resolves nothing outside what it read', () => {
+  const east = liveFinding(A, 'us-east-1', 'nb', 'fail');
+  const domain = liveFinding(A, 'us-east-1', 'dom', 'fail', 'SageMaker-005');
+  const first = report([east, domain], { regions: [{ account: A, region: 'us-east-1', ruleIds: ['SageMaker-004', 'SageMaker-005'] }] });
+  const narrower = report([], { regions: [{ account: A, region: 'us-west-2', ruleIds: ['SageMaker-004', 'SageMaker-005'] }] }, { minutes: 1 });
+  const r = sequence(first, narrower);
+  assert.equal(changeOf(r, east), 'not-evaluated');
+  assert.equal(changeOf(r, domain), 'not-evaluated');
+  // --rules SageMaker-004: the domain rule did not run, so its finding is not resolved by absence.
+  const oneRule = report([], { regions: [{ account: A, region: 'us-east-1', ruleIds: ['SageMaker-004'] }] }, { rules: ['SageMaker-004'], minutes: 1 });
+  const r2 = sequence(first, oneRule);
+  assert.equal(changeOf(r2, east), 'resolved');
+  assert.equal(changeOf(r2, domain), 'not-evaluated');
+});
+
+test('attack (Prowler #2190): a region listed completely with zero resources resolves its old findings', () => {
+  const f = liveFinding(A, 'ap-south-1', 'nb', 'fail');
+  const before = report([f], { regions: [{ account: A, region: 'ap-south-1', ruleIds: ['SageMaker-004'] }] });
+  const empty = report([], { regions: [{ account: A, region: 'ap-south-1', ruleIds: ['SageMaker-004'] }] }, { minutes: 1 });
+  const r = sequence(before, empty);
+  assert.equal(changeOf(r, f), 'resolved');
+  assert.equal(r.state.find((e) => e.key === findingKey(f))?.standing, 'resolved');
+  // And failing again later is a regression, not something new.
+  const back = report([f], { regions: [{ account: A, region: 'ap-south-1', ruleIds: ['SageMaker-004'] }] }, { minutes: 2 });
+  assert.equal(changeOf(classify(r.state, empty.run, back), f), 'regressed');
+});
+
+test('attack: a scan resolves nothing in a file it did not read, a file with an error, or a rule it did not run', () => {
+  const kept = fileFinding('a.yaml', 'Nb', 'fail');
+  const unread = fileFinding('b.yaml', 'Nb', 'fail');
+  const broken = fileFinding('c.yaml', 'Nb', 'fail');
+  const first = report([kept, unread, broken], { files: ['a.yaml', 'b.yaml', 'c.yaml'] });
+  const second = report([], { files: ['a.yaml', 'c.yaml'] }, { errors: [{ file: 'c.yaml', message: 'cannot parse' }], minutes: 1 });
+  const r = sequence(first, second);
+  assert.equal(changeOf(r, kept), 'resolved');
+  assert.equal(changeOf(r, unread), 'not-evaluated');
+  assert.equal(changeOf(r, broken), 'not-evaluated');
+  // An error pinned on one resource (resourceType) leaves the file evaluated.
+  const pinned = report([], { files: ['a.yaml', 'b.yaml', 'c.yaml'] }, { errors: [{ file: 'c.yaml', message: 'duplicate', resourceType: 'AWS::S3::Bucket' }], minutes: 1 });
+  assert.equal(changeOf(sequence(first, pinned), broken), 'resolved');
+  const otherRule = report([], { files: ['a.yaml'] }, { rules: ['SageMaker-005'], minutes: 1 });
+  assert.equal(changeOf(sequence(first, otherRule), kept), 'not-evaluated');
+});
+
+test('attack: an error on a Terraform module directory, another file of the module, a parent directory or an option covers the file', () => {
+  const f = fileFinding('infra/main.tf', 'aws_sagemaker_notebook_instance.nb', 'fail', { resource: { type: 'AWS::SageMaker::NotebookInstance', id: 'aws_sagemaker_notebook_instance.nb', source: 'terraform' } });
+  const first = report([f], { files: ['infra/main.tf', 'infra/variables.tf'] });
+  for (const file of ['infra', 'infra/variables.tf', '.', '--var-file prod.tfvars', './infra']) {
+    const next = report([], { files: ['infra/main.tf', 'infra/variables.tf'] }, { errors: [{ file, message: 'broken' }], minutes: 1 });
+    assert.equal(changeOf(sequence(first, next), f), 'not-evaluated', `error on ${file}`);
+  }
+  // A CloudFormation template beside a broken one is its own file.
+  const cfn = fileFinding('stacks/a.yaml', 'Nb', 'fail');
+  const before = report([cfn], { files: ['stacks/a.yaml', 'stacks/b.yaml'] });
+  const after = report([], { files: ['stacks/a.yaml', 'stacks/b.yaml'] }, { errors: [{ file: 'stacks/b.yaml', message: 'broken' }], minutes: 1 });
+  assert.equal(changeOf(sequence(before, after), cfn), 'resolved');
+});
+
+test("attack: a module or nested stack instance is not resolved when its root was not read (the child file alone was)", () => {
+  const child = fileFinding('modules/nb/main.tf', 'module.a.aws_sagemaker_notebook_instance.nb', 'fail', { root: 'envs/prod' });
+  const first = report([child], { files: ['envs/prod/main.tf', 'modules/nb/main.tf'] });
+  const rootBroken = report([], { files: ['envs/prod/main.tf', 'modules/nb/main.tf'] }, { errors: [{ file: 'envs/prod/main.tf', message: 'parse' }], minutes: 1 });
+  assert.equal(changeOf(sequence(first, rootBroken), child), 'not-evaluated');
+  const rootUnread = report([], { files: ['modules/nb/main.tf'] }, { minutes: 1 });
+  assert.equal(changeOf(sequence(first, rootUnread), child), 'not-evaluated');
+  const both = report([], { files: ['envs/prod/main.tf', 'modules/nb/main.tf'] }, { minutes: 1 });
+  assert.equal(changeOf(sequence(first, both), child), 'resolved');
+});
+
+test('a failure that becomes unknown is not resolved: not-evaluated, and the state keeps the failure', () => {
+  const fail = liveFinding(A, 'us-east-1', 'nb', 'fail');
+  const unknown = { ...fail, result: 'unknown' as const, message: 'DescribeNotebookInstance failed: AccessDenied' };
+  const pass = { ...fail, result: 'pass' as const };
+  const ev = { regions: [{ account: A, region: 'us-east-1', ruleIds: ['SageMaker-004'] }] };
+  const r = sequence(report([fail], ev), report([unknown], ev, { minutes: 1 }));
+  const c = r.comparison.changes.find((x) => x.key === findingKey(fail))!;
+  assert.equal(c.change, 'not-evaluated');
+  assert.equal(c.finding.result, 'unknown', 'the finding as this run saw it, with the reason');
+  assert.equal(c.previous?.result, 'fail');
+  assert.equal(r.state[0]!.standing, 'failing');
+  // Failing again: still failing, not new; passing: resolved.
+  assert.equal(changeOf(sequence(report([fail], ev), report([unknown], ev, { minutes: 1 }), report([fail], ev, { minutes: 2 })), fail), 'still-failing');
+  assert.equal(changeOf(sequence(report([fail], ev), report([unknown], ev, { minutes: 1 }), report([pass], ev, { minutes: 2 })), fail), 'resolved');
+  // Unknown to failing is new (as the baseline treats it).
+  assert.equal(changeOf(sequence(report([unknown], ev), report([fail], ev, { minutes: 1 })), fail), 'new');
+});
+
+test('every transition of the table', () => {
+  const ev = { files: ['t.yaml'] };
+  const base = fileFinding('t.yaml', 'Nb', 'fail');
+  const suppressed = { ...base, suppressed: true, suppression: { reason: 'accepted', source: 'config' as const } };
+  const expired = { ...base, expiredSuppression: { reason: 'accepted', source: 'config' as const, expires: '2025-01-01' } };
+  const pass = { ...base, result: 'pass' as const };
+  const cases: [Finding[], string][] = [
+    [[base], 'new'],
+    [[suppressed], 'newly-suppressed'],
+    [[pass], 'unchanged'],
+    [[base, base], 'still-failing'],
+    [[base, suppressed], 'newly-suppressed'],
+    [[base, pass], 'resolved'],
+    [[suppressed, expired], 'suppression-expired'],
+    [[suppressed, base], 'still-failing'],
+    [[suppressed, suppressed], 'unchanged'],
+    [[suppressed, pass], 'resolved'],
+    [[pass, base], 'regressed'],
+    [[pass, pass], 'unchanged'],
+    [[pass, suppressed], 'newly-suppressed'],
+  ];
+  for (const [steps, expected] of cases) {
+    const r = sequence(...steps.map((f, i) => report([f], ev, { minutes: i })));
+    assert.equal(changeOf(r, base), expected, `${steps.map((s) => (s.result === 'pass' ? 'pass' : s.suppressed ? 'suppressed' : s.expiredSuppression ? 'expired' : 'fail')).join(' -> ')}`);
+  }
+});
+
+test('resolved entries are kept a while, then dropped; passing ones gone from a looked-at file are dropped', () => {
+  const f = fileFinding('t.yaml', 'Nb', 'fail');
+  const p = fileFinding('t.yaml', 'Other', 'pass');
+  const ev = { files: ['t.yaml'] };
+  const r = sequence(report([f, p], ev), report([], ev, { minutes: 1 }));
+  assert.deepEqual(r.state.map((e) => e.standing), ['resolved']);
+  const yearLater = classify(r.state, undefined, report([], ev, { minutes: 60 * 24 * 300 }));
+  assert.equal(yearLater.state.length, 1);
+  const muchLater = classify(r.state, undefined, report([], ev, { minutes: 60 * 24 * 500 }));
+  assert.equal(muchLater.state.length, 0);
+});
+
+test('runs of different scopes are refused', () => {
+  const a = report([], { files: [] }, { scope: 'scan:one' });
+  const b = report([], { files: [] }, { scope: 'scan:two' });
+  assert.throws(() => classify([], a.run, b), ScopeMismatchError);
+});

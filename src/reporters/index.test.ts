@@ -4,17 +4,18 @@ import { isReportFormat, REPORT_FORMATS, renderReport, type ReportFormat } from 
 import { liveReport, sampleReport } from './test-report-fixture';
 
 describe('renderReport', () => {
-  it('knows the five formats', () => {
-    assert.deepEqual(REPORT_FORMATS, ['text', 'json', 'sarif', 'junit', 'gitlab-sast']);
+  it('knows the eight formats', () => {
+    assert.deepEqual(REPORT_FORMATS, ['text', 'json', 'sarif', 'junit', 'gitlab-sast', 'csv', 'ocsf', 'asff']);
     assert.ok(isReportFormat('sarif'));
     assert.ok(!isReportFormat('xml'));
   });
 
-  it('renders every format without a trailing newline and never with colour outside text', () => {
+  it('renders every format without a trailing newline (CSV: every record ends with CRLF) and never with colour outside text', () => {
     for (const format of REPORT_FORMATS) {
       const out = renderReport(sampleReport(), format, { color: true, verbose: true });
       assert.ok(out.length > 0, format);
-      assert.ok(!out.endsWith('\n'), format);
+      if (format === 'csv') assert.ok(out.endsWith('\r\n') && !out.endsWith('\n\r\n'), format);
+      else assert.ok(!out.endsWith('\n'), format);
       if (format !== 'text') assert.doesNotMatch(out, /\u001b/, format);
     }
   });

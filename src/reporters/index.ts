@@ -1,8 +1,11 @@
 import type { FailOn, ScanReport } from '../model/report';
 import type { Risk } from '../rules/rule';
+import { renderAsff } from './asff';
+import { renderCsv } from './csv';
 import { renderGitlabSast } from './gitlab-sast';
 import { renderJson } from './json';
 import { renderJunit } from './junit';
+import { renderOcsf } from './ocsf';
 import { renderSarif } from './sarif';
 import { renderText } from './text';
 
@@ -41,6 +44,12 @@ export function renderReport(report: ScanReport, format: ReportFormat, options: 
       return renderJunit(report);
     case 'gitlab-sast':
       return renderGitlabSast(report);
+    case 'csv':
+      return renderCsv(report);
+    case 'ocsf':
+      return renderOcsf(report);
+    case 'asff':
+      return renderAsff(report);
     default: {
       // Unreachable for typed callers; a plain-JS caller gets a clear message rather than `undefined`.
       const unknown: never = format;

@@ -1,7 +1,8 @@
 // Bundles the CLI and the scan worker into dist/ so `cloudconform` starts fast: a few files to
 // load instead of hundreds of modules, and commands' code split into chunks loaded on demand.
 // Every library is bundled, so package.json lists them all as devDependencies: `npm install -g`
-// of the package fetches nothing else (2.7 MB installed instead of ~80 MB in 45 packages).
+// of the package fetches nothing else (2.7 MB installed instead of ~80 MB in 45 packages), but
+// for better-sqlite3, the history's native module, an optional dependency.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { inlineSchemaKeysPlugin } from './build/inline-schema-keys.mjs';
@@ -26,6 +27,9 @@ await build({
   logLevel: 'warning',
   plugins: [inlineSchemaKeysPlugin],
   define: { __CLOUDCONFORM_VERSION__: JSON.stringify(version) },
+  // The history's SQLite is a native module: installed beside the package (an optional
+  // dependency, built by npm), required at run time by src/history/sqlite.ts, never bundled.
+  external: ['better-sqlite3'],
   // Lets bundled CommonJS dependencies call require() inside an ES module bundle.
   banner: { js: "import { createRequire as __ccCreateRequire } from 'node:module'; const require = __ccCreateRequire(import.meta.url);" },
 });

@@ -1,6 +1,7 @@
 // Runs every *.test.ts under src/ and test/ with node's test runner (TypeScript through tsx).
 // Node 20's runner takes no globs, so the files are listed here.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -17,7 +18,14 @@ function findTests(dir, out = []) {
 const filter = process.argv.slice(2);
 let files = [...findTests('src'), ...findTests('test')].sort();
 if (filter.length) files = files.filter((f) => filter.some((p) => f.includes(p)));
+// Every scan and audit records its run in the history: the tests' go to a scratch data
+// directory, never the user's (~/.local/share/cloudconform/history.db) or CLOUDCONFORM_DB.
+const dataHome = mkdtempSync(join(tmpdir(), 'cc-test-data-'));
+const env = { ...process.env, XDG_DATA_HOME: dataHome };
+delete env.CLOUDCONFORM_DB;
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
+  env,
 });
+rmSync(dataHome, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -29,6 +29,9 @@ export interface ReportCommandOptions {
   verbose?: boolean;
   quiet?: boolean;
   color: boolean;
+  /** `--db FILE` (or CLOUDCONFORM_DB): the history database; `--no-history`: history false. */
+  db?: string;
+  history?: boolean;
 }
 
 /** What the report options resolve to before the command runs. */
@@ -99,7 +102,9 @@ export async function runReportCommand(
         writeError(`--output ${file}: can't write: ${(e as Error).message}`);
       }
     }
-    if (report.errors.length > 0 || unwritten > 0) return 2;
+    // Recorded after the report is written: a history that can't be written loses nothing of the run.
+    const recorded = opts.history === false || (await import('../history/record')).recordRun(report, opts.db);
+    if (report.errors.length > 0 || unwritten > 0 || !recorded) return 2;
     if (report.findings.some((f) => isFailing(f, failOn))) return 1;
     if (opts.failOnUnknown && report.findings.some((f) => f.result === 'unknown' && !f.suppressed)) return 1;
     if (opts.failOnExpired && report.findings.some((f) => f.expiredSuppression && !f.suppressed && f.result !== 'pass')) return 1;

@@ -1,0 +1,386 @@
+// The history database (SQLite through better-sqlite3): every recorded run of scan and audit, and
+// per scope the state the next run is classified against. Schema and storage layout:
+// migrations.ts. One IMMEDIATE transaction per recorded run (read the scope's state, classify,
+// write), so two processes recording at once are serialised by SQLite's lock (WAL, busy
+// timeout) and a crash mid-write leaves the previous state as it was.
+//
+// The file is never reset or overwritten: a newer schema, another program's database, a corrupt
+// or non-SQLite file is a HistoryError (exit 2) that says what to do. A new database is created
+// 0600 in a directory created 0700 (it names resources); a symbolic link or another user's file
+// is not written through (a link in a shared directory could send the history elsewhere, another
+// user's file could be read by them).
+import { createHash } from 'node:crypto';
+import { closeSync, lstatSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { findingKey, type Finding, type ReportSummary, type RunInfo, type ScanReport } from '../model/report';
+import { CHANGE_KINDS, classify, emptyCounts, type Standing, type StateEntry } from './classify';
+import { decodeInts, encodeInts } from './codec';
+import { APPLICATION_ID, MIGRATIONS } from './migrations';
+import { HistoryUnavailableError, loadSqlite, type SqliteDatabase } from './sqlite';
+import type { ChangeKind, FindingChange, HistoryStore, RunComparison, RunSummary } from './types';
+
+export { HistoryUnavailableError } from './sqlite';
+
+/** The history can't be read or written as asked: the message says why (exit 2). */
+export class HistoryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HistoryError';
+  }
+}
+
+/** Reading a history that has never been written: no database file at `path`. */
+export class HistoryMissingError extends HistoryError {
+  constructor(readonly path: string) {
+    super(`no runs recorded yet: there is no history database at ${path}`);
+    this.name = 'HistoryMissingError';
+  }
+}
+
+/** `--db`, else CLOUDCONFORM_DB, else $XDG_DATA_HOME/cloudconform/history.db, else ~/.local/share/cloudconform/history.db. */
+export function defaultHistoryPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CLOUDCONFORM_DB) return env.CLOUDCONFORM_DB;
+  // The XDG spec: a relative XDG_DATA_HOME is invalid and ignored.
+  const data = env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(env.HOME || homedir(), '.local', 'share');
+  return join(data, 'cloudconform', 'history.db');
+}
+
+/** A writer waits this long for another process's transaction (a 50,000-finding run records in about a second). */
+const WRITE_BUSY_TIMEOUT_MS = 30_000;
+const READ_BUSY_TIMEOUT_MS = 10_000;
+
+const STANDINGS: readonly Standing[] = ['failing', 'suppressed', 'passing', 'unknown', 'resolved'];
+
+export function openHistory(options: { path: string; readonly?: boolean }): HistoryStore {
+  const { path } = options;
+  const readonly = options.readonly === true;
+  const Database = loadSqlite();
+  let st = statOrUndefined(path, readonly);
+  if (!st) {
+    if (readonly) throw new HistoryMissingError(path);
+    createFile(path);
+    st = lstatSync(path);
+  }
+  if (st.isSymbolicLink()) throw new HistoryError(`${path} is a symbolic link: the history is not written through one (give the file it points to with --db)`);
+  if (st.isDirectory()) throw new HistoryError(`${path} is a directory, not a history database`);
+  if (!st.isFile()) throw new HistoryError(`${path} is not a regular file, not a history database`);
+  if (!readonly && typeof process.getuid === 'function' && st.uid !== process.getuid() && process.getuid() !== 0) {
+    throw new HistoryError(`${path} belongs to another user: the history is not written into it (its owner could read what is recorded)`);
+  }
+  let db: SqliteDatabase;
+  try {
+    db = new Database(path, { readonly, fileMustExist: true, timeout: readonly ? READ_BUSY_TIMEOUT_MS : WRITE_BUSY_TIMEOUT_MS });
+  } catch (e) {
+    throw sqliteError(path, e);
+  }
+  try {
+    const empty = prepareSchema(db, path, readonly, st.size === 0);
+    return new SqliteHistory(db, path, empty);
+  } catch (e) {
+    db.close();
+    throw e instanceof HistoryError ? e : sqliteError(path, e);
+  }
+}
+
+/** lstat for writing (a link is refused), stat for reading (reading through a link is harmless). */
+function statOrUndefined(path: string, readonly: boolean) {
+  try {
+    return readonly ? statSync(path) : lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new HistoryError(`${path}: ${(e as Error).message}`);
+  }
+}
+
+/** A new, empty database file, 0600, its directory made 0700; O_EXCL: never through a link planted meanwhile. */
+function createFile(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (e) {
+    // Another process created it first: use theirs.
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new HistoryError(`can't create the history database ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Checks (reading) or brings up to date (writing) the schema. Returns true for a file that holds
+ * no history yet (read only: nothing to read).
+ */
+function prepareSchema(db: SqliteDatabase, path: string, readonly: boolean, emptyFile: boolean): boolean {
+  const check = (): number => {
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const tables = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").pluck().get() as number;
+    if (appId !== APPLICATION_ID && (appId !== 0 || tables > 0 || version !== 0)) {
+      throw new HistoryError(`${path} is not a cloudconform history database (another program's SQLite file): it is left as it is; give another file with --db`);
+    }
+    if (version > MIGRATIONS.length) {
+      throw new HistoryError(
+        `${path} was written by a newer cloudconform (history schema ${version}; this version reads up to ${MIGRATIONS.length}): upgrade cloudconform, or give another file with --db`,
+      );
+    }
+    return version;
+  };
+  if (readonly) {
+    if (emptyFile) return true;
+    const version = check();
+    if (version < MIGRATIONS.length) {
+      if (version === 0) return true;
+      throw new HistoryError(`${path} has an older history schema (${version}): record a run (scan or audit) with this version to bring it up to date`);
+    }
+    return false;
+  }
+  if ((db.pragma('journal_mode', { simple: true }) as string) !== 'wal') db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  // Checked and migrated under the write lock: two processes creating the database at once.
+  db.transaction(() => {
+    const version = check();
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    if (version < MIGRATIONS.length) {
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${MIGRATIONS.length}`);
+    }
+  }).immediate();
+  return false;
+}
+
+function sqliteError(path: string, e: unknown): Error {
+  const code = (e as { code?: string }).code ?? '';
+  if (e instanceof HistoryError || e instanceof HistoryUnavailableError) return e;
+  if (code === 'SQLITE_NOTADB') return new HistoryError(`${path} is not a SQLite database (or is encrypted): it is left as it is; give another file with --db`);
+  if (code.startsWith('SQLITE_CORRUPT')) {
+    return new HistoryError(`${path} is corrupt (${(e as Error).message}): cloudconform never resets it; move it aside to start a new history, or restore a backup`);
+  }
+  if (code.startsWith('SQLITE_BUSY')) return new HistoryError(`${path} is busy: another process kept it locked too long (${(e as Error).message})`);
+  if (code.startsWith('SQLITE_')) return new HistoryError(`${path}: ${(e as Error).message} (${code})`);
+  return e as Error;
+}
+
+interface RunRow {
+  seq: number;
+  info: string;
+  meta: string;
+  summary: string;
+  counts: string;
+  previous_seq: number | null;
+  findings: Uint8Array;
+  change_kinds: Uint8Array;
+  change_now: Uint8Array;
+  change_before: Uint8Array;
+}
+
+interface StateRow {
+  run_seq: number;
+  info: string;
+  bodies: Uint8Array;
+  standings: Uint8Array;
+  since: Uint8Array;
+  since_runs: string;
+}
+
+class SqliteHistory implements HistoryStore {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly path: string,
+    /** Read only, and the file holds no history yet. */
+    private readonly empty: boolean,
+  ) {}
+
+  record(report: ScanReport): RunComparison {
+    const run = report.run;
+    if (!run) {
+      throw new HistoryError('the report has no run (it was written before cloudconform 0.2, or merged by hand): it can\'t be recorded in the history');
+    }
+    return this.guard(() => this.db.transaction(() => this.recordInTransaction(report, run)).immediate());
+  }
+
+  private recordInTransaction(report: ScanReport, run: RunInfo): RunComparison {
+    const db = this.db;
+    if (db.prepare('SELECT 1 FROM runs WHERE id = ?').get(run.id)) throw new HistoryError(`run ${run.id} is already recorded in ${this.path}`);
+    const previous = db
+      .prepare('SELECT s.run_seq, r.info, s.bodies, s.standings, s.since, s.since_runs FROM scope_state s JOIN runs r ON r.seq = s.run_seq WHERE s.scope_key = ?')
+      .get(run.scope.key) as StateRow | undefined;
+    // Body ids of the finding objects classify hands back (the previous state's and this report's).
+    const ids = new Map<Finding, number>();
+    const previousJson = new Map<Finding, string>();
+    let previousState: StateEntry[] | undefined;
+    if (previous) {
+      const bodyIds = decodeInts(previous.bodies);
+      const standings = decodeInts(previous.standings);
+      const since = decodeInts(previous.since);
+      const sinceRuns = JSON.parse(previous.since_runs) as string[];
+      const bodies = this.bodies(bodyIds);
+      previousState = bodyIds.map((id, i) => {
+        const body = bodies.get(id)!;
+        ids.set(body.finding, id);
+        previousJson.set(body.finding, body.json);
+        return { key: body.key, finding: body.finding, standing: STANDINGS[standings[i]!]!, since: sinceRuns[since[i]!]! };
+      });
+    }
+    const previousRun = previous ? (JSON.parse(previous.info) as RunInfo) : undefined;
+    const { comparison, state } = classify(previousState, previousRun, report);
+
+    const findBody = db.prepare('SELECT id FROM bodies WHERE hash = ?').pluck();
+    const addBody = db.prepare('INSERT INTO bodies (hash, key, body) VALUES (?, ?, ?)');
+    const bodyId = (finding: Finding, key: string, before?: Finding): number => {
+      const known = ids.get(finding);
+      if (known !== undefined) return known;
+      const json = JSON.stringify(finding);
+      // Most findings are as the previous run saw them: the same body, without hashing.
+      let id = before !== undefined && previousJson.get(before) === json ? ids.get(before) : undefined;
+      if (id === undefined) {
+        const hash = createHash('sha256').update(json).digest();
+        id = (findBody.get(hash) as number | undefined) ?? Number(addBody.run(hash, Buffer.from(key, 'hex'), json).lastInsertRowid);
+      }
+      ids.set(finding, id);
+      return id;
+    };
+    const kinds: number[] = [];
+    const now: number[] = [];
+    const before: number[] = [];
+    for (const c of comparison.changes) {
+      kinds.push(CHANGE_KINDS.indexOf(c.change));
+      now.push(bodyId(c.finding, c.key, c.previous));
+      before.push(c.previous ? bodyId(c.previous, c.key) : 0);
+    }
+    // Findings classify set aside (a second finding with the same key) still get their body.
+    const findingIds = report.findings.map((f) => ids.get(f) ?? bodyId(f, findingKey(f)));
+    const sinceRuns: string[] = [];
+    const sinceIndex = new Map<string, number>();
+    const stateSince = state.map((e) => {
+      let i = sinceIndex.get(e.since);
+      if (i === undefined) sinceIndex.set(e.since, (i = sinceRuns.push(e.since) - 1));
+      return i;
+    });
+    const stateBodies = state.map((e) => bodyId(e.finding, e.key));
+
+    const meta = JSON.stringify({ ...report, findings: [] });
+    const seq = Number(
+      db
+        .prepare(
+          `INSERT INTO runs (id, scope_key, command, started_at, info, meta, summary, counts, previous_seq, findings, change_kinds, change_now, change_before)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          run.id,
+          run.scope.key,
+          run.command,
+          run.startedAt,
+          JSON.stringify(run),
+          meta,
+          JSON.stringify(report.summary),
+          JSON.stringify(comparison.counts),
+          previous?.run_seq ?? null,
+          encodeInts(findingIds),
+          encodeInts(kinds),
+          encodeInts(now),
+          encodeInts(before),
+        ).lastInsertRowid,
+    );
+    db.prepare(
+      `INSERT INTO scope_state (scope_key, run_seq, bodies, standings, since, since_runs) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (scope_key) DO UPDATE SET run_seq = excluded.run_seq, bodies = excluded.bodies, standings = excluded.standings, since = excluded.since, since_runs = excluded.since_runs`,
+    ).run(run.scope.key, seq, encodeInts(stateBodies), encodeInts(state.map((e) => STANDINGS.indexOf(e.standing))), encodeInts(stateSince), JSON.stringify(sinceRuns));
+    return comparison;
+  }
+
+  runs(options: { scopeKey?: string; limit?: number } = {}): RunSummary[] {
+    if (this.empty) return [];
+    return this.guard(() => {
+      const limit = options.limit ?? -1;
+      const rows = (
+        options.scopeKey === undefined
+          ? this.db.prepare('SELECT info, summary, counts FROM runs ORDER BY started_at DESC, seq DESC LIMIT ?').all(limit)
+          : this.db.prepare('SELECT info, summary, counts FROM runs WHERE scope_key = ? ORDER BY started_at DESC, seq DESC LIMIT ?').all(options.scopeKey, limit)
+      ) as { info: string; summary: string; counts: string }[];
+      return rows.map((r) => ({
+        run: JSON.parse(r.info) as RunInfo,
+        summary: JSON.parse(r.summary) as ReportSummary,
+        changes: { ...emptyCounts(), ...(JSON.parse(r.counts) as Record<ChangeKind, number>) },
+      }));
+    });
+  }
+
+  report(runId: string): ScanReport | undefined {
+    const row = this.row(runId);
+    if (!row) return undefined;
+    return this.guard(() => {
+      const ids = decodeInts(row.findings);
+      const bodies = this.bodies(ids);
+      const report = JSON.parse(row.meta) as ScanReport;
+      // A finding that appears twice in the report is given back as two objects, as it was.
+      const given = new Set<number>();
+      report.findings = ids.map((id) => {
+        const finding = bodies.get(id)!.finding;
+        if (given.has(id)) return structuredClone(finding);
+        given.add(id);
+        return finding;
+      });
+      return report;
+    });
+  }
+
+  comparison(runId: string): RunComparison | undefined {
+    const row = this.row(runId);
+    if (!row) return undefined;
+    return this.guard(() => {
+      const kinds = decodeInts(row.change_kinds);
+      const now = decodeInts(row.change_now);
+      const before = decodeInts(row.change_before);
+      const bodies = this.bodies([...now, ...before.filter((id) => id !== 0)]);
+      const changes: FindingChange[] = kinds.map((kind, i) => {
+        const body = bodies.get(now[i]!)!;
+        const change: FindingChange = { key: body.key, change: CHANGE_KINDS[kind]!, finding: body.finding };
+        if (before[i] !== 0) change.previous = bodies.get(before[i]!)!.finding;
+        return change;
+      });
+      const previous =
+        row.previous_seq === null ? undefined : (this.db.prepare('SELECT info FROM runs WHERE seq = ?').pluck().get(row.previous_seq) as string | undefined);
+      return {
+        ...(previous !== undefined ? { previous: JSON.parse(previous) as RunInfo } : {}),
+        current: JSON.parse(row.info) as RunInfo,
+        changes,
+        counts: { ...emptyCounts(), ...(JSON.parse(row.counts) as Record<ChangeKind, number>) },
+      };
+    });
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private row(runId: string): RunRow | undefined {
+    if (this.empty) return undefined;
+    return this.guard(() => this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined);
+  }
+
+  /** Finding bodies by id, each parsed once; a missing one means the file was damaged. */
+  private bodies(ids: readonly number[]): Map<number, { key: string; finding: Finding; json: string }> {
+    const out = new Map<number, { key: string; finding: Finding; json: string }>();
+    const wanted = [...new Set(ids)];
+    const select = this.db.prepare('SELECT id, key, body FROM bodies WHERE id IN (SELECT value FROM json_each(?))');
+    // In slices: one statement per 10,000 ids (json_each of a 50,000-id array is as fast, but bounded is kinder to memory).
+    for (let i = 0; i < wanted.length; i += 10_000) {
+      for (const row of select.all(JSON.stringify(wanted.slice(i, i + 10_000))) as { id: number; key: Uint8Array; body: string }[]) {
+        out.set(row.id, { key: Buffer.from(row.key).toString('hex'), finding: JSON.parse(row.body) as Finding, json: row.body });
+      }
+    }
+    if (out.size !== wanted.length) throw new HistoryError(`${this.path} is damaged: ${wanted.length - out.size} recorded findings are missing; move it aside to start a new history`);
+    return out;
+  }
+
+  /** SQLite's errors as HistoryErrors that name the file. */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof RangeError || (e as { code?: string }).code === 'Z_DATA_ERROR' || e instanceof SyntaxError) {
+        throw new HistoryError(`${this.path} is damaged (${(e as Error).message}): move it aside to start a new history`);
+      }
+      throw sqliteError(this.path, e);
+    }
+  }
+}

@@ -79,13 +79,12 @@ export function assess(standard: Standard, report: AssessedReport): AssessedRequ
   }
   const ran = new Set((Array.isArray(report.rules) ? report.rules : []).map((r) => r.id));
   const errors = Array.isArray(report.errors) ? report.errors.length : 0;
-  const asOf = report.run?.startedAt?.slice(0, 10);
   return standard.requirements.map((requirement) => {
     if (requirement.rules.length === 0) return { requirement, status: 'not-assessed', findings: [], why: 'no rule assesses it' };
     const mine = requirement.rules.flatMap((id) => byRule.get(id) ?? []).sort(compareFindings);
     // A rule with findings ran, whatever the report's rule list says (a report merged by hand).
     const notRun = requirement.rules.filter((id) => !ran.has(id) && !byRule.has(id));
-    const failing = mine.filter((f) => verdictOf(f, asOf) === 'fail').length;
+    const failing = mine.filter((f) => verdictOf(f) === 'fail').length;
     if (failing > 0) return { requirement, status: 'fail', findings: mine, why: `${count(failing, 'finding')} ${failing === 1 ? 'fails' : 'fail'}` };
     if (mine.length === 0) {
       const why =
@@ -96,7 +95,7 @@ export function assess(standard: Standard, report: AssessedReport): AssessedRequ
             : `${listed(requirement.rules)} found nothing to check`;
       return { requirement, status: 'not-assessed', findings: mine, why };
     }
-    const unknown = mine.filter((f) => verdictOf(f, asOf) === 'unknown').length;
+    const unknown = mine.filter((f) => verdictOf(f) === 'unknown').length;
     if (unknown > 0) return { requirement, status: 'unknown', findings: mine, why: `${count(unknown, 'finding')} ${unknown === 1 ? 'is' : 'are'} unknown` };
     if (notRun.length > 0) return { requirement, status: 'unknown', findings: mine, why: `${listed(notRun)} did not run: what it would check is not known` };
     if (errors > 0) return { requirement, status: 'unknown', findings: mine, why: `the run could not read everything (${count(errors, 'error')}): what it missed may fail` };
@@ -113,21 +112,19 @@ export function countStatuses(results: readonly RequirementResult[]): Record<Req
 
 /**
  * What a finding counts as for a requirement. A suppression counts only with a reason and while it
- * applies: `expiredSuppression`, or an `expires` day before the run's, makes it count again (a
- * report edited by hand can't keep a lapsed one). A verdict other than pass/fail/unknown is unknown.
+ * applies: a finding with `expiredSuppression` counts again (the run that wrote the report decided
+ * the expiry). A verdict other than pass/fail/unknown is unknown.
  */
-export function verdictOf(f: Finding, asOf?: string): 'pass' | 'fail' | 'unknown' | 'suppressed' {
+export function verdictOf(f: Finding): 'pass' | 'fail' | 'unknown' | 'suppressed' {
   const result = f.result === 'pass' || f.result === 'fail' ? f.result : 'unknown';
   if (result === 'pass') return 'pass';
-  return isSuppressed(f, asOf) ? 'suppressed' : result;
+  return isSuppressed(f) ? 'suppressed' : result;
 }
 
-function isSuppressed(f: Finding, asOf: string | undefined): boolean {
+function isSuppressed(f: Finding): boolean {
   if (f.suppressed !== true || f.expiredSuppression) return false;
   const reason = f.suppression?.reason;
-  if (typeof reason !== 'string' || reason.trim() === '') return false;
-  const expires = f.suppression?.expires;
-  return !(typeof expires === 'string' && asOf !== undefined && expires < asOf);
+  return typeof reason === 'string' && reason.trim() !== '';
 }
 
 /**

@@ -12,6 +12,7 @@ import { renderReport } from '../src/reporters/index';
 import { formatForFile } from '../src/reporters/formats';
 import { CSV_COLUMNS, csvCell } from '../src/reporters/csv';
 import { ASFF_LIMITS, asffProblems, asffText, defaultProductArn, PLACEHOLDER_ACCOUNT, toAsff, type AsffFinding } from '../src/reporters/asff';
+import { requirementsOf } from '../src/compliance/index';
 import { hostileReport, liveReport, sampleReport } from '../src/reporters/test-report-fixture';
 
 const PROJECT = join(import.meta.dirname, '..');
@@ -278,6 +279,21 @@ describe('--format asff', () => {
     assert.match(asffProblems({ ...f, Compliance: { Status: 'FAILED', RelatedRequirements: Array.from({ length: 33 }, (_, i) => `R ${i}`) } }).join(), /RelatedRequirements/);
     assert.match(asffProblems({ ...f, Title: '' }).join(), /Title/);
     assert.match(asffProblems({ ...f, AwsAccountId: '12345' }).join(), /AwsAccountId/);
+  });
+});
+
+describe('requirements from the compliance data', () => {
+  it('ASFF Compliance.RelatedRequirements and OCSF compliance.requirements/standards name what src/compliance maps the rule to', () => {
+    const expected = [...new Set(requirementsOf('SageMaker-004').map((r) => `${r.standard.id}/${r.requirement.id}`))].sort();
+    assert.ok(expected.includes('aws-fsbp/SageMaker.1'));
+    assert.ok(expected.length > 0 && expected.length <= ASFF_LIMITS.relatedRequirements);
+    const report = liveWithIdentity();
+    for (const f of toAsff(report)) assert.deepEqual(f.Compliance.RelatedRequirements, expected);
+    for (const e of ocsfEvents(report)) {
+      assert.deepEqual(e.compliance.requirements, expected);
+      assert.ok(e.compliance.standards.includes('PCI DSS 4.0'), e.compliance.standards.join());
+      assert.ok(e.compliance.standards.includes('AWS Foundational Security Best Practices 1.0.0'));
+    }
   });
 });
 

@@ -1,7 +1,71 @@
-// Placeholder while issue 12 is built (replaced by its implementation in this session).
+// `cloudconform export securityhub [REPORT.json | --from-history]`: see src/exporters/securityhub.ts.
+import type { ScanReport } from '../model/report';
+import { printable } from '../reporters/printable';
 import { writeError } from './terminal';
 
-export async function runExportSecurityHubCommand(_report: string | undefined, _opts: Record<string, unknown>): Promise<number> {
-  writeError('not built yet');
-  return 2;
+export interface ExportCommandOptions {
+  fromHistory?: boolean;
+  run?: string;
+  db?: string;
+  profile?: string;
+  endpointUrl?: string;
+  region?: string;
+  quiet?: boolean;
+}
+
+class ExportUsageError extends Error {}
+
+/** The report to export: the file given, or a recorded run (the latest, or `--run`). */
+async function loadReport(file: string | undefined, opts: ExportCommandOptions): Promise<ScanReport> {
+  if (file !== undefined && opts.fromHistory) throw new ExportUsageError('give a report file or --from-history, not both');
+  if (file === undefined && !opts.fromHistory) throw new ExportUsageError('give a JSON report file (cloudconform audit -f json -o audit.json) or --from-history');
+  if (opts.run !== undefined && !opts.fromHistory) throw new ExportUsageError('--run is used with --from-history');
+  if (file !== undefined) {
+    const { readReportFile } = await import('../history/report-file');
+    return readReportFile(file);
+  }
+  const { openHistory, defaultHistoryPath } = await import('../history/store');
+  const store = openHistory({ path: opts.db ?? defaultHistoryPath(), readonly: true });
+  try {
+    const runId = opts.run ?? store.runs({ limit: 1 })[0]?.run.id;
+    if (runId === undefined) throw new ExportUsageError('the history has no recorded run');
+    const report = store.report(runId);
+    if (!report) throw new ExportUsageError(`no recorded run '${printable(runId).slice(0, 80)}' (cloudconform history lists them)`);
+    return report;
+  } finally {
+    store.close();
+  }
+}
+
+export async function runExportSecurityHubCommand(file: string | undefined, opts: ExportCommandOptions): Promise<number> {
+  let report: ScanReport;
+  try {
+    report = await loadReport(file, opts);
+  } catch (e) {
+    // Bad usage, a report file that can't be used, a history that can't be read: said, exit 2.
+    writeError(printable((e as Error).message));
+    return 2;
+  }
+  const { exportToSecurityHub, ExportSetupError } = await import('../exporters/securityhub');
+  let result;
+  try {
+    result = await exportToSecurityHub(report, { profile: opts.profile, endpoint: opts.endpointUrl, region: opts.region });
+  } catch (e) {
+    if (e instanceof ExportSetupError) {
+      writeError(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  const where = (e: { account?: string; region?: string }) => (e.account ? `${e.account}${e.region ? `/${e.region}` : ''}: ` : '');
+  for (const n of result.notes) writeError(`note: ${where(n)}${n.message}`);
+  for (const e of result.errors) writeError(`error: ${where(e)}${e.call ? `${e.call}: ` : ''}${e.id !== undefined ? `finding ${e.id}: ` : ''}${e.message}`);
+  if (!opts.quiet) {
+    const imported = result.targets.reduce((n, t) => n + t.imported, 0);
+    const archived = result.targets.reduce((n, t) => n + t.archived, 0);
+    const lines = [`Security Hub: ${imported} finding(s) imported, ${archived} archived${result.errors.length ? `, ${result.errors.length} error(s)` : ''}`];
+    for (const t of result.targets) lines.push(`  ${t.account}/${t.region}: ${t.imported} imported, ${t.archived} archived`);
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  return result.errors.length > 0 ? 2 : 0;
 }

@@ -1,7 +1,8 @@
 import { auditIamPolicy, IAM_POLICY_NOTE } from '../sources/aws/actions';
 import { remediationIamPolicy, REMEDIATION_IAM_POLICY_NOTE } from '../remediation/live/actions';
+import { exportIamPolicy, EXPORT_IAM_POLICY_NOTE } from '../exporters/actions';
 
-export type IamPolicyFor = 'audit' | 'remediate';
+export type IamPolicyFor = 'audit' | 'remediate' | 'export';
 
 /**
  * `cloudconform iam-policy [--for audit|remediate]`: the policy JSON on standard output, what
@@ -14,7 +15,8 @@ export function printIamPolicy(
     stderr: (t) => void process.stderr.write(t),
   },
 ): void {
-  const remediate = opts.for === 'remediate';
-  out.stdout(JSON.stringify(remediate ? remediationIamPolicy() : auditIamPolicy(), null, 2) + '\n');
-  out.stderr(`${remediate ? REMEDIATION_IAM_POLICY_NOTE : IAM_POLICY_NOTE}\n`);
+  const [policy, note] =
+    opts.for === 'remediate' ? [remediationIamPolicy(), REMEDIATION_IAM_POLICY_NOTE] : opts.for === 'export' ? [exportIamPolicy(), EXPORT_IAM_POLICY_NOTE] : [auditIamPolicy(), IAM_POLICY_NOTE];
+  out.stdout(JSON.stringify(policy, null, 2) + '\n');
+  out.stderr(`${note}\n`);
 }

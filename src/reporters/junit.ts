@@ -145,3 +145,6 @@ function attr(value: string): string {
     .replace(/\n/g, '&#10;')
     .replace(/\r/g, '&#13;');
 }
+
+/** The escapers, for the diff's JUnit output. */
+export { text as xmlText, attr as xmlAttr };

@@ -275,12 +275,12 @@ registerGuardrailCommand(program);
 
 program
   .command('iam-policy')
-  .description('Print the least-privilege IAM policy that `cloudconform audit` (or, with --for remediate, `cloudconform remediate`) needs.')
-  .addOption(new Option('--for <command>', 'the command the policy is for').choices(['audit', 'remediate']).default('audit'))
+  .description('Print the least-privilege IAM policy that `cloudconform audit` (or, with --for remediate or export, `cloudconform remediate` or `export securityhub`) needs.')
+  .addOption(new Option('--for <command>', 'the command the policy is for').choices(['audit', 'remediate', 'export']).default('audit'))
   .addHelpText('after', `
 Example:
   cloudconform iam-policy --for audit > cloudconform-audit-policy.json`)
-  .action(async (opts: { for: 'audit' | 'remediate' }) => {
+  .action(async (opts: { for: 'audit' | 'remediate' | 'export' }) => {
     const { printIamPolicy } = await import('./iam-policy-command');
     printIamPolicy(opts);
   });

@@ -7,7 +7,6 @@
 // as an unknown verdict doesn't fail a scan without --fail-on-unknown), 1 a requirement fails,
 // 2 bad input (an unknown standard, an unreadable report or history). Peers differ only in the
 // number: Prowler's compliance run exits 3 when a check fails.
-import { writeFileSync } from 'node:fs';
 import pc from 'picocolors';
 import { assess, countStatuses, findStandard, listStandards, unionOfReports, verdictOf, type AssessedRequirement, type StandardData } from '../compliance/index';
 import type { RequirementStatus } from '../compliance/types';
@@ -101,7 +100,8 @@ async function loadInputs(files: string[], opts: PostureReportOptions): Promise<
     if (!report) throw new InputError(`no run '${id}' in ${path} (cloudconform history lists them)`);
     const scope = report.run?.scope;
     const source = `run ${id}${scope ? ` (${scope.label})` : ''}${report.run ? `, ${report.run.startedAt}` : ''}`;
-    const runs = opts.html !== undefined && scope ? store.runs({ scopeKey: scope.key }).reverse() : undefined;
+    // The trend: the scope's newest 1,000 runs up to this one (ids sort by start time), oldest first.
+    const runs = opts.html !== undefined && scope ? store.runs({ scopeKey: scope.key, limit: 1000 }).filter((r) => r.run.id <= id).reverse() : undefined;
     const comparison = opts.html !== undefined ? store.comparison(id) : undefined;
     return { reports: [report], sources: [source], ...(runs ? { runs } : {}), ...(comparison ? { comparison } : {}) };
   } finally {
@@ -120,9 +120,11 @@ async function writeHtmlReport(file: string, input: Inputs, standards: readonly 
     standards: standards.map((standard) => ({ standard, results: assess(standard, union) })),
   });
   try {
-    writeFileSync(file, html);
+    // Folders made, a symbolic link at FILE refused, written whole or not at all (write-file.ts).
+    const { writeHtmlFile } = await import('../reporters/html/write-file');
+    writeHtmlFile(file, html);
   } catch (e) {
-    writeError(`can't write ${file}: ${(e as Error).message}`);
+    writeError((e as Error).message);
     return 2;
   }
   return 0;

@@ -20,7 +20,8 @@ import { STYLE } from './style';
 /** What compliance's assess() says of one standard. */
 export interface StandardAssessment {
   standard: Standard;
-  results: RequirementResult[];
+  /** `why`: the status's reason for people, when assess() gives one. */
+  results: (RequirementResult & { why?: string })[];
 }
 
 export interface HtmlReportInput {
@@ -66,6 +67,11 @@ interface Counts {
   fail: number;
   unknown: number;
   suppressed: number;
+}
+
+/** Worst first when one finding is in two reports: failing, unknown, suppressed, passing. */
+function severity(f: Finding): number {
+  return f.suppressed ? 1 : f.result === 'fail' ? 3 : f.result === 'unknown' ? 2 : 0;
 }
 
 const zero = (): Counts => ({ pass: 0, fail: 0, unknown: 0, suppressed: 0 });
@@ -228,7 +234,7 @@ function standardsSection(standards: StandardAssessment[]): string {
       const rows = results
         .map((r) => {
           const failing = r.findings.filter((f) => f.result === 'fail' && !f.suppressed).length;
-          return `<tr><td>${shown(r.requirement.id)}</td><td>${shown(r.requirement.title)}</td><td class="v-${r.status}">${STATUS_LABELS[r.status]}</td><td>${r.requirement.rules.map(shown).join(', ') || '—'}</td><td class="num">${fmt(failing)} of ${fmt(r.findings.length)}</td></tr>`;
+          return `<tr><td>${shown(r.requirement.id)}</td><td>${shown(r.requirement.title)}</td><td class="v-${r.status}">${STATUS_LABELS[r.status]}${r.why ? `<span class="sub">${shown(r.why)}</span>` : ''}</td><td>${r.requirement.rules.map(shown).join(', ') || '—'}</td><td class="num">${fmt(failing)} of ${fmt(r.findings.length)}</td></tr>`;
         })
         .join('');
       return (
@@ -345,6 +351,19 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     return report.findings.map((finding) => ({ finding, repository }));
   });
   placed.sort((a, b) => compareFindings(a.finding, b.finding));
+  // A finding in two of the reports given (the same key) is one finding, at its worst verdict.
+  const keys = new Map<string, number>();
+  const unique: Placed[] = [];
+  const keyOf: string[] = [];
+  for (const p of placed) {
+    const key = findingKey(p.finding);
+    const seen = keys.get(key);
+    if (seen === undefined) {
+      keys.set(key, unique.length);
+      unique.push(p);
+      keyOf.push(key);
+    } else if (severity(p.finding) > severity(unique[seen]!.finding)) unique[seen] = p;
+  }
 
   // The comparison belongs to these findings only when it is of one of these runs.
   const runIds = new Set(reports.map((r) => r.run?.id).filter((id) => id !== undefined));
@@ -353,7 +372,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   for (const c of comparison?.changes ?? []) changeOf.set(c.key, c.change);
 
   const strings = new Strings();
-  const findingRows = placed.map((p) => row(strings, p, comparison ? (changeOf.get(findingKey(p.finding)) ?? 'unchanged') : undefined));
+  const findingRows = unique.map((p, i) => row(strings, p, comparison ? (changeOf.get(keyOf[i]!) ?? 'unchanged') : undefined));
   const changeRows = (comparison?.previous ? comparison.changes : [])
     .filter((c) => c.change !== 'unchanged' && c.change !== 'still-failing')
     .map((c) => row(strings, { finding: c.finding, repository: comparison!.current.scope.key.startsWith('scan:') ? comparison!.current.scope.key.slice(5) : undefined }, c.change));
@@ -363,7 +382,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const regions = new Map<string, Counts>();
   const repositories = new Map<string, Counts>();
   const resources = new Set<string>();
-  for (const { finding: f, repository } of placed) {
+  for (const { finding: f, repository } of unique) {
     add(total, f);
     resources.add(`${f.location.file}\u0000${f.resource.id}\u0000${f.resource.root ?? ''}`);
     const live = liveOf(f);

@@ -65,7 +65,7 @@ export function openHistory(options: { path: string; readonly?: boolean }): Hist
   if (st.isSymbolicLink()) throw new HistoryError(`${path} is a symbolic link: the history is not written through one (give the file it points to with --db)`);
   if (st.isDirectory()) throw new HistoryError(`${path} is a directory, not a history database`);
   if (!st.isFile()) throw new HistoryError(`${path} is not a regular file, not a history database`);
-  if (!readonly && typeof process.getuid === 'function' && st.uid !== process.getuid() && process.getuid() !== 0) {
+  if (!readonly && typeof process.getuid === 'function' && st.uid !== process.getuid()) {
     throw new HistoryError(`${path} belongs to another user: the history is not written into it (its owner could read what is recorded)`);
   }
   let db: SqliteDatabase;
@@ -132,6 +132,9 @@ function prepareSchema(db: SqliteDatabase, path: string, readonly: boolean, empt
     }
     return false;
   }
+  // Checked before anything is written: another program's database must stay as it was (WAL mode
+  // alone rewrites its header).
+  check();
   if ((db.pragma('journal_mode', { simple: true }) as string) !== 'wal') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

@@ -10,6 +10,11 @@ const PLOT_W = WIDTH - PAD.left - PAD.right;
 const PLOT_H = HEIGHT - PAD.top - PAD.bottom;
 
 /** Score of a run: passing / (passing + failing), suppressed and unknown left out; undefined when neither. */
+/** A score as a percentage with one decimal, rounded down (99.96% is not 100.0%). */
+export function formatScore(score: number | undefined): string {
+  return score === undefined ? 'no score' : `${(Math.floor(score * 1000) / 10).toFixed(1)}%`;
+}
+
 export function runScore(s: { pass: number; fail: number }): number | undefined {
   return s.pass + s.fail > 0 ? s.pass / (s.pass + s.fail) : undefined;
 }
@@ -83,15 +88,14 @@ function points(cls: string, values: (number | undefined)[], max: number, label:
 export function scoreChart(runs: RunSummary[]): string {
   const scores = runs.map((r) => runScore(r.summary));
   const pct = scores.map((s) => (s === undefined ? undefined : s * 100));
-  const last = pct[pct.length - 1];
   return frame(
     'Score over time',
-    `passing checks as a percentage of passing and failing ones, for ${runs.length} runs; latest ${last === undefined ? 'no score' : `${last.toFixed(1)}%`}`,
+    `passing checks as a percentage of passing and failing ones, for ${runs.length} runs; latest ${formatScore(scores[scores.length - 1])}`,
     100,
     (v) => `${Math.round(v)}%`,
     runs,
     polyline('line-score', pct, 100) +
-      points('dot-score', pct, 100, (i) => `${day(runs[i]!.run.startedAt)}: ${pct[i] === undefined ? 'no score' : `${pct[i]!.toFixed(1)}%`}`),
+      points('dot-score', pct, 100, (i) => `${day(runs[i]!.run.startedAt)}: ${formatScore(scores[i])}`),
     [['key-score', 'score']],
   );
 }

@@ -11,7 +11,7 @@ import { findRule } from '../../rules';
 import { RISK_ORDER, type RuleMeta } from '../../rules/rule';
 import { printable } from '../printable';
 import { describeExpiredSuppression, describeSuppression, errorText, formatLocation, resourceLabel } from '../shared';
-import { changesChart, countsChart, runScore, scoreChart } from './charts';
+import { changesChart, countsChart, formatScore, runScore, scoreChart } from './charts';
 import { CLIENT_SCRIPT } from './client';
 import { html, scriptJson, shown } from './escape';
 import { markdownToHtml } from './markdown';
@@ -86,7 +86,7 @@ function add(counts: Counts, f: Finding): void {
 const fmt = (n: number) => n.toLocaleString('en-US');
 const percent = (c: { pass: number; fail: number }) => {
   const s = runScore(c);
-  return s === undefined ? '—' : `${(Math.floor(s * 1000) / 10).toFixed(1)}%`;
+  return s === undefined ? '—' : formatScore(s);
 };
 
 /** A live finding's account and region: the typed identity, or (reports before 0.2) its `aws://` locator. */
@@ -285,7 +285,7 @@ function changesSummary(comparison: RunComparison | undefined, findingsTable: bo
   return (
     head +
     `<p class="explain">Compared with the previous run of the same scope, <code>${shown(prev.id)}</code> (started ${shown(prev.startedAt)}). A finding is resolved only where this run looked: a region or file this run could not read resolves nothing.</p>` +
-    `<table><thead><tr><th>Change</th><th class="num">Findings</th><th>Meaning</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
+    `<table id="change-counts"><thead><tr><th>Change</th><th class="num">Findings</th><th>Meaning</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
   );
 }
 

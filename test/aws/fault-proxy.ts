@@ -188,12 +188,33 @@ export function parseCall(headers: IncomingMessage['headers'], body: string, acc
     }
   } else if (service === 's3' && method !== undefined) {
     ({ action, params } = s3Call(method, url ?? '/'));
+  } else if (service === 'securityhub' && method !== undefined) {
+    ({ action, params } = securityHubCall(method, url ?? '/', body));
   } else {
     const form = new URLSearchParams(body);
     action = form.get('Action') ?? '';
     for (const [k, v] of form) if (k !== 'Action' && k !== 'Version') params[k] = v;
   }
   return { service, region, action, accessKeyId, account: accounts.get(accessKeyId) ?? MOTO_DEFAULT_ACCOUNT, params };
+}
+
+/** Security Hub's REST-JSON protocol names no action: the ones the exporter calls, from the method and path. */
+function securityHubCall(method: string, url: string, body: string): { action: string; params: Record<string, unknown> } {
+  const { pathname } = new URL(url, 'http://securityhub');
+  const actions: Record<string, string> = {
+    'POST /findings/import': 'BatchImportFindings',
+    'POST /findings': 'GetFindings',
+    'GET /accounts': 'DescribeHub',
+    'POST /accounts': 'EnableSecurityHub',
+    'DELETE /accounts': 'DisableSecurityHub',
+  };
+  let params: Record<string, unknown> = {};
+  try {
+    params = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+  } catch {
+    params = {};
+  }
+  return { action: actions[`${method} ${pathname}`] ?? `${method} ${pathname}`, params };
 }
 
 /** S3's REST protocol names no action: the common ones from the method and path-style URL. */
@@ -235,7 +256,8 @@ function matches(rule: ActiveRule, call: CallInfo): boolean {
 type Protocol = 'json' | 'ec2' | 'query';
 
 function protocolOf(headers: IncomingMessage['headers'], service: string): Protocol {
-  if (typeof headers['x-amz-target'] === 'string') return 'json';
+  // REST-JSON services answer errors as the JSON protocols do (x-amzn-errortype, `__type`).
+  if (typeof headers['x-amz-target'] === 'string' || service === 'securityhub') return 'json';
   return service === 'ec2' ? 'ec2' : 'query';
 }
 

@@ -30,10 +30,10 @@ function baselineState(change: FindingChange): BaselineState {
   }
 }
 
-/** A material change SARIF viewers show: where it is, what it says, its risk or verdict. */
+/** A material change: what it says, its risk or verdict (a line moved is not one: the fingerprint ignores lines). */
 function changed(before: Finding | undefined, after: Finding): boolean {
   if (!before) return false;
-  return before.location.line !== after.location.line || before.message !== after.message || before.risk !== after.risk || before.result !== after.result;
+  return before.message !== after.message || before.risk !== after.risk || before.result !== after.result;
 }
 
 export function renderDiffSarif(diff: DiffReport): string {

@@ -58,13 +58,14 @@ export async function runExportSecurityHubCommand(file: string | undefined, opts
     throw e;
   }
   const where = (e: { account?: string; region?: string }) => (e.account ? `${e.account}${e.region ? `/${e.region}` : ''}: ` : '');
-  for (const n of result.notes) writeError(`note: ${where(n)}${n.message}`);
-  for (const e of result.errors) writeError(`error: ${where(e)}${e.call ? `${e.call}: ` : ''}${e.id !== undefined ? `finding ${e.id}: ` : ''}${e.message}`);
+  // Accounts, regions and Ids can come from the report file: escaped like everything else.
+  for (const n of result.notes) writeError(printable(`note: ${where(n)}${n.message}`));
+  for (const e of result.errors) writeError(printable(`error: ${where(e)}${e.call ? `${e.call}: ` : ''}${e.id !== undefined ? `finding ${e.id}: ` : ''}${e.message}`));
   if (!opts.quiet) {
     const imported = result.targets.reduce((n, t) => n + t.imported, 0);
     const archived = result.targets.reduce((n, t) => n + t.archived, 0);
     const lines = [`Security Hub: ${imported} finding(s) imported, ${archived} archived${result.errors.length ? `, ${result.errors.length} error(s)` : ''}`];
-    for (const t of result.targets) lines.push(`  ${t.account}/${t.region}: ${t.imported} imported, ${t.archived} archived`);
+    for (const t of result.targets) lines.push(`  ${printable(`${t.account}/${t.region}`)}: ${t.imported} imported, ${t.archived} archived`);
     process.stdout.write(lines.join('\n') + '\n');
   }
   return result.errors.length > 0 ? 2 : 0;

@@ -27,6 +27,9 @@ export const BATCH_SIZE = 100;
 /** GetFindings pages (100 findings each) read per account and region before giving up: bounded memory on a huge or looping hub. */
 const MAX_FINDING_PAGES = 2000;
 const CONCURRENCY = 4;
+const ACCOUNT_ID = /^\d{12}$/;
+/** `us-east-1`, `us-gov-west-1`, `cn-north-1`, `eu-isoe-west-1`. */
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const CALL_TIMEOUT_MS = 120_000;
 
 export interface ExportOptions {
@@ -307,6 +310,7 @@ export async function exportToSecurityHub(report: ScanReport, options: ExportOpt
   const notes: ExportEntry[] = [];
   const now = options.now ?? (() => new Date());
   const hasScanFindings = report.findings.some((f) => !f.resource.live) || report.run?.command === 'scan';
+  if (options.region !== undefined && !REGION_NAME.test(options.region)) throw new ExportSetupError(`--region '${printable(options.region).slice(0, 40)}' is not an AWS region name`);
   const region = options.region ?? (await configuredRegion(options.profile));
   if (hasScanFindings && !region) {
     throw new ExportSetupError("a scan's findings have no region of their own: give --region (or AWS_REGION, or the profile's region) for the Security Hub they go to");
@@ -334,6 +338,15 @@ export async function exportToSecurityHub(report: ScanReport, options: ExportOpt
     const resolvable = resolvableTest(report);
     const runs: TargetRun[] = [];
     for (const t of [...targets.values()].sort((a, b) => (a.account + a.region < b.account + b.region ? -1 : 1))) {
+      // A report file is input: its accounts and regions pick the endpoint, so only real names go further.
+      if (!ACCOUNT_ID.test(t.account) || !REGION_NAME.test(t.region)) {
+        errors.push({
+          account: printable(t.account).slice(0, 40),
+          region: printable(t.region).slice(0, 40),
+          message: `${t.findings.length} finding(s) not imported, none archived: not an AWS account id and region name`,
+        });
+        continue;
+      }
       if (t.account !== caller) {
         errors.push({
           account: t.account,

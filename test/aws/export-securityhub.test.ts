@@ -329,6 +329,23 @@ test('hostile names: markup, quotes, newlines, formula starts and controls are i
   assert.ok(all.some((f) => f.Description?.startsWith('<script>alert(1)</script> is open')), 'markup is data, kept as text');
 });
 
+test('a hostile report file: an account or region that is no AWS name is an error entry, and no call goes to it', async () => {
+  await emulator.moto.reset();
+  await enable('us-east-1');
+  emulator.proxy.clearLog();
+  const evil = [
+    liveFinding({ region: 'us-east-1.evil.example#', name: 'nb-1' }),
+    liveFinding({ region: 'us-east-1', name: 'nb-2', account: '12345\u001b[2J' }),
+    liveFinding({ region: 'us-east-1', name: 'nb-3' }),
+  ];
+  const result = await exportIt(report(evil, run('audit', regionsEvaluated(['us-east-1']))));
+  assert.equal(result.errors.length, 2);
+  assert.ok(result.errors.every((e) => /not an AWS account id and region name/.test(e.message) && !/\u001b/.test(`${e.account}${e.region}`)));
+  assert.ok(emulator.proxy.log.every((c) => c.region === 'us-east-1'));
+  assert.deepEqual(byState(await stored('us-east-1'), 'ACTIVE'), [arnOf('us-east-1', 'nb-3')]);
+  await assert.rejects(exportIt(report([], run('scan', { files: [] })), { region: 'evil.example/x' }), /not an AWS region name/);
+});
+
 test('iam-policy --for export lists exactly the calls an export makes (import, read earlier findings, archive)', async () => {
   await emulator.moto.reset();
   await enable('us-east-1');

@@ -128,7 +128,7 @@ test('diff --format sarif: valid SARIF 2.1.0, each result with its baselineState
     const schemaPath = createRequire(import.meta.url).resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
     const { $schema: _s, id, ...schema } = JSON.parse(readFileSync(schemaPath, 'utf8'));
     const validate = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false, validateFormats: false, logger: false }).compile({ $id: id, ...schema });
-    assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 3)));
+    assert.ok(validate(JSON.parse(r.stdout)), JSON.stringify(validate.errors?.slice(0, 3)));
     const states = Object.fromEntries(log.runs[0].results.map((x: { logicalLocations?: unknown; locations: { logicalLocations: { name: string }[] }[]; baselineState: string; properties: { change: string } }) => [x.locations[0]!.logicalLocations[0]!.name, `${x.baselineState} ${x.properties.change}`]));
     assert.equal(states.Added, 'new new');
     assert.equal(states.Regresses, 'new regressed');

@@ -223,7 +223,12 @@ withDbOption(
   .addHelpText('after', `
 Example:
   cloudconform diff                       # the last two runs
-  cloudconform diff before.json after.json --format sarif`)
+  cloudconform diff before.json after.json --format sarif
+
+Formats: text, json, sarif (each result's baselineState: new, unchanged, updated, absent), junit, csv.
+A finding is resolved only where the later run looked; what it did not evaluate is "not evaluated".
+Exit codes: 0 nothing new or regressed, 1 new or regressed failures, 2 the diff could not be made
+(a run or file that can't be read, runs of different scopes, a format diff does not write).`)
   .action(async (runs: string[], opts) => {
     const { runDiffCommand } = await import('./diff-command');
     process.exitCode = await runDiffCommand(runs, opts);

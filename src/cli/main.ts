@@ -80,7 +80,7 @@ function failOnLevel(value: string): string {
 function withReportOptions(command: Command): Command {
   return command
     .addOption(new Option('-f, --format <format>', `report format on standard output: ${FORMAT_NAMES}`).choices(REPORT_FORMATS).default('text').env('CLOUDCONFORM_FORMAT'))
-    .option('-o, --output <[format=]file>', 'also write a report to a file: sarif=results.sarif, or results.sarif (format from the extension: .json, .sarif, .xml junit, .txt); repeatable', collect, [])
+    .option('-o, --output <[format=]file>', 'also write a report to a file: sarif=results.sarif, or results.sarif (format from the extension: .json, .sarif, .xml junit, .txt, .csv, .ocsf.json, .asff.json); repeatable', collect, [])
     .addOption(
       new Option('--fail-on <risk>', `lowest risk whose failures make the exit code 1: ${RISK_NAMES}|none (none: findings never do; 2 still means incomplete)`)
         .argParser(failOnLevel)

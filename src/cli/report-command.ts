@@ -153,7 +153,7 @@ export function parseOutput(spec: string): { format: ReportFormat; file: string 
   const inferred = spec === '' ? undefined : formatForFile(spec);
   if (!inferred) {
     throw new UsageError(
-      `--output '${spec}': expected FORMAT=FILE (FORMAT one of ${REPORT_FORMATS.join(', ')}) or a file ending in .json, .sarif, .xml or .txt`,
+      `--output '${spec}': expected FORMAT=FILE (FORMAT one of ${REPORT_FORMATS.join(', ')}) or a file ending in .json, .sarif, .xml, .txt, .csv, .ocsf.json or .asff.json`,
     );
   }
   return { format: inferred, file: spec };

@@ -83,6 +83,9 @@ function add(counts: Counts, f: Finding): void {
   else counts.unknown++;
 }
 
+/** An element id from a standard's or rule's id: letters, digits, `_ . -` only (others as `_`). */
+const anchor = (id: string) => id.replace(/[^A-Za-z0-9_.-]/g, '_');
+
 const fmt = (n: number) => n.toLocaleString('en-US');
 const percent = (c: { pass: number; fail: number }) => {
   const s = runScore(c);
@@ -225,7 +228,7 @@ function standardsSection(standards: StandardAssessment[]): string {
     standards
       .map(({ standard, results }) => {
         const c = counts(results);
-        return `<tr><td><a href="#std-${html(standard.id)}">${shown(standard.name)} ${shown(standard.version)}</a></td><td class="num">${percent(c)}</td><td class="num v-fail">${c.fail}</td><td class="num">${c.unknown}</td><td class="num">${c.pass}</td><td class="num">${c['not-assessed']}</td></tr>`;
+        return `<tr><td><a href="#std-${anchor(standard.id)}">${shown(standard.name)} ${shown(standard.version)}</a></td><td class="num">${percent(c)}</td><td class="num v-fail">${c.fail}</td><td class="num">${c.unknown}</td><td class="num">${c.pass}</td><td class="num">${c['not-assessed']}</td></tr>`;
       })
       .join('') +
     '</tbody></table>';
@@ -238,7 +241,7 @@ function standardsSection(standards: StandardAssessment[]): string {
         })
         .join('');
       return (
-        `<details class="req" id="std-${html(standard.id)}"><summary>${shown(standard.name)} ${shown(standard.version)}: requirement by requirement</summary>` +
+        `<details class="req" id="std-${anchor(standard.id)}"><summary>${shown(standard.name)} ${shown(standard.version)}: requirement by requirement</summary>` +
         `<table><thead><tr><th>Requirement</th><th>What it asks (our words)</th><th>Status</th><th>Checked by</th><th class="num">Failing findings</th></tr></thead><tbody>${rows}</tbody></table></details>`
       );
     })
@@ -332,7 +335,7 @@ function rulesSection(reports: ScanReport[]): string {
       body =
         `<p class="muted">This version of cloudconform has no page for this rule; what the report says of it:</p>` +
         `<h4>Why it matters</h4><p>${shown(meta.rationale ?? '')}</p><h4>What to do</h4><p>${shown(meta.remediation ?? '')}</p>`;
-    return `<details class="kb" id="rule-${html(id)}"><summary>${shown(id)}: ${shown(meta.title ?? '')} (risk ${shown(String(meta.risk ?? ''))})</summary>${body}</details>`;
+    return `<details class="kb" id="rule-${anchor(id)}"><summary>${shown(id)}: ${shown(meta.title ?? '')} (risk ${shown(String(meta.risk ?? ''))})</summary>${body}</details>`;
   });
   return (
     `<h2>The rules</h2><p class="explain">What each rule checks, why it matters, how it decides, and how to fix a failure. Open one to read it.</p>` +
@@ -404,7 +407,9 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const runsLine = reports
     .map((r, i) => {
       const run = r.run;
-      const from = input.sources?.[i];
+      // A source that only restates the run (the history's) is not repeated.
+      const given = input.sources?.[i];
+      const from = given !== undefined && !(run && given.startsWith(`run ${run.id}`)) ? given : undefined;
       if (!run) return `<li>${from ? `${shown(from)}: ` : ''}a report with no run information (written before cloudconform 0.2)</li>`;
       return `<li>${from ? `${shown(from)}: ` : ''}<strong>${run.command === 'audit' ? 'Audit of' : 'Scan of'} ${shown(run.scope.label)}</strong>, run <code>${shown(run.id)}</code>, ${shown(run.startedAt)} to ${shown(run.endedAt)}</li>`;
     })

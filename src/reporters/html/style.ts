@@ -50,7 +50,7 @@ svg .key-unknown { fill: var(--unknown); }
 .findings th[aria-sort="descending"] button::after { content: " \\25BC"; }
 .findings td { overflow-wrap: anywhere; font-size: 14px; }
 .findings col.c-verdict { width: 8em; } .findings col.c-risk { width: 6em; } .findings col.c-rule { width: 9em; }
-.findings col.c-change { width: 9em; } .findings col.c-where { width: 22%; } .findings col.c-resource { width: 20%; }
+.findings col.c-change { width: 9em; } .findings col.c-where { width: 15%; } .findings col.c-resource { width: 18%; }
 .findings .sub { display: block; color: var(--muted); font-size: 12px; }
 .pager { display: flex; gap: 8px; align-items: center; margin: 6px 0 16px; }
 .pager button { font: inherit; font-size: 13px; }

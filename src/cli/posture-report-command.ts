@@ -26,8 +26,8 @@ export interface PostureReportOptions {
   color?: boolean;
 }
 
-/** Findings listed under one requirement in text; JSON lists them all. */
-const TEXT_FINDINGS_PER_REQUIREMENT = 20;
+/** Findings listed per rule under one requirement in text (failures first); JSON lists them all. */
+const TEXT_FINDINGS_PER_RULE = 10;
 
 /** Bad input: said on standard error, exit 2. */
 class InputError extends Error {}
@@ -130,6 +130,9 @@ async function writeHtmlReport(file: string, input: Inputs, standards: readonly 
   return 0;
 }
 
+/** Failures first, then unknowns, then suppressed findings (a stable sort keeps the finding order within each). */
+const BEHIND_ORDER: Readonly<Record<ReturnType<typeof verdictOf>, number>> = { fail: 0, unknown: 1, suppressed: 2, pass: 3 };
+
 const STATUS_LABEL: Readonly<Record<RequirementStatus, string>> = { fail: 'FAIL', unknown: 'UNKNOWN', pass: 'PASS', 'not-assessed': 'NOT ASSESSED' };
 
 function renderText(standard: StandardData, results: AssessedRequirement[], sources: string[], color: boolean): string {
@@ -143,10 +146,13 @@ function renderText(standard: StandardData, results: AssessedRequirement[], sour
     lines.push(`${paint[r.status](STATUS_LABEL[r.status].padEnd(labelWidth))}  ${c.bold(printable(r.requirement.id).padEnd(idWidth))}  ${printable(r.requirement.title)}`);
     const rules = r.requirement.rules.length > 0 ? `${r.requirement.rules.map(printable).join(', ')}: ` : '';
     lines.push(`${indent}${rules}${printable(r.why)}`);
-    // Behind a verdict that isn't a pass: what failed, was unknown or is suppressed (passes are counted).
-    const behind = r.findings.filter((f) => verdictOf(f) !== 'pass');
-    for (const f of behind.slice(0, TEXT_FINDINGS_PER_REQUIREMENT)) lines.push(...findingLines(f, indent, c));
-    if (behind.length > TEXT_FINDINGS_PER_REQUIREMENT) lines.push(`${indent}… and ${behind.length - TEXT_FINDINGS_PER_REQUIREMENT} more (--format json lists them all)`);
+    // Behind a verdict that isn't a pass: per rule, what failed, then what is unknown or suppressed
+    // (passes are counted), so one rule's many failures can't hide another's.
+    for (const ruleId of r.requirement.rules) {
+      const behind = r.findings.filter((f) => f.ruleId === ruleId && verdictOf(f) !== 'pass').sort((a, b) => BEHIND_ORDER[verdictOf(a)] - BEHIND_ORDER[verdictOf(b)]);
+      for (const f of behind.slice(0, TEXT_FINDINGS_PER_RULE)) lines.push(...findingLines(f, indent, c));
+      if (behind.length > TEXT_FINDINGS_PER_RULE) lines.push(`${indent}… and ${behind.length - TEXT_FINDINGS_PER_RULE} more of ${printable(ruleId)} (--format json lists them all)`);
+    }
   }
   const counts = countStatuses(results);
   lines.push(

@@ -85,7 +85,11 @@ export function assess(standard: Standard, report: AssessedReport): AssessedRequ
     // A rule with findings ran, whatever the report's rule list says (a report merged by hand).
     const notRun = requirement.rules.filter((id) => !ran.has(id) && !byRule.has(id));
     const failing = mine.filter((f) => verdictOf(f) === 'fail').length;
-    if (failing > 0) return { requirement, status: 'fail', findings: mine, why: `${count(failing, 'finding')} ${failing === 1 ? 'fails' : 'fail'}` };
+    const unknown = mine.filter((f) => verdictOf(f) === 'unknown').length;
+    if (failing > 0) {
+      const alsoUnknown = unknown > 0 ? `, ${unknown} unknown` : '';
+      return { requirement, status: 'fail', findings: mine, why: `${count(failing, 'finding')} ${failing === 1 ? 'fails' : 'fail'}${alsoUnknown}` };
+    }
     if (mine.length === 0) {
       const why =
         notRun.length === requirement.rules.length
@@ -95,7 +99,6 @@ export function assess(standard: Standard, report: AssessedReport): AssessedRequ
             : `${listed(requirement.rules)} found nothing to check`;
       return { requirement, status: 'not-assessed', findings: mine, why };
     }
-    const unknown = mine.filter((f) => verdictOf(f) === 'unknown').length;
     if (unknown > 0) return { requirement, status: 'unknown', findings: mine, why: `${count(unknown, 'finding')} ${unknown === 1 ? 'is' : 'are'} unknown` };
     if (notRun.length > 0) return { requirement, status: 'unknown', findings: mine, why: `${listed(notRun)} did not run: what it would check is not known` };
     if (errors > 0) return { requirement, status: 'unknown', findings: mine, why: `the run could not read everything (${count(errors, 'error')}): what it missed may fail` };

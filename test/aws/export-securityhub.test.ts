@@ -3,7 +3,7 @@
 // enabled), BatchImportFindings (replaces by Id) and GetFindings, which ignores its filters: the
 // exporter filters what it reads again, and these tests put other findings beside ours to prove it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -397,6 +397,34 @@ function strings(value: unknown): string[] {
   if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, ...strings(v)]);
   return [];
 }
+
+test('--from-history: the latest recorded run (a scan) goes to the caller account and --region; a notebook removed from a file that was read is archived', async () => {
+  await emulator.moto.reset();
+  await enable('us-east-1');
+  const dir = mkdtempSync(join(tmpdir(), 'cc-export-history-'));
+  const repo = join(dir, 'repo');
+  mkdirSync(repo);
+  const db = join(dir, 'history.db');
+  const notebook = (id: string) => `  ${id}:\n    Type: AWS::SageMaker::NotebookInstance\n    Properties:\n      InstanceType: ml.t3.medium\n      RoleArn: arn:aws:iam::111122223333:role/nb\n      DirectInternetAccess: Enabled\n`;
+  writeFileSync(join(repo, 'nb.yaml'), `Resources:\n${notebook('Keep')}${notebook('Removed')}`);
+  const scan = () => runCli(['scan', '.', '--db', db, '-q'], { cwd: repo });
+  const exportRun = () => runCli(['export', 'securityhub', '--from-history', '--db', db, '--region', 'us-east-1', '--endpoint-url', emulator.proxy.endpoint]);
+  assert.equal((await scan()).code, 1);
+  const first = await exportRun();
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /2 finding\(s\) imported, 0 archived/);
+  writeFileSync(join(repo, 'nb.yaml'), `Resources:\n${notebook('Keep')}`);
+  assert.equal((await scan()).code, 1);
+  const second = await exportRun();
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /1 finding\(s\) imported, 1 archived/);
+  const all = await stored('us-east-1');
+  assert.deepEqual(byState(all, 'ARCHIVED'), ['Removed']);
+  assert.deepEqual(byState(all, 'ACTIVE'), ['Keep']);
+  const missing = await runCli(['export', 'securityhub', '--from-history', '--db', join(dir, 'none.db'), '--region', 'us-east-1', '--endpoint-url', emulator.proxy.endpoint]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no runs recorded yet/);
+});
 
 function awsEnvWithSecret(): Record<string, string> {
   return {

@@ -139,3 +139,13 @@ test('attack (CLI): diff with a hostile file exits 2 naming the file, escaped; n
     t.cleanup();
   }
 });
+
+test('a report written with a byte order mark is read; the same report is the same whatever its layout', () => {
+  const t = makeTree({ 'bom.json': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(goodText)]), 'flat.json': JSON.stringify(GOOD) });
+  try {
+    assert.deepEqual(readReportFile(join(t.root, 'bom.json')), readReportFile(join(t.root, 'flat.json')));
+    assert.equal(readReportFile(join(t.root, 'bom.json')).findings[0]!.resource.id, 'Nb');
+  } finally {
+    t.cleanup();
+  }
+});

@@ -3,6 +3,7 @@
 // get their own message naming the file) and validated against the version 1 contract, so every
 // reader downstream can trust the shape: strings are strings, risks and verdicts are known values,
 // unknown fields are dropped, and no object carries a `__proto__` key.
+import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ScanReport } from '../model/report';
@@ -69,12 +70,9 @@ const MAX_LABEL = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes
 /** Parses and validates a report's bytes; `name` is the file the messages name. */
 export function parseReport(bytes: Buffer, name: string): ScanReport {
   if (bytes.length === 0) throw new ReportFileError(name, 'is empty, not a JSON report');
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new ReportFileError(name, 'is not UTF-8 text, so not a JSON report');
-  }
+  // A BOM is allowed (some editors write one); any byte that is not UTF-8 refuses the file.
+  if (!isUtf8(bytes)) throw new ReportFileError(name, 'is not UTF-8 text, so not a JSON report');
+  const text = bytes.toString('utf8', bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0);
   let data: unknown;
   try {
     data = JSON.parse(text);

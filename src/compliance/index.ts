@@ -70,7 +70,8 @@ export interface AssessedRequirement extends RequirementResult {
  * - `pass` otherwise: its rules ran on resources and every finding passed or is suppressed.
  */
 export function assess(standard: Standard, report: AssessedReport): AssessedRequirement[] {
-  const findings = Array.isArray(report.findings) ? report.findings : [];
+  // Sorted once: each requirement's findings are then a filter of this list, already in order.
+  const findings = (Array.isArray(report.findings) ? [...report.findings] : []).sort(compareFindings);
   const byRule = new Map<string, Finding[]>();
   for (const f of findings) {
     const list = byRule.get(f.ruleId);
@@ -81,7 +82,7 @@ export function assess(standard: Standard, report: AssessedReport): AssessedRequ
   const errors = Array.isArray(report.errors) ? report.errors.length : 0;
   return standard.requirements.map((requirement) => {
     if (requirement.rules.length === 0) return { requirement, status: 'not-assessed', findings: [], why: 'no rule assesses it' };
-    const mine = requirement.rules.flatMap((id) => byRule.get(id) ?? []).sort(compareFindings);
+    const mine = requirement.rules.length === 1 ? (byRule.get(requirement.rules[0]!) ?? []) : findings.filter((f) => requirement.rules.includes(f.ruleId));
     // A rule with findings ran, whatever the report's rule list says (a report merged by hand).
     const notRun = requirement.rules.filter((id) => !ran.has(id) && !byRule.has(id));
     const failing = mine.filter((f) => verdictOf(f) === 'fail').length;

@@ -115,7 +115,9 @@ const TYPE_PREFIX = 'Software and Configuration Checks/Industry and Regulatory S
 export function asffText(value: string, max: number): string {
   const text = printable(value);
   const chars = Array.from(text);
-  if (chars.length <= max) return text || '-';
+  // Security Hub's strings must hold a character other than white space.
+  if (!/\S/.test(text)) return '-';
+  if (chars.length <= max) return text;
   return chars.slice(0, max - 1).join('') + '…';
 }
 

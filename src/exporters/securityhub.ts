@@ -337,6 +337,7 @@ export async function exportToSecurityHub(report: ScanReport, options: ExportOpt
     const targets = plan(report, caller, region);
     const resolvable = resolvableTest(report);
     const runs: TargetRun[] = [];
+    const others = new Map<string, { findings: number; regions: number }>();
     for (const t of [...targets.values()].sort((a, b) => (a.account + a.region < b.account + b.region ? -1 : 1))) {
       // A report file is input: its accounts and regions pick the endpoint, so only real names go further.
       if (!ACCOUNT_ID.test(t.account) || !REGION_NAME.test(t.region)) {
@@ -348,14 +349,20 @@ export async function exportToSecurityHub(report: ScanReport, options: ExportOpt
         continue;
       }
       if (t.account !== caller) {
-        errors.push({
-          account: t.account,
-          region: t.region,
-          message: `${t.findings.length} finding(s) not imported, none archived: account ${t.account} is not the caller's (${caller}); Security Hub takes a finding only from its own account: run the export with credentials of ${t.account} (--profile)`,
-        });
+        const other = others.get(t.account) ?? { findings: 0, regions: 0 };
+        other.findings += t.findings.length;
+        other.regions++;
+        others.set(t.account, other);
         continue;
       }
       runs.push(new TargetRun(t, new SecurityHubClient(factory.config(t.region, credentials)), call, errors, notes, resolvable, now));
+    }
+    // One entry per other account (an organization's audit lists hundreds of account-regions).
+    for (const [account, other] of others) {
+      errors.push({
+        account,
+        message: `${other.findings} finding(s) in ${other.regions} region(s) not imported, none archived: account ${account} is not the caller's (${caller}); Security Hub takes a finding only from its own account: run the export with credentials of ${account} (--profile)`,
+      });
     }
     await Promise.all(runs.map((r) => r.run()));
     return { targets: runs.map((r) => r.result), errors, notes };

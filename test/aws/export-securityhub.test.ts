@@ -296,10 +296,13 @@ test('a live finding of another account is an error entry (Security Hub takes fi
   await emulator.moto.reset();
   await enable('us-east-1');
   emulator.proxy.clearLog();
-  const result = await exportIt(report([liveFinding({ region: 'us-east-1', name: 'nb-1' }), liveFinding({ region: 'us-east-1', name: 'nb-x', account: '210987654321' })], run('audit', regionsEvaluated(['us-east-1']))));
-  assert.equal(result.errors.length, 1);
+  const evaluated = regionsEvaluated(['us-east-1']);
+  // An organization's audit: the other account listed in three regions, one of them with a finding.
+  for (const region of ['us-east-1', 'eu-west-1', 'ap-south-1']) evaluated.regions.push({ account: '210987654321', region, ruleIds: ['SageMaker-004'] });
+  const result = await exportIt(report([liveFinding({ region: 'us-east-1', name: 'nb-1' }), liveFinding({ region: 'us-east-1', name: 'nb-x', account: '210987654321' })], run('audit', evaluated)));
+  assert.equal(result.errors.length, 1, 'one entry for the account, not one per region');
   assert.equal(result.errors[0]!.account, '210987654321');
-  assert.match(result.errors[0]!.message, /not the caller's/);
+  assert.match(result.errors[0]!.message, /^1 finding\(s\) in 3 region\(s\) not imported, none archived: account 210987654321 is not the caller's/);
   assert.ok(emulator.proxy.log.every((c) => c.action !== 'BatchImportFindings' || (c.params.Findings as { AwsAccountId: string }[]).every((x) => x.AwsAccountId === ACCOUNT)));
 });
 

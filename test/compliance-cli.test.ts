@@ -151,6 +151,12 @@ test('report --standard reads the latest recorded run, or --run ID, from the his
   const none = run(['report', '--standard', 'hipaa', '--db', db]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /no runs recorded yet/);
+  const garbage = join(dir, 'not-a-db.db');
+  writeFileSync(garbage, 'this is not a SQLite database, and never was. '.repeat(200));
+  const corrupt = run(['report', '--standard', 'hipaa', '--db', garbage]);
+  assert.equal(corrupt.code, 2, 'a corrupt history is an error, never an empty posture');
+  assert.equal(corrupt.stdout, '');
+  assert.match(corrupt.stderr, /not-a-db\.db/);
 
   const t = makeTree({ 'nb.yaml': NOTEBOOK_CFN_YAML('Nb', 'Enabled') });
   try {

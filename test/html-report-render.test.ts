@@ -146,7 +146,7 @@ test('renderHtmlReport: the Content-Security-Policy allows the inline script and
   const hash = (s: string) => createHash('sha256').update(s, 'utf8').digest('base64');
   assert.equal(
     csp,
-    `default-src 'none'; script-src 'sha256-${hash(script)}'; style-src 'sha256-${hash(style)}'; img-src data:; base-uri 'none'; form-action 'none'`,
+    `default-src 'none'; script-src 'sha256-${hash(script)}'; style-src 'sha256-${hash(style)}'; img-src data:; base-uri 'none'; form-action 'none'; require-trusted-types-for 'script'; trusted-types 'none'`,
   );
   // The policy comes before anything it governs.
   assert.ok(page.indexOf('Content-Security-Policy') < page.indexOf('<style>'));

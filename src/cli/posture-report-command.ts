@@ -100,8 +100,14 @@ async function loadInputs(files: string[], opts: PostureReportOptions): Promise<
     if (!report) throw new InputError(`no run '${id}' in ${path} (cloudconform history lists them)`);
     const scope = report.run?.scope;
     const source = `run ${id}${scope ? ` (${scope.label})` : ''}${report.run ? `, ${report.run.startedAt}` : ''}`;
-    // The trend: the scope's newest 1,000 runs up to this one (ids sort by start time), oldest first.
-    const runs = opts.html !== undefined && scope ? store.runs({ scopeKey: scope.key, limit: 1000 }).filter((r) => r.run.id <= id).reverse() : undefined;
+    // The trend: the scope's newest 1,000 runs up to this one, oldest first (by position: two ids
+    // of the same second don't sort by time).
+    let runs: RunSummary[] | undefined;
+    if (opts.html !== undefined && scope) {
+      const newest = store.runs({ scopeKey: scope.key, limit: 1000 });
+      const at = newest.findIndex((r) => r.run.id === id);
+      runs = (at >= 0 ? newest.slice(at) : newest.filter((r) => r.run.startedAt <= report.run!.startedAt)).reverse();
+    }
     const comparison = opts.html !== undefined ? store.comparison(id) : undefined;
     return { reports: [report], sources: [source], ...(runs ? { runs } : {}), ...(comparison ? { comparison } : {}) };
   } finally {

@@ -96,6 +96,17 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       });
     }
 
+    // The text a search looks in, one lower-cased string per row: built once (about 60 ms for
+    // 50,000 rows), just after the page is shown, so the first search is as fast as the next.
+    function buildHaystack() {
+      if (haystack) return;
+      haystack = new Array(rows.length);
+      for (var h = 0; h < rows.length; h++) {
+        var r0 = rows[h];
+        haystack[h] = [str(r0[RULE]), str(r0[LABEL]), str(r0[ID]), str(r0[TYPE]), str(r0[WHERE]), str(r0[MESSAGE]), str(r0[NOTE])].join('\n').toLowerCase();
+      }
+    }
+
     function value(name) { var c = controls[name]; return c ? c.value : ''; }
 
     function filter() {
@@ -108,13 +119,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       var repository = value('repository') === '' ? -1 : Number(value('repository'));
       var change = value('change') === '' ? -1 : Number(value('change'));
       var search = value('search').trim().toLowerCase();
-      if (search && !haystack) {
-        haystack = new Array(rows.length);
-        for (var h = 0; h < rows.length; h++) {
-          var r0 = rows[h];
-          haystack[h] = [str(r0[RULE]), str(r0[LABEL]), str(r0[ID]), str(r0[TYPE]), str(r0[WHERE]), str(r0[MESSAGE]), str(r0[NOTE])].join('\n').toLowerCase();
-        }
-      }
+      if (search) buildHaystack();
       var n = 0;
       for (var k = 0; k < order.length; k++) {
         var i = order[k], r = rows[i];
@@ -179,6 +184,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     });
     sortBy(section.getAttribute('data-sort') || 'verdict', 1);
     filter();
+    setTimeout(buildHaystack, 0);
     // Clears every filter, then sets one (the "show these" buttons).
     return { only: function (name, v) {
       Object.keys(controls).forEach(function (n) { controls[n].value = ''; });

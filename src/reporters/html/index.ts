@@ -475,8 +475,10 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     tables: { findings: findingRows, changes: changeRows },
   });
   // Only this file's own script and stylesheet run (by hash); nothing is fetched (default-src
-  // 'none'); the empty data: icon keeps browsers from asking a server for /favicon.ico.
-  const csp = `default-src 'none'; script-src 'sha256-${sha256(CLIENT_SCRIPT)}'; style-src 'sha256-${sha256(STYLE)}'; img-src data:; base-uri 'none'; form-action 'none'`;
+  // 'none'); the empty data: icon keeps browsers from asking a server for /favicon.ico. Trusted
+  // Types with no policy make every HTML-parsing sink (innerHTML, document.write…) throw in the
+  // browsers that support them: the script can only put text in.
+  const csp = `default-src 'none'; script-src 'sha256-${sha256(CLIENT_SCRIPT)}'; style-src 'sha256-${sha256(STYLE)}'; img-src data:; base-uri 'none'; form-action 'none'; require-trusted-types-for 'script'; trusted-types 'none'`;
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',

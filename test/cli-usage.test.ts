@@ -317,7 +317,7 @@ test('every command has -q where it writes, defaults and an example in its --hel
     assert.match(run([...command, '--help']).stdout, /-q, --quiet/, command.join(' '));
   }
   const scanHelp = run(['scan', '--help']).stdout;
-  assert.match(scanHelp, /default: "text"/);
+  assert.match(scanHelp, /default:\s+"text"/);
   assert.match(scanHelp, /CLOUDCONFORM_FORMAT/);
   assert.match(scanHelp, /default: the number of\s+CPUs/);
 });

@@ -66,7 +66,6 @@ function commaList(value: string): string[] {
     .filter(Boolean);
 }
 
-const FORMAT_NAMES = REPORT_FORMATS.join('|');
 const RISK_NAMES = 'low|medium|high|very-high|extreme';
 
 /** `--fail-on`, any case (the summary prints `Medium`): a risk, or `none` (findings never exit 1). */
@@ -79,7 +78,7 @@ function failOnLevel(value: string): string {
 /** The options of every command that writes a report (`scan`, `audit`): see report-command.ts. */
 function withReportOptions(command: Command): Command {
   return command
-    .addOption(new Option('-f, --format <format>', `report format on standard output: ${FORMAT_NAMES}`).choices(REPORT_FORMATS).default('text').env('CLOUDCONFORM_FORMAT'))
+    .addOption(new Option('-f, --format <format>', 'report format on standard output').choices(REPORT_FORMATS).default('text').env('CLOUDCONFORM_FORMAT'))
     .option('-o, --output <[format=]file>', 'also write a report to a file: sarif=results.sarif, or results.sarif (format from the extension: .json, .sarif, .xml junit, .txt, .csv, .ocsf.json, .asff.json); repeatable', collect, [])
     .addOption(
       new Option('--fail-on <risk>', `lowest risk whose failures make the exit code 1: ${RISK_NAMES}|none (none: findings never do; 2 still means incomplete)`)
@@ -216,7 +215,7 @@ withDbOption(
     .description('What changed between two runs: new, resolved, regressed and still-failing findings.')
     .argument('[runs...]', 'two run ids from the history, or two JSON reports (default: the last two runs of the latest scope)', []),
 )
-  .addOption(new Option('-f, --format <format>', `output format: ${FORMAT_NAMES}`).choices(REPORT_FORMATS).default('text').env('CLOUDCONFORM_FORMAT'))
+  .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('text').env('CLOUDCONFORM_FORMAT'))
   .option('-o, --output <[format=]file>', 'also write the diff to a file; repeatable', collect, [])
   .option('--scope <key>', 'with no runs given: the last two runs of this scope')
   .option('--no-color', 'no colours (also: NO_COLOR environment variable)')

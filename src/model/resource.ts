@@ -1,5 +1,5 @@
 import type { LiveIdentity } from './report';
-import type { Attribute, RawAttribute } from './attribute';
+import { isResourceReference, isUnknownValue, type Attribute, type RawAttribute } from './attribute';
 import type { SourceLocation } from './location';
 import { resourceTypeByCloudFormationName } from './resource-types';
 
@@ -32,7 +32,18 @@ export interface SourceResource {
   id: string;
   source: SourceKind;
   location: SourceLocation;
+  /**
+   * One top-level property, its value in CloudFormation's shape whatever the source (a nested
+   * block is an object, tags a `[{ Key, Value }]` list), with `UnknownValue` where only a part is
+   * unknown. Dotted names (`DefaultUserSettings.SecurityGroups`) are the model's business.
+   */
   readProperty(name: string): RawAttribute;
+  /**
+   * Where a nested property (CloudFormation names, `['DefaultUserSettings', 'SecurityGroups']`)
+   * is written: the deepest part of the path the source has a position for. Undefined: the
+   * top-level property's location stands for it.
+   */
+  locate?(path: readonly string[]): SourceLocation | undefined;
   suppressions?: InlineSuppression[];
   /** Extra facts a report may show (account, region, name, status for live resources). */
   details?: Record<string, string>;
@@ -58,9 +69,15 @@ export interface SourceResource {
   root?: string;
 }
 
-/** A resource as rules see it: every property has AWS's default applied once, here. */
+/**
+ * A resource as rules see it: every property has AWS's default applied once, here, and a dotted
+ * name (`DefaultUserSettings.SecurityGroups`) reads inside the top-level property's value, the
+ * same way for every source.
+ */
 export class Resource {
   private readonly cache = new Map<string, Attribute>();
+  /** Top-level properties read for dotted names (each read once for all the paths into it). */
+  private readonly tops = new Map<string, RawAttribute>();
 
   constructor(readonly raw: SourceResource) {}
 
@@ -84,7 +101,7 @@ export class Resource {
   }
 
   private resolve(name: string): Attribute {
-    const raw = this.raw.readProperty(name);
+    const raw = name.includes('.') ? this.readNested(name.split('.')) : this.raw.readProperty(name);
     if (raw.state !== 'absent') return raw;
     const defaults = resourceTypeByCloudFormationName(this.raw.type)?.defaults ?? {};
     return {
@@ -93,4 +110,41 @@ export class Resource {
       location: this.raw.location,
     };
   }
+
+  private readNested(path: readonly string[]): RawAttribute {
+    const [name, ...rest] = path as [string, ...string[]];
+    let top = this.tops.get(name);
+    if (!top) {
+      top = this.raw.readProperty(name);
+      this.tops.set(name, top);
+    }
+    // Absent or unknown: so is every part of it, for the same reason and at the same place.
+    if (top.state !== 'set') return top;
+    const found = valueAt(top.value, rest);
+    if (found.state === 'absent') return found;
+    return { ...found, location: this.raw.locate?.(path) ?? top.location };
+  }
+}
+
+/**
+ * The part of a property's value (CloudFormation's shape) at `path`: a mapping's key, or a list's
+ * element by index. Nothing below a plain value, null or a missing key (absent); unknown below an
+ * unknown part or a value known only at deploy time (a reference: what it holds can't be read).
+ */
+export function valueAt(value: unknown, path: readonly string[]): { state: 'set'; value: unknown } | { state: 'absent' } | { state: 'unknown'; reason: string } {
+  let current = value;
+  for (const key of path) {
+    if (isUnknownValue(current)) return { state: 'unknown', reason: current.reason };
+    if (isResourceReference(current)) return { state: 'unknown', reason: `it is inside ${current.reference}, known only at deploy time` };
+    if (Array.isArray(current)) {
+      current = /^(0|[1-9][0-9]{0,8})$/.test(key) ? current[Number(key)] : undefined;
+    } else if (typeof current === 'object' && current !== null) {
+      current = Object.prototype.hasOwnProperty.call(current, key) ? (current as Record<string, unknown>)[key] : undefined;
+    } else {
+      current = undefined;
+    }
+    if (current === undefined || current === null) return { state: 'absent' };
+  }
+  if (isUnknownValue(current)) return { state: 'unknown', reason: current.reason };
+  return { state: 'set', value: current };
 }

@@ -42,6 +42,12 @@ export const cloudFormationSource: FileSource = {
 };
 
 const ABSENT: RawAttribute = { state: 'absent' };
+/**
+ * Text built from deploy-time values stays a DeployTimeText inside mappings and lists too: read
+ * through a dotted name (`DefaultUserSettings.ExecutionRole`), it is then a value known only at
+ * deploy time, as at the top level, never its `${...}` text taken for a literal.
+ */
+const KEEP_DEPLOY_TIME_TEXT = { keepDeployTimeText: true };
 
 /** Where `Metadata` keeps cloudconform's inline suppressions, and Checkov's. */
 const SUPPRESSION_KEY = 'cloudconform';
@@ -176,6 +182,13 @@ function readTemplate(file: string, text: string, givenValues: GivenParameters, 
       readProperty: macro
         ? () => ({ state: 'unknown', reason: macro, location: locate([...entry.path, TRANSFORM_KEY]) ?? location })
         : (name) => readProperty(definition, name, entry.path, resolver, locate, location),
+      locate: (path) => {
+        for (let n = path.length; n > 0; n--) {
+          const at = locate([...entry.path, 'Properties', ...path.slice(0, n)]);
+          if (at) return at;
+        }
+        return undefined;
+      },
     };
     const existence = existenceOf(definition, resolver);
     if (existence === false) continue; // CloudFormation won't create it
@@ -294,6 +307,7 @@ function readNestedStack(
       const raw = read(name);
       return raw.state === 'absent' ? raw : { ...raw, location: at };
     };
+    delete resource.locate;
     if (resource.suppressions) resource.suppressions = resource.suppressions.map((s) => ({ ...s, location: at }));
   }
   for (const entry of [...out.errors.slice(first.errors), ...out.notes.slice(first.notes)]) {
@@ -374,11 +388,11 @@ function readProperty(
       }
       if (!hasOwn(properties, name)) return ABSENT;
       const location = locate([...resourcePath, 'Properties', name]) ?? resourceLocation;
-      return toAttribute(resolver.resolveProperty(properties[name]), location);
+      return toAttribute(resolver.resolveProperty(properties[name], KEEP_DEPLOY_TIME_TEXT), location);
     }
     // Properties as one function call, e.g. Fn::If choosing between two property sets.
     const location = locate([...resourcePath, 'Properties']) ?? resourceLocation;
-    const whole = resolver.resolveProperty(properties);
+    const whole = resolver.resolveProperty(properties, KEEP_DEPLOY_TIME_TEXT);
     if (whole.kind !== 'value') return toAttribute(whole, location);
     if (!isMapping(whole.value)) return { state: 'unknown', reason: 'Properties is not a mapping', location };
     if (!hasOwn(whole.value, name)) return ABSENT;

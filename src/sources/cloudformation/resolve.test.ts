@@ -173,8 +173,11 @@ describe('Fn::Sub', () => {
   test('pseudo parameters and resource attributes stay as text', () => {
     assert.equal(deployTimeText("!Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/x'"), 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/x');
     assert.equal(deployTimeText("!Sub '${Role.Arn}/${Subnet}'"), '${Role.Arn}/${Subnet}');
-    // Inside a list it is its text.
-    assert.deepEqual(value("[!Sub '${Role.Arn}/x']"), ['${Role.Arn}/x']);
+    // Inside a list too it is known only at deploy time (read as `Value.0`, its text must not pass for a literal).
+    const [element, ...rest] = value("[!Sub '${Role.Arn}/x']") as unknown[];
+    assert.deepEqual(rest, []);
+    assert.ok(isResourceReference(element));
+    assert.equal(element.reference, '${Role.Arn}/x');
   });
   test('an unknown variable makes it unknown', () => {
     assert.match(unknown("!Sub '${Undeclared}-x'"), /Undeclared/);

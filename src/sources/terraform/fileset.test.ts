@@ -149,8 +149,8 @@ test('override blocks hide every base block of their type, dynamic or not (modul
     'dynamic/override.tf': `resource "aws_sagemaker_notebook_instance" "nb" {\n${dynamicImds('2')}}\n`,
   });
   try {
-    assert.deepEqual(read(join(t.root, 'static')), [{ minimum_instance_metadata_service_version: '2' }]);
-    assert.deepEqual(read(join(t.root, 'dynamic')), [{ minimum_instance_metadata_service_version: '2' }]);
+    assert.deepEqual(read(join(t.root, 'static')), { MinimumInstanceMetadataServiceVersion: '2' });
+    assert.deepEqual(read(join(t.root, 'dynamic')), { MinimumInstanceMetadataServiceVersion: '2' });
   } finally {
     t.cleanup();
   }

@@ -55,7 +55,7 @@ test('resource changes: after values, modules, delete-only and data sources left
   assert.deepEqual(pass.readProperty('LifecycleConfigName'), { state: 'absent' });
   assert.deepEqual(pass.readProperty('InstanceMetadataServiceConfiguration'), {
     state: 'set',
-    value: [{ minimum_instance_metadata_service_version: '2' }],
+    value: { MinimumInstanceMetadataServiceVersion: '2' },
     location: { file: 'plan.json', line: 1 },
   });
   assert.equal(byId(resources, 'aws_sagemaker_domain.d').readProperty('AppNetworkAccessType').state, 'set');
@@ -81,7 +81,7 @@ test('pretty-printed plans give the real lines of resources and attributes', () 
   assert.equal((access as { location: { line: number } }).location.line, lineOf(pretty, '"direct_internet_access"', 'aws_sagemaker_notebook_instance.pass'));
   const subnet = byId(resources, 'aws_sagemaker_notebook_instance.unknown_subnet').readProperty('SubnetId');
   // Unknown values are not in `after`: the line of the after_unknown entry, which is there.
-  assert.equal((subnet as { location: { line: number } }).location.line, lineOf(pretty, '"after"', 'aws_sagemaker_notebook_instance.unknown_subnet'));
+  assert.equal((subnet as { location: { line: number } }).location.line, lineOf(pretty, '"subnet_id": true', 'aws_sagemaker_notebook_instance.unknown_subnet'));
   const team = byId(resources, 'module.team.aws_sagemaker_notebook_instance.this["alpha"]');
   assert.equal(team.location.line, lineOf(pretty, '"address": "module.team.aws_sagemaker_notebook_instance.this[\\"alpha\\"]"'));
 });

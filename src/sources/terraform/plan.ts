@@ -3,7 +3,8 @@ import { UnknownValue, type RawAttribute } from '../../model/attribute';
 import type { SourceLocation } from '../../model/location';
 import type { SourceResource } from '../../model/resource';
 import { planParameterOverrides, planStackResources, STACK_RESOURCE_TYPES, type PlanStackResult } from './cloudformation-stack';
-import { resourceTypeByTerraformName, terraformAttributeName, type ResourceTypeInfo } from '../../model/resource-types';
+import { resourceTypeByTerraformName, terraformAttributeName, terraformNestedName, type ResourceTypeInfo } from '../../model/resource-types';
+import { cloudFormationShape } from './cfn-shape';
 import type { FileSource, ScanError, SourceResult } from '../source';
 import { LineTable } from './text-positions';
 import { getKey, isObjectValue, newObject, setKey, valueFromJson, type Value } from './values';
@@ -105,7 +106,7 @@ function fromResourceChange(rc: unknown, path: JsonPath, locator: PlanLocator): 
   // A resource the plan only deletes (or forgets) won't exist after apply.
   if (actions.length > 0 && actions.every((a) => a === 'delete' || a === 'forget')) return undefined;
   if (!isRecord(change['after'])) return undefined;
-  return new PlanResource(info, rc['address'], change['after'], change['after_unknown'], [...path, 'change', 'after'], locator.line([...path, 'address']), locator);
+  return new PlanResource(info, rc['address'], change['after'], change['after_unknown'], [...path, 'change', 'after'], [...path, 'change', 'after_unknown'], locator.line([...path, 'address']), locator);
 }
 
 function collectPlannedModule(module: Record<string, unknown>, path: JsonPath, locator: PlanLocator, out: SourceResource[]): void {
@@ -116,7 +117,7 @@ function collectPlannedModule(module: Record<string, unknown>, path: JsonPath, l
       const info = resourceTypeByTerraformName(r['type']);
       if (!info || !isRecord(r['values'])) return;
       const at = [...path, 'resources', i];
-      out.push(new PlanResource(info, r['address'], r['values'], undefined, [...at, 'values'], locator.line([...at, 'address']), locator));
+      out.push(new PlanResource(info, r['address'], r['values'], undefined, [...at, 'values'], undefined, locator.line([...at, 'address']), locator));
     });
   }
   const children = module['child_modules'];
@@ -139,6 +140,8 @@ class PlanResource implements SourceResource {
     private readonly after: Record<string, unknown>,
     private readonly afterUnknown: unknown,
     private readonly afterPath: JsonPath,
+    /** Where `after_unknown` is, for a change (planned values have none). */
+    private readonly unknownPath: JsonPath | undefined,
     line: number,
     private readonly locator: PlanLocator,
   ) {
@@ -147,26 +150,47 @@ class PlanResource implements SourceResource {
   }
 
   readProperty(name: string): RawAttribute {
+    const attribute = terraformAttributeName(this.info, name);
+    const unknown = isRecord(this.afterUnknown) && hasOwn(this.afterUnknown, attribute) ? this.afterUnknown[attribute] : undefined;
+    if (unknown === true) return { state: 'unknown', reason: AFTER_APPLY, location: this.at(this.unknownPath, [attribute]) };
+    const value = hasOwn(this.after, attribute) ? this.after[attribute] : undefined;
+    if (value === undefined || value === null) return { state: 'absent' };
+    const shaped = cloudFormationShape(this.info, name, attribute, withUnknowns(valueFromJson(value), unknown));
+    if (shaped === undefined || shaped === null) return { state: 'absent' };
+    if (shaped instanceof UnknownValue) return { state: 'unknown', reason: shaped.reason, location: this.at(this.unknownPath, [attribute]) };
+    return { state: 'set', value: shaped, location: this.at(this.afterPath, [attribute]) };
+  }
+
+  /**
+   * The deepest key of `path` (CloudFormation names) written in `after`, or the `after_unknown`
+   * entry that marks it decided by apply. Blocks are lists of one here: their first is read.
+   */
+  locate(path: readonly string[]): SourceLocation {
+    const [first, ...rest] = path;
+    const names = [terraformAttributeName(this.info, first ?? ''), ...rest.map((n) => terraformNestedName(this.info, n))];
     let value: unknown = this.after;
     let unknown: unknown = this.afterUnknown;
-    const path = [...this.afterPath];
-    const segments = terraformAttributeName(this.info, name).split('.');
-    for (const [i, segment] of segments.entries()) {
-      // Nested blocks are lists of objects in plan JSON; a dotted name reads the first.
-      if (i > 0 && Array.isArray(value)) {
-        value = value[0];
-        unknown = Array.isArray(unknown) ? unknown[0] : unknown;
-        path.push(0);
+    const walked: JsonPath = [];
+    let written: JsonPath = [];
+    for (const name of names) {
+      if (Array.isArray(value) || (Array.isArray(unknown) && value === undefined)) {
+        value = Array.isArray(value) ? value[0] : undefined;
+        unknown = Array.isArray(unknown) ? unknown[0] : undefined;
+        walked.push(0);
       }
-      if (unknown === true) break;
-      value = isRecord(value) && Object.prototype.hasOwnProperty.call(value, segment) ? value[segment] : undefined;
-      unknown = isRecord(unknown) && Object.prototype.hasOwnProperty.call(unknown, segment) ? unknown[segment] : undefined;
-      path.push(segment);
+      unknown = isRecord(unknown) && hasOwn(unknown, name) ? unknown[name] : undefined;
+      value = isRecord(value) && hasOwn(value, name) ? value[name] : undefined;
+      walked.push(name);
+      if (unknown === true && this.unknownPath) return this.at(this.unknownPath, walked);
+      if (value === undefined) break;
+      written = [...walked];
     }
-    const location = (): SourceLocation => ({ file: this.locator.file, line: this.locator.line(path) ?? this.location.line });
-    if (unknown === true) return { state: 'unknown', reason: AFTER_APPLY, location: location() };
-    if (value === undefined || value === null) return { state: 'absent' };
-    return { state: 'set', value: withUnknowns(valueFromJson(value), unknown), location: location() };
+    return this.at(this.afterPath, written);
+  }
+
+  /** The line of `path` under `base` (or of the nearest entry above it that the plan has). */
+  private at(base: JsonPath | undefined, path: JsonPath): SourceLocation {
+    return { file: this.locator.file, line: this.locator.line([...(base ?? this.afterPath), ...path]) ?? this.location.line };
   }
 }
 

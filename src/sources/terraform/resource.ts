@@ -1,12 +1,13 @@
 import type { RawAttribute } from '../../model/attribute';
 import type { SourceLocation } from '../../model/location';
 import type { InlineSuppression, SourceResource } from '../../model/resource';
-import { terraformAttributeName, type ResourceTypeInfo } from '../../model/resource-types';
-import type { BlockNode, Body } from './hcl/ast';
+import { terraformAttributeName, terraformNestedName, type ResourceTypeInfo } from '../../model/resource-types';
+import { cloudFormationShape } from './cfn-shape';
+import type { AttributeNode, BlockNode, Body, Expr } from './hcl/ast';
 import { evaluateSafely, iterate, withBindings, type EvalBudget, type EvalContext, type Scope } from './evaluator';
 import type { LoadedFile } from './module-loader';
 import { renderExpr } from './render';
-import { UnknownValue, getKey, isObjectValue, newObject, setKey, unknownFrom, findNotKnown, type Value } from './values';
+import { UnknownValue, isObjectValue, newObject, setKey, unknownFrom, findNotKnown, type Value } from './values';
 
 /** Where a resource instance's configuration is and what it can refer to. */
 export interface ResourceInstanceSource {
@@ -41,17 +42,62 @@ export class TerraformResource implements SourceResource {
   }
 
   readProperty(name: string): RawAttribute {
-    const path = terraformAttributeName(this.info, name).split('.');
     const budget = this.instance.budget;
     if (budget.exceeded) return { state: 'unknown', reason: `not evaluated: ${budget.exceeded.message}`, location: this.location };
     const ctx: EvalContext = { scope: this.instance.scope, bindings: this.instance.bindings, budget };
     try {
-      return budget.at(this.location, () => readPath({ body: this.instance.block.body, ctx }, path, this.instance));
+      return budget.at(this.location, () => readTopLevel({ body: this.instance.block.body, ctx }, this.info, name, this.instance));
     } catch (e) {
       // The evaluator reports errors as unknown values; this guards against anything else.
       return { state: 'unknown', reason: `could not evaluate: ${e instanceof Error ? e.message : String(e)}`, location: this.location };
     }
   }
+
+  /** The nested block, attribute or object key written deepest along `path` (CloudFormation names); no evaluation. */
+  locate(path: readonly string[]): SourceLocation | undefined {
+    const [first, ...rest] = path;
+    if (first === undefined) return undefined;
+    const names = [terraformAttributeName(this.info, first), ...rest.map((n) => terraformNestedName(this.info, n))];
+    // Override files register their top-level nodes only: what is nested is in its top-level node's file.
+    let file: string | undefined;
+    const at = (node: { range: { start: { line: number } } }): SourceLocation => {
+      file ??= this.instance.fileOf(node).path;
+      return { file, line: node.range.start.line };
+    };
+    let body: Body | undefined = this.instance.block.body;
+    let expr: Expr | undefined;
+    let found: SourceLocation | undefined;
+    for (const name of names) {
+      if (body) {
+        const attr: AttributeNode | undefined = body.attributes.find((a) => a.name === name);
+        const block: BlockNode | undefined = body.blocks.find((b) => b.type === name || (b.type === 'dynamic' && b.labels[0] === name));
+        if (attr) {
+          found = at(attr);
+          [body, expr] = [undefined, attr.expr];
+        } else if (block) {
+          found = at(block);
+          // What a dynamic block generates is known only by evaluating it: it stands for all of it.
+          if (block.type === 'dynamic') break;
+          body = block.body;
+        } else break;
+      } else {
+        // Inside an attribute's value: an object's key, through a list of one (Terraform JSON's blocks).
+        while (expr?.kind === 'tuple' || expr?.kind === 'parens') expr = expr.kind === 'tuple' ? expr.items[0] : expr.expr;
+        const item = expr?.kind === 'object' ? expr.items.find((i) => literalKey(i.key) === name) : undefined;
+        if (!item) break;
+        found = at(item.key);
+        expr = item.value;
+      }
+    }
+    return found;
+  }
+}
+
+/** An object key written as a name or a plain string. */
+function literalKey(key: Expr): string | undefined {
+  if (key.kind === 'traversal' && key.steps.length === 0) return key.root;
+  if (key.kind === 'template' && key.parts.length === 1 && key.parts[0]?.kind === 'text') return key.parts[0].value;
+  return undefined;
 }
 
 interface BodyInContext {
@@ -61,46 +107,25 @@ interface BodyInContext {
 
 type ExpandedBlocks = { kind: 'blocks'; items: BodyInContext[]; first: BlockNode } | { kind: 'unknown'; reason: string; block: BlockNode };
 
-function readPath(scope: BodyInContext, path: readonly string[], source: ResourceInstanceSource): RawAttribute {
-  const [name, ...rest] = path;
-  if (name === undefined) return { state: 'absent' };
+/** A top-level property: its attribute, or its blocks, in CloudFormation's shape. */
+function readTopLevel(scope: BodyInContext, info: ResourceTypeInfo, property: string, source: ResourceInstanceSource): RawAttribute {
+  const name = terraformAttributeName(info, property);
   const location = (node: { range: { start: { line: number } } }): SourceLocation => ({
     file: source.fileOf(node).path,
     line: node.range.start.line,
   });
   const attr = scope.body.attributes.find((a) => a.name === name);
-  if (attr) {
-    let value = evaluateSafely(attr.expr, scope.ctx);
-    if (rest.length > 0) value = navigate(value, rest);
-    return classify(value, location(attr));
-  }
+  if (attr) return classify(cloudFormationShape(info, property, name, evaluateSafely(attr.expr, scope.ctx)), location(attr));
   const blocks = expandBlocks(scope, name);
   if (!blocks) return { state: 'absent' };
   if (blocks.kind === 'unknown') return { state: 'unknown', reason: blocks.reason, location: location(blocks.block) };
-  if (rest.length > 0) {
-    const [first] = blocks.items;
-    return first ? readPath(first, rest, source) : { state: 'absent' };
-  }
-  return classify(blocks.items.map(blockValue), location(blocks.first));
+  return classify(cloudFormationShape(info, property, name, blocks.items.map(blockValue)), location(blocks.first));
 }
 
-function classify(value: Value, location: SourceLocation): RawAttribute {
-  if (value === null) return { state: 'absent' };
+function classify(value: Value | undefined, location: SourceLocation): RawAttribute {
+  if (value === null || value === undefined) return { state: 'absent' };
   if (value instanceof UnknownValue) return { state: 'unknown', reason: value.reason, location };
   return { state: 'set', value, location };
-}
-
-/** `a.b` inside a value: an object's key, or of a list's first object (a block given as a list). */
-function navigate(value: Value, path: readonly string[]): Value {
-  let current = value;
-  for (const name of path) {
-    if (Array.isArray(current)) current = current[0] ?? null;
-    const notKnown = findNotKnown(current);
-    if (notKnown && !isObjectValue(current)) return unknownFrom(notKnown);
-    if (!isObjectValue(current)) return null;
-    current = getKey(current, name) ?? null;
-  }
-  return current;
 }
 
 /**

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UnknownValue } from '../../model/attribute';
-import type { SourceResource } from '../../model/resource';
+import { Resource, type SourceResource } from '../../model/resource';
 import type { SourceResult } from '../source';
 import { scanTerraformDirectories, type TerraformScanOptions } from './index';
 import { ReferenceValue } from './values';
@@ -53,7 +53,8 @@ test('variables: default, tfvars, auto.tfvars in name order, --var-file, --var, 
   assert.deepEqual(read(nb, 'PlatformIdentifier'), { state: 'set', value: 'from-cli', line: 47 });
   assert.deepEqual(read(nb, 'AdditionalCodeRepositories'), { state: 'set', value: ['a', 'b'], line: 48 });
   assert.deepEqual(read(nb, 'VolumeSizeInGB'), { state: 'set', value: 10, line: 49 });
-  assert.deepEqual(read(nb, 'Tags'), { state: 'set', value: { name: 'n', size: 20 }, line: 50 });
+  // Tags in CloudFormation's shape, a number as the provider's map(string) makes it.
+  assert.deepEqual(read(nb, 'Tags'), { state: 'set', value: [{ Key: 'name', Value: 'n' }, { Key: 'size', Value: '20' }], line: 50 });
   assert.deepEqual(read(nb, 'SubnetId'), { state: 'unknown', reason: 'variable unset has no value', line: 51 });
   assert.deepEqual(read(nb, 'DefaultCodeRepository'), { state: 'absent' });
 });
@@ -97,14 +98,16 @@ test('expressions: locals, interpolation, conditionals, references, dynamic bloc
   assert.equal(((repos.value as unknown[])[1] as ReferenceValue).reference, 'data.aws_subnets.all.ids[0]');
   assert.deepEqual(read(nb, 'InstanceMetadataServiceConfiguration'), {
     state: 'set',
-    value: [{ minimum_instance_metadata_service_version: '2' }],
+    value: { MinimumInstanceMetadataServiceVersion: '2' },
     line: 33,
   });
 
   const domain = resource(result, 'aws_sagemaker_domain.static_block');
   assert.equal(domain.type, 'AWS::SageMaker::Domain');
-  assert.deepEqual(read(domain, 'DefaultUserSettings'), { state: 'set', value: [{ execution_role: 'arn:role' }], line: 65 });
-  assert.deepEqual(read(domain, 'DefaultUserSettings.ExecutionRole'), { state: 'set', value: 'arn:role', line: 66 });
+  // A single block in CloudFormation's shape; a dotted name reads into it through the model.
+  assert.deepEqual(read(domain, 'DefaultUserSettings'), { state: 'set', value: { ExecutionRole: 'arn:role' }, line: 65 });
+  const nested = new Resource(domain).attribute('DefaultUserSettings.ExecutionRole');
+  assert.deepEqual([nested.state, nested.state === 'set' && nested.value, nested.location.line], ['set', 'arn:role', 66]);
 });
 
 test('count and for_each: one resource per instance with its address; count 0 gives none', () => {
@@ -224,8 +227,9 @@ test('JSON syntax: templates, literal defaults, count, escapes, dynamic blocks, 
   assert.deepEqual(read(nb, 'RoleArn').value, '${literally}');
   assert.deepEqual(read(nb, 'KmsKeyId').value, '${not_a_template}', 'variable defaults are literal in JSON');
   assert.deepEqual(read(nb, 'SecurityGroupIds').value, ['subnet-abc', 'sg-1']);
-  assert.deepEqual(read(nb, 'InstanceMetadataServiceConfiguration').value, { minimum_instance_metadata_service_version: '2' });
-  assert.deepEqual(read(nb, 'TagBlock'), { state: 'set', value: [{ value: 'x' }, { value: 'y' }], line: 24 });
+  assert.deepEqual(read(nb, 'InstanceMetadataServiceConfiguration').value, { MinimumInstanceMetadataServiceVersion: '2' });
+  // A block the type doesn't declare stays a list of objects, named as CloudFormation would.
+  assert.deepEqual(read(nb, 'TagBlock'), { state: 'set', value: [{ Value: 'x' }, { Value: 'y' }], line: 24 });
 });
 
 test('inline suppressions inside the block or directly above it, with reasons; an unknown rule id is an error at its line', () => {
@@ -256,12 +260,13 @@ test('__proto__ as a map key is data: for_each instances, merge, jsondecode, no 
   const proto = resource(result, 'aws_sagemaker_notebook_instance.p["__proto__"]');
   assert.equal(read(proto, 'NotebookInstanceName').value, '__proto__');
   assert.equal(read(proto, 'DirectInternetAccess').value, 'Disabled');
-  const tags = read(proto, 'Tags').value as Record<string, unknown>;
-  assert.deepEqual(Object.keys(tags), ['__proto__']);
-  assert.equal(Object.getPrototypeOf(tags), Object.prototype);
-  assert.deepEqual(Object.getOwnPropertyDescriptor(tags, '__proto__')?.value, { polluted: 'yes' });
+  const [tag, ...others] = read(proto, 'Tags').value as Record<string, unknown>[];
+  assert.deepEqual(others, []);
+  assert.equal(tag!.Key, '__proto__');
+  const value = tag!.Value as Record<string, unknown>;
+  assert.deepEqual(Object.keys(value), ['polluted']);
+  assert.equal(Object.getPrototypeOf(value), Object.prototype);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
-  assert.equal((tags as { polluted?: unknown }).polluted, undefined);
 });
 
 test('override files replace attributes of the resource they name', () => {

@@ -134,7 +134,7 @@ function plan(report: ScanReport, caller: string, scanRegion: string | undefined
  * is sent with the fields a provider may set (Security Hub's own, such as ProductName, Region and
  * Workflow, are left out), stamped now.
  */
-function archivedCopy(f: AwsSecurityFinding, now: Date): AwsSecurityFinding {
+export function archivedCopy(f: AwsSecurityFinding, now: Date): AwsSecurityFinding {
   const previous = Date.parse(f.UpdatedAt ?? '');
   // UpdatedAt must move forward, or Security Hub keeps the finding as it was.
   const updated = new Date(Number.isNaN(previous) ? now.getTime() : Math.max(now.getTime(), previous + 1)).toISOString();
@@ -147,12 +147,12 @@ function archivedCopy(f: AwsSecurityFinding, now: Date): AwsSecurityFinding {
     Types: f.Types,
     CreatedAt: f.CreatedAt,
     UpdatedAt: updated,
-    Severity: f.Severity?.Label ? { Label: f.Severity.Label, ...(f.Severity.Original ? { Original: f.Severity.Original } : {}) } : undefined,
+    ...(f.Severity?.Label ? { Severity: { Label: f.Severity.Label, ...(f.Severity.Original ? { Original: f.Severity.Original } : {}) } } : {}),
     Title: f.Title,
     Description: f.Description,
     ProductFields: Object.fromEntries(Object.entries(f.ProductFields ?? {}).filter(([k]) => !k.startsWith('aws/'))),
     Resources: f.Resources,
-    Compliance: f.Compliance?.Status ? { Status: f.Compliance.Status, ...(f.Compliance.RelatedRequirements ? { RelatedRequirements: f.Compliance.RelatedRequirements } : {}) } : undefined,
+    ...(f.Compliance?.Status ? { Compliance: { Status: f.Compliance.Status, ...(f.Compliance.RelatedRequirements ? { RelatedRequirements: f.Compliance.RelatedRequirements } : {}) } } : {}),
     RecordState: 'ARCHIVED',
   } as AwsSecurityFinding;
 }

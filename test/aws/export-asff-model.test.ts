@@ -104,3 +104,32 @@ test('the model check can fail: a misspelt member, a wrong enum value, a blank s
   check({ ...f, RecordStatus: 'ACTIVE', Compliance: { Status: 'UNKNOWN' }, Title: ' ' }, 'AwsSecurityFinding', 'finding', problems);
   assert.equal(problems.length, 3, problems.join('\n'));
 });
+
+test('an archived copy of an earlier finding, as GetFindings returns it with Security Hub\'s own fields, is an AwsSecurityFinding that sets none of them', async () => {
+  const { archivedCopy } = await import('../../src/exporters/securityhub');
+  const original = toAsff(withIdentity(liveReport()))[0]!;
+  const asReturned = {
+    ...original,
+    Region: 'us-east-1',
+    ProductName: 'Default',
+    CompanyName: 'Personal',
+    WorkflowState: 'NEW',
+    Workflow: { Status: 'NOTIFIED' },
+    ProcessedAt: '2026-12-04T19:00:06.000Z',
+    FirstObservedAt: '2026-12-04T19:00:00.000Z',
+    FindingProviderFields: { Severity: { Label: 'MEDIUM' } },
+    ProductFields: { ...original.ProductFields, 'aws/securityhub/FindingId': 'arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default/x', 'aws/securityhub/ProductName': 'Default' },
+  };
+  const now = new Date('2026-12-05T00:00:00.000Z');
+  const copy = archivedCopy(asReturned as never, now);
+  const problems: string[] = [];
+  check(copy, 'AwsSecurityFinding', 'archived', problems);
+  assert.deepEqual(problems, []);
+  assert.equal(copy.RecordState, 'ARCHIVED');
+  assert.equal(copy.UpdatedAt, now.toISOString());
+  assert.equal(copy.Id, original.Id);
+  for (const own of ['Region', 'ProductName', 'CompanyName', 'WorkflowState', 'Workflow', 'ProcessedAt', 'FindingProviderFields']) assert.ok(!(own in copy), own);
+  assert.ok(Object.keys(copy.ProductFields ?? {}).every((k) => !k.startsWith('aws/')));
+  // UpdatedAt moves forward even when the clock is behind the stored finding's.
+  assert.ok(Date.parse(archivedCopy({ ...asReturned, UpdatedAt: '2030-01-01T00:00:00.000Z' } as never, now).UpdatedAt!) > Date.parse('2030-01-01T00:00:00.000Z'));
+});

@@ -174,6 +174,17 @@ test('report --html from JSON report files: the counts, a filter that narrows th
   assert.equal(await shownRows(page, 'findings'), 1);
   await page.screenshot({ path: join(SHOTS, 'report-files-search.png'), fullPage: false });
 
+  // Sorting by a column heading: code-unit order (the tool's one order), then reversed.
+  await page.fill('#findings input[data-filter="search"]', '');
+  const names = async () => (await page.locator('#findings tbody tr td:nth-child(4)').allInnerTexts()).map((t) => t.split('\n')[0]!);
+  await page.click('#findings th[data-sort="resource"] button');
+  const ascending = await names();
+  assert.equal(ascending.length, 9);
+  assert.deepEqual(ascending, [...ascending].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  assert.equal(await page.locator('#findings th[data-sort="resource"]').getAttribute('aria-sort'), 'ascending');
+  await page.click('#findings th[data-sort="resource"] button');
+  assert.deepEqual(await names(), [...ascending].reverse());
+
   // The rule's knowledge-base page is there, rendered.
   await page.click('#rule-SageMaker-004 > summary');
   assert.match(await page.locator('#rule-SageMaker-004').innerText(), /How cloudconform decides/);

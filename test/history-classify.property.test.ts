@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { classify, type StateEntry } from '../src/history/classify';
+import { classify, inferEvaluated, livePlace, type StateEntry } from '../src/history/classify';
 import { compareFindings, findingKey, type Finding, type ScanReport } from '../src/model/report';
 import { fileFinding, liveFinding, report } from './helpers/history-fixtures';
 
@@ -32,7 +32,9 @@ const auditFinding = fc
 const scanRun = fc.record({
   findings: fc.array(scanFinding, { maxLength: 12 }),
   files: fc.subarray(FILES),
-  errored: fc.subarray(FILES),
+  // Errors on files, a directory, everything, an option: the oracle below only knows files, so it is
+  // less careful than classify, never more.
+  errored: fc.subarray([...FILES, 'dir', '.', '--var-file prod.tfvars']),
   rules: fc.subarray(RULES, { minLength: 1 }),
 });
 
@@ -136,6 +138,34 @@ test('property: a run classified against itself has nothing new, regressed, reso
         assert.equal(again.comparison.counts[kind], 0, kind);
       }
       assert.deepEqual(again.state.map((e) => [e.key, e.standing]), first.state.map((e) => [e.key, e.standing]));
+    }),
+    { numRuns: 400 },
+  );
+});
+
+test('property: a report without a run (inferred) resolves a missing finding only where it still has findings and no error', () => {
+  const run = fc.oneof(scanRun.map((r) => (m: number) => scanReport(r, m)), auditRun.map((r) => (m: number) => auditReport(r, m)));
+  fc.assert(
+    fc.property(run, run, fc.array(fc.constantFrom(...PLACES), { maxLength: 2 }), (first, second, failedRegions) => {
+      const before = first(0);
+      const after = second(1);
+      if (before.run!.command !== after.run!.command) return;
+      const errors = [...after.errors, ...failedRegions.map(([account, region]) => ({ file: `aws://${account}/${region}`, account, region, message: 'Throttling' }))];
+      const old = { ...after, errors, run: undefined };
+      const inferred = { ...old, run: { ...after.run!, evaluated: inferEvaluated(old) } };
+      const { comparison } = classify(classify(undefined, undefined, before).state, before.run, inferred);
+      const here = new Set(after.findings.map(findingKey));
+      for (const c of comparison.changes) {
+        if (c.change !== 'resolved' || here.has(c.key)) continue;
+        const place = livePlace(c.finding);
+        if (place) {
+          assert.ok(after.findings.some((f) => livePlace(f)?.account === place.account && livePlace(f)?.region === place.region && f.ruleId === c.finding.ruleId));
+          assert.ok(!errors.some((e) => e.account === place.account && e.region === place.region));
+        } else {
+          assert.ok(after.findings.some((f) => f.location.file === c.finding.location.file));
+          assert.ok(!errors.some((e) => e.file === c.finding.location.file));
+        }
+      }
     }),
     { numRuns: 400 },
   );

@@ -256,8 +256,16 @@ test('diff from the history: the last two runs of the latest scope by default, o
     const byId = runCli(['diff', diff.previous.id, diff.current.id, '--db', db, '--format', 'json'], repo);
     assert.equal(byId.code, 1, byId.stderr);
     assert.deepEqual(JSON.parse(byId.stdout).changes, diff.changes);
+    // Runs that are not next to each other: classified from their two reports.
+    assert.ok([1, 2].includes(runCli(['scan', '.', '--db', db, '-q'], repo).code!));
+    const latest = JSON.parse(runCli(['diff', '--db', db, '--format', 'json'], repo).stdout);
+    assert.equal(latest.counts.new + latest.counts.resolved + latest.counts.regressed, 0, 'nothing changed since');
+    const apart = runCli(['diff', diff.previous.id, latest.current.id, '--db', db, '--format', 'json'], repo);
+    assert.equal(apart.code, 1, apart.stderr);
+    const pairs = (d: { changes: { change: string; key: string }[] }) => d.changes.map((c) => `${c.key} ${c.change}`);
+    assert.deepEqual(pairs(JSON.parse(apart.stdout)), pairs(diff));
     const scoped = runCli(['diff', '--db', db, '--scope', 'scan:repo', '--format', 'json'], repo);
-    assert.deepEqual(JSON.parse(scoped.stdout).changes, diff.changes);
+    assert.deepEqual(JSON.parse(scoped.stdout).changes, latest.changes);
     const missing = runCli(['diff', '20200101T000000Z-00000000', diff.current.id, '--db', db], repo);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no run 20200101T000000Z-00000000 in the history/);

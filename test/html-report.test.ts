@@ -266,7 +266,7 @@ test('report --html from the history: trend charts over the recorded runs, new a
   assert.match(changes, /Still failing\t1\t/);
   await page.selectOption('#changes select[data-filter="change"]', { label: 'Resolved' });
   assert.equal(await shownRows(page, 'changes'), 1);
-  assert.match(await text(page, '#changes tbody tr'), /Beta/);
+  assert.match(await text(page, '#changes tbody tr'), /^Resolved\tGone \(no longer found\)\tMedium\tSageMaker-004\tBeta/);
   // The findings table says what changed for each finding.
   await page.fill('#findings input[data-filter="search"]', 'Delta');
   assert.match(await text(page, '#findings tbody tr'), /Still failing/);

@@ -120,8 +120,11 @@ export function ensureChromium(): Promise<void> {
   return pending;
 }
 
-/** Debian's chromium, headless. Tests run as root, where chromium refuses its sandbox. */
+/**
+ * Debian's chromium, headless. Tests run as root, where chromium refuses its sandbox; containers
+ * give /dev/shm 64 MB, too little for a 13 MB page, so shared memory goes to /tmp.
+ */
 export async function launchChromium(): Promise<Browser> {
   await ensureChromium();
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'], headless: true });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-dev-shm-usage'], headless: true });
 }

@@ -16,14 +16,15 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   var allRows = [].concat(data.tables.findings, data.tables.changes);
 
   function str(i) { return i < 0 ? '' : S[i]; }
-  // Worst first: failing, unknown, suppressed, passing.
-  function rank(r) { return r[SUPPRESSED] ? 2 : r[VERDICT] === 1 ? 0 : r[VERDICT] === 2 ? 1 : 3; }
+  // Worst first: failing, unknown, suppressed, passing, gone (resolved: no longer found).
+  function rank(r) { return r[VERDICT] === 3 ? 4 : r[SUPPRESSED] ? 2 : r[VERDICT] === 1 ? 0 : r[VERDICT] === 2 ? 1 : 3; }
   function verdictText(r) {
+    if (r[VERDICT] === 3) return 'Gone (no longer found)';
     var v = r[VERDICT] === 1 ? 'Fail' : r[VERDICT] === 2 ? 'Unknown' : 'Pass';
     return r[SUPPRESSED] ? v + ' (suppressed)' : v;
   }
   function verdictClass(r) {
-    return r[SUPPRESSED] ? 'v-suppressed' : r[VERDICT] === 1 ? 'v-fail' : r[VERDICT] === 2 ? 'v-unknown' : 'v-pass';
+    return r[VERDICT] === 3 ? 'v-pass' : r[SUPPRESSED] ? 'v-suppressed' : r[VERDICT] === 1 ? 'v-fail' : r[VERDICT] === 2 ? 'v-unknown' : 'v-pass';
   }
   // Code-unit order, as the tool's own reports (not the locale's).
   function cmp(a, b) { return a < b ? -1 : a > b ? 1 : 0; }

@@ -123,12 +123,13 @@ interface Placed {
   repository?: string;
 }
 
-function row(strings: Strings, { finding: f, repository }: Placed, change: ChangeKind | undefined): number[] {
+/** `gone`: resolved because the resource is no longer there (the finding is as last seen). */
+function row(strings: Strings, { finding: f, repository }: Placed, change: ChangeKind | undefined, gone = false): number[] {
   const live = liveOf(f);
   const where = live ? `${live.account} / ${live.region}` : formatLocation(f.location.file, f.location.line, f.location.column);
   const note = f.suppressed ? describeSuppression(f) : describeExpiredSuppression(f);
   return [
-    f.result === 'pass' ? 0 : f.result === 'fail' ? 1 : 2,
+    gone ? 3 : f.result === 'pass' ? 0 : f.result === 'fail' ? 1 : 2,
     f.suppressed ? 1 : 0,
     Math.max(0, RISK_ORDER.indexOf(f.risk)),
     strings.id(f.ruleId),
@@ -378,7 +379,14 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const findingRows = unique.map((p, i) => row(strings, p, comparison ? (changeOf.get(keyOf[i]!) ?? 'unchanged') : undefined));
   const changeRows = (comparison?.previous ? comparison.changes : [])
     .filter((c) => c.change !== 'unchanged' && c.change !== 'still-failing')
-    .map((c) => row(strings, { finding: c.finding, repository: comparison!.current.scope.key.startsWith('scan:') ? comparison!.current.scope.key.slice(5) : undefined }, c.change));
+    .map((c) =>
+      row(
+        strings,
+        { finding: c.finding, repository: comparison!.current.scope.key.startsWith('scan:') ? comparison!.current.scope.key.slice(5) : undefined },
+        c.change,
+        c.change === 'resolved' && c.finding.result !== 'pass',
+      ),
+    );
 
   const total = zero();
   const accounts = new Map<string, Counts>();
@@ -449,7 +457,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
       ? tableSection(
           'changes',
           'What changed',
-          'The findings that changed since the previous run (new, regressed, resolved, newly suppressed, suppression expired, not looked at). Resolved findings show the resource as it was last seen.',
+          'The findings that changed since the previous run (new, regressed, resolved, newly suppressed, suppression expired, not looked at). A resource no longer found where this run looked is shown as “Gone”, as it was last seen.',
           ['change', 'verdict', 'risk', 'rule', 'resource', 'where', 'message'],
           'change',
           filterControls(strings, changeRows, true),

@@ -169,3 +169,33 @@ test('renderHtmlReport: the score is passing ÷ (passing + failing); unknown and
   assert.match(none, /id="score">—</);
   assert.match(none, /there is no score/);
 });
+
+test('renderHtmlReport: a report from before runs were recorded, and a rule this version has no page for, are said so', () => {
+  const unknownRule: RuleMeta = { ...ALL_RULES[0]!.meta, id: 'Future-001', title: 'A rule from a newer version', rationale: 'Why it matters, from the report.', remediation: 'What to do.' };
+  const page = renderHtmlReport({ reports: [report([finding('A', 'fail', { ruleId: 'Future-001' })], [unknownRule])], sources: ['old.json'], standards: [] });
+  assert.match(page, /old\.json: a report with no run information \(written before cloudconform 0\.2\)/);
+  assert.match(page, /id="rule-Future-001"[^]*This version of cloudconform has no page for this rule[^]*Why it matters, from the report\./);
+  // Its scan findings are counted under the file given, as the repository.
+  assert.match(page, /<h3>Repositories<\/h3>[^]*<td>old\.json<\/td>/);
+  assert.match(page, /No recorded runs: this report was made from JSON reports given as files/);
+  assert.match(page, /Not compared: changes are known for runs recorded in the history/);
+});
+
+test('renderHtmlReport: 1,000 recorded runs draw one line point per run, without a dot each, and list every run', () => {
+  const r = report([finding('A', 'fail')]);
+  r.run = { id: 'run-999', command: 'scan', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z', scope: { key: 'scan:repo', label: '.' }, evaluated: {} };
+  const runs = Array.from({ length: 1000 }, (_, i) => ({
+    run: { ...r.run!, id: `run-${String(i).padStart(3, '0')}`, startedAt: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString() },
+    summary: { ...r.summary, pass: i, fail: 1000 - i },
+    changes: { new: i % 3, regressed: 0, resolved: i % 2, 'still-failing': 0, 'newly-suppressed': 0, 'suppression-expired': 0, 'not-evaluated': 0, unchanged: 0 },
+  }));
+  const started = performance.now();
+  const page = renderHtmlReport({ reports: [r], runs, standards: [] });
+  const ms = performance.now() - started;
+  const score = /<polyline class="line-score" points="([^"]+)"/.exec(page)![1]!;
+  assert.equal(score.split(' ').length, 1000);
+  assert.doesNotMatch(page, /class="dot-score"/);
+  assert.match(page, /for 1000 runs; latest 99\.9%/);
+  assert.equal(page.match(/<tr><td><code>run-\d{3}<\/code>/g)!.length, 1000);
+  assert.ok(ms < 2000, `${ms} ms`);
+});

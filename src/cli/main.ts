@@ -215,7 +215,8 @@ withDbOption(
     .description('What changed between two runs: new, resolved, regressed and still-failing findings.')
     .argument('[runs...]', 'two run ids from the history, or two JSON reports (default: the last two runs of the latest scope)', []),
 )
-  .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('text').env('CLOUDCONFORM_FORMAT'))
+  // diff-command.ts checks the format, saying why the others (gitlab-sast, ocsf, asff) are not for diffs.
+  .addOption(new Option('-f, --format <format>', 'output format: text|json|sarif|junit|csv').default('text').env('CLOUDCONFORM_FORMAT'))
   .option('-o, --output <[format=]file>', 'also write the diff to a file; repeatable', collect, [])
   .option('--scope <key>', 'with no runs given: the last two runs of this scope')
   .option('--no-color', 'no colours (also: NO_COLOR environment variable)')

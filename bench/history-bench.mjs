@@ -109,8 +109,8 @@ function churn(runIndex) {
     const roll = random();
     if (roll < 0.5) {
       const i = keys[Math.floor(random() * keys.length)];
-      const [result] = estate.get(i);
-      estate.set(i, [result === 'fail' ? 'pass' : 'fail', runIndex]);
+      const was = estate.get(i);
+      if (was) estate.set(i, [was[0] === 'fail' ? 'pass' : 'fail', runIndex]);
     } else if (roll < 0.75) {
       estate.delete(keys[Math.floor(random() * keys.length)]);
     } else {
@@ -120,6 +120,8 @@ function churn(runIndex) {
 }
 
 const recordMs = [];
+// CPU time too: on a machine shared with other work, wall time measures the neighbours as well.
+const recordCpuMs = [];
 const started = performance.now();
 const ids = [];
 for (let r = 0; r < RUNS; r++) {
@@ -127,11 +129,14 @@ for (let r = 0; r < RUNS; r++) {
   const report = reportOf(r);
   ids.push(report.run.id);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   // A new connection per run, as each scan or audit opens the database.
   const store = openHistory({ path: DB });
   store.record(report);
   store.close();
   recordMs.push(performance.now() - t0);
+  const cpu = process.cpuUsage(c0);
+  recordCpuMs.push((cpu.user + cpu.system) / 1000);
   if (r % 50 === 0 || r === RUNS - 1) {
     process.stderr.write(`run ${r + 1}/${RUNS}: record ${recordMs.at(-1).toFixed(0)} ms, db ${(statSync(DB).size / 1e6).toFixed(1)} MB\n`);
     writeFileSync(join(OUT, 'history-progress.json'), JSON.stringify({ runs: r + 1, recordMs: recordMs.map(Math.round), dbBytes: statSync(DB).size }) + '\n');
@@ -157,16 +162,21 @@ function timeCli(cliArgs) {
 
 function timeStore(fn) {
   const times = [];
+  const cpus = [];
   let result;
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const store = openHistory({ path: DB, readonly: true });
     result = fn(store);
     store.close();
     times.push(performance.now() - t0);
+    const cpu = process.cpuUsage(c0);
+    cpus.push((cpu.user + cpu.system) / 1000);
   }
   times.sort((a, b) => a - b);
-  return { ms: Math.round(times[1]), result };
+  cpus.sort((a, b) => a - b);
+  return { ms: Math.round(times[1]), cpuMs: Math.round(cpus[1]), result };
 }
 
 const sorted = [...recordMs].sort((a, b) => a - b);
@@ -180,12 +190,15 @@ const results = {
   findingsPerRun: FINDINGS,
   churnPerRun: CHURN,
   generationSeconds: Math.round(generationSeconds),
+  recordCpuMs: { mean: Math.round(recordCpuMs.reduce((a, b) => a + b, 0) / recordCpuMs.length), max: Math.round(Math.max(...recordCpuMs)) },
   recordMs: { mean: Math.round(recordMs.reduce((a, b) => a + b, 0) / recordMs.length), p50: pct(50), p95: pct(95), max: Math.round(sorted.at(-1)), first: Math.round(recordMs[0]) },
   dbMB: Number((dbBytes / 1e6).toFixed(1)),
   historyCli: timeCli(['history']),
   historyCliAll: timeCli(['history', '--limit', String(RUNS)]),
   historyCliJsonAll: timeCli(['history', '--limit', String(RUNS), '--format', 'json']),
   reportNewestMs: reportNewest.ms,
+  reportNewestCpuMs: reportNewest.cpuMs,
+  comparisonNewestCpuMs: comparisonNewest.cpuMs,
   reportNewestFindings: reportNewest.result,
   comparisonNewestMs: comparisonNewest.ms,
   comparisonNewestChanges: comparisonNewest.result,

@@ -11,7 +11,9 @@
 //   compact integer lists (codec.ts): the findings in report order (body ids), and the
 //   comparison classified when it was recorded (change kinds, body ids now, body ids before).
 // - `scope_state`: per scope, the state the next run is classified against (classify.ts's
-//   StateEntry list: body ids, standings and the runs that set them), replaced by each run.
+//   StateEntry list: body ids, standings and the runs that set them, and each entry's finding key
+//   and body hash, 32 bytes each, so recording reads no body of a finding this run saw again),
+//   replaced by each run.
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE bodies (
@@ -44,7 +46,9 @@ export const MIGRATIONS: readonly string[] = [
     bodies BLOB NOT NULL,
     standings BLOB NOT NULL,
     since BLOB NOT NULL,
-    since_runs TEXT NOT NULL
+    since_runs TEXT NOT NULL,
+    keys BLOB NOT NULL,
+    hashes BLOB NOT NULL
   ) WITHOUT ROWID;
   `,
 ];

@@ -150,6 +150,37 @@ function prepareSchema(db: SqliteDatabase, path: string, readonly: boolean, empt
   return false;
 }
 
+/**
+ * A finding read from the database on first use: a Proxy that parses its body when a property is
+ * first read, listed or written, and from then on is that object. JSON.stringify, spreading and
+ * Object.keys see the finding.
+ */
+function lazyFinding(load: () => Finding): Finding {
+  const get = (): object => load();
+  return new Proxy({} as Finding, {
+    get: (_t, p) => Reflect.get(get(), p),
+    set: (_t, p, v) => Reflect.set(get(), p, v),
+    has: (_t, p) => Reflect.has(get(), p),
+    ownKeys: () => Reflect.ownKeys(get()),
+    getOwnPropertyDescriptor: (_t, p) => Reflect.getOwnPropertyDescriptor(get(), p),
+    deleteProperty: (_t, p) => Reflect.deleteProperty(get(), p),
+    defineProperty: (_t, p, d) => Reflect.defineProperty(get(), p, d),
+  });
+}
+
+/** fn, called at most once; its result kept. */
+function once<T>(fn: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = fn();
+      done = true;
+    }
+    return value;
+  };
+}
+
 function sqliteError(path: string, e: unknown): Error {
   const code = (e as { code?: string }).code ?? '';
   if (e instanceof HistoryError || e instanceof HistoryUnavailableError) return e;
@@ -182,6 +213,8 @@ interface StateRow {
   standings: Uint8Array;
   since: Uint8Array;
   since_runs: string;
+  keys: Uint8Array;
+  hashes: Uint8Array;
 }
 
 class SqliteHistory implements HistoryStore {
@@ -204,23 +237,46 @@ class SqliteHistory implements HistoryStore {
     const db = this.db;
     if (db.prepare('SELECT 1 FROM runs WHERE id = ?').get(run.id)) throw new HistoryError(`run ${run.id} is already recorded in ${this.path}`);
     const previous = db
-      .prepare('SELECT s.run_seq, r.info, s.bodies, s.standings, s.since, s.since_runs FROM scope_state s JOIN runs r ON r.seq = s.run_seq WHERE s.scope_key = ?')
+      .prepare('SELECT s.run_seq, r.info, s.bodies, s.standings, s.since, s.since_runs, s.keys, s.hashes FROM scope_state s JOIN runs r ON r.seq = s.run_seq WHERE s.scope_key = ?')
       .get(run.scope.key) as StateRow | undefined;
-    // Body ids of the finding objects classify hands back (the previous state's and this report's).
+    // Body ids of the finding objects classify hands back (the previous state's and this
+    // report's), and each body's hash.
     const ids = new Map<Finding, number>();
-    const previousJson = new Map<Finding, string>();
+    /** Each body's hash: new ones as buffers, the previous state's as offsets into its hash list (no 50,000 small buffers). */
+    const hashOf = new Map<number, Buffer>();
+    const previousHashAt = new Map<number, number>();
+    let previousHashes = Buffer.alloc(0);
+    const sameHash = (id: number, hash: Buffer): boolean => {
+      const at = previousHashAt.get(id);
+      return at !== undefined ? previousHashes.compare(hash, 0, 32, at, at + 32) === 0 : hashOf.get(id)?.equals(hash) === true;
+    };
+    /** The previous state's lazy findings and how to read each. */
+    const lazy = new Map<Finding, () => Finding>();
     let previousState: StateEntry[] | undefined;
     if (previous) {
       const bodyIds = decodeInts(previous.bodies);
       const standings = decodeInts(previous.standings);
       const since = decodeInts(previous.since);
       const sinceRuns = JSON.parse(previous.since_runs) as string[];
-      const bodies = this.bodies(bodyIds);
+      const keys = Buffer.from(previous.keys);
+      const hashes = (previousHashes = Buffer.from(previous.hashes));
+      if (keys.length !== bodyIds.length * 32 || hashes.length !== bodyIds.length * 32 || standings.length !== bodyIds.length || since.length !== bodyIds.length) {
+        throw new HistoryError(`${this.path} is damaged: the state of scope ${run.scope.key} is inconsistent; move the file aside to start a new history`);
+      }
+      const body = db.prepare('SELECT body FROM bodies WHERE id = ?').pluck();
       previousState = bodyIds.map((id, i) => {
-        const body = bodies.get(id)!;
-        ids.set(body.finding, id);
-        previousJson.set(body.finding, body.json);
-        return { key: body.key, finding: body.finding, standing: STANDINGS[standings[i]!]!, since: sinceRuns[since[i]!]! };
+        // Read only if classify looks inside (a key this run did not see): most previous
+        // findings are only handed on as `previous`, and reading 50,000 bodies doubled the time.
+        const load = once(() => {
+          const json = body.get(id) as string | undefined;
+          if (json === undefined) throw new HistoryError(`${this.path} is damaged: a recorded finding is missing; move it aside to start a new history`);
+          return JSON.parse(json) as Finding;
+        });
+        const finding = lazyFinding(load);
+        lazy.set(finding, load);
+        ids.set(finding, id);
+        previousHashAt.set(id, i * 32);
+        return { key: keys.toString('hex', i * 32, i * 32 + 32), finding, standing: STANDINGS[standings[i]!]!, since: sinceRuns[since[i]!]! };
       });
     }
     const previousRun = previous ? (JSON.parse(previous.info) as RunInfo) : undefined;
@@ -232,13 +288,13 @@ class SqliteHistory implements HistoryStore {
       const known = ids.get(finding);
       if (known !== undefined) return known;
       const json = JSON.stringify(finding);
-      // Most findings are as the previous run saw them: the same body, without hashing.
-      let id = before !== undefined && previousJson.get(before) === json ? ids.get(before) : undefined;
-      if (id === undefined) {
-        const hash = createHash('sha256').update(json).digest();
-        id = (findBody.get(hash) as number | undefined) ?? Number(addBody.run(hash, Buffer.from(key, 'hex'), json).lastInsertRowid);
-      }
+      const hash = createHash('sha256').update(json).digest();
+      // Most findings are as the previous run saw them: the same body, found without a query.
+      const previousId = before === undefined ? undefined : ids.get(before);
+      let id = previousId !== undefined && sameHash(previousId, hash) ? previousId : undefined;
+      id ??= (findBody.get(hash) as number | undefined) ?? Number(addBody.run(hash, Buffer.from(key, 'hex'), json).lastInsertRowid);
       ids.set(finding, id);
+      hashOf.set(id, hash);
       return id;
     };
     const kinds: number[] = [];
@@ -248,6 +304,11 @@ class SqliteHistory implements HistoryStore {
       kinds.push(CHANGE_KINDS.indexOf(c.change));
       now.push(bodyId(c.finding, c.key, c.previous));
       before.push(c.previous ? bodyId(c.previous, c.key) : 0);
+      // The comparison handed back holds no lazy finding (it outlives the connection): the same
+      // body as now is the finding itself, another one is read now (only what changed).
+      const nowLoad = lazy.get(c.finding);
+      if (nowLoad) c.finding = nowLoad();
+      if (c.previous) c.previous = now.at(-1) === before.at(-1) ? c.finding : (lazy.get(c.previous)?.() ?? c.previous);
     }
     // Findings classify set aside (a second finding with the same key) still get their body.
     const findingIds = report.findings.map((f) => ids.get(f) ?? bodyId(f, findingKey(f)));
@@ -260,6 +321,15 @@ class SqliteHistory implements HistoryStore {
     });
     const stateBodies = state.map((e) => bodyId(e.finding, e.key));
 
+    const stateKeys = Buffer.alloc(state.length * 32);
+    const stateHashes = Buffer.alloc(state.length * 32);
+    state.forEach((e, i) => {
+      stateKeys.write(e.key, i * 32, 32, 'hex');
+      const id = stateBodies[i]!;
+      const at = previousHashAt.get(id);
+      if (at !== undefined) previousHashes.copy(stateHashes, i * 32, at, at + 32);
+      else hashOf.get(id)!.copy(stateHashes, i * 32);
+    });
     const meta = JSON.stringify({ ...report, findings: [] });
     const seq = Number(
       db
@@ -284,9 +354,19 @@ class SqliteHistory implements HistoryStore {
         ).lastInsertRowid,
     );
     db.prepare(
-      `INSERT INTO scope_state (scope_key, run_seq, bodies, standings, since, since_runs) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (scope_key) DO UPDATE SET run_seq = excluded.run_seq, bodies = excluded.bodies, standings = excluded.standings, since = excluded.since, since_runs = excluded.since_runs`,
-    ).run(run.scope.key, seq, encodeInts(stateBodies), encodeInts(state.map((e) => STANDINGS.indexOf(e.standing))), encodeInts(stateSince), JSON.stringify(sinceRuns));
+      `INSERT INTO scope_state (scope_key, run_seq, bodies, standings, since, since_runs, keys, hashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (scope_key) DO UPDATE SET run_seq = excluded.run_seq, bodies = excluded.bodies, standings = excluded.standings,
+         since = excluded.since, since_runs = excluded.since_runs, keys = excluded.keys, hashes = excluded.hashes`,
+    ).run(
+      run.scope.key,
+      seq,
+      encodeInts(stateBodies),
+      encodeInts(state.map((e) => STANDINGS.indexOf(e.standing))),
+      encodeInts(stateSince),
+      JSON.stringify(sinceRuns),
+      stateKeys,
+      stateHashes,
+    );
     return comparison;
   }
 

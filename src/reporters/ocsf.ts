@@ -5,7 +5,8 @@ import { compareFindings, findingKey, type Finding, type ScanReport } from '../m
 import type { Risk, RuleMeta } from '../rules/rule';
 import type { Verdict } from '../rules/rule';
 import { VERSION } from '../version';
-import { printable, safeJson } from './printable';
+import { printable } from './printable';
+import { jsonArrayLines } from './json-lines';
 import { relatedRequirements, relatedStandards } from './requirements';
 import { describeSuppression, isWebUrl } from './shared';
 
@@ -36,6 +37,14 @@ function millis(iso: string | undefined): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
+// Per rule, once: URL parsing per finding was a tenth of the time for 50,000 findings.
+const webReferenceCache = new WeakMap<RuleMeta, string[]>();
+function webReferences(rule: RuleMeta): string[] {
+  let found = webReferenceCache.get(rule);
+  if (!found) webReferenceCache.set(rule, (found = rule.references.filter(isWebUrl)));
+  return found;
+}
+
 export function toOcsfEvent(f: Finding, report: Pick<ScanReport, 'run'>, rule: RuleMeta | undefined, now: number): Record<string, unknown> {
   const live = f.resource.live;
   const [severityId, severity] = f.result === 'pass' ? [1, 'Informational'] : SEVERITY[f.risk] ?? [3, 'Medium'];
@@ -44,7 +53,7 @@ export function toOcsfEvent(f: Finding, report: Pick<ScanReport, 'run'>, rule: R
   const ended = millis(report.run?.endedAt);
   const standards = relatedStandards(f.ruleId);
   const requirements = relatedRequirements(f.ruleId);
-  const references = (rule?.references ?? []).filter(isWebUrl);
+  const references = rule ? webReferences(rule) : [];
   const event: Record<string, unknown> = {
     activity_id: 1,
     activity_name: 'Create',
@@ -121,5 +130,5 @@ export function toOcsfEvent(f: Finding, report: Pick<ScanReport, 'run'>, rule: R
 export function renderOcsf(report: ScanReport, now: number = Date.now()): string {
   const rules = new Map(report.rules.map((r) => [r.id, r]));
   const events = [...report.findings].sort(compareFindings).map((f) => toOcsfEvent(f, report, rules.get(f.ruleId), now));
-  return safeJson(events, 2);
+  return jsonArrayLines(events);
 }

@@ -1,6 +1,9 @@
 // The package as npm would publish it: `npm pack`, then `npm install -g` of the tarball into a
 // temporary prefix, offline and without dev dependencies, and the installed command run as a user
-// runs it. The bundle (scripts/build.mjs) holds every library, so the install must fetch nothing.
+// runs it. The bundle (scripts/build.mjs) holds every library but the history's native module
+// (better-sqlite3, an optional dependency): offline with an empty cache the install fetches
+// nothing and the command works without history; installed with it (built from source by npm, as
+// for a user with a compiler and no prebuilt binary), runs are recorded.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,6 +21,7 @@ const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   engines?: Record<string, string>;
   repository?: { type?: string; url?: string };
   dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
 };
 
 let work: string;
@@ -81,7 +85,7 @@ test('npm pack: bin, the bundle, rule pages, README, LICENSE, CHANGELOG and pack
   assert.deepEqual(unexpected, []);
 });
 
-test('package.json: bin, engines, Apache-2.0 with its LICENSE, repository, a CHANGELOG entry for this version, no runtime dependencies', () => {
+test('package.json: bin, engines, Apache-2.0 with its LICENSE, repository, a CHANGELOG entry for this version, no runtime dependencies but the optional better-sqlite3 12', () => {
   assert.deepEqual(PKG.bin, { cloudconform: 'bin/cloudconform.js' });
   assert.match(PKG.engines?.node ?? '', /^>=20(\.\d+)*$/);
   assert.equal(PKG.license, 'Apache-2.0');
@@ -92,6 +96,10 @@ test('package.json: bin, engines, Apache-2.0 with its LICENSE, repository, a CHA
   // Everything is bundled into dist/: a runtime dependency would only make users download
   // ~80 MB (45 packages, measured with 0.1.0's list) that the bundle never loads.
   assert.deepEqual(PKG.dependencies ?? {}, {}, 'the bundle holds every library: list them under devDependencies (npm install --save-dev)');
+  // The one exception, native: optional, so an install that can't build it still scans. 13.x
+  // needs Node 22 (on 20 it crashes with a segmentation fault).
+  assert.deepEqual(Object.keys(PKG.optionalDependencies ?? {}), ['better-sqlite3']);
+  assert.match(PKG.optionalDependencies!['better-sqlite3']!, /^[\^~]?12\./);
 });
 
 test('npm install -g of the tarball, offline and --omit=dev, installs nothing else; --version is package.json\'s', () => {
@@ -108,7 +116,8 @@ test('the installed command scans the examples as the repository\'s does: exit 1
   const examples = join(ROOT, 'examples');
   const r = runInstalled(['scan', examples, '--format', 'json']);
   assert.equal(r.code, 1, r.stderr);
-  assert.equal(r.stderr, '');
+  // Installed offline from the tarball alone: no better-sqlite3, so the run is not recorded, said once.
+  assert.match(r.stderr, /^cloudconform: this run was not recorded: the history is not available: the better-sqlite3 module could not be loaded \(it is not installed\)[^\n]*\n$/);
   const report = JSON.parse(r.stdout) as { findings: { ruleId: string; result: string; resource: { id: string } }[]; errors: unknown[] };
   const failed = report.findings.filter((f) => f.result === 'fail').map((f) => f.resource.id);
   assert.ok(failed.includes('ExplorationNotebook'), failed.join(', '));
@@ -117,7 +126,13 @@ test('the installed command scans the examples as the repository\'s does: exit 1
   // The same bundle run from the repository gives the same report.
   const fromRepo = spawnSync(process.execPath, [join(ROOT, 'bin', 'cloudconform.js'), 'scan', examples, '--format', 'json'], { cwd: work, env: cleanEnv(join(work, 'home')), encoding: 'utf8' });
   assert.equal(fromRepo.status, 1);
-  assert.deepEqual(JSON.parse(r.stdout), JSON.parse(fromRepo.stdout));
+  // The same report but for the run's own identity and times.
+  const sameRun = (json: string) => {
+    const parsed = JSON.parse(json) as { run?: { id?: string; startedAt?: string; endedAt?: string } };
+    for (const k of ['id', 'startedAt', 'endedAt'] as const) delete parsed.run?.[k];
+    return parsed;
+  };
+  assert.deepEqual(sameRun(r.stdout), sameRun(fromRepo.stdout));
   const text = runInstalled(['scan', examples]);
   assert.equal(text.code, 1);
   assert.match(text.stdout, /\d+ failed, \d+ unknown, \d+ passed/);
@@ -182,4 +197,24 @@ test("the installed command runs Terraform's regex() (re2js, loaded on demand, i
   const report = JSON.parse(r.stdout) as { findings: { result: string; message: string }[] };
   assert.equal(report.findings[0]?.result, 'fail');
   assert.match(report.findings[0]!.message, /Enabled/);
+});
+
+test('installed with its optional better-sqlite3 (from the npm cache, built from source: no prebuilt binary can be downloaded here), runs are recorded and listed', () => {
+  // As this machine's user installs: their npm configuration and cache (\`npm ci\` filled it), offline.
+  const userPrefix = join(work, 'prefix-with-history');
+  const install = spawnSync('npm', ['install', '--global', '--prefix', userPrefix, '--omit=dev', '--offline', '--no-audit', '--no-fund', tarball], { cwd: work, encoding: 'utf8' });
+  assert.equal(install.status, 0, install.stderr);
+  const cli = join(userPrefix, 'bin', 'cloudconform');
+  const home = join(work, 'home-with-history');
+  mkdirSync(home);
+  const env = { ...cleanEnv(home), XDG_DATA_HOME: join(home, 'data') };
+  const scan = spawnSync(cli, ['scan', join(ROOT, 'examples', 'cloudformation'), '-q'], { cwd: work, env, encoding: 'utf8' });
+  assert.equal(scan.status, 1, scan.stderr);
+  assert.equal(scan.stderr, '');
+  const history = spawnSync(cli, ['history', '--format', 'json'], { cwd: work, env, encoding: 'utf8' });
+  assert.equal(history.status, 0, history.stderr);
+  const runs = (JSON.parse(history.stdout) as { runs: { run: { command: string }; summary: { fail: number } }[] }).runs;
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0]!.run.command, 'scan');
+  assert.ok(runs[0]!.summary.fail > 0);
 });

@@ -176,3 +176,33 @@ test('runs of different scopes are refused', () => {
   const b = report([], { files: [] }, { scope: 'scan:two' });
   assert.throws(() => classify([], a.run, b), ScopeMismatchError);
 });
+
+test('a deleted template resolves what it held, but only below a scanned directory, only when it is gone, and only when the history can look', () => {
+  const deleted = fileFinding('infra/gone.yaml', 'Nb', 'fail');
+  const kept = fileFinding('infra/kept.yaml', 'Nb', 'fail'); // still there, left out (say by exclude)
+  const outside = fileFinding('other/gone.yaml', 'Nb', 'fail'); // gone, but this run did not walk `other`
+  const first = report([deleted, kept, outside], { files: ['infra/gone.yaml', 'infra/kept.yaml', 'other/gone.yaml'], roots: ['infra', 'other'] });
+  const second = report([], { files: [], roots: ['infra'] }, { minutes: 1 });
+  const asked: string[] = [];
+  const gone = (path: string) => {
+    asked.push(path);
+    return path.endsWith('gone.yaml');
+  };
+  const r = classify(classify(undefined, undefined, first).state, first.run, second, { fileGone: gone });
+  assert.equal(changeOf(r, deleted), 'resolved');
+  assert.equal(changeOf(r, kept), 'not-evaluated', 'a file still there but not read is not resolved');
+  assert.equal(changeOf(r, outside), 'not-evaluated', 'a file outside the scanned directories is not asked about');
+  assert.ok(!asked.includes('other/gone.yaml'));
+  // Without a look at the disk (a diff of two report files), nothing is resolved by absence.
+  const blind = classify(classify(undefined, undefined, first).state, first.run, second);
+  assert.equal(changeOf(blind, deleted), 'not-evaluated');
+  // `.` covers every relative path, never an absolute one or one above it.
+  const dot = report([], { files: [], roots: ['.'] }, { minutes: 1 });
+  const abs = fileFinding('/elsewhere/gone.yaml', 'Nb', 'fail');
+  const up = fileFinding('../gone.yaml', 'Nb', 'fail');
+  const start = report([deleted, abs, up], { files: ['infra/gone.yaml', '/elsewhere/gone.yaml', '../gone.yaml'], roots: ['.'] });
+  const r2 = classify(classify(undefined, undefined, start).state, start.run, dot, { fileGone: () => true });
+  assert.equal(changeOf(r2, deleted), 'resolved');
+  assert.equal(changeOf(r2, abs), 'not-evaluated');
+  assert.equal(changeOf(r2, up), 'not-evaluated');
+});

@@ -79,6 +79,7 @@ export interface RunStart {
 export function finishRun(start: RunStart): RunInfo {
   const evaluated: RunEvaluated = {};
   if (start.evaluated.files) evaluated.files = [...new Set(start.evaluated.files)].sort(compareStrings);
+  if (start.evaluated.roots) evaluated.roots = [...new Set(start.evaluated.roots)].sort(compareStrings);
   if (start.evaluated.regions) {
     evaluated.regions = start.evaluated.regions
       .map((r) => ({ ...r, ruleIds: [...new Set(r.ruleIds)].sort(compareStrings) }))

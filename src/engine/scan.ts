@@ -144,7 +144,7 @@ export async function scan(paths: string[], options: ScanOptions): Promise<ScanR
     command: 'scan',
     startedAt,
     scope: scanScope(paths),
-    evaluated: { files: total.files ?? [] },
+    evaluated: { files: total.files ?? [], roots: named.dirs },
   });
 }
 
@@ -328,5 +328,5 @@ function realPaths(paths: string[]): string[] {
 export function scanScope(paths: readonly string[]): RunScope {
   const first = paths.find((p) => p !== STDIN_PATH);
   const root = (first !== undefined ? repositoryRootOf(resolve(first)) : undefined) ?? repositoryRootOf(process.cwd()) ?? process.cwd();
-  return { key: `scan:${basename(root)}`, label: paths.join(' ') };
+  return { key: `scan:${basename(root)}`, label: paths.length ? paths.join(' ') : '.' };
 }

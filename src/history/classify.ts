@@ -87,6 +87,15 @@ export function standingOf(f: Finding): Exclude<Standing, 'resolved'> {
 
 const WORST: readonly Standing[] = ['passing', 'suppressed', 'unknown', 'failing'];
 
+export interface ClassifyOptions {
+  /**
+   * Whether a file named by a previous finding is gone from the disk now (the history passes a
+   * check when it records a scan in the process that ran it; a diff of two report files has none).
+   * Only files below the run's `evaluated.roots` are asked about.
+   */
+  fileGone?: (path: string) => boolean;
+}
+
 /**
  * Classifies `current` against the scope's previous state. `previousRun` is the run that state
  * was last updated by (absent for a scope's first run); `current.run` is required (a report
@@ -97,6 +106,7 @@ export function classify(
   previousState: readonly StateEntry[] | undefined,
   previousRun: RunInfo | undefined,
   current: ScanReport,
+  options: ClassifyOptions = {},
 ): { comparison: RunComparison; state: StateEntry[] } {
   const run = current.run;
   if (!run) throw new TypeError('classify: the current report has no run');
@@ -110,7 +120,7 @@ export function classify(
   }
   const previous = new Map<string, StateEntry>();
   for (const entry of previousState ?? []) previous.set(entry.key, entry);
-  const looked = evaluatedPlaces(current);
+  const looked = evaluatedPlaces(current, options.fileGone);
   const cutoff = Date.parse(run.startedAt) - RESOLVED_KEPT_DAYS * 86_400_000;
 
   const changes: FindingChange[] = [];
@@ -195,8 +205,14 @@ export function livePlace(f: Finding): { account: string; region: string } | und
  * Whether a finding's place and rule were evaluated by the report's run: where a finding missing
  * from it may be resolved (see the header).
  */
-export function evaluatedPlaces(report: ScanReport): (f: Finding) => boolean {
+export function evaluatedPlaces(report: ScanReport, fileGone?: (path: string) => boolean): (f: Finding) => boolean {
   const evaluated: RunEvaluated = report.run?.evaluated ?? {};
+  const roots = (evaluated.roots ?? []).map(normalPath);
+  // A file below a directory the scan walked that is gone now: deleted, so nothing in it fails.
+  const deleted = (path: string): boolean =>
+    fileGone !== undefined &&
+    roots.some((root) => (root === '.' ? !path.startsWith('/') && !path.startsWith('../') : path.startsWith(root.endsWith('/') ? root : `${root}/`))) &&
+    fileGone(path);
   const files = new Set((evaluated.files ?? []).map(normalPath));
   const dirs = new Set<string>();
   for (const file of files) for (let d = dirOf(file); !dirs.has(d); d = dirOf(d)) {
@@ -229,11 +245,12 @@ export function evaluatedPlaces(report: ScanReport): (f: Finding) => boolean {
     const place = livePlace(f);
     if (place) return regions.get(`${place.account}/${place.region}`)?.has(f.ruleId) === true;
     const file = normalPath(f.location.file);
-    if (!files.has(file) || covered(file)) return false;
+    if (covered(file)) return false;
+    if (!files.has(file)) return deleted(file);
     if (f.resource.root === undefined) return true;
-    // A module or nested stack instance: its root (a file or a directory) must have been read too.
+    // A module or nested stack instance: its root (a file or a directory) must have been read too, or be gone.
     const root = normalPath(f.resource.root);
-    return (files.has(root) || dirs.has(root)) && !covered(root);
+    return ((files.has(root) || dirs.has(root)) && !covered(root)) || deleted(root);
   };
 }
 

@@ -158,6 +158,12 @@ export interface RunEvaluated {
    * that names no resource (`resourceType` absent) was not fully evaluated.
    */
   files?: string[];
+  /**
+   * Scans: the directories named (as `files` spells paths; `.` for the working directory). A file
+   * below one of them that no longer exists was deleted: what it held is resolved when the history
+   * records the run (it checks the file system then; a diff of two report files can't).
+   */
+  roots?: string[];
   /** Audits: each account and region whose listing of a rule's resources completed, with those rules. */
   regions?: { account: string; region: string; ruleIds: string[] }[];
 }

@@ -238,6 +238,19 @@ describe('--format asff', () => {
     }
   });
 
+  it('a live report written before resource.live (aws://ACCOUNT/REGION locator only) keeps its account and region in every format', () => {
+    const old = liveReport();
+    assert.ok(old.findings.every((f) => f.resource.live === undefined));
+    for (const f of toAsff(old)) {
+      assert.equal(f.AwsAccountId, '111122223333');
+      assert.match(f.Id, /^cloudconform\/live\//);
+      assert.match(f.Resources[0]!.Region ?? '', /^(us-east-1|eu-west-1)$/);
+    }
+    assert.deepEqual(toAsff(old).map((f) => f.Id).sort(), toAsff(liveWithIdentity()).map((f) => f.Id).sort());
+    for (const r of csvRows(renderReport(old, 'csv', { color: false })).slice(1)) assert.equal(r[6], '111122223333');
+    for (const e of ocsfEvents(old)) assert.equal(e.cloud.account.uid, '111122223333');
+  });
+
   it('a Studio domain is Other; a scan without a target account has the placeholder account; with one, that account', () => {
     const report = sampleReport();
     const first = report.findings[0]!;

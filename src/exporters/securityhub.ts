@@ -14,7 +14,7 @@ import {
   type AwsSecurityFindingFilters,
 } from '@aws-sdk/client-securityhub';
 import type { ScanReport } from '../model/report';
-import { asffProblems, defaultProductArn, toAsffFinding, type AsffFinding } from '../reporters/asff';
+import { asffProblems, defaultProductArn, liveIdentityOf, toAsffFinding, type AsffFinding } from '../reporters/asff';
 import { printable } from '../reporters/printable';
 import { callerCredentialChain } from '../sources/aws/accounts';
 import { AwsClientFactory, configuredRegion, limitCalls, type AwsCredentials, type CallLimiter } from '../sources/aws/clients';
@@ -113,7 +113,7 @@ function plan(report: ScanReport, caller: string, scanRegion: string | undefined
   };
   const rules = new Map(report.rules.map((r) => [r.id, r]));
   for (const f of report.findings) {
-    const live = f.resource.live;
+    const live = liveIdentityOf(f);
     const account = live?.account ?? caller;
     const region = live?.region ?? scanRegion!;
     target(account, region).findings.push(toAsffFinding(f, report, rules.get(f.ruleId), { target: { account, region } }));
@@ -309,13 +309,13 @@ export async function exportToSecurityHub(report: ScanReport, options: ExportOpt
   const errors: ExportEntry[] = [];
   const notes: ExportEntry[] = [];
   const now = options.now ?? (() => new Date());
-  const hasScanFindings = report.findings.some((f) => !f.resource.live) || report.run?.command === 'scan';
+  const hasScanFindings = report.findings.some((f) => !liveIdentityOf(f)) || report.run?.command === 'scan';
   if (options.region !== undefined && !REGION_NAME.test(options.region)) throw new ExportSetupError(`--region '${printable(options.region).slice(0, 40)}' is not an AWS region name`);
   const region = options.region ?? (await configuredRegion(options.profile));
   if (hasScanFindings && !region) {
     throw new ExportSetupError("a scan's findings have no region of their own: give --region (or AWS_REGION, or the profile's region) for the Security Hub they go to");
   }
-  const homeRegion = region ?? report.findings.find((f) => f.resource.live)?.resource.live?.region ?? 'us-east-1';
+  const homeRegion = region ?? report.findings.map(liveIdentityOf).find((l) => l && REGION_NAME.test(l.region))?.region ?? 'us-east-1';
   const factory = new AwsClientFactory({ endpoint: options.endpoint, profile: options.profile, maxSockets: CONCURRENCY * 2 });
   const call = limitCalls(CONCURRENCY, CALL_TIMEOUT_MS, new AbortController().signal);
   try {

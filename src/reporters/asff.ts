@@ -2,7 +2,8 @@
 // asff` writes the report's findings as a JSON array of them, and `export securityhub` imports them.
 // Limits and values from the Security Hub API reference (botocore's securityhub 2018-10-26 model).
 import { createHash } from 'node:crypto';
-import { findingKey, compareFindings, type Finding, type ScanReport } from '../model/report';
+import { isLiveLocation } from '../model/location';
+import { findingKey, compareFindings, type Finding, type LiveIdentity, type ScanReport } from '../model/report';
 import type { Risk, RuleMeta } from '../rules/rule';
 import { VERSION } from '../version';
 import { printable } from './printable';
@@ -77,6 +78,17 @@ export interface AsffOptions {
   target?: { account: string; region: string };
 }
 
+/**
+ * A live finding's account, region and ARN: `resource.live`, or for reports written before it
+ * existed, the `aws://ACCOUNT/REGION` locator (line 0) and the resource id (the ARN). Undefined for
+ * a scan's findings.
+ */
+export function liveIdentityOf(f: Finding): LiveIdentity | undefined {
+  if (f.resource.live) return f.resource.live;
+  const m = isLiveLocation(f.location) ? /^aws:\/\/([^/]+)\/([^/]+)$/.exec(f.location.file) : null;
+  return m ? { account: m[1]!, region: m[2]!, arn: f.resource.id } : undefined;
+}
+
 /** `arn:aws:securityhub:REGION:ACCOUNT:product/ACCOUNT/default`: findings a customer imports itself. */
 export function defaultProductArn(account: string, region: string): string {
   return `arn:${partitionOfRegion(region)}:securityhub:${region}:${account}:product/${account}/default`;
@@ -131,7 +143,7 @@ export function asffText(value: string, max: number): string {
  */
 export function asffId(f: Finding, report: Pick<ScanReport, 'run'>): string {
   const key = findingKey(f);
-  if (f.resource.live) return `cloudconform/live/${key}`;
+  if (liveIdentityOf(f)) return `cloudconform/live/${key}`;
   const scope = report.run?.scope.key;
   return scope === undefined ? `cloudconform/scan/${key}` : `cloudconform/scan/${createHash('sha256').update(scope).digest('hex').slice(0, 16)}/${key}`;
 }
@@ -156,7 +168,7 @@ function fieldMap(entries: [string, string | undefined][], maxValue: number): Re
 
 /** One finding in ASFF. `rule` describes its rule when the report has it. */
 export function toAsffFinding(f: Finding, report: Pick<ScanReport, 'run'>, rule: RuleMeta | undefined, options: AsffOptions = {}): AsffFinding {
-  const live = f.resource.live;
+  const live = liveIdentityOf(f);
   const account = live?.account ?? options.target?.account ?? PLACEHOLDER_ACCOUNT;
   const region = live?.region ?? options.target?.region ?? PLACEHOLDER_REGION;
   const created = report.run?.startedAt ?? new Date().toISOString();

@@ -1,4 +1,5 @@
 import { compareFindings, findingKey, type Finding, type ScanReport } from '../model/report';
+import { liveIdentityOf } from './asff';
 
 /** The columns, in order: one row per finding. */
 export const CSV_COLUMNS = [
@@ -42,7 +43,7 @@ export function csvCell(value: string): string {
 }
 
 function row(f: Finding): string[] {
-  const live = f.resource.live;
+  const live = liveIdentityOf(f);
   const suppression = f.suppressed ? f.suppression : undefined;
   return [
     findingKey(f),

@@ -7,6 +7,7 @@ import type { Verdict } from '../rules/rule';
 import { VERSION } from '../version';
 import { printable } from './printable';
 import { jsonArrayLines } from './json-lines';
+import { liveIdentityOf } from './asff';
 import { relatedRequirements, relatedStandards } from './requirements';
 import { describeSuppression, isWebUrl } from './shared';
 
@@ -46,7 +47,7 @@ function webReferences(rule: RuleMeta): string[] {
 }
 
 export function toOcsfEvent(f: Finding, report: Pick<ScanReport, 'run'>, rule: RuleMeta | undefined, now: number): Record<string, unknown> {
-  const live = f.resource.live;
+  const live = liveIdentityOf(f);
   const [severityId, severity] = f.result === 'pass' ? [1, 'Informational'] : SEVERITY[f.risk] ?? [3, 'Medium'];
   const [statusId, status] = COMPLIANCE_STATUS[f.result] ?? COMPLIANCE_STATUS.unknown;
   const started = millis(report.run?.startedAt);

@@ -207,3 +207,43 @@ test('plan: an unknown top-level property is located at its after_unknown entry,
   assert.equal(access.state, 'unknown');
   assert.equal(access.location.line, d.lineOf('"app_network_access_type": true'));
 });
+
+test('awscc: nested attributes (objects, named as the snake_case of CloudFormation) and tags ({ key, value } list) read in CloudFormation shape', () => {
+  const t = tfResources({
+    'main.tf': [
+      'resource "awscc_sagemaker_domain" "d" {',
+      '  domain_name = "d"',
+      '  default_user_settings = {',
+      '    execution_role  = "r"',
+      '    security_groups = ["sg-1"]',
+      '  }',
+      '  tags = [{ key = "team", value = "ml" }]',
+      '}',
+      '',
+    ].join('\n'),
+  });
+  try {
+    const d = only(t.resources);
+    assert.deepEqual(stateOf(d.attribute('DefaultUserSettings')), { state: 'set', value: { ExecutionRole: 'r', SecurityGroups: ['sg-1'] } });
+    const groups = d.attribute('DefaultUserSettings.SecurityGroups');
+    assert.deepEqual([stateOf(groups), groups.location.line], [{ state: 'set', value: ['sg-1'] }, 5]);
+    assert.deepEqual(stateOf(d.attribute('Tags')), { state: 'set', value: [{ Key: 'team', Value: 'ml' }] });
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('attack: dotted names naming prototype members, list methods or bad indexes read nothing, in every source', () => {
+  const sources: [string, Resource][] = [
+    ['cloudformation', cfnDomain(['DefaultUserSettings: { SecurityGroups: [sg-1] }', 'Tags: [{ Key: k, Value: v }]'])],
+    ['plan', plan({ domain_name: 'd', default_user_settings: [{ security_groups: ['sg-1'] }], tags: { k: 'v' } })],
+    ['live', new Resource(liveResource(LIVE_DOMAIN, { DefaultUserSettings: { SecurityGroups: ['sg-1'] } }, { state: 'read', tags: [{ Key: 'k', Value: 'v' }] }))],
+  ];
+  for (const [source, d] of sources) {
+    for (const name of ['DefaultUserSettings.__proto__', 'DefaultUserSettings.constructor', 'DefaultUserSettings.toString', 'DefaultUserSettings.SecurityGroups.length', 'DefaultUserSettings.SecurityGroups.01', 'DefaultUserSettings.SecurityGroups.1', 'DefaultUserSettings.SecurityGroups.-1', 'Tags.0.Key.length', 'Tags.constructor', '__proto__.x']) {
+      assert.deepEqual(stateOf(d.attribute(name)), { state: 'default', value: undefined }, `${source}: ${name}`);
+    }
+    assert.deepEqual(stateOf(d.attribute('DefaultUserSettings.SecurityGroups.0')), { state: 'set', value: 'sg-1' }, source);
+    assert.deepEqual(stateOf(d.attribute('Tags.0.Key')), { state: 'set', value: 'k' }, source);
+  }
+});

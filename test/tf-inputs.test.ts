@@ -43,7 +43,7 @@ test('TF_VAR_ variables: raw text for string-like variables, HCL for complex typ
     const result = scanTerraformDirectories([t.root], { env });
     assert.deepEqual(result.errors, []);
     assert.equal(read(t.root, 'DirectInternetAccess', { env }), 'Disabled');
-    assert.deepEqual(read(t.root, 'Tags', { env }), { team: 'ml' });
+    assert.deepEqual(read(t.root, 'Tags', { env }), [{ Key: 'team', Value: 'ml' }]);
     assert.equal(read(t.root, 'NotebookInstanceName', { env }), '"quoted"');
   } finally {
     t.cleanup();

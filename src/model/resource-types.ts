@@ -113,9 +113,16 @@ export function snakeCase(name: string): string {
     .toLowerCase();
 }
 
-/** The Terraform attribute for a CloudFormation property of the given type. */
+/**
+ * The Terraform attribute for a CloudFormation property of the given type; a dotted name
+ * (`DefaultUserSettings.SecurityGroups`) gives the dotted path of nested names.
+ */
 export function terraformAttributeName(info: ResourceTypeInfo, property: string): string {
-  return info.terraformNames[property] ?? snakeCase(property);
+  if (property.includes('.')) {
+    const [first, ...rest] = property.split('.');
+    return [terraformAttributeName(info, first!), ...rest.map((n) => terraformNestedName(info, n))].join('.');
+  }
+  return Object.prototype.hasOwnProperty.call(info.terraformNames, property) ? info.terraformNames[property]! : snakeCase(property);
 }
 
 /** `default_user_settings` -> `DefaultUserSettings`: a nested Terraform name as CloudFormation's. */

@@ -3,7 +3,7 @@ import { UnknownValue, type RawAttribute } from '../../model/attribute';
 import type { SourceLocation } from '../../model/location';
 import type { SourceResource } from '../../model/resource';
 import { planParameterOverrides, planStackResources, STACK_RESOURCE_TYPES, type PlanStackResult } from './cloudformation-stack';
-import { resourceTypeByTerraformName, terraformAttributeName, terraformNestedName, type ResourceTypeInfo } from '../../model/resource-types';
+import { resourceTypeByTerraformName, terraformAttributeName, type ResourceTypeInfo } from '../../model/resource-types';
 import { cloudFormationShape } from './cfn-shape';
 import type { FileSource, ScanError, SourceResult } from '../source';
 import { LineTable } from './text-positions';
@@ -166,8 +166,7 @@ class PlanResource implements SourceResource {
    * entry that marks it decided by apply. Blocks are lists of one here: their first is read.
    */
   locate(path: readonly string[]): SourceLocation {
-    const [first, ...rest] = path;
-    const names = [terraformAttributeName(this.info, first ?? ''), ...rest.map((n) => terraformNestedName(this.info, n))];
+    const names = terraformAttributeName(this.info, path.join('.')).split('.');
     let value: unknown = this.after;
     let unknown: unknown = this.afterUnknown;
     const walked: JsonPath = [];

@@ -1,7 +1,7 @@
 import type { RawAttribute } from '../../model/attribute';
 import type { SourceLocation } from '../../model/location';
 import type { InlineSuppression, SourceResource } from '../../model/resource';
-import { terraformAttributeName, terraformNestedName, type ResourceTypeInfo } from '../../model/resource-types';
+import { terraformAttributeName, type ResourceTypeInfo } from '../../model/resource-types';
 import { cloudFormationShape } from './cfn-shape';
 import type { AttributeNode, BlockNode, Body, Expr } from './hcl/ast';
 import { evaluateSafely, iterate, withBindings, type EvalBudget, type EvalContext, type Scope } from './evaluator';
@@ -55,9 +55,8 @@ export class TerraformResource implements SourceResource {
 
   /** The nested block, attribute or object key written deepest along `path` (CloudFormation names); no evaluation. */
   locate(path: readonly string[]): SourceLocation | undefined {
-    const [first, ...rest] = path;
-    if (first === undefined) return undefined;
-    const names = [terraformAttributeName(this.info, first), ...rest.map((n) => terraformNestedName(this.info, n))];
+    if (path.length === 0) return undefined;
+    const names = terraformAttributeName(this.info, path.join('.')).split('.');
     // Override files register their top-level nodes only: what is nested is in its top-level node's file.
     let file: string | undefined;
     const at = (node: { range: { start: { line: number } } }): SourceLocation => {

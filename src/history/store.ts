@@ -150,35 +150,36 @@ function prepareSchema(db: SqliteDatabase, path: string, readonly: boolean, empt
   return false;
 }
 
-/**
- * A finding read from the database on first use: a Proxy that parses its body when a property is
- * first read, listed or written, and from then on is that object. JSON.stringify, spreading and
- * Object.keys see the finding.
- */
-function lazyFinding(load: () => Finding): Finding {
-  const get = (): object => load();
-  return new Proxy({} as Finding, {
-    get: (_t, p) => Reflect.get(get(), p),
-    set: (_t, p, v) => Reflect.set(get(), p, v),
-    has: (_t, p) => Reflect.has(get(), p),
-    ownKeys: () => Reflect.ownKeys(get()),
-    getOwnPropertyDescriptor: (_t, p) => Reflect.getOwnPropertyDescriptor(get(), p),
-    deleteProperty: (_t, p) => Reflect.deleteProperty(get(), p),
-    defineProperty: (_t, p, d) => Reflect.defineProperty(get(), p, d),
-  });
+/** What a lazy finding stands for: its body, read by `load` on first use. */
+interface LazyTarget {
+  id: number;
+  load: (id: number) => Finding;
+  real?: Finding;
 }
 
-/** fn, called at most once; its result kept. */
-function once<T>(fn: () => T): () => T {
-  let done = false;
-  let value: T;
-  return () => {
-    if (!done) {
-      value = fn();
-      done = true;
-    }
-    return value;
-  };
+const LAZY_TARGET = Symbol('lazy finding');
+
+const realOf = (t: LazyTarget): Finding => (t.real ??= t.load(t.id));
+
+/**
+ * A finding read from the database on first use: a Proxy whose handler parses its body when a
+ * property is first read, listed or written, and from then on is that object (JSON.stringify,
+ * spreading and Object.keys see the finding). One shared handler: no closures per finding.
+ */
+const LAZY_HANDLER: ProxyHandler<LazyTarget> = {
+  get: (t, p) => (p === LAZY_TARGET ? t : Reflect.get(realOf(t), p)),
+  set: (t, p, v) => Reflect.set(realOf(t), p, v),
+  has: (t, p) => Reflect.has(realOf(t), p),
+  ownKeys: (t) => Reflect.ownKeys(realOf(t)),
+  getOwnPropertyDescriptor: (t, p) => Reflect.getOwnPropertyDescriptor(realOf(t), p),
+  deleteProperty: (t, p) => Reflect.deleteProperty(realOf(t), p),
+  defineProperty: (t, p, d) => Reflect.defineProperty(realOf(t), p, d),
+};
+
+/** The real finding behind a lazy one (read now if it wasn't); any other finding as it is. */
+function materialize(f: Finding): Finding {
+  const t = (f as unknown as Record<symbol, LazyTarget | undefined>)[LAZY_TARGET];
+  return t ? realOf(t) : f;
 }
 
 function sqliteError(path: string, e: unknown): Error {
@@ -250,8 +251,6 @@ class SqliteHistory implements HistoryStore {
       const at = previousHashAt.get(id);
       return at !== undefined ? previousHashes.compare(hash, 0, 32, at, at + 32) === 0 : hashOf.get(id)?.equals(hash) === true;
     };
-    /** The previous state's lazy findings and how to read each. */
-    const lazy = new Map<Finding, () => Finding>();
     let previousState: StateEntry[] | undefined;
     if (previous) {
       const bodyIds = decodeInts(previous.bodies);
@@ -264,16 +263,15 @@ class SqliteHistory implements HistoryStore {
         throw new HistoryError(`${this.path} is damaged: the state of scope ${run.scope.key} is inconsistent; move the file aside to start a new history`);
       }
       const body = db.prepare('SELECT body FROM bodies WHERE id = ?').pluck();
+      const readBody = (id: number): Finding => {
+        const json = body.get(id) as string | undefined;
+        if (json === undefined) throw new HistoryError(`${this.path} is damaged: a recorded finding is missing; move it aside to start a new history`);
+        return JSON.parse(json) as Finding;
+      };
       previousState = bodyIds.map((id, i) => {
         // Read only if classify looks inside (a key this run did not see): most previous
         // findings are only handed on as `previous`, and reading 50,000 bodies doubled the time.
-        const load = once(() => {
-          const json = body.get(id) as string | undefined;
-          if (json === undefined) throw new HistoryError(`${this.path} is damaged: a recorded finding is missing; move it aside to start a new history`);
-          return JSON.parse(json) as Finding;
-        });
-        const finding = lazyFinding(load);
-        lazy.set(finding, load);
+        const finding = new Proxy({ id, load: readBody }, LAZY_HANDLER) as unknown as Finding;
         ids.set(finding, id);
         previousHashAt.set(id, i * 32);
         return { key: keys.toString('hex', i * 32, i * 32 + 32), finding, standing: STANDINGS[standings[i]!]!, since: sinceRuns[since[i]!]! };
@@ -306,9 +304,8 @@ class SqliteHistory implements HistoryStore {
       before.push(c.previous ? bodyId(c.previous, c.key) : 0);
       // The comparison handed back holds no lazy finding (it outlives the connection): the same
       // body as now is the finding itself, another one is read now (only what changed).
-      const nowLoad = lazy.get(c.finding);
-      if (nowLoad) c.finding = nowLoad();
-      if (c.previous) c.previous = now.at(-1) === before.at(-1) ? c.finding : (lazy.get(c.previous)?.() ?? c.previous);
+      c.finding = materialize(c.finding);
+      if (c.previous) c.previous = now.at(-1) === before.at(-1) ? c.finding : materialize(c.previous);
     }
     // Findings classify set aside (a second finding with the same key) still get their body.
     const findingIds = report.findings.map((f) => ids.get(f) ?? bodyId(f, findingKey(f)));

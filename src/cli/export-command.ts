@@ -15,14 +15,17 @@ export interface ExportCommandOptions {
 
 class ExportUsageError extends Error {}
 
-/** The report to export: the file given, or a recorded run (the latest, or `--run`). */
-async function loadReport(file: string | undefined, opts: ExportCommandOptions): Promise<ScanReport> {
+/**
+ * The report to export: the file given, or a recorded run (the latest, or `--run`) with the keys
+ * the history classified resolved when it recorded it.
+ */
+async function loadReport(file: string | undefined, opts: ExportCommandOptions): Promise<{ report: ScanReport; resolvedKeys?: Set<string> }> {
   if (file !== undefined && opts.fromHistory) throw new ExportUsageError('give a report file or --from-history, not both');
   if (file === undefined && !opts.fromHistory) throw new ExportUsageError('give a JSON report file (cloudconform audit -f json -o audit.json) or --from-history');
   if (opts.run !== undefined && !opts.fromHistory) throw new ExportUsageError('--run is used with --from-history');
   if (file !== undefined) {
     const { readReportFile } = await import('../history/report-file');
-    return readReportFile(file);
+    return { report: readReportFile(file) };
   }
   const { openHistory, defaultHistoryPath } = await import('../history/store');
   const store = openHistory({ path: opts.db ?? defaultHistoryPath(), readonly: true });
@@ -31,7 +34,8 @@ async function loadReport(file: string | undefined, opts: ExportCommandOptions):
     if (runId === undefined) throw new ExportUsageError('the history has no recorded run');
     const report = store.report(runId);
     if (!report) throw new ExportUsageError(`no recorded run '${printable(runId).slice(0, 80)}' (cloudconform history lists them)`);
-    return report;
+    const changes = store.comparison(runId)?.changes ?? [];
+    return { report, resolvedKeys: new Set(changes.filter((c) => c.change === 'resolved').map((c) => c.key)) };
   } finally {
     store.close();
   }
@@ -39,8 +43,9 @@ async function loadReport(file: string | undefined, opts: ExportCommandOptions):
 
 export async function runExportSecurityHubCommand(file: string | undefined, opts: ExportCommandOptions): Promise<number> {
   let report: ScanReport;
+  let resolvedKeys: Set<string> | undefined;
   try {
-    report = await loadReport(file, opts);
+    ({ report, resolvedKeys } = await loadReport(file, opts));
   } catch (e) {
     // Bad usage, a report file that can't be used, a history that can't be read: said, exit 2.
     writeError(printable((e as Error).message));
@@ -49,7 +54,7 @@ export async function runExportSecurityHubCommand(file: string | undefined, opts
   const { exportToSecurityHub, ExportSetupError } = await import('../exporters/securityhub');
   let result;
   try {
-    result = await exportToSecurityHub(report, { profile: opts.profile, endpoint: opts.endpointUrl, region: opts.region });
+    result = await exportToSecurityHub(report, { profile: opts.profile, endpoint: opts.endpointUrl, region: opts.region, resolvedKeys });
   } catch (e) {
     if (e instanceof ExportSetupError) {
       writeError(e.message);

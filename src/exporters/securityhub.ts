@@ -13,7 +13,8 @@ import {
   type AwsSecurityFinding,
   type AwsSecurityFindingFilters,
 } from '@aws-sdk/client-securityhub';
-import type { ScanReport } from '../model/report';
+import type { Finding, ScanReport } from '../model/report';
+import { evaluatedPlaces } from '../history/classify';
 import { asffProblems, defaultProductArn, liveIdentityOf, toAsffFinding, type AsffFinding } from '../reporters/asff';
 import { printable } from '../reporters/printable';
 import { callerCredentialChain } from '../sources/aws/accounts';
@@ -38,6 +39,11 @@ export interface ExportOptions {
   endpoint?: string;
   /** Where a scan's findings go (they have no region of their own); default: the profile's region. */
   region?: string;
+  /**
+   * Finding keys the history classified as resolved when it recorded this run (`--from-history`):
+   * archived too, where they are ours, of this run's kind and scope.
+   */
+  resolvedKeys?: ReadonlySet<string>;
   /** The time archived findings are stamped with (tests). */
   now?: () => Date;
 }
@@ -79,23 +85,45 @@ interface Target {
 }
 
 /**
- * What this run evaluated, as a test of an earlier finding we imported: audits by account, region
- * and rule; scans by scope, file and rule. Reports without a `run` (before 0.2) resolve nothing.
+ * What this run evaluated, as a test of an earlier finding we imported: the history's own test
+ * (classify.ts evaluatedPlaces: audits by account, region and rule; scans by file, its directory's
+ * errors, module roots and rule), on the finding as its ProductFields describe it, and for a scan
+ * the same scope (repository). `resolvedKeys`: what the history found resolved when it recorded the
+ * run (a file deleted below a scanned directory, which only the file system at scan time shows).
+ * Reports without a `run` (before 0.2) resolve nothing.
  */
-function resolvableTest(report: ScanReport): ((f: AwsSecurityFinding, target: Target) => boolean) | undefined {
+function resolvableTest(report: ScanReport, resolvedKeys: ReadonlySet<string>): ((f: AwsSecurityFinding, target: Target) => boolean) | undefined {
   const run = report.run;
   if (!run) return undefined;
-  if (run.command === 'audit') {
-    return (f, target) => fieldOf(f, 'cloudconform/Kind') === 'live' && target.archiveRules.has(f.GeneratorId ?? '');
-  }
-  // A file with an error entry that names no resource was not fully evaluated.
-  const incomplete = new Set(report.errors.filter((e) => e.resourceType === undefined).map((e) => e.file));
-  const files = new Set((run.evaluated.files ?? []).filter((file) => !incomplete.has(file)));
-  return (f, target) =>
-    fieldOf(f, 'cloudconform/Kind') === 'scan' &&
-    fieldOf(f, 'cloudconform/ScopeKey') === run.scope.key &&
-    files.has(fieldOf(f, 'cloudconform/File') ?? '') &&
-    target.archiveRules.has(f.GeneratorId ?? '');
+  const evaluated = evaluatedPlaces(report);
+  const kind = run.command === 'audit' ? 'live' : 'scan';
+  return (f, target) => {
+    if (fieldOf(f, 'cloudconform/Kind') !== kind || !target.archiveRules.has(f.GeneratorId ?? '')) return false;
+    if (kind === 'scan' && fieldOf(f, 'cloudconform/ScopeKey') !== run.scope.key) return false;
+    if (resolvedKeys.has(fieldOf(f, 'cloudconform/Key') ?? '')) return true;
+    return evaluated(asFinding(f, target));
+  };
+}
+
+/** The parts of a Finding evaluatedPlaces reads, from an earlier finding as we wrote it. */
+function asFinding(f: AwsSecurityFinding, target: Target): Finding {
+  const root = fieldOf(f, 'cloudconform/Root');
+  const arn = f.Resources?.[0]?.Id ?? '';
+  return {
+    ruleId: f.GeneratorId ?? '',
+    result: 'fail',
+    resource: {
+      type: '',
+      id: arn,
+      source: '',
+      ...(root !== undefined ? { root } : {}),
+      ...(fieldOf(f, 'cloudconform/Kind') === 'live' ? { live: { account: target.account, region: target.region, arn } } : {}),
+    },
+    location: { file: fieldOf(f, 'cloudconform/File') ?? '', line: 1 },
+    message: '',
+    risk: 'Low',
+    suppressed: false,
+  };
 }
 
 function fieldOf(f: AwsSecurityFinding, key: string): string | undefined {
@@ -335,7 +363,7 @@ export async function exportToSecurityHub(report: ScanReport, options: ExportOpt
     }
     if (!report.run) notes.push({ message: 'the report has no run (written before 0.2): its findings are imported, none archived (what it evaluated is unknown)' });
     const targets = plan(report, caller, region);
-    const resolvable = resolvableTest(report);
+    const resolvable = resolvableTest(report, options.resolvedKeys ?? new Set());
     const runs: TargetRun[] = [];
     const others = new Map<string, { findings: number; regions: number }>();
     for (const t of [...targets.values()].sort((a, b) => (a.account + a.region < b.account + b.region ? -1 : 1))) {

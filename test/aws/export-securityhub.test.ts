@@ -251,6 +251,26 @@ test('a scan: imported under the caller account (GetCallerIdentity) and --region
   assert.deepEqual(result.targets, [{ account: ACCOUNT, region: 'eu-central-1', imported: 0, archived: 1 }]);
 });
 
+test('a template deleted from a scanned directory: archived when the history classified it resolved (resolvedKeys, from --from-history), not from the report alone', async () => {
+  await emulator.moto.reset();
+  await enable('eu-central-1');
+  const f = (file: string, id: string): Finding => ({ ruleId: 'SageMaker-004', result: 'fail', resource: { type: 'AWS::SageMaker::NotebookInstance', id, source: 'cloudformation' }, location: { file, line: 3 }, message: 'DirectInternetAccess is Enabled', risk: 'Medium', suppressed: false });
+  const gone = f('gone.yaml', 'InGone');
+  await exportIt(report([f('nb.yaml', 'Keep'), gone], run('scan', { files: ['nb.yaml', 'gone.yaml'], roots: ['.'] })), { region: 'eu-central-1' });
+  // gone.yaml deleted: the next run did not read it (a report can't tell deleted from left out).
+  const next = report([f('nb.yaml', 'Keep')], run('scan', { files: ['nb.yaml'], roots: ['.'] }));
+  const alone = await exportIt(next, { region: 'eu-central-1' });
+  assert.equal(alone.targets[0]!.archived, 0);
+  assert.deepEqual(byState(await stored('eu-central-1'), 'ACTIVE'), ['InGone', 'Keep']);
+  // Another scope's key in resolvedKeys archives nothing of this one.
+  const withHistory = await exportToSecurityHub(next, { endpoint: emulator.proxy.endpoint, region: 'eu-central-1', resolvedKeys: new Set([findingKey(gone)]) });
+  assert.equal(withHistory.targets[0]!.archived, 1);
+  assert.deepEqual(byState(await stored('eu-central-1'), 'ARCHIVED'), ['InGone']);
+  const otherScope = report([], run('scan', { files: [] }, 'scan:repo-b'));
+  const none = await exportToSecurityHub(otherScope, { endpoint: emulator.proxy.endpoint, region: 'eu-central-1', resolvedKeys: new Set([findingKey(f('nb.yaml', 'Keep'))]) });
+  assert.equal(none.targets[0]!.archived, 0);
+});
+
 test('a region where Security Hub is not enabled is an error entry and the others are imported; with nothing to import there, a note', async () => {
   await emulator.moto.reset();
   await enable('us-east-1');

@@ -312,6 +312,20 @@ test('every FailedFindings entry is reported (moto never fails what we send: inj
   assert.equal(result.targets[0]!.imported, 98);
 });
 
+test('throttling is retried by the SDK (nothing lost); access denied on BatchImportFindings is an error entry naming the call, the next region goes on', async () => {
+  await emulator.moto.reset();
+  await enable('us-east-1', 'eu-west-1');
+  const throttle = emulator.proxy.addRule({ fault: 'throttle', action: 'BatchImportFindings', region: 'us-east-1', times: 2 });
+  const denied = emulator.proxy.addRule({ fault: 'access-denied', action: 'BatchImportFindings', region: 'eu-west-1' });
+  const result = await exportIt(report([liveFinding({ region: 'us-east-1', name: 'nb-1' }), liveFinding({ region: 'eu-west-1', name: 'nb-2' })], run('audit', regionsEvaluated(['us-east-1', 'eu-west-1']))));
+  assert.equal(throttle.hits, 2);
+  assert.ok(denied.hits >= 1);
+  assert.deepEqual(byState(await stored('us-east-1'), 'ACTIVE'), [arnOf('us-east-1', 'nb-1')]);
+  assert.equal(result.errors.length, 1);
+  assert.deepEqual([result.errors[0]!.region, result.errors[0]!.call], ['eu-west-1', 'securityhub:BatchImportFindings']);
+  assert.match(result.errors[0]!.message, /1 finding\(s\) not imported \(batch 1\): AccessDeniedException/);
+});
+
 test('a live finding of another account is an error entry (Security Hub takes findings only from their own account), nothing sent there', async () => {
   await emulator.moto.reset();
   await enable('us-east-1');

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createDeflateRaw, deflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultHistoryPath, HistoryError, HistoryMissingError, openHistory } from '../src/history/store';
@@ -322,4 +323,40 @@ test('findings whose names hold markup, quotes, newlines and escapes are stored 
   const r = report([hostile as Finding], evaluated('x\n"y".yaml'));
   recordAll(path, r);
   read(path, (s) => assert.deepEqual(s.report(r.run!.id)!.findings, [hostile]));
+});
+
+/** 1 GiB of zeros, deflated (about 1 MB), made a chunk at a time. */
+async function deflateBomb(): Promise<Buffer> {
+  const z = createDeflateRaw({ level: 1 });
+  const out: Buffer[] = [];
+  z.on('data', (d: Buffer) => out.push(d));
+  const done = new Promise((resolve) => z.on('end', resolve));
+  const chunk = Buffer.alloc(16 * 1024 * 1024);
+  for (let i = 0; i < 64; i++) if (!z.write(chunk)) await new Promise((resolve) => z.once('drain', resolve));
+  z.end();
+  await done;
+  return Buffer.concat(out);
+}
+
+test('attack: a crafted database (a findings list that inflates to 1 GiB, or claims billions of entries, or is not deflate) is a clear error, in bounded memory', async () => {
+  const path = fresh();
+  const r = report([fileFinding('a.yaml', 'Nb', 'fail')], evaluated('a.yaml'));
+  recordAll(path, r);
+  const Database = createRequire(import.meta.url)('better-sqlite3');
+  const blobs = {
+    bomb: await deflateBomb(),
+    count: deflateRawSync(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])),
+    garbage: Buffer.from('not deflate at all'),
+  };
+  for (const [name, blob] of Object.entries(blobs)) {
+    const db = new Database(path);
+    db.prepare('UPDATE runs SET findings = ?, change_now = ? WHERE id = ?').run(blob, blob, r.run!.id);
+    db.close();
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    assert.throws(() => read(path, (s) => s.report(r.run!.id)), (e: Error) => e instanceof HistoryError && /is damaged/.test(e.message), name);
+    assert.throws(() => read(path, (s) => s.comparison(r.run!.id)), (e: Error) => e instanceof HistoryError && /is damaged/.test(e.message), name);
+    const grew = process.memoryUsage().rss - before;
+    assert.ok(grew < 512 * 1024 * 1024, `${name}: memory grew ${Math.round(grew / 1048576)} MB`);
+  }
 });

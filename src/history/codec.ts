@@ -25,8 +25,11 @@ export function encodeInts(values: readonly number[]): Buffer {
   return deflateRawSync(out.subarray(0, at));
 }
 
+/** A decoded list is at most this large (50,000 findings take about 250 KB): a crafted blob can't inflate without bound. */
+const MAX_DECODED_BYTES = 128 * 1024 * 1024;
+
 export function decodeInts(blob: Uint8Array): number[] {
-  const buf = inflateRawSync(blob);
+  const buf = inflateRawSync(blob, { maxOutputLength: MAX_DECODED_BYTES });
   let at = 0;
   const get = (): number => {
     let z = 0;
@@ -41,6 +44,8 @@ export function decodeInts(blob: Uint8Array): number[] {
     return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
   };
   const n = get();
+  // Each value takes a byte at least: a count beyond that is damage, not a list to allocate.
+  if (n > buf.length - at) throw new RangeError('integer list shorter than its count');
   const values = new Array<number>(n);
   let prev = 0;
   for (let i = 0; i < n; i++) values[i] = prev += get();

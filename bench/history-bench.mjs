@@ -91,8 +91,11 @@ function findingOf(i, result, gen) {
 function reportOf(runIndex) {
   const started = new Date(Date.UTC(2026, 0, 1) + runIndex * 3_600_000);
   const stamp = started.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
-  const findings = [...estate].map(([i, [result, gen]]) => findingOf(i, result, gen));
-  findings.sort((a, b) => (a.location.file < b.location.file ? -1 : a.location.file > b.location.file ? 1 : a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : a.resource.id < b.resource.id ? -1 : a.resource.id > b.resource.id ? 1 : 0));
+  // In the report's order (file, rule, resource), kept sorted as notebooks come and go.
+  const findings = order.map((i) => {
+    const [result, gen] = estate.get(i);
+    return findingOf(i, result, gen);
+  });
   const fail = findings.filter((f) => f.result === 'fail').length;
   return {
     version: 1,
@@ -112,6 +115,13 @@ function reportOf(runIndex) {
   };
 }
 
+const sortKey = (i) => {
+  const f = finding(i, 'pass', 0);
+  return `${f.location.file}\u0000${f.ruleId}\u0000${f.resource.id}`;
+};
+const keyOf = new Map([...estate.keys()].map((i) => [i, sortKey(i)]));
+let order = [...estate.keys()].sort((a, b) => (keyOf.get(a) < keyOf.get(b) ? -1 : keyOf.get(a) > keyOf.get(b) ? 1 : 0));
+
 function churn(runIndex) {
   const changes = Math.round(FINDINGS * CHURN);
   const keys = [...estate.keys()];
@@ -124,9 +134,20 @@ function churn(runIndex) {
     } else if (roll < 0.75) {
       estate.delete(keys[Math.floor(random() * keys.length)]);
     } else {
-      estate.set(next++, [random() < 0.3 ? 'fail' : 'pass', runIndex]);
+      const i = next++;
+      estate.set(i, [random() < 0.3 ? 'fail' : 'pass', runIndex]);
+      keyOf.set(i, sortKey(i));
+      let lo = 0;
+      let hi = order.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (keyOf.get(order[mid]) < keyOf.get(i)) lo = mid + 1;
+        else hi = mid;
+      }
+      order.splice(lo, 0, i);
     }
   }
+  order = order.filter((i) => estate.has(i));
 }
 
 const recordMs = [];

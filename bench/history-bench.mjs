@@ -3,6 +3,8 @@
 // records through the real store, src/history/store.ts).
 //
 //   node --import tsx bench/history-bench.mjs [--runs 1000] [--findings 50000] [--churn 0.005] [--db FILE]
+//        [--max-minutes M]   (stop recording after M minutes and measure what was recorded: a
+//                             machine shared with other work can make 1,000 runs take hours)
 //
 // 1. Records --runs reports of one scope, each of --findings findings (live-style notebooks in 10
 //    accounts × 5 regions, every region evaluated), through HistoryStore.record. Between runs a
@@ -16,6 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { openHistory } from '../src/history/store.ts';
 import { ALL_RULES } from '../src/rules/index.ts';
@@ -28,6 +31,7 @@ const opt = (name, fallback) => {
 const RUNS = Number(opt('runs', 1000));
 const FINDINGS = Number(opt('findings', 50000));
 const CHURN = Number(opt('churn', 0.005));
+const MAX_MS = Number(opt('max-minutes', Infinity)) * 60_000;
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, '.bench');
 const DB = opt('db', join(OUT, 'history-bench.db'));
@@ -156,6 +160,10 @@ const recordCpuMs = [];
 const started = performance.now();
 const ids = [];
 for (let r = 0; r < RUNS; r++) {
+  if (performance.now() - started > MAX_MS) {
+    process.stderr.write(`--max-minutes reached after ${r} runs: measuring those\n`);
+    break;
+  }
   if (r > 0) churn(r);
   const report = reportOf(r);
   ids.push(report.run.id);
@@ -217,16 +225,18 @@ const reportNewest = timeStore((s) => s.report(last).findings.length);
 const comparisonNewest = timeStore((s) => s.comparison(last).changes.length);
 const reportFirst = timeStore((s) => s.report(ids[0]).findings.length);
 const results = {
-  runs: RUNS,
+  runs: ids.length,
+  runsAsked: RUNS,
   findingsPerRun: FINDINGS,
   churnPerRun: CHURN,
   generationSeconds: Math.round(generationSeconds),
   recordCpuMs: { mean: Math.round(recordCpuMs.reduce((a, b) => a + b, 0) / recordCpuMs.length), max: Math.round(Math.max(...recordCpuMs)) },
-  recordMs: { mean: Math.round(recordMs.reduce((a, b) => a + b, 0) / recordMs.length), p50: pct(50), p95: pct(95), max: Math.round(sorted.at(-1)), first: Math.round(recordMs[0]) },
+  recordMs: { mean: Math.round(recordMs.reduce((a, b) => a + b, 0) / recordMs.length), p50: pct(50), p95: pct(95), max: Math.round(sorted.at(-1)), first: Math.round(recordMs[0]), last: Math.round(recordMs.at(-1)) },
+  loadAverage: loadavg().map((l) => Number(l.toFixed(1))),
   dbMB: Number((dbBytes / 1e6).toFixed(1)),
   historyCli: timeCli(['history']),
-  historyCliAll: timeCli(['history', '--limit', String(RUNS)]),
-  historyCliJsonAll: timeCli(['history', '--limit', String(RUNS), '--format', 'json']),
+  historyCliAll: timeCli(['history', '--limit', String(ids.length)]),
+  historyCliJsonAll: timeCli(['history', '--limit', String(ids.length), '--format', 'json']),
   reportNewestMs: reportNewest.ms,
   reportNewestCpuMs: reportNewest.cpuMs,
   comparisonNewestCpuMs: comparisonNewest.cpuMs,

@@ -21,7 +21,8 @@ export type LiveTags = { state: 'read'; tags: { Key?: string; Value?: string }[]
  * A live resource as the engine sees it: every property is the Describe* output field of the
  * same name (CloudFormation's names; `liveNames` maps the few that differ), `absent` when the API
  * leaves it out, so the model applies AWS's default exactly as for a template. Nothing is
- * inferred from other fields. `Tags` comes from ListTags when it was read.
+ * inferred from other fields. `Tags` comes from ListTags when it was read. Nested values are the
+ * API's, whose shapes are CloudFormation's; the model reads dotted names inside them.
  */
 export function liveResource(identity: LiveResourceIdentity, described: object, tags?: LiveTags): SourceResource {
   const location = liveLocation(identity.account, identity.region);

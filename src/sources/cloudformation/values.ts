@@ -77,8 +77,8 @@ export class PseudoParameter {
  * Text built by `Fn::Sub`/`Fn::Join` from literals and deploy-time values (pseudo parameters,
  * resource ids): it is certainly there, its exact content is not known. Shown as CloudFormation
  * writes it, e.g. `arn:${AWS::Partition}:s3:::${Bucket}`. A property whose whole value it is
- * reaches rules as this object (present, content unknown: an enum can't be judged from it);
- * inside lists and mappings it is its text.
+ * reaches rules as this object (present, content unknown: an enum can't be judged from it),
+ * and so does one inside a list or mapping (read through a dotted name, it must not pass for a literal).
  */
 export class DeployTimeText implements ResourceReferenceValue {
   get reference(): string {
@@ -92,6 +92,10 @@ export class DeployTimeText implements ResourceReferenceValue {
     readonly mayBeEmpty = false,
   ) {}
   toString(): string {
+    return this.text;
+  }
+  /** Shown in messages (a list holding it, `JSON.stringify`d) as CloudFormation writes it. */
+  toJSON(): string {
     return this.text;
   }
 }

@@ -85,6 +85,10 @@ test('attack: a scan resolves nothing in a file it did not read, a file with an 
   // An error pinned on one resource (resourceType) leaves the file evaluated.
   const pinned = report([], { files: ['a.yaml', 'b.yaml', 'c.yaml'] }, { errors: [{ file: 'c.yaml', message: 'duplicate', resourceType: 'AWS::S3::Bucket' }], minutes: 1 });
   assert.equal(changeOf(sequence(first, pinned), broken), 'resolved');
+  // Red team: one pinned on a type a rule checks (Terraform's duplicate resource, which it refuses)
+  // made the notebook's finding vanish from its file: not resolved.
+  const duplicate = report([], { files: ['a.yaml', 'b.yaml', 'c.yaml'] }, { errors: [{ file: 'c.yaml', message: 'duplicate', resourceType: 'AWS::SageMaker::NotebookInstance' }], minutes: 1 });
+  assert.equal(changeOf(sequence(first, duplicate), broken), 'not-evaluated');
   const otherRule = report([], { files: ['a.yaml'] }, { rules: ['SageMaker-005'], minutes: 1 });
   assert.equal(changeOf(sequence(first, otherRule), kept), 'not-evaluated');
 });
@@ -205,4 +209,43 @@ test('a deleted template resolves what it held, but only below a scanned directo
   assert.equal(changeOf(r2, deleted), 'resolved');
   assert.equal(changeOf(r2, abs), 'not-evaluated');
   assert.equal(changeOf(r2, up), 'not-evaluated');
+});
+
+test('red team: a module call moved to a remote source, or a nested stack to a remote template, resolves nothing: the scan notes it did not look', () => {
+  const tf = { resource: { type: 'AWS::SageMaker::NotebookInstance', id: 'module.team.aws_sagemaker_notebook_instance.nb', source: 'terraform' as const, root: 'tf' } };
+  const instance = fileFinding('tf/modules/nb/main.tf', 'module.team.aws_sagemaker_notebook_instance.nb', 'fail', tf);
+  const cfn = { resource: { type: 'AWS::SageMaker::NotebookInstance', id: 'Child/Nb', source: 'cloudformation' as const, root: 'parent.yaml' } };
+  const child = fileFinding('child.yaml', 'Child/Nb', 'fail', cfn);
+  const files = ['tf/main.tf', 'tf/modules/nb/main.tf', 'parent.yaml', 'child.yaml'];
+  const first = report([instance, child], { files });
+  const remote = report([], { files }, {
+    minutes: 1,
+    notes: [
+      { file: 'tf/main.tf', line: 1, message: 'module "team" (git::https://example.com/nb.git) is not downloaded: its resources are not evaluated' },
+      { file: 'parent.yaml', line: 4, message: 'nested stack Child was not evaluated: its template is remote' },
+    ],
+  });
+  const r = sequence(first, remote);
+  assert.equal(changeOf(r, instance), 'not-evaluated');
+  assert.equal(changeOf(r, child), 'not-evaluated');
+  // Without the notes the same runs resolve both (the instances are gone from roots that were read).
+  const r2 = sequence(first, report([], { files }, { minutes: 1 }));
+  assert.equal(changeOf(r2, instance), 'resolved');
+  assert.equal(changeOf(r2, child), 'resolved');
+});
+
+test('red team: an error in a variable file covers its module; one in a --var-file elsewhere covers every Terraform file', () => {
+  const tf = (file: string) => fileFinding(file, 'aws_sagemaker_notebook_instance.nb["a"]', 'fail', { resource: { type: 'AWS::SageMaker::NotebookInstance', id: 'aws_sagemaker_notebook_instance.nb["a"]', source: 'terraform' } });
+  const main = tf('infra/main.tf');
+  const other = tf('other/main.tf');
+  const template = fileFinding('cfn/nb.yaml', 'Nb', 'fail');
+  const files = ['infra/main.tf', 'other/main.tf', 'cfn/nb.yaml'];
+  const first = report([main, other, template], { files });
+  const local = sequence(first, report([], { files }, { minutes: 1, errors: [{ file: 'infra/terraform.tfvars', line: 2, message: 'syntax error' }] }));
+  assert.equal(changeOf(local, main), 'not-evaluated');
+  assert.equal(changeOf(local, other), 'resolved');
+  const elsewhere = sequence(first, report([], { files }, { minutes: 1, errors: [{ file: 'vars/prod.tfvars', line: 2, message: 'syntax error' }] }));
+  assert.equal(changeOf(elsewhere, main), 'not-evaluated');
+  assert.equal(changeOf(elsewhere, other), 'not-evaluated');
+  assert.equal(changeOf(elsewhere, template), 'resolved', 'a variable file has nothing to do with a template');
 });

@@ -193,6 +193,7 @@ function dirOf(path: string): string {
 }
 
 const TERRAFORM_FILE = /\.tf(\.json)?$/i;
+const TFVARS_FILE = /\.tfvars(\.json)?$/i;
 
 /** A live finding's account and region: its typed identity, else its `aws://ACCOUNT/REGION` locator. */
 export function livePlace(f: Finding): { account: string; region: string } | undefined {
@@ -227,14 +228,24 @@ export function evaluatedPlaces(report: ScanReport, fileGone?: (path: string) =>
     for (const id of r.ruleIds) set.add(id);
     regions.set(k, set);
   }
-  // Errors that name no single resource left their file (or directory, or option) unevaluated.
-  const errored = report.errors.filter((e) => e.resourceType === undefined).map((e) => normalPath(e.file));
+  // What this run did not fully evaluate, so nothing there is resolved by absence:
+  // - every error entry's file (or directory, or option). Errors pinned on one resource count too:
+  //   the report keeps only those of types some rule checks (the others are warnings), and one
+  //   (a duplicate resource Terraform refuses) can make that resource's finding vanish from its file;
+  // - every scan note's file: notes say what was not evaluated (a module or nested stack that is
+  //   remote or unreadable, a macro, a file that is not regular). Red team: a module call moved to
+  //   a remote source resolved its instances; the scan's own note said it did not look.
+  const checked = new Set(report.rules.flatMap((r) => r.resourceTypes ?? []));
+  const errored = [...report.errors.filter((e) => e.resourceType === undefined || checked.has(e.resourceType)).map((e) => e.file), ...(report.notes ?? []).flatMap((n) => (n.file !== undefined ? [n.file] : []))].map(normalPath);
   const erroredSet = new Set(errored);
-  const erroredTfDirs = new Set(errored.filter((e) => TERRAFORM_FILE.test(e)).map(dirOf));
-  // An error not about a path (an unreadable --var-file, an internal error) may touch any file.
+  const erroredTfDirs = new Set(errored.filter((e) => TERRAFORM_FILE.test(e) || TFVARS_FILE.test(e)).map(dirOf));
+  // An error not about a path (an internal error) may touch any file.
   const anyFile = errored.some((e) => e === '' || e === '.' || e.startsWith('--'));
+  // A variable file outside every directory read (a --var-file): any root module may have read it.
+  const tfDirs = new Set([...files].filter((f) => TERRAFORM_FILE.test(f)).map(dirOf));
+  const anyTerraform = errored.some((e) => TFVARS_FILE.test(e) && !tfDirs.has(dirOf(e)));
   const covered = (path: string): boolean => {
-    if (anyFile || erroredSet.has(path) || erroredTfDirs.has(path) || (TERRAFORM_FILE.test(path) && erroredTfDirs.has(dirOf(path)))) return true;
+    if (anyFile || erroredSet.has(path) || erroredTfDirs.has(path) || (TERRAFORM_FILE.test(path) && (anyTerraform || erroredTfDirs.has(dirOf(path))))) return true;
     for (let d = dirOf(path); ; d = dirOf(d)) {
       if (erroredSet.has(d)) return true;
       if (d === '.' || d === '/' || d === dirOf(d)) return false;

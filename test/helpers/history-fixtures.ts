@@ -1,5 +1,5 @@
 // Findings and reports for the history's classification tests, built as scan and audit write them.
-import type { Finding, RunEvaluated, RunInfo, ScanError, ScanReport } from '../../src/model/report';
+import type { Finding, RunEvaluated, RunInfo, ScanError, ScanNote, ScanReport } from '../../src/model/report';
 import type { Verdict } from '../../src/rules/rule';
 import { ALL_RULES } from '../../src/rules/index';
 
@@ -43,7 +43,7 @@ export function runId(minutes: number): string {
 export function report(
   findings: Finding[],
   evaluated: RunEvaluated,
-  options: { errors?: ScanError[]; rules?: string[]; scope?: string; command?: RunInfo['command']; minutes?: number } = {},
+  options: { errors?: ScanError[]; notes?: ScanNote[]; rules?: string[]; scope?: string; command?: RunInfo['command']; minutes?: number } = {},
 ): ScanReport {
   const rules = ALL_RULES.filter((r) => (options.rules ?? RULE_IDS).includes(r.meta.id)).map((r) => r.meta);
   const id = runId(options.minutes ?? 0);
@@ -54,6 +54,7 @@ export function report(
     rules,
     findings,
     errors: options.errors ?? [],
+    ...(options.notes ? { notes: options.notes } : {}),
     summary: { resources: findings.length, findings: findings.length, pass: 0, fail: 0, unknown: 0, suppressed: 0, errors: 0, filesScanned: 0, failing: 0 },
     run: {
       id,

@@ -75,8 +75,8 @@ test('diff of two JSON reports of a changed repository: each change classified, 
     const diff = JSON.parse(r.stdout);
     assert.equal(diff.version, 1);
     assert.equal(diff.kind, 'diff');
-    assert.equal(diff.previous.scope.key, 'scan:repo');
-    assert.equal(diff.current.scope.key, 'scan:repo');
+    assert.equal(diff.previous.scope.key, `scan:${repo}`);
+    assert.equal(diff.current.scope.key, `scan:${repo}`);
     const got = Object.fromEntries(diff.changes.map((c: { change: string; finding: { ruleId: string; resource: { id: string } } }) => [`${c.finding.ruleId} ${c.finding.resource.id}`, c.change]));
     assert.deepEqual(got, EXPECTED);
     assert.equal(diff.counts.new, 1);
@@ -147,7 +147,7 @@ test('diff --format sarif: valid SARIF 2.1.0, each result with its baselineState
     assert.equal(csv.split('\r\n').filter(Boolean).length, 10);
     assert.match(csv, /\r\nresolved,[0-9a-f]{64},SageMaker-004,fail,Medium,AWS::SageMaker::NotebookInstance,Fixed,/);
     assert.equal(JSON.parse(readFileSync(join(out, 'diff.json'), 'utf8')).kind, 'diff');
-    assert.match(readFileSync(join(out, 'diff.txt'), 'utf8'), /^Changes in scan:repo/);
+    assert.match(readFileSync(join(out, 'diff.txt'), 'utf8'), /^Changes in scan:\//);
   } finally {
     t.cleanup();
   }
@@ -162,7 +162,7 @@ test('diff refuses what it cannot do: other scopes, one argument, formats it doe
     scanTo(join(t.root, 'other'), join(t.root, 'other.json'));
     const mismatch = runCli(['diff', join(t.root, 'a.json'), join(t.root, 'other.json')], repo);
     assert.equal(mismatch.code, 2);
-    assert.match(mismatch.stderr, /is a run of 'scan:repo' and .*other\.json of 'scan:other': only runs of the same scope can be compared/);
+    assert.match(mismatch.stderr, /is a run of 'scan:[^']*\/repo' and .*other\.json of 'scan:[^']*\/other': only runs of the same scope can be compared/);
     assert.equal(mismatch.stdout, '');
     const one = runCli(['diff', join(t.root, 'a.json')], repo);
     assert.equal(one.code, 2);
@@ -244,7 +244,7 @@ test('diff from the history: the last two runs of the latest scope by default, o
     assert.ok([1, 2].includes(runCli(['scan', '.', '--db', db, '-q'], repo).code!));
     const one = runCli(['diff', '--db', db], repo);
     assert.equal(one.code, 2);
-    assert.match(one.stderr, /only one run of scope 'scan:repo'/);
+    assert.match(one.stderr, /only one run of scope 'scan:[^']*\/repo'/);
     change();
     assert.ok([1, 2].includes(runCli(['scan', '.', '--db', db, '-q'], repo).code!));
     const r = runCli(['diff', '--db', db, '--format', 'json'], repo);
@@ -264,7 +264,7 @@ test('diff from the history: the last two runs of the latest scope by default, o
     assert.equal(apart.code, 1, apart.stderr);
     const pairs = (d: { changes: { change: string; key: string }[] }) => d.changes.map((c) => `${c.key} ${c.change}`);
     assert.deepEqual(pairs(JSON.parse(apart.stdout)), pairs(diff));
-    const scoped = runCli(['diff', '--db', db, '--scope', 'scan:repo', '--format', 'json'], repo);
+    const scoped = runCli(['diff', '--db', db, '--scope', `scan:${repo}`, '--format', 'json'], repo);
     assert.deepEqual(JSON.parse(scoped.stdout).changes, latest.changes);
     const missing = runCli(['diff', '20200101T000000Z-00000000', diff.current.id, '--db', db], repo);
     assert.equal(missing.code, 2);

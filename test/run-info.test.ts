@@ -2,9 +2,9 @@
 // only where its run looked, so a file the scan did not read must not be listed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { scan } from '../src/engine/scan';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scan, scanScope } from '../src/engine/scan';
 import { emptyConfig } from '../src/engine/config';
 import { compareFindings, newRunId } from '../src/model/report';
 import { makeTree, NOTEBOOK_CFN_YAML } from './helpers/fixtures';
@@ -29,7 +29,7 @@ test('run: a scan names its run, its scope (the repository) and every file it re
     assert.equal(run.command, 'scan');
     assert.match(run.id, /^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
     assert.ok(Date.parse(run.startedAt) >= before - 1000 && Date.parse(run.endedAt) >= Date.parse(run.startedAt));
-    assert.equal(run.scope.key, `scan:${basename(repo)}`);
+    assert.equal(run.scope.key, `scan:${repo}`);
     const files = run.evaluated.files!;
     for (const f of ['B.yaml', 'a.yaml', 'tf/main.tf', 'tf/extra.tf']) assert.ok(files.includes(join(repo, f)), `${f} read: ${files.join(', ')}`);
     assert.ok(!files.some((f) => f.includes('skipped')), 'an excluded file is not evaluated');
@@ -48,4 +48,28 @@ test('run: ids are unique and sort by start time', () => {
   const ids = new Set(Array.from({ length: 1000 }, () => newRunId(new Date('2026-01-02T03:04:05.678Z'))));
   assert.equal(ids.size, 1000);
   assert.ok(newRunId(new Date('2026-01-02T03:04:05Z')) < newRunId(new Date('2026-01-02T03:04:06Z')));
+});
+
+test('run: a scan\'s scope is the repository by its origin remote (no credentials), else its path, and the directory it runs from below the root', () => {
+  const t = makeTree({ 'a/infra/nb.yaml': NOTEBOOK_CFN_YAML('Nb', 'Enabled'), 'b/infra/nb.yaml': NOTEBOOK_CFN_YAML('Nb', 'Enabled'), 'c/infra/sub/x.yaml': '' });
+  const cwd = process.cwd();
+  try {
+    const [a, b, c] = ['a/infra', 'b/infra', 'c/infra'].map((d) => join(t.root, d));
+    for (const d of [a, b, c]) mkdirSync(join(d!, '.git'));
+    writeFileSync(join(a!, '.git', 'config'), '[core]\n\tbare = false\n[remote "upstream"]\n\turl = https://example.com/other.git\n[remote "origin"]\n\turl = https://x-access-token:ghs_SECRET@github.com/team-a/infra.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n');
+    writeFileSync(join(b!, '.git', 'config'), '[remote "origin"]\n\turl = git@github.com:team-b/infra.git\n');
+    // Two repositories both named `infra`: two scopes (red team: they shared `scan:infra`).
+    assert.equal(scanScope([join(a!, 'nb.yaml')]).key, 'scan:github.com/team-a/infra');
+    assert.equal(scanScope([b!]).key, 'scan:github.com/team-b/infra');
+    assert.ok(!JSON.stringify(scanScope([a!])).includes('SECRET'));
+    // No remote: the repository's path. Run from below its root: that directory joins the key.
+    process.chdir(c!);
+    assert.equal(scanScope(['.']).key, `scan:${c}`);
+    process.chdir(join(c!, 'sub'));
+    assert.equal(scanScope(['.']).key, `scan:${c}@sub`);
+    assert.equal(scanScope([]).label, '.');
+  } finally {
+    process.chdir(cwd);
+    t.cleanup();
+  }
 });

@@ -1,7 +1,7 @@
-import { realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { basename, dirname, isAbsolute, normalize, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import type { ScanError, ScanNote } from '../sources/source';
 import type { Risk } from '../rules/rule';
 import { configDir, pathGlobMatcher, unusedExceptionNotes, type Config } from './config';
@@ -323,10 +323,41 @@ function realPaths(paths: string[]): string[] {
 
 /**
  * A scan's scope: the repository its first path is in (the directory holding `.git`, else the
- * working directory), by name, so clones at different places compare; the paths are the label.
+ * working directory) — by its `origin` remote when it has one, so clones at different places
+ * compare, else by its absolute path — and, when the scan runs below the repository's root, that
+ * directory: findings' files are spelled from where the scan runs, so runs from two directories
+ * must not be compared (red team: `scan nb.yaml` at the root and `scan .` in `infra/` spelled two
+ * files `nb.yaml`, and one resolved the other; two repositories both named `infra` shared a key
+ * when it was the directory's name).
  */
 export function scanScope(paths: readonly string[]): RunScope {
   const first = paths.find((p) => p !== STDIN_PATH);
-  const root = (first !== undefined ? repositoryRootOf(resolve(first)) : undefined) ?? repositoryRootOf(process.cwd()) ?? process.cwd();
-  return { key: `scan:${basename(root)}`, label: paths.length ? paths.join(' ') : '.' };
+  const cwd = process.cwd();
+  const root = (first !== undefined ? repositoryRootOf(resolve(first)) : undefined) ?? repositoryRootOf(cwd) ?? cwd;
+  const identity = originRemote(root) ?? root.split(sep).join('/');
+  // Absolute paths are spelled the same from anywhere; relative ones from where the scan runs.
+  const rel = relative(root, cwd).split(sep).join('/');
+  const from = paths.length > 0 && paths.every((p) => p !== STDIN_PATH && isAbsolute(p)) ? '' : rel === '..' || rel.startsWith('../') ? cwd.split(sep).join('/') : rel;
+  return { key: `scan:${identity}${from ? `@${from}` : ''}`, label: paths.length ? paths.join(' ') : '.' };
+}
+
+/**
+ * The `origin` remote's URL in the repository's own `.git/config` (not the repository's content:
+ * a clone writes it), without scheme, credentials or `.git`: `github.com/org/infra`.
+ */
+function originRemote(root: string): string | undefined {
+  let text: string;
+  try {
+    const config = join(root, '.git', 'config');
+    if (!statSync(config).isFile() || statSync(config).size > 256 * 1024) return undefined;
+    text = readFileSync(config, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const section = /^\s*\[remote\s+"origin"\]\s*$([\s\S]*?)(?=^\s*\[|(?![\s\S]))/m.exec(text)?.[1];
+  const url = section !== undefined ? /^\s*url\s*=\s*(\S+)\s*$/m.exec(section)?.[1] : undefined;
+  if (url === undefined) return undefined;
+  const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.+)$/.exec(url); // git@github.com:org/repo.git
+  const plain = scp ? `${scp[1]}/${scp[2]}` : url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/^[^@/]*@/, '');
+  return plain.replace(/\.git\/?$/, '').replace(/\/+$/, '') || undefined;
 }

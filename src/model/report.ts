@@ -143,8 +143,8 @@ export interface RunInfo {
 
 export interface RunScope {
   /**
-   * Runs with the same key are compared. Scans: `scan:` and the repository's directory name (the
-   * directory holding `.git`, else the working directory's); audits: `audit:` and the account
+   * Runs with the same key are compared. Scans: `scan:` and the repository (its origin remote, else
+   * its path; see scanScope), with `@DIR` when run below its root; audits: `audit:` and the account
    * selection (`organization`, `accounts:111111111111,222222222222`, `caller:111111111111`).
    */
   key: string;

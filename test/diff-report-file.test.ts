@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_REPORT_FILE_BYTES, ReportFileError, readReportFile } from '../src/history/report-file';
+import { MAX_REPORT_FILE_BYTES, MAX_REPORT_VALUES, ReportFileError, parseReport, readReportFile } from '../src/history/report-file';
 import { makeTree } from './helpers/fixtures';
 import { fileFinding, report } from './helpers/history-fixtures';
 
@@ -148,4 +148,15 @@ test('a report written with a byte order mark is read; the same report is the sa
   } finally {
     t.cleanup();
   }
+});
+
+test('attack (red team): a report of millions of tiny values is refused before it is parsed, in bounded memory', () => {
+  // 12 MB of `{}`: parsed, such a file grew memory by gigabytes (252 MiB of it ended in V8's abort).
+  const bytes = Buffer.from(`{"version":1,"x":[${'{},'.repeat(MAX_REPORT_VALUES)}{}]}`);
+  const before = process.memoryUsage().heapUsed;
+  assert.throws(() => parseReport(bytes, 'bomb.json'), (e: Error) => e instanceof ReportFileError && /^bomb\.json: holds more than 4,000,000 JSON values/.test(e.message));
+  assert.ok(process.memoryUsage().heapUsed - before < 64 * 1024 * 1024, 'nothing was built');
+  // Commas and braces inside strings are not values.
+  const inStrings = Buffer.from(`{"version":1,"tool":{"name":"x","version":"1"},"findings":[],"s":"${',{['.repeat(MAX_REPORT_VALUES)}\\\\"}`);
+  assert.throws(() => parseReport(inStrings, 'strings.json'), (e: Error) => !/JSON values/.test(e.message));
 });

@@ -256,6 +256,14 @@ test('diff from the history: the last two runs of the latest scope by default, o
     const byId = runCli(['diff', diff.previous.id, diff.current.id, '--db', db, '--format', 'json'], repo);
     assert.equal(byId.code, 1, byId.stderr);
     assert.deepEqual(JSON.parse(byId.stdout).changes, diff.changes);
+    // Attack (red team): a file in the working directory named like the earlier run's id does not
+    // stand in for it; given as ./NAME it is the file.
+    writeFileSync(join(repo, diff.previous.id), readFileSync(join(repo, 'a.yaml')));
+    const shadowed = runCli(['diff', diff.previous.id, diff.current.id, '--db', db, '--format', 'json'], repo);
+    assert.equal(shadowed.code, 1, shadowed.stderr);
+    assert.deepEqual(JSON.parse(shadowed.stdout).changes, diff.changes);
+    assert.equal(runCli(['diff', `./${diff.previous.id}`, diff.current.id, '--db', db], repo).code, 2, 'the file itself is not a report');
+    rmSync(join(repo, diff.previous.id));
     // Runs that are not next to each other: classified from their two reports.
     assert.ok([1, 2].includes(runCli(['scan', '.', '--db', db, '-q'], repo).code!));
     const latest = JSON.parse(runCli(['diff', '--db', db, '--format', 'json'], repo).stdout);

@@ -108,9 +108,11 @@ interface Side {
 }
 
 async function sideOf(arg: string, openStore: () => Promise<HistoryStore>): Promise<Side> {
-  // Anything that exists is a file (a run id is never a path that exists by chance in practice,
-  // and a file named like one is still what the user pointed at).
-  if (existsSync(arg)) {
+  // A run id is always a run: a file named like one in the working directory (a checked-out
+  // repository, in CI) must not stand in for the recorded run (red team: a forged report named
+  // like the previous run's id, which logs show, turned "new" into "still failing"). Such a file
+  // is given as ./NAME.
+  if (!RUN_ID.test(arg) && existsSync(arg)) {
     if (statSync(arg).isDirectory()) throw new ReportFileError(arg, 'is a directory, not a JSON report');
     return { report: readReportFile(arg), label: arg };
   }

@@ -88,6 +88,18 @@ test('an error entry in the run: a would-be pass is unknown (what was not read m
   assert.match(both!.why, /could not read everything \(1 error\)/);
 });
 
+test('red team: a note that the run did not evaluate a file (a remote nested stack) makes a would-be pass unknown; an unused-exception note does not', () => {
+  const passing = () => report([finding('SageMaker-004', 'pass'), finding('SageMaker-005', 'pass')]);
+  const remote = { ...passing(), notes: [{ file: 'parent.yaml', line: 4, message: 'nested stack Child was not evaluated: its template is remote' }] };
+  const [both] = assess(STANDARD, remote);
+  assert.equal(both!.status, 'unknown');
+  assert.match(both!.why, /did not evaluate everything \(1 note\)/);
+  const config = { ...passing(), notes: [{ file: '.cloudconform.yml', message: 'exceptions[0] (SageMaker-004: legacy) matched no finding in this run' }] };
+  assert.equal(assess(STANDARD, config)[0]!.status, 'pass');
+  // Kept when reports are united.
+  assert.equal(assess(STANDARD, unionOfReports([passing(), remote]))[0]!.status, 'unknown');
+});
+
 test('suppressed findings with a reason do not fail; expired or reasonless suppressions do', () => {
   const suppression = { reason: 'sandbox, no customer data (SEC-1)', source: 'inline' as const };
   assert.equal(statuses(report([finding('SageMaker-004', 'fail', { suppressed: true, suppression })])).notebooks, 'pass');

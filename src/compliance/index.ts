@@ -1,7 +1,7 @@
 // Standards as data (one JSON file per standard version, beside this file; each mapping says its
 // source and why) and what a report says of each requirement. The JSON files are imported
 // statically so the bundle carries them: nothing is read from disk at run time.
-import { compareFindings, compareStrings, findingKey, type Finding, type ScanError, type ScanReport } from '../model/report';
+import { compareFindings, compareStrings, findingKey, type Finding, type ScanError, type ScanNote, type ScanReport } from '../model/report';
 import type { RuleMeta } from '../rules/rule';
 import type { Requirement, RequirementResult, RequirementStatus, Standard } from './types';
 import apraCps234 from './apra-cps-234.json';
@@ -51,7 +51,7 @@ export function requirementsOf(ruleId: string): { standard: StandardData; requir
 }
 
 /** What assess() reads of a report: its rules, findings and errors (a ScanReport, or several merged by unionOfReports). */
-export type AssessedReport = Pick<ScanReport, 'rules' | 'findings' | 'errors' | 'run'>;
+export type AssessedReport = Pick<ScanReport, 'rules' | 'findings' | 'errors' | 'run'> & Pick<Partial<ScanReport>, 'notes'>;
 
 /** A RequirementResult with why it has its status, for people. */
 export interface AssessedRequirement extends RequirementResult {
@@ -80,6 +80,11 @@ export function assess(standard: Standard, report: AssessedReport): AssessedRequ
   }
   const ran = new Set((Array.isArray(report.rules) ? report.rules : []).map((r) => r.id));
   const errors = Array.isArray(report.errors) ? report.errors.length : 0;
+  // A scan's notes about a file say what it did not evaluate there (a remote module or nested
+  // stack, a macro, a file that is not regular): what that holds may fail (red team: a nested
+  // stack moved to a remote template gave SageMaker.1 a pass beside the note). Config notes
+  // (an exception that matched nothing) say nothing of the resources.
+  const unevaluated = (Array.isArray(report.notes) ? report.notes : []).filter((n) => typeof n?.file === 'string' && !/^exceptions\[/.test(String(n.message))).length;
   return standard.requirements.map((requirement) => {
     if (requirement.rules.length === 0) return { requirement, status: 'not-assessed', findings: [], why: 'no rule assesses it' };
     const mine = requirement.rules.length === 1 ? (byRule.get(requirement.rules[0]!) ?? []) : findings.filter((f) => requirement.rules.includes(f.ruleId));
@@ -103,6 +108,7 @@ export function assess(standard: Standard, report: AssessedReport): AssessedRequ
     if (unknown > 0) return { requirement, status: 'unknown', findings: mine, why: `${count(unknown, 'finding')} ${unknown === 1 ? 'is' : 'are'} unknown` };
     if (notRun.length > 0) return { requirement, status: 'unknown', findings: mine, why: `${listed(notRun)} did not run: what it would check is not known` };
     if (errors > 0) return { requirement, status: 'unknown', findings: mine, why: `the run could not read everything (${count(errors, 'error')}): what it missed may fail` };
+    if (unevaluated > 0) return { requirement, status: 'unknown', findings: mine, why: `the run did not evaluate everything (${count(unevaluated, 'note')}): what it left may fail` };
     return { requirement, status: 'pass', findings: mine, why: `${count(mine.length, 'finding')} checked, none failing` };
   });
 }
@@ -141,6 +147,7 @@ export function unionOfReports(reports: readonly AssessedReport[]): AssessedRepo
   const rules = new Map<string, RuleMeta>();
   const findings = new Map<string, Finding>();
   const errors: ScanError[] = [];
+  const notes: ScanNote[] = [];
   for (const report of reports) {
     for (const r of report.rules ?? []) if (!rules.has(r.id)) rules.set(r.id, r);
     for (const f of report.findings ?? []) {
@@ -149,8 +156,9 @@ export function unionOfReports(reports: readonly AssessedReport[]): AssessedRepo
       if (!seen || severity(f) > severity(seen)) findings.set(key, f);
     }
     errors.push(...(report.errors ?? []));
+    notes.push(...(report.notes ?? []));
   }
-  return { rules: [...rules.values()], findings: [...findings.values()].sort(compareFindings), errors };
+  return { rules: [...rules.values()], findings: [...findings.values()].sort(compareFindings), errors, ...(notes.length ? { notes } : {}) };
 }
 
 function severity(f: Finding): number {

@@ -156,3 +156,25 @@ test('a modules.json that is a named pipe is refused without blocking: an error 
     t.cleanup();
   }
 });
+
+test('a downloaded module\'s files are spelled as its root is (red team: the absolute real path changed every finding key with the checkout\'s location)', async () => {
+  const t = makeTree({
+    'repo/main.tf': CALL(),
+    'repo/.terraform/modules/modules.json': manifest({ Source: 'registry.terraform.io/example/notebook/aws', Version: '1.0.0', Dir: '.terraform/modules/nb' }),
+    'repo/.terraform/modules/nb/main.tf': PASSING_NOTEBOOK,
+  });
+  const cwd = process.cwd();
+  try {
+    // Through a link to the checkout too: the files keep the spelling the scan was given.
+    symlinkSync(join(t.root, 'repo'), join(t.root, 'link'));
+    process.chdir(t.root);
+    for (const root of ['repo', 'link']) {
+      const report = await scanRoot(root);
+      assert.deepEqual(report.findings.map((f) => f.location.file), [`${root}/.terraform/modules/nb/main.tf`]);
+      assert.ok(report.run!.evaluated.files!.includes(`${root}/.terraform/modules/nb/main.tf`), report.run!.evaluated.files!.join(', '));
+    }
+  } finally {
+    process.chdir(cwd);
+    t.cleanup();
+  }
+});

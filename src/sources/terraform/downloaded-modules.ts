@@ -93,6 +93,10 @@ export function findDownloadedModule(
   if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
     return { kind: 'refused', reason: `${modules.path} gives it the directory ${record.dir}, outside .terraform/modules where terraform init puts modules; not read, its resources are not evaluated` };
   }
+  // Read through its real path (checked inside .terraform/modules above), shown as the root is:
+  // findings, keys and error entries spell its files relative like the root's own (red team: the
+  // absolute real path changed every key with the checkout's location).
+  dir = join(root.dir, relative(root.realDir, dir));
   if (!sameModuleSource(source, record.source)) {
     return { kind: 'stale', dir, reason: `the downloaded copy is of source ${record.source || '(none)'}, not ${source}` };
   }

@@ -248,7 +248,10 @@ withDbOption(
   .addHelpText('after', `
 Example:
   cloudconform report --standard pci-dss-4.0
-  cloudconform report --html posture.html`)
+  cloudconform report --html posture.html
+
+Exit codes: 0 written (with --standard: no requirement fails), 1 with --standard a requirement fails,
+2 could not complete (no history, a report file that can't be used, an unknown standard).`)
   .action(async (reports: string[], opts) => {
     const { runPostureReportCommand } = await import('./posture-report-command');
     process.exitCode = await runPostureReportCommand(reports, opts);
@@ -269,7 +272,9 @@ withDbOption(
   .option('-q, --quiet', 'print no summary; errors still go to standard error')
   .addHelpText('after', `
 Example:
-  cloudconform audit -f json -o audit.json && cloudconform export securityhub audit.json`)
+  cloudconform audit -f json -o audit.json && cloudconform export securityhub audit.json
+
+Exit codes: 0 every finding imported (and archived where due), 2 anything not.`)
   .action(async (report: string | undefined, opts) => {
     const { runExportSecurityHubCommand } = await import('./export-command');
     process.exitCode = await runExportSecurityHubCommand(report, opts);

@@ -174,7 +174,9 @@ test('a recorded run reads back as it was recorded: its report, its comparison, 
   const a = fileFinding('a.yaml', 'NbA', 'fail');
   const b = fileFinding('b.yaml', 'NbB', 'fail');
   const c = fileFinding('c.yaml', 'NbC', 'pass');
-  const first = report([a, b, c], evaluated('a.yaml', 'b.yaml', 'c.yaml'), { minutes: 0 });
+  // A second finding with a's key (should not happen; kept as recorded all the same).
+  const aAgain = { ...a, message: 'the same key again' };
+  const first = report([a, aAgain, b, c], evaluated('a.yaml', 'b.yaml', 'c.yaml'), { minutes: 0 });
   first.notes = [{ message: 'a note', file: 'a.yaml' }];
   first.warnings = [{ file: 'a.yaml', message: 'a warning', resourceType: 'AWS::EC2::Instance' }];
   // b is fixed, c regresses, d is new; a is not read this time (not evaluated, carried over).

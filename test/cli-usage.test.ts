@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, readFileSync } from 'node:fs';
+import { chownSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { makeTree, NOTEBOOK_CFN_YAML } from './helpers/fixtures';
@@ -184,8 +184,22 @@ test('-o FILE infers the format from the extension; FORMAT=FILE still works; an 
     const blocked = join(t.root, 'nb.yaml', 'r.json');
     const partial = run(['scan', join(t.root, 'nb.yaml'), '-q', '-o', blocked, '-o', nested]);
     assert.equal(partial.code, 2);
-    assert.match(partial.stderr, /--output .*r\.json: can't write/);
+    assert.match(partial.stderr, /--output .*r\.json: can't (write|create the folder)/);
     assert.equal(JSON.parse(readFileSync(nested, 'utf8')).version, '2.1.0');
+    // Attack (red team): a link planted under the name the user gives is not written through
+    // (run as root, -o findings.csv overwrote whatever it pointed to); the other files still are.
+    const precious = join(t.root, 'precious');
+    writeFileSync(precious, 'keep me');
+    const planted = join(t.root, 'findings.csv');
+    symlinkSync(precious, planted);
+    const linked = run(['scan', join(t.root, 'nb.yaml'), '-q', '-o', planted, '-o', nested]);
+    assert.equal(linked.code, 2);
+    assert.match(linked.stderr, /--output .*findings\.csv is a symbolic link/);
+    assert.equal(readFileSync(precious, 'utf8'), 'keep me');
+    const baselineLink = join(t.root, 'baseline.json');
+    symlinkSync(precious, baselineLink);
+    assert.equal(run(['scan', join(t.root, 'nb.yaml'), '-q', '--create-baseline', baselineLink]).code, 2);
+    assert.equal(readFileSync(precious, 'utf8'), 'keep me');
     const unknown = run(['scan', join(t.root, 'nb.yaml'), '-o', join(t.root, 'report.out')]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /FORMAT=FILE/);

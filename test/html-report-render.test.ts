@@ -199,3 +199,17 @@ test('renderHtmlReport: 1,000 recorded runs draw one line point per run, without
   assert.equal(page.match(/<tr><td><code>run-\d{3}<\/code>/g)!.length, 1000);
   assert.ok(ms < 2000, `${ms} ms`);
 });
+
+test('attack (red team): counts from a crafted history database come out as digits or ?, never as markup (a meta refresh navigated past the CSP)', () => {
+  const r = report([finding('A', 'fail')]);
+  r.run = { id: 'run-1', command: 'scan', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z', scope: { key: 'scan:repo', label: '.' }, evaluated: {} };
+  const evil = '<meta http-equiv="refresh" content="1;url=http://127.0.0.1:8765/phish"><h1 id="injected">x</h1>' as unknown as number;
+  const runs = [0, 1].map((i) => ({
+    run: { ...r.run!, id: `run-${i}`, startedAt: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString() },
+    summary: { ...r.summary, fail: evil, unknown: evil, pass: evil },
+    changes: { new: evil, regressed: 0, resolved: evil, 'still-failing': 0, 'newly-suppressed': 0, 'suppression-expired': 0, 'not-evaluated': 0, unchanged: 0 },
+  }));
+  const page = renderHtmlReport({ reports: [r], runs, standards: [] });
+  assert.doesNotMatch(page, /<meta http-equiv="refresh"/);
+  assert.doesNotMatch(page, /<h1 id="injected"/);
+});

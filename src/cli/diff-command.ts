@@ -3,8 +3,8 @@
 // them when the later one was recorded; with two, run ids from the history or JSON reports given as
 // files (an argument naming something that exists is a file), classified here. Exit codes: 0
 // nothing new or regressed, 1 new or regressed failures, 2 the diff could not be made.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeOutputFile } from '../write-file';
+import { existsSync, statSync } from 'node:fs';
 import { classify, inferEvaluated, livePlace, ScopeMismatchError } from '../history/classify';
 import { ReportFileError, readReportFile } from '../history/report-file';
 import type { ChangeKind, HistoryStore, RunComparison } from '../history/types';
@@ -65,11 +65,10 @@ export async function runDiffCommand(args: string[], opts: DiffCommandOptions): 
     let unwritten = 0;
     for (const { format, file } of outputs) {
       try {
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, ensureNewline(render(diff, format, false)));
+        writeOutputFile(file, ensureNewline(render(diff, format, false)));
       } catch (e) {
         unwritten++;
-        writeError(`--output ${file}: can't write: ${(e as Error).message}`);
+        writeError((e as Error).message);
       }
     }
     if (unwritten > 0) return 2;

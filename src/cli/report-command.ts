@@ -1,5 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeOutputFile } from '../write-file';
 import { GlobError } from '../engine/glob';
 import { applyBaseline, BaselineError, createBaseline, loadBaseline, writeBaseline } from '../engine/baseline';
 import { ConfigError, configShownAs, findConfig, parseRisk, type Config } from '../engine/config';
@@ -95,11 +94,10 @@ export async function runReportCommand(
     let unwritten = 0;
     for (const { format, file } of outputs) {
       try {
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, ensureNewline(renderReport(report, format, { color: false, failOn, verbose: true })));
+        writeOutputFile(file, ensureNewline(renderReport(report, format, { color: false, failOn, verbose: true })));
       } catch (e) {
         unwritten++;
-        writeError(`--output ${file}: can't write: ${(e as Error).message}`);
+        writeError((e as Error).message);
       }
     }
     // Recorded after the report is written: a history that can't be written loses nothing of the run.

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeOutputFile } from '../write-file';
 import { safeJson } from '../reporters/printable';
 import { VERSION } from '../version';
 import { readTextFile } from './files';
@@ -65,9 +65,9 @@ export function createBaseline(report: ScanReport, now = new Date()): BaselineFi
 
 export function writeBaseline(path: string, baseline: BaselineFile): void {
   try {
-    writeFileSync(path, safeJson(baseline, 2) + '\n');
+    writeOutputFile(path, safeJson(baseline, 2) + '\n', '--create-baseline');
   } catch (e) {
-    throw new BaselineError(`--create-baseline ${path}: can't write: ${(e as Error).message}`);
+    throw new BaselineError((e as Error).message);
   }
 }
 

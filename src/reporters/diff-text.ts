@@ -50,7 +50,7 @@ export function renderDiffText(diff: DiffReport, options: { color: boolean }): s
   }
   lines.push('');
   const shown = (Object.keys(COUNT_WORDS) as ChangeKind[]).filter((k) => k === 'new' || k === 'regressed' || k === 'resolved' || diff.counts[k] > 0);
-  lines.push(`  ${shown.map((k) => `${diff.counts[k]} ${COUNT_WORDS[k]}`).join(', ')}`);
+  lines.push(`  ${shown.map((k) => `${printable(String(diff.counts[k]))} ${COUNT_WORDS[k]}`).join(', ')}`);
   const blocking = diff.counts.new + diff.counts.regressed;
   lines.push(blocking > 0 ? c.red(`  ${plural(blocking, 'failure')} new or regressed (exit code 1)`) : c.green('  nothing new or regressed'));
   return lines.join('\n');
@@ -65,7 +65,7 @@ function side(label: string, run: DiffReport['current']): string {
 
 function changeLines(change: FindingChange, c: Colors): string[] {
   const f = change.finding;
-  const head = `  ${printable(f.ruleId)}  ${f.risk}  ${printable(where(f))}  ${printable(resourceLabel(f))}`;
+  const head = `  ${printable(f.ruleId)}  ${printable(String(f.risk))}  ${printable(where(f))}  ${printable(resourceLabel(f))}`;
   const lines = [head, `      ${printable(message(change))}`];
   return lines.map((l, i) => (i === 0 ? l : c.dim(l)));
 }

@@ -86,7 +86,9 @@ function add(counts: Counts, f: Finding): void {
 /** An element id from a standard's or rule's id: letters, digits, `_ . -` only (others as `_`). */
 const anchor = (id: string) => id.replace(/[^A-Za-z0-9_.-]/g, '_');
 
-const fmt = (n: number) => n.toLocaleString('en-US');
+// A count as text; whatever a report or a history database holds there, only digits come out (red
+// team: a crafted database put markup, a meta refresh among it, into the trend table through here).
+const fmt = (n: number) => (typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US') : '?');
 const percent = (c: { pass: number; fail: number }) => {
   const s = runScore(c);
   return s === undefined ? '—' : formatScore(s);

@@ -258,7 +258,7 @@ test('report --html from the history: trend charts over the recorded runs, new a
   assert.match(await text(page, 'figure.chart figcaption'), /Score over time/);
   assert.equal(await page.locator('figure.chart').first().locator('circle.dot-score').count(), 3);
   assert.match((await page.locator('figure.chart svg').first().getAttribute('aria-label'))!, /3 runs; latest 66\.6%/);
-  assert.match(await page.locator('p', { hasText: 'recorded runs of' }).innerText(), /3 recorded runs of \. \(scope scan:service\)/);
+  assert.match(await page.locator('p', { hasText: 'recorded runs of' }).innerText(), /3 recorded runs of \. \(scope scan:\S*\/service\)/);
   // Since run 2: Beta resolved (gone), nothing new.
   const changes = await page.locator('#change-counts tbody').innerText();
   assert.match(changes, /Resolved\t1\t/);

@@ -2,7 +2,10 @@
 // reached). A database whose version is above the last one here was written by a newer
 // cloudconform: it is refused, never migrated down or reset (store.ts).
 //
-// Why this shape (measured with bench/history-bench.mjs, 1,000 runs of 50,000 findings):
+// Why this shape (measured with bench/history-bench.mjs: 1,000 runs of one 50,000-finding scope,
+// 0.5% of findings changing per run: 321 MB in all (996 runs; storing every finding of every run
+// would be ~33 GB), about 1.5 s to record a run, 0.13 s for `history`, 0.5 s to read a run's report
+// or comparison back):
 // - `bodies`: each distinct finding (its JSON) once, keyed by its SHA-256. A scope's findings
 //   barely change from run to run, so storing each run's findings in full (50 million rows) would
 //   take gigabytes; here a run adds only the findings that changed.

@@ -56,6 +56,15 @@ before(async () => {
     PRE_COMMIT_HOME: join(work, 'pre-commit-cache'),
     // The machine's npm cache: the hook's install fetches the devDependencies `npm ci` fetched.
     npm_config_cache: process.env.npm_config_cache ?? join(process.env.HOME ?? work, '.npm'),
+    // Hooks run with --no-history, so the optional history module is left out: here (no prebuilt
+    // binary can be downloaded) npm would compile it from source, minutes on a loaded machine;
+    // test/ship-npm-pack.test.ts installs and uses it.
+    npm_config_omit: 'optional',
+    // From the cache without asking the registry again: the hook's global install resolves the
+    // optional dependency's metadata, and this minimal environment has no route to a registry
+    // (no proxy CA); unanswered, npm retried until the test's timeout.
+    npm_config_prefer_offline: 'true',
+    ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
     GIT_AUTHOR_NAME: 'Test',
     GIT_AUTHOR_EMAIL: 'test@example.com',
     GIT_COMMITTER_NAME: 'Test',

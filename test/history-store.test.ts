@@ -6,7 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createDeflateRaw, deflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
@@ -360,5 +360,31 @@ test('attack: a crafted database (a findings list that inflates to 1 GiB, or cla
     assert.throws(() => read(path, (s) => s.comparison(r.run!.id)), (e: Error) => e instanceof HistoryError && /is damaged/.test(e.message), name);
     const grew = process.memoryUsage().rss - before;
     assert.ok(grew < 512 * 1024 * 1024, `${name}: memory grew ${Math.round(grew / 1048576)} MB`);
+  }
+});
+
+test('attack (red team): a database others can write, a planted side file, or one holding views or triggers is not used', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cc-hist-rt-'));
+  try {
+    const path = join(dir, 'h.db');
+    openHistory({ path }).close();
+    // Writable by others: anyone could rewrite the history.
+    chmodSync(path, 0o666);
+    assert.throws(() => openHistory({ path }), /can be written by other users \(mode 666\)/);
+    assert.throws(() => openHistory({ path, readonly: true }), /can be written by other users/);
+    chmodSync(path, 0o600);
+    // A -wal planted as a link: SQLite would open it without our checks.
+    symlinkSync(join(dir, 'elsewhere'), `${path}-wal`);
+    assert.throws(() => openHistory({ path }), /-wal is not the history's own file/);
+    rmSync(`${path}-wal`);
+    // A view in place of a table: every query would run its (here endless) recursion.
+    const { default: Database } = { default: createRequire(import.meta.url)('better-sqlite3') } as { default: new (p: string) => { exec(s: string): void; close(): void } };
+    const raw = new Database(path);
+    raw.exec('CREATE VIEW spin AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c');
+    raw.close();
+    assert.throws(() => openHistory({ path, readonly: true }), /holds views or triggers/);
+    assert.throws(() => openHistory({ path }), /holds views or triggers/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -58,15 +58,15 @@ const NUMERIC = new Set([3, 4, 5, 6, 7, 8, 9]);
 export function historyTable(runs: RunSummary[]): string {
   const rows = runs.map((r) => [
     printable(r.run.id),
-    printable(r.run.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')),
+    printable(String(r.run.startedAt).replace('T', ' ').replace(/\.\d+Z$|Z$/, '')),
     printable(r.run.command),
-    String(r.summary.resources),
-    String(r.summary.fail),
-    String(r.summary.unknown),
-    String(r.summary.suppressed),
-    String(r.changes.new),
-    String(r.changes.resolved),
-    String(r.changes.regressed),
+    printable(String(r.summary.resources)),
+    printable(String(r.summary.fail)),
+    printable(String(r.summary.unknown)),
+    printable(String(r.summary.suppressed)),
+    printable(String(r.changes.new)),
+    printable(String(r.changes.resolved)),
+    printable(String(r.changes.regressed)),
     `${printable(r.run.scope.key)} (${printable(r.run.scope.label)})`,
   ]);
   const widths = HEADINGS.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

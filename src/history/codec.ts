@@ -25,8 +25,14 @@ export function encodeInts(values: readonly number[]): Buffer {
   return deflateRawSync(out.subarray(0, at));
 }
 
-/** A decoded list is at most this large (50,000 findings take about 250 KB): a crafted blob can't inflate without bound. */
-const MAX_DECODED_BYTES = 128 * 1024 * 1024;
+/**
+ * A decoded list is at most this large (50,000 findings take about 250 KB), and holds at most
+ * MAX_LIST_LENGTH numbers: a crafted blob can't inflate without bound, nor (red team) decode a
+ * 97 KB blob into 100 million entries that readers then cloned until V8 aborted at 4.4 GB.
+ */
+const MAX_DECODED_BYTES = 16 * 1024 * 1024;
+/** The most entries a list holds: a run of 1 million findings (a report file is refused at 4 million JSON values). */
+export const MAX_LIST_LENGTH = 4_000_000;
 
 export function decodeInts(blob: Uint8Array): number[] {
   const buf = inflateRawSync(blob, { maxOutputLength: MAX_DECODED_BYTES });
@@ -46,6 +52,7 @@ export function decodeInts(blob: Uint8Array): number[] {
   const n = get();
   // Each value takes a byte at least: a count beyond that is damage, not a list to allocate.
   if (n > buf.length - at) throw new RangeError('integer list shorter than its count');
+  if (n > MAX_LIST_LENGTH) throw new RangeError(`integer list of ${n} entries, more than a history holds`);
   const values = new Array<number>(n);
   let prev = 0;
   for (let i = 0; i < n; i++) values[i] = prev += get();

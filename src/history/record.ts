@@ -1,5 +1,6 @@
 // Recording a scan's or audit's report in the history (called by report-command.ts after the
 // report is written, so a history that can't be written never loses the run's own result).
+import { lstatSync } from 'node:fs';
 import type { ScanReport } from '../model/report';
 import { writeError } from '../cli/terminal';
 import { defaultHistoryPath, HistoryError, HistoryUnavailableError, openHistory } from './store';
@@ -10,12 +11,24 @@ import { defaultHistoryPath, HistoryError, HistoryUnavailableError, openHistory 
  * nothing and says so once, keeping the exit code, unless a database was asked for (--db or
  * CLOUDCONFORM_DB): then it is a failure like any other.
  */
+/** Whether nothing is at `path` now (a link, even dangling, is something; an unreadable parent is not "gone"). */
+function fileGone(path: string): boolean {
+  try {
+    lstatSync(path);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
 export function recordRun(report: ScanReport, db: string | undefined): boolean {
   const path = db ?? defaultHistoryPath();
   try {
     const store = openHistory({ path });
     try {
-      store.record(report);
+      // Recorded by the process that scanned, in its directory: a file named by an earlier finding
+      // that is gone now was deleted (classify asks only about files below the scanned directories).
+      store.record(report, { fileGone });
     } finally {
       store.close();
     }

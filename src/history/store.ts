@@ -9,6 +9,7 @@
 // 0600 in a directory created 0700 (it names resources); a symbolic link or another user's file
 // is not written through (a link in a shared directory could send the history elsewhere, another
 // user's file could be read by them).
+import type { ClassifyOptions } from './classify';
 import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -68,6 +69,21 @@ export function openHistory(options: { path: string; readonly?: boolean }): Hist
   if (!readonly && typeof process.getuid === 'function' && st.uid !== process.getuid()) {
     throw new HistoryError(`${path} belongs to another user: the history is not written into it (its owner could read what is recorded)`);
   }
+  // Others who can write the file can rewrite the history (failures turned resolved, markup for
+  // the readers); SQLite's side files are opened without our checks (red team: another user's
+  // planted -wal received the history). Refused, for reading too: what it says can't be trusted.
+  if ((st.mode & 0o022) !== 0) throw new HistoryError(`${path} can be written by other users (mode ${(st.mode & 0o777).toString(8)}): not used; chmod 600 it if it is yours`);
+  for (const side of [`${path}-wal`, `${path}-shm`]) {
+    let s;
+    try {
+      s = lstatSync(side);
+    } catch {
+      continue;
+    }
+    if (s.isSymbolicLink() || !s.isFile() || (typeof process.getuid === 'function' && s.uid !== process.getuid() && s.uid !== st.uid) || (s.mode & 0o022) !== 0) {
+      throw new HistoryError(`${side} is not the history's own file (a link, another user's, or writable by others): the history is not opened`);
+    }
+  }
   let db: SqliteDatabase;
   try {
     db = new Database(path, { readonly, fileMustExist: true, timeout: readonly ? READ_BUSY_TIMEOUT_MS : WRITE_BUSY_TIMEOUT_MS });
@@ -113,6 +129,11 @@ function prepareSchema(db: SqliteDatabase, path: string, readonly: boolean, empt
     const appId = db.pragma('application_id', { simple: true }) as number;
     const version = db.pragma('user_version', { simple: true }) as number;
     const tables = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").pluck().get() as number;
+    // Ours has tables and indexes only: a view or trigger is someone else's code that every query
+    // would run (red team: `runs` made a recursive view hung every command at 100% CPU).
+    if ((db.prepare("SELECT count(*) FROM sqlite_schema WHERE type IN ('view', 'trigger')").pluck().get() as number) > 0) {
+      throw new HistoryError(`${path} is not a cloudconform history database (it holds views or triggers, which ours never has): it is not used`);
+    }
     if (appId !== APPLICATION_ID && (appId !== 0 || tables > 0 || version !== 0)) {
       throw new HistoryError(`${path} is not a cloudconform history database (another program's SQLite file): it is left as it is; give another file with --db`);
     }
@@ -133,8 +154,18 @@ function prepareSchema(db: SqliteDatabase, path: string, readonly: boolean, empt
     return false;
   }
   // Checked before anything is written: another program's database must stay as it was (WAL mode
-  // alone rewrites its header).
-  check();
+  // alone rewrites its header). A file with tables and no id yet may be another cloudconform
+  // creating it this moment: asked again a few times before it is taken for another program's
+  // (two processes creating one database: the second failed, about one run in two under load).
+  for (let attempt = 0; ; attempt++) {
+    try {
+      check();
+      break;
+    } catch (e) {
+      if (attempt >= 20 || !(e instanceof HistoryError) || (db.pragma('application_id', { simple: true }) as number) !== 0) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
   if ((db.pragma('journal_mode', { simple: true }) as string) !== 'wal') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
@@ -226,15 +257,15 @@ class SqliteHistory implements HistoryStore {
     private readonly empty: boolean,
   ) {}
 
-  record(report: ScanReport): RunComparison {
+  record(report: ScanReport, options: ClassifyOptions = {}): RunComparison {
     const run = report.run;
     if (!run) {
       throw new HistoryError('the report has no run (it was written before cloudconform 0.2, or merged by hand): it can\'t be recorded in the history');
     }
-    return this.guard(() => this.db.transaction(() => this.recordInTransaction(report, run)).immediate());
+    return this.guard(() => this.db.transaction(() => this.recordInTransaction(report, run, options)).immediate());
   }
 
-  private recordInTransaction(report: ScanReport, run: RunInfo): RunComparison {
+  private recordInTransaction(report: ScanReport, run: RunInfo, options: ClassifyOptions): RunComparison {
     const db = this.db;
     if (db.prepare('SELECT 1 FROM runs WHERE id = ?').get(run.id)) throw new HistoryError(`run ${run.id} is already recorded in ${this.path}`);
     const previous = db
@@ -278,7 +309,7 @@ class SqliteHistory implements HistoryStore {
       });
     }
     const previousRun = previous ? (JSON.parse(previous.info) as RunInfo) : undefined;
-    const { comparison, state } = classify(previousState, previousRun, report);
+    const { comparison, state } = classify(previousState, previousRun, report, options);
 
     const findBody = db.prepare('SELECT id FROM bodies WHERE hash = ?').pluck();
     const addBody = db.prepare('INSERT INTO bodies (hash, key, body) VALUES (?, ?, ?)');

@@ -52,7 +52,7 @@ export interface RunSummary {
 
 export interface HistoryStore {
   /** Records a report (one transaction) and returns its comparison with the scope's previous state. */
-  record(report: ScanReport): RunComparison;
+  record(report: ScanReport, options?: { fileGone?: (path: string) => boolean }): RunComparison;
   /** Newest first. */
   runs(options?: { scopeKey?: string; limit?: number }): RunSummary[];
   /** A recorded run's report, as it was recorded; undefined when no run has this id. */

@@ -5,9 +5,10 @@
 // `mkdir` lock makes one of them install while the others wait, and a marker file naming the pinned
 // versions lets later runs skip pip entirely.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { acquireInstallLock, releaseInstallLock } from '../helpers/install-lock';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const VENV_DIR = join(PROJECT_ROOT, '.venv');
@@ -34,7 +35,6 @@ const LOCK_DIR = join(VENV_DIR, '.install-lock');
 const INSTALL_LOG = join(VENV_DIR, 'install.log');
 /** pip on a cold cache takes ~30 s here; a waiting process gives up well after that. */
 const LOCK_WAIT_MS = 10 * 60_000;
-const LOCK_POLL_MS = 250;
 
 export const venvBin = (name: string): string => join(VENV_DIR, 'bin', name);
 
@@ -57,55 +57,6 @@ function isInstalled(): boolean {
   } catch {
     return false;
   }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Takes the lock (atomic mkdir); a lock left by a process that no longer exists is broken. */
-async function acquireLock(): Promise<void> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  mkdirSync(VENV_DIR, { recursive: true });
-  for (;;) {
-    try {
-      mkdirSync(LOCK_DIR);
-      writeFileSync(join(LOCK_DIR, 'pid'), String(process.pid));
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let owner = NaN;
-    try {
-      owner = Number(readFileSync(join(LOCK_DIR, 'pid'), 'utf8'));
-    } catch {
-      // The owner has made the directory but not yet written its pid: wait.
-    }
-    const ownerGone = Number.isInteger(owner) && owner > 0 ? !pidAlive(owner) : lockAgeMs() > 10_000;
-    if (ownerGone) {
-      rmSync(LOCK_DIR, { recursive: true, force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK_DIR} (held by pid ${owner}); remove it if no install is running`);
-    await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
-  }
-}
-
-function lockAgeMs(): number {
-  try {
-    return Date.now() - statSync(LOCK_DIR).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-function releaseLock(): void {
-  rmSync(LOCK_DIR, { recursive: true, force: true });
 }
 
 /**
@@ -142,7 +93,8 @@ let pending: Promise<void> | undefined;
 export function ensureVenv(): Promise<void> {
   pending ??= (async () => {
     if (isInstalled()) return;
-    await acquireLock();
+    mkdirSync(VENV_DIR, { recursive: true });
+    await acquireInstallLock(LOCK_DIR, LOCK_WAIT_MS);
     try {
       if (isInstalled()) return; // another process installed while we waited
       const python = process.env.PYTHON ?? 'python3';
@@ -164,7 +116,7 @@ export function ensureVenv(): Promise<void> {
       }
       writeFileSync(MARKER, markerText());
     } finally {
-      releaseLock();
+      releaseInstallLock(LOCK_DIR);
     }
   })();
   return pending;

@@ -4,10 +4,11 @@
 // apt-get. Test files run in parallel processes: an atomic `mkdir` lock makes one of them install
 // while the others wait (apt's own lock would make the others fail, not wait).
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { chromium, type Browser } from 'playwright-core';
+import { acquireInstallLock, releaseInstallLock } from './install-lock';
 
 export const CHROMIUM_PATH = process.env.CLOUDCONFORM_TEST_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -16,51 +17,6 @@ const LOCK_DIR = join(tmpdir(), 'cloudconform-chromium-install.lock');
 const INSTALL_LOG = join(tmpdir(), 'cloudconform-chromium-install.log');
 /** apt-get install chromium took ~60 s here (about 90 MB of packages); a waiting process gives up well after that. */
 const LOCK_WAIT_MS = 15 * 60_000;
-const LOCK_POLL_MS = 250;
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function lockAgeMs(): number {
-  try {
-    return Date.now() - statSync(LOCK_DIR).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-/** Takes the lock (atomic mkdir); a lock left by a process that no longer exists is broken. */
-async function acquireLock(): Promise<void> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      mkdirSync(LOCK_DIR);
-      writeFileSync(join(LOCK_DIR, 'pid'), String(process.pid));
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let owner = NaN;
-    try {
-      owner = Number(readFileSync(join(LOCK_DIR, 'pid'), 'utf8'));
-    } catch {
-      // The owner has made the directory but not yet written its pid: wait.
-    }
-    const ownerGone = Number.isInteger(owner) && owner > 0 ? !pidAlive(owner) : lockAgeMs() > 10_000;
-    if (ownerGone) {
-      rmSync(LOCK_DIR, { recursive: true, force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK_DIR} (held by pid ${owner}); remove it if no install is running`);
-    await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
-  }
-}
 
 function run(command: string, args: string[], logFd: number): Promise<void> {
   return new Promise((resolvePromise, reject) => {
@@ -92,7 +48,7 @@ let pending: Promise<void> | undefined;
 export function ensureChromium(): Promise<void> {
   pending ??= (async () => {
     if (existsSync(CHROMIUM_PATH)) return;
-    await acquireLock();
+    await acquireInstallLock(LOCK_DIR, LOCK_WAIT_MS);
     try {
       if (existsSync(CHROMIUM_PATH)) return; // another process installed it while we waited
       const fd = openSync(INSTALL_LOG, 'w');
@@ -114,7 +70,7 @@ export function ensureChromium(): Promise<void> {
       if (!existsSync(CHROMIUM_PATH)) throw new Error(`apt-get installed chromium but ${CHROMIUM_PATH} is missing\n${logTail()}`);
       process.stderr.write(`# chromium installed with apt-get in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     } finally {
-      rmSync(LOCK_DIR, { recursive: true, force: true });
+      releaseInstallLock(LOCK_DIR);
     }
   })();
   return pending;

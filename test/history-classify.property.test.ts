@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { classify, inferEvaluated, livePlace, type StateEntry } from '../src/history/classify';
+import { classify, inferEvaluated, type StateEntry } from '../src/history/classify';
+import { liveIdentityOf as livePlace } from '../src/model/report';
 import { compareFindings, findingKey, type Finding, type ScanReport } from '../src/model/report';
 import { fileFinding, liveFinding, report } from './helpers/history-fixtures';
 

@@ -5,11 +5,11 @@
 // nothing new or regressed, 1 new or regressed failures, 2 the diff could not be made.
 import { writeOutputFile } from '../write-file';
 import { existsSync, statSync } from 'node:fs';
-import { classify, inferEvaluated, livePlace, ScopeMismatchError } from '../history/classify';
+import { classify, inferEvaluated, ScopeMismatchError } from '../history/classify';
 import { ReportFileError, readReportFile } from '../history/report-file';
 import type { ChangeKind, HistoryStore, RunComparison } from '../history/types';
 import type { RunInfo, ScanReport } from '../model/report';
-import { compareStrings } from '../model/report';
+import { compareStrings, liveIdentityOf } from '../model/report';
 import type { RuleMeta } from '../rules/rule';
 import { renderDiffCsv } from '../reporters/diff-csv';
 import { BLOCKING_CHANGES, isDiffFormat, renderDiff, type DiffReport } from '../reporters/diff-report';
@@ -156,7 +156,7 @@ async function diffOf(a: string, b: string, openStore: () => Promise<HistoryStor
 /** A side's run; for a report written before 0.2 (no run), one inferred from what it shows, said in a note. */
 function runOf(side: Side, otherScope: string | undefined, notes: string[]): RunInfo {
   if (side.report.run) return side.report.run;
-  const live = side.report.findings.some((f) => livePlace(f) !== undefined);
+  const live = side.report.findings.some((f) => liveIdentityOf(f) !== undefined);
   notes.push(
     `${side.label} records no run (written before cloudconform 0.2): a finding missing from it counts as resolved only in a file or region where it still has findings and no errors; elsewhere it is shown as not evaluated`,
   );

@@ -13,9 +13,9 @@ import {
   type AwsSecurityFinding,
   type AwsSecurityFindingFilters,
 } from '@aws-sdk/client-securityhub';
-import type { Finding, ScanReport } from '../model/report';
+import { liveIdentityOf, type Finding, type ScanReport } from '../model/report';
 import { evaluatedPlaces } from '../history/classify';
-import { asffProblems, defaultProductArn, liveIdentityOf, toAsffFinding, type AsffFinding } from '../reporters/asff';
+import { asffProblems, defaultProductArn, toAsffFinding, type AsffFinding } from '../reporters/asff';
 import { printable } from '../reporters/printable';
 import { callerCredentialChain } from '../sources/aws/accounts';
 import { AwsClientFactory, configuredRegion, limitCalls, type AwsCredentials, type CallLimiter } from '../sources/aws/clients';

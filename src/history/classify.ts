@@ -35,7 +35,7 @@
 // - Resolved entries are kept for RESOLVED_KEPT_DAYS after they resolve, so a failure coming back
 //   is `regressed`; after that they are dropped (the state stays bounded) and it would be `new`.
 // - Two findings of one run with the same key (should not happen) count as the worst of them.
-import { compareFindings, compareStrings, findingKey, type Finding, type RunEvaluated, type RunInfo, type ScanReport } from '../model/report';
+import { compareFindings, compareStrings, findingKey, liveIdentityOf, type Finding, type RunEvaluated, type RunInfo, type ScanReport } from '../model/report';
 import type { ChangeKind, FindingChange, RunComparison } from './types';
 
 export type Standing = 'failing' | 'suppressed' | 'passing' | 'unknown' | 'resolved';
@@ -195,12 +195,6 @@ function dirOf(path: string): string {
 const TERRAFORM_FILE = /\.tf(\.json)?$/i;
 const TFVARS_FILE = /\.tfvars(\.json)?$/i;
 
-/** A live finding's account and region: its typed identity, else its `aws://ACCOUNT/REGION` locator. */
-export function livePlace(f: Finding): { account: string; region: string } | undefined {
-  if (f.resource.live) return { account: f.resource.live.account, region: f.resource.live.region };
-  const m = /^aws:\/\/([^/]+)\/([^/]+)$/.exec(f.location.file);
-  return m && f.location.line === 0 ? { account: m[1]!, region: m[2]! } : undefined;
-}
 
 /**
  * Whether a finding's place and rule were evaluated by the report's run: where a finding missing
@@ -253,7 +247,7 @@ export function evaluatedPlaces(report: ScanReport, fileGone?: (path: string) =>
   };
   return (f) => {
     if (!ran.has(f.ruleId)) return false;
-    const place = livePlace(f);
+    const place = liveIdentityOf(f);
     if (place) return regions.get(`${place.account}/${place.region}`)?.has(f.ruleId) === true;
     const file = normalPath(f.location.file);
     if (covered(file)) return false;
@@ -275,7 +269,7 @@ export function inferEvaluated(report: ScanReport): RunEvaluated {
   const regions = new Map<string, { account: string; region: string; ruleIds: Set<string> }>();
   const erroredRegions = new Set(report.errors.map((e) => (e.account && e.region ? `${e.account}/${e.region}` : e.file.replace(/^aws:\/\//, ''))));
   for (const f of report.findings) {
-    const place = livePlace(f);
+    const place = liveIdentityOf(f);
     if (!place) {
       files.add(f.location.file);
       continue;

@@ -104,6 +104,17 @@ export interface LiveIdentity {
 }
 
 /**
+ * A live finding's account, region and ARN: `resource.live`, or for reports written before it
+ * existed (0.1), the `aws://ACCOUNT/REGION` locator (line 0) and the resource id (the ARN).
+ * Undefined for a scan's findings. History, HTML and every export read live places through this.
+ */
+export function liveIdentityOf(f: Pick<Finding, 'resource' | 'location'>): LiveIdentity | undefined {
+  if (f.resource.live) return f.resource.live;
+  const m = f.location.line === 0 ? /^aws:\/\/([^/]+)\/([^/]+)$/.exec(f.location.file) : null;
+  return m ? { account: m[1]!, region: m[2]!, arn: f.resource.id } : undefined;
+}
+
+/**
  * One order for findings everywhere (reports, every format, history, diffs): file, line, column,
  * rule, resource id, each compared by UTF-16 code units, so the order is the same on every machine
  * and locale (`localeCompare` put `B` after `a` under some locales and not others).

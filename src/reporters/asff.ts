@@ -2,8 +2,7 @@
 // asff` writes the report's findings as a JSON array of them, and `export securityhub` imports them.
 // Limits and values from the Security Hub API reference (botocore's securityhub 2018-10-26 model).
 import { createHash } from 'node:crypto';
-import { isLiveLocation } from '../model/location';
-import { findingKey, compareFindings, type Finding, type LiveIdentity, type ScanReport } from '../model/report';
+import { findingKey, compareFindings, liveIdentityOf, type Finding, type LiveIdentity, type ScanReport } from '../model/report';
 import type { Risk, RuleMeta } from '../rules/rule';
 import { VERSION } from '../version';
 import { printable } from './printable';
@@ -78,16 +77,6 @@ export interface AsffOptions {
   target?: { account: string; region: string };
 }
 
-/**
- * A live finding's account, region and ARN: `resource.live`, or for reports written before it
- * existed, the `aws://ACCOUNT/REGION` locator (line 0) and the resource id (the ARN). Undefined for
- * a scan's findings.
- */
-export function liveIdentityOf(f: Finding): LiveIdentity | undefined {
-  if (f.resource.live) return f.resource.live;
-  const m = isLiveLocation(f.location) ? /^aws:\/\/([^/]+)\/([^/]+)$/.exec(f.location.file) : null;
-  return m ? { account: m[1]!, region: m[2]!, arn: f.resource.id } : undefined;
-}
 
 /** `arn:aws:securityhub:REGION:ACCOUNT:product/ACCOUNT/default`: findings a customer imports itself. */
 export function defaultProductArn(account: string, region: string): string {

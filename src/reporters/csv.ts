@@ -1,5 +1,4 @@
-import { compareFindings, findingKey, type Finding, type ScanReport } from '../model/report';
-import { liveIdentityOf } from './asff';
+import { compareFindings, findingKey, liveIdentityOf, type Finding, type ScanReport } from '../model/report';
 
 /** The columns, in order: one row per finding. */
 export const CSV_COLUMNS = [

@@ -1,13 +1,12 @@
 // OCSF 1.1.0, class 2003 Compliance Finding (category 2 Findings), with the cloud profile: `--format
 // ocsf` writes a JSON array of events, one per finding. The tests validate it against the class's JSON
 // schema (test/fixtures/ocsf/), which allows no property it doesn't define.
-import { compareFindings, findingKey, type Finding, type ScanReport } from '../model/report';
+import { compareFindings, findingKey, liveIdentityOf, type Finding, type ScanReport } from '../model/report';
 import type { Risk, RuleMeta } from '../rules/rule';
 import type { Verdict } from '../rules/rule';
 import { VERSION } from '../version';
 import { printable } from './printable';
 import { jsonArrayLines } from './json-lines';
-import { liveIdentityOf } from './asff';
 import { relatedRequirements, relatedStandards } from './requirements';
 import { describeSuppression, isWebUrl } from './shared';
 

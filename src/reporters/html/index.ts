@@ -5,8 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { RequirementResult, RequirementStatus, Standard } from '../../compliance/types';
 import type { ChangeKind, RunComparison, RunSummary } from '../../history/types';
-import { isLiveLocation } from '../../model/location';
-import { compareFindings, compareStrings, findingKey, type Finding, type ScanReport } from '../../model/report';
+import { compareFindings, compareStrings, findingKey, liveIdentityOf, type Finding, type ScanReport } from '../../model/report';
 import { findRule } from '../../rules';
 import { RISK_ORDER, type RuleMeta } from '../../rules/rule';
 import { printable } from '../printable';
@@ -94,13 +93,6 @@ const percent = (c: { pass: number; fail: number }) => {
   return s === undefined ? '—' : formatScore(s);
 };
 
-/** A live finding's account and region: the typed identity, or (reports before 0.2) its `aws://` locator. */
-function liveOf(f: Finding): { account: string; region: string } | undefined {
-  if (f.resource.live) return f.resource.live;
-  if (!isLiveLocation(f.location)) return undefined;
-  const [account = '', region = ''] = f.location.file.slice('aws://'.length).split('/');
-  return { account, region };
-}
 
 /** The strings the script reads, each once (50,000 findings share few rules, files, accounts). */
 class Strings {
@@ -127,7 +119,7 @@ interface Placed {
 
 /** `gone`: resolved because the resource is no longer there (the finding is as last seen). */
 function row(strings: Strings, { finding: f, repository }: Placed, change: ChangeKind | undefined, gone = false): number[] {
-  const live = liveOf(f);
+  const live = liveIdentityOf(f);
   const where = live ? `${live.account} / ${live.region}` : formatLocation(f.location.file, f.location.line, f.location.column);
   const note = f.suppressed ? describeSuppression(f) : describeExpiredSuppression(f);
   return [
@@ -398,7 +390,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   for (const { finding: f, repository } of unique) {
     add(total, f);
     resources.add(`${f.location.file}\u0000${f.resource.id}\u0000${f.resource.root ?? ''}`);
-    const live = liveOf(f);
+    const live = liveIdentityOf(f);
     const groups: [Map<string, Counts>, string][] = live
       ? [
           [accounts, live.account],

@@ -243,13 +243,14 @@ export const REPORT_SCHEMA = closed(['version', 'tool', 'rules', 'findings', 'er
   }),
   run: closed(['id', 'command', 'startedAt', 'endedAt', 'scope', 'evaluated'], {
     id: str,
-    command: { type: 'string', enum: ['scan', 'audit'] },
+    command: { type: 'string', enum: ['scan', 'audit', 'event'] },
     startedAt: str,
     endedAt: str,
     scope: closed(['key', 'label'], { key: str, label: str }),
     evaluated: closed([], {
       files: strings,
       regions: { type: 'array', items: closed(['account', 'region', 'ruleIds'], { account: str, region: str, ruleIds: strings }) },
+      resources: { type: 'array', items: closed(['account', 'region', 'arn', 'ruleIds'], { account: str, region: str, arn: str, ruleIds: strings }) },
     }),
   }),
 });

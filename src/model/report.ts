@@ -144,7 +144,8 @@ export function compareStrings(a: string, b: string): number {
 export interface RunInfo {
   /** Unique, and sorts by start time: `20261204T193000Z-3fa9c1d2`. */
   id: string;
-  command: 'scan' | 'audit';
+  /** `event`: `handle-event` (or the Lambda handler) describing the resources a batch of CloudTrail events named. */
+  command: 'scan' | 'audit' | 'event';
   /** ISO 8601, UTC, milliseconds. */
   startedAt: string;
   endedAt: string;
@@ -177,6 +178,12 @@ export interface RunEvaluated {
   roots?: string[];
   /** Audits: each account and region whose listing of a rule's resources completed, with those rules. */
   regions?: { account: string; region: string; ruleIds: string[] }[];
+  /**
+   * Event runs: each live resource described (or found gone) with the rules run on it. Such a run
+   * says nothing of any other resource of its scope: the history leaves their findings as they
+   * were (not even `not-evaluated`); a resource listed here with no finding left is resolved.
+   */
+  resources?: { account: string; region: string; arn: string; ruleIds: string[] }[];
 }
 
 /** A new run id: the start time (seconds, UTC) and 8 random hex digits. */

@@ -249,3 +249,81 @@ test('red team: an error in a variable file covers its module; one in a --var-fi
   assert.equal(changeOf(elsewhere, other), 'not-evaluated');
   assert.equal(changeOf(elsewhere, template), 'resolved', 'a variable file has nothing to do with a template');
 });
+
+// Event runs (handle-event, the Lambda handler): each describes a few resources and lists them in
+// `evaluated.resources`. Such a run says nothing of any other resource of its scope.
+const ALL = ['SageMaker-004', 'SageMaker-005'];
+const live = (f: Finding, ruleIds = ALL) => ({ ...f.resource.live!, ruleIds });
+
+test('event run: the resources it did not describe are left as they were, not even not-evaluated, and are not in its changes', () => {
+  const nb1 = liveFinding(A, 'us-east-1', 'nb1', 'fail');
+  const nb2 = liveFinding(A, 'us-east-1', 'nb2', 'fail');
+  const west = liveFinding(A, 'eu-west-1', 'nb3', 'fail');
+  const ok = liveFinding(A, 'us-east-1', 'nb4', 'pass');
+  const audit = report([nb1, nb2, west, ok], { regions: [{ account: A, region: 'us-east-1', ruleIds: ALL }, { account: A, region: 'eu-west-1', ruleIds: ALL }] });
+  const before = classify(undefined, undefined, audit);
+  const event = report([nb1], { resources: [live(nb1)] }, { minutes: 1 });
+  assert.equal(event.run!.command, 'event');
+  const r = classify(before.state, audit.run, event);
+  assert.deepEqual(r.comparison.changes.map((c) => [c.finding.message, c.change]), [['nb1 fail', 'still-failing']]);
+  assert.equal(r.comparison.counts['not-evaluated'], 0);
+  assert.equal(r.comparison.counts.resolved, 0);
+  // The others' entries pass through as they were (standing, since, finding).
+  for (const f of [nb2, west, ok]) assert.deepEqual(r.state.find((e) => e.key === findingKey(f)), before.state.find((e) => e.key === findingKey(f)));
+  assert.equal(r.state.length, before.state.length);
+  // An event run that described nothing changes nothing.
+  const nothing = classify(before.state, audit.run, report([], { resources: [] }, { minutes: 2 }));
+  assert.deepEqual(nothing.comparison.changes, []);
+  assert.deepEqual(nothing.state, before.state);
+});
+
+test('event run: a resource described with no finding left (deleted) is resolved; failing again later is regressed', () => {
+  const nb1 = liveFinding(A, 'us-east-1', 'nb1', 'fail');
+  const nb2 = liveFinding(A, 'us-east-1', 'nb2', 'fail');
+  const audit = report([nb1, nb2], { regions: [{ account: A, region: 'us-east-1', ruleIds: ALL }] });
+  const gone = report([], { resources: [live(nb2)] }, { minutes: 1 });
+  const r = sequence(audit, gone);
+  assert.deepEqual(r.comparison.changes.map((c) => [c.finding.message, c.change]), [['nb2 fail', 'resolved']]);
+  assert.equal(r.state.find((e) => e.key === findingKey(nb2))?.standing, 'resolved');
+  assert.equal(r.state.find((e) => e.key === findingKey(nb1))?.standing, 'failing');
+  const back = sequence(audit, gone, report([nb2], { resources: [live(nb2)] }, { minutes: 2 }));
+  assert.deepEqual(back.comparison.changes.map((c) => [c.finding.message, c.change]), [['nb2 fail', 'regressed']]);
+  // A first event for a resource never seen: new; the same event again: still failing.
+  const fresh = liveFinding(A, 'us-east-1', 'nb9', 'fail');
+  const once = report([fresh], { resources: [live(fresh)] }, { minutes: 3 });
+  const twice = report([fresh], { resources: [live(fresh)] }, { minutes: 4 });
+  assert.equal(changeOf(sequence(audit, once), fresh), 'new');
+  assert.equal(changeOf(sequence(audit, once, twice), fresh), 'still-failing');
+});
+
+test('attack: an event run resolves only the rules it ran on the exact resource it described (not another account, region, rule or an ARN prefix)', () => {
+  const nb = liveFinding(A, 'us-east-1', 'nb', 'fail');
+  const nbDomain = liveFinding(A, 'us-east-1', 'nb', 'fail', 'SageMaker-005');
+  const longer = liveFinding(A, 'us-east-1', 'nb-2', 'fail');
+  const other = liveFinding('222222222222', 'us-east-1', 'nb', 'fail');
+  const audit = report([nb, nbDomain, longer, other], { regions: [{ account: A, region: 'us-east-1', ruleIds: ALL }, { account: '222222222222', region: 'us-east-1', ruleIds: ALL }] });
+  // Described with SageMaker-004 only; the rule list of the report has both.
+  const event = report([], { resources: [live(nb, ['SageMaker-004'])] }, { minutes: 1 });
+  const r = sequence(audit, event);
+  assert.deepEqual(r.comparison.changes.map((c) => [c.key, c.change]), [[findingKey(nb), 'resolved']]);
+  // The right ARN in the wrong account or region resolves nothing.
+  const elsewhere = report([], { resources: [{ ...live(nb), region: 'eu-west-1' }, { ...live(nb), account: '333333333333' }] }, { minutes: 1 });
+  assert.deepEqual(sequence(audit, elsewhere).comparison.changes, []);
+  // A rule the report did not run resolves nothing even when listed.
+  const notRun = report([], { resources: [live(nb)] }, { minutes: 1, rules: ['SageMaker-005'] });
+  assert.deepEqual(sequence(audit, notRun).comparison.changes.map((c) => [c.key, c.change]), [[findingKey(nbDomain), 'resolved']]);
+});
+
+test('event run: an unknown verdict (describe failed) keeps the failure; a full audit after event runs sees what they left', () => {
+  const nb = liveFinding(A, 'us-east-1', 'nb', 'fail');
+  const quiet = liveFinding(A, 'us-east-1', 'quiet', 'fail');
+  const unknown = { ...nb, result: 'unknown' as const, message: 'DescribeNotebookInstance failed: AccessDenied' };
+  const ev = { regions: [{ account: A, region: 'us-east-1', ruleIds: ALL }] };
+  const r = sequence(report([nb, quiet], ev), report([unknown], { resources: [live(nb)] }, { minutes: 1 }));
+  assert.equal(changeOf(r, nb), 'not-evaluated');
+  assert.equal(r.state.find((e) => e.key === findingKey(nb))?.standing, 'failing');
+  // The audit after the events: quiet gone from a listed region is resolved, nb still failing.
+  const after = sequence(report([nb, quiet], ev), report([unknown], { resources: [live(nb)] }, { minutes: 1 }), report([nb], ev, { minutes: 2 }));
+  assert.equal(changeOf(after, nb), 'still-failing');
+  assert.equal(changeOf(after, quiet), 'resolved');
+});

@@ -31,7 +31,10 @@
 //   directory above it, or for Terraform another file of its module directory), the rule ran,
 //   and for a module or nested stack instance its root was read without error too; audits: the
 //   account and region's listing completed for the rule (a region listed completely with zero
-//   resources resolves what was there: Prowler #2190 kept those).
+//   resources resolves what was there: Prowler #2190 kept those); event runs (`evaluated.resources`):
+//   the resource (account, region, ARN) was described, or found gone, with the rule. An event run
+//   says nothing of anything else: every other entry passes through unchanged and is not among
+//   its changes (no `not-evaluated`, no resolved entry dropped).
 // - Resolved entries are kept for RESOLVED_KEPT_DAYS after they resolve, so a failure coming back
 //   is `regressed`; after that they are dropped (the state stays bounded) and it would be `new`.
 // - Two findings of one run with the same key (should not happen) count as the worst of them.
@@ -121,6 +124,10 @@ export function classify(
   const previous = new Map<string, StateEntry>();
   for (const entry of previousState ?? []) previous.set(entry.key, entry);
   const looked = evaluatedPlaces(current, options.fileGone);
+  // An event run says nothing of the resources it did not describe: their entries pass through
+  // as they were, out of its changes (an event for one notebook made every other failure of the
+  // account `not-evaluated`). Also what lets the DynamoDB store read only the described ones.
+  const silent = run.evaluated.resources !== undefined;
   const cutoff = Date.parse(run.startedAt) - RESOLVED_KEPT_DAYS * 86_400_000;
 
   const changes: FindingChange[] = [];
@@ -140,7 +147,9 @@ export function classify(
     if (seen.has(key)) continue;
     const wasFailing = before.standing === 'failing' || before.standing === 'suppressed';
     const here = looked(before.finding);
-    if (wasFailing) {
+    if (silent && !here) {
+      state.push(before);
+    } else if (wasFailing) {
       changes.push({ key, change: here ? 'resolved' : 'not-evaluated', finding: before.finding, previous: before.finding });
       state.push(here ? { key, finding: before.finding, standing: 'resolved', since: run.id } : before);
     } else if (before.standing === 'resolved') {
@@ -222,6 +231,14 @@ export function evaluatedPlaces(report: ScanReport, fileGone?: (path: string) =>
     for (const id of r.ruleIds) set.add(id);
     regions.set(k, set);
   }
+  // Event runs: each resource described, by account, region and exact ARN (JSON: no separator to forge).
+  const resources = new Map<string, Set<string>>();
+  for (const r of evaluated.resources ?? []) {
+    const k = JSON.stringify([r.account, r.region, r.arn]);
+    const set = resources.get(k) ?? new Set<string>();
+    for (const id of r.ruleIds) set.add(id);
+    resources.set(k, set);
+  }
   // What this run did not fully evaluate, so nothing there is resolved by absence:
   // - every error entry's file (or directory, or option). Errors pinned on one resource count too:
   //   the report keeps only those of types some rule checks (the others are warnings), and one
@@ -248,7 +265,9 @@ export function evaluatedPlaces(report: ScanReport, fileGone?: (path: string) =>
   return (f) => {
     if (!ran.has(f.ruleId)) return false;
     const place = liveIdentityOf(f);
-    if (place) return regions.get(`${place.account}/${place.region}`)?.has(f.ruleId) === true;
+    if (place) {
+      return regions.get(`${place.account}/${place.region}`)?.has(f.ruleId) === true || resources.get(JSON.stringify([place.account, place.region, place.arn]))?.has(f.ruleId) === true;
+    }
     const file = normalPath(f.location.file);
     if (covered(file)) return false;
     if (!files.has(file)) return deleted(file);

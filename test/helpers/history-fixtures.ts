@@ -32,6 +32,11 @@ export function liveFinding(account: string, region: string, name: string, resul
   };
 }
 
+/** What an event run says it described: the resource of each finding given, with the rules run on it. */
+export function described(...resources: { arn: string; account: string; region: string; ruleIds?: string[] }[]): { account: string; region: string; arn: string; ruleIds: string[] }[] {
+  return resources.map((r) => ({ account: r.account, region: r.region, arn: r.arn, ruleIds: r.ruleIds ?? ['SageMaker-004', 'SageMaker-005'] }));
+}
+
 let counter = 0;
 
 /** A run id that sorts by `minutes` after 2026-01-01. */
@@ -58,10 +63,10 @@ export function report(
     summary: { resources: findings.length, findings: findings.length, pass: 0, fail: 0, unknown: 0, suppressed: 0, errors: 0, filesScanned: 0, failing: 0 },
     run: {
       id,
-      command: options.command ?? (evaluated.regions ? 'audit' : 'scan'),
+      command: options.command ?? (evaluated.resources ? 'event' : evaluated.regions ? 'audit' : 'scan'),
       startedAt: at,
       endedAt: at,
-      scope: { key: options.scope ?? (evaluated.regions ? 'audit:caller:111111111111' : 'scan:repo'), label: 'test' },
+      scope: { key: options.scope ?? (evaluated.regions || evaluated.resources ? 'audit:caller:111111111111' : 'scan:repo'), label: 'test' },
       evaluated,
     },
   };

@@ -1,0 +1,109 @@
+// Sending one message: an HTTP POST (Slack, webhooks) or an SNS Publish. Every send ends: a
+// deadline per attempt covers connecting, the answer and its body; at most a few KB of the
+// answer are read (a hostile or broken server's endless body is cut); redirects are not
+// followed (a 3xx is a failure: a redirect could send the findings, or a signed body, elsewhere).
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { printable } from '../reporters/printable';
+
+/** One attempt's deadline: connect, send, the status and the first KB of the answer. */
+export const DEFAULT_SEND_TIMEOUT_MS = 10_000;
+/** Attempts per message: again after a 429, 500, 502, 503, 504 or a refused/reset connection (not after a timeout: the server may have it). */
+export const DEFAULT_ATTEMPTS = 3;
+/** The most of an answer read (an error's explanation, Slack's `invalid_payload`). */
+const MAX_ANSWER_BYTES = 4096;
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN']);
+
+export class SendError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'SendError';
+  }
+}
+
+export interface PostOptions {
+  timeoutMs?: number;
+  attempts?: number;
+  /** Waits between attempts (ms); tests shorten them. */
+  backoffMs?: readonly number[];
+  /** The headers of each attempt (a webhook's signature carries the time of sending). */
+  headers: () => Record<string, string>;
+}
+
+/** POSTs `body`; resolves with the status on 2xx, else throws a SendError whose message never holds the URL. */
+export async function postWithRetries(url: URL, body: string, options: PostOptions): Promise<{ status: number; attempts: number }> {
+  const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
+  const backoff = options.backoffMs ?? [300, 1200];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const status = await postOnce(url, body, options.headers(), options.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS);
+      return { status, attempts: attempt };
+    } catch (e) {
+      const err = e instanceof SendError ? e : new SendError((e as Error)?.message ?? String(e), false);
+      if (!err.retryable || attempt >= attempts) throw attempt > 1 ? new SendError(`${err.message} (after ${attempt} attempts)`, false) : err;
+      await new Promise((r) => setTimeout(r, backoff[Math.min(attempt - 1, backoff.length - 1)] ?? 0));
+    }
+  }
+}
+
+function postOnce(url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const payload = Buffer.from(body, 'utf8');
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    let settled = false;
+    const finish = (error: SendError | undefined, status?: number) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      if (error) reject(error);
+      else resolve(status!);
+    };
+    const req = send(
+      {
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: url.port || undefined,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        // No keep-alive: the process (or the Lambda invocation) is not held open by an idle socket.
+        agent: false,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(payload.length), ...headers },
+      },
+      (res) => readAnswer(res, (status, text) => {
+        if (status >= 200 && status < 300) return finish(undefined, status);
+        if (status >= 300 && status < 400) return finish(new SendError(`answered HTTP ${status} (a redirect): not followed`, false));
+        finish(new SendError(`answered HTTP ${status}${text ? `: ${text}` : ''}`, RETRY_STATUS.has(status)));
+      }),
+    );
+    const timer = setTimeout(() => finish(new SendError(`no answer within ${Math.round(timeoutMs / 100) / 10}s`, false)), timeoutMs);
+    req.on('error', (e: NodeJS.ErrnoException) => finish(new SendError(e.code ? `${e.code}${e.syscall ? ` (${e.syscall})` : ''}` : 'connection failed', RETRY_CODES.has(e.code ?? ''))));
+    req.end(payload);
+  });
+}
+
+/** The status and at most MAX_ANSWER_BYTES of the body, one line, escaped; the rest is never read. */
+function readAnswer(res: IncomingMessage, done: (status: number, text: string) => void): void {
+  const status = res.statusCode ?? 0;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    const text = Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8').replace(/\s+/g, ' ').trim();
+    done(status, printable(text.length > 200 ? `${text.slice(0, 200)}…` : text));
+  };
+  res.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= MAX_ANSWER_BYTES) end();
+  });
+  res.on('end', end);
+  res.on('error', end);
+  res.on('aborted', end);
+}

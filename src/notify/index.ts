@@ -1,0 +1,165 @@
+// Notifications of a run's findings (`--notify`): one message per run (or event batch) per
+// channel, only when the run has something to say (by default new and regressed failures), sent
+// after the history recorded the run. A channel that fails is an error entry (`notify:KIND`); the
+// other channels still send, and the findings are recorded and reported all the same.
+//
+// Webhook signatures (verification, for receivers): with CLOUDCONFORM_WEBHOOK_SECRET set, each
+// POST carries `X-Cloudconform-Timestamp: UNIX_SECONDS` and
+// `X-Cloudconform-Signature: sha256=HEX`, HEX = HMAC-SHA256(secret, TIMESTAMP + "." + RAW_BODY).
+// Recompute it over the raw bytes, compare in constant time, refuse a timestamp more than 5
+// minutes from your clock, and a body `delivery` id already seen (a retry repeats it).
+import { createHmac, randomUUID } from 'node:crypto';
+import type { Finding, ScanError, ScanReport } from '../model/report';
+import type { RunComparison } from '../history/types';
+import { describeAwsError } from '../sources/aws/errors';
+import { DEFAULT_SEND_TIMEOUT_MS, postWithRetries, type PostOptions } from './deliver';
+import { jsonDocument, plainText, selectItems, slackPayload, snsSubject, type Digest } from './message';
+import { redactChannels, type NotifyChannel, type NotifyFilters } from './targets';
+
+export { parseNotifyTarget, parseNotifyTargets, parseNotifyFilters, NotifyTargetError, DEFAULT_NOTIFY_ON, NOTIFY_ON } from './targets';
+export type { NotifyChannel, NotifyFilters, NotifyFilterSpec, TagFilter } from './targets';
+
+export const WEBHOOK_SECRET_ENV = 'CLOUDCONFORM_WEBHOOK_SECRET';
+export const SIGNATURE_HEADER = 'x-cloudconform-signature';
+export const TIMESTAMP_HEADER = 'x-cloudconform-timestamp';
+
+export interface NotifyResult {
+  /** The channel as it may be shown (`slack https://hooks.slack.com/…`, `sns ARN`). */
+  channel: string;
+  kind: NotifyChannel['kind'];
+  /** Findings the message is about, and how many it lists (the others are counted by rule). */
+  findings: number;
+  /** Webhooks: whether the body was signed. */
+  signed?: boolean;
+  /** SNS: the MessageId. */
+  messageId?: string;
+}
+
+export interface NotifyOptions {
+  env?: NodeJS.ProcessEnv;
+  /** One attempt's deadline (ms). */
+  timeoutMs?: number;
+  attempts?: number;
+  backoffMs?: readonly number[];
+  /** SNS: `--endpoint-url` and `--profile` (AWS_ENDPOINT_URL and the SDK chain otherwise). */
+  aws?: { endpoint?: string; profile?: string };
+  /** A finding's tags when known (the tag filter leaves out findings whose tags are unknown). */
+  tagsOf?: (f: Finding) => Record<string, string> | undefined;
+  now?: () => Date;
+}
+
+export interface NotifyOutcome {
+  sent: NotifyResult[];
+  errors: ScanError[];
+  /** Once per call: webhooks sent unsigned (no secret). */
+  warnings: string[];
+  /** Findings left out because the tag filter could not judge them (tags unknown). */
+  tagsUnknown: number;
+}
+
+/**
+ * Sends what the run's comparison selects (`selectItems`) to every channel, all at once. Without
+ * a comparison (`--no-history`, or no history to compare with), every failure counts as new.
+ */
+export async function notify(
+  comparison: RunComparison | undefined,
+  report: ScanReport,
+  channels: readonly NotifyChannel[],
+  filters: NotifyFilters,
+  opts: NotifyOptions = {},
+): Promise<NotifyOutcome> {
+  const env = opts.env ?? process.env;
+  const digest = selectItems(comparison, report, filters, opts.tagsOf ?? tagsOfFinding);
+  const outcome: NotifyOutcome = { sent: [], errors: [], warnings: [], tagsUnknown: digest.tagsUnknown };
+  if (digest.items.length === 0 || channels.length === 0) return outcome;
+  const secret = env[WEBHOOK_SECRET_ENV] || undefined;
+  if (!secret && channels.some((c) => c.kind === 'webhook')) {
+    outcome.warnings.push(`${WEBHOOK_SECRET_ENV} is not set: webhook messages are sent unsigned (receivers can't tell them from forgeries)`);
+  }
+  const results = await Promise.all(
+    channels.map(async (channel): Promise<NotifyResult | ScanError> => {
+      try {
+        return await send(channel, digest, secret, opts);
+      } catch (e) {
+        const reason = channel.kind === 'sns' ? describeAwsError(e) : ((e as Error)?.message ?? String(e));
+        return { file: `notify:${channel.kind}`, message: redactChannels(`${channel.shown}: not sent: ${reason}`, channels) };
+      }
+    }),
+  );
+  for (const r of results) {
+    if ('file' in r) outcome.errors.push(r);
+    else outcome.sent.push(r);
+  }
+  return outcome;
+}
+
+/** Findings carry no tags today: the tag filter judges only what a caller's `tagsOf` knows. */
+function tagsOfFinding(f: Finding): Record<string, string> | undefined {
+  return (f.resource as { tags?: Record<string, string> }).tags;
+}
+
+async function send(channel: NotifyChannel, digest: Digest, secret: string | undefined, opts: NotifyOptions): Promise<NotifyResult> {
+  const base = { channel: channel.shown, kind: channel.kind, findings: digest.items.length };
+  if (channel.kind === 'sns') return { ...base, messageId: await publishSns(channel, digest, opts) };
+  const post: Omit<PostOptions, 'headers'> = { timeoutMs: opts.timeoutMs, attempts: opts.attempts, backoffMs: opts.backoffMs };
+  if (channel.kind === 'slack') {
+    await postWithRetries(channel.url, JSON.stringify(slackPayload(digest)), { ...post, headers: () => ({ 'user-agent': 'cloudconform' }) });
+    return base;
+  }
+  // The delivery id is in the signed body: a receiver that remembers it refuses a replay (and a retry it already has).
+  const body = jsonDocument(digest).replace(/^\{/, `{"delivery":"${randomUUID()}",`);
+  const now = opts.now ?? (() => new Date());
+  await postWithRetries(channel.url, body, {
+    ...post,
+    headers: (): Record<string, string> => {
+      if (!secret) return { 'user-agent': 'cloudconform' };
+      const timestamp = String(Math.floor(now().getTime() / 1000));
+      return { 'user-agent': 'cloudconform', [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: `sha256=${signWebhook(secret, timestamp, body)}` };
+    },
+  });
+  return { ...base, signed: secret !== undefined };
+}
+
+/** HMAC-SHA256 of `TIMESTAMP.BODY`, hex: what a receiver recomputes. */
+export function signWebhook(secret: string, timestamp: string, body: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
+}
+
+/** SNS takes at most 256 KB (262,144 bytes) per message, attributes and subject included. */
+const SNS_MAX_BYTES = 262_144;
+
+/**
+ * One Publish with a message per protocol: email gets plain text, SMS the headline, every other
+ * subscriber (SQS, Lambda, HTTP/S, Firehose) the JSON document. Budgets halve until it fits.
+ */
+async function publishSns(channel: Extract<NotifyChannel, { kind: 'sns' }>, digest: Digest, opts: NotifyOptions): Promise<string | undefined> {
+  let jsonBudget = 150_000;
+  let textBudget = 40_000;
+  let message: string;
+  for (;;) {
+    message = JSON.stringify({ default: jsonDocument(digest, jsonBudget), email: plainText(digest, textBudget), sms: snsSubject(digest) });
+    if (Buffer.byteLength(message, 'utf8') + 200 <= SNS_MAX_BYTES || jsonBudget < 2_000) break;
+    jsonBudget = Math.floor(jsonBudget / 2);
+    textBudget = Math.floor(textBudget / 2);
+  }
+  const { SNSClient, PublishCommand } = await import('@aws-sdk/client-sns');
+  const { AwsClientFactory } = await import('../sources/aws/clients');
+  const factory = new AwsClientFactory({ endpoint: opts.aws?.endpoint, profile: opts.aws?.profile, maxSockets: 2 });
+  const client = new SNSClient(factory.config(channel.region));
+  const abort = AbortSignal.timeout((opts.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS) * (opts.attempts ?? 3));
+  try {
+    const out = await client.send(
+      new PublishCommand({
+        TopicArn: channel.topicArn,
+        Subject: snsSubject(digest),
+        Message: message,
+        MessageStructure: 'json',
+        ...(channel.fifo ? { MessageGroupId: 'cloudconform', MessageDeduplicationId: digest.run?.id ?? randomUUID() } : {}),
+      }),
+      { abortSignal: abort },
+    );
+    return out.MessageId;
+  } finally {
+    factory.destroy();
+  }
+}

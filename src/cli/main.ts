@@ -96,7 +96,12 @@ function withReportOptions(command: Command): Command {
     .option('-q, --quiet', 'print no report on standard output (use with --output); errors still go to standard error')
     .option('--no-color', 'no colours (also: NO_COLOR environment variable)')
     .addOption(new Option('--db <file>', 'history database').env('CLOUDCONFORM_DB').default(undefined, '$XDG_DATA_HOME/cloudconform/history.db'))
-    .option('--no-history', 'do not record this run in the history database');
+    .option('--no-history', 'do not record this run in the history database')
+    .option('--notify <target>', 'after the run, send its new and regressed failures to sns=TOPIC_ARN, slack=URL or webhook=URL (a URL may be env:VARIABLE; webhooks signed with CLOUDCONFORM_WEBHOOK_SECRET); repeatable', collect, [])
+    .option('--notify-on <changes>', 'changes notified: new,regressed (default), still-failing, resolved, suppression-expired', collect, [])
+    .option('--notify-risk <risk>', `notify only failures at or above this risk: ${RISK_NAMES}`)
+    .option('--notify-rule <id>', 'notify only findings of this rule (repeatable)', collect, [])
+    .option('--notify-tag <key[=value]>', "notify only findings whose resource has this tag (repeatable: all of them); findings whose tags are unknown are left out, with a warning", collect, []);
 }
 
 /** The history database option of the commands that read it (history, diff, report, export). */

@@ -1,4 +1,6 @@
 import { writeOutputFile } from '../write-file';
+import type { NotifyCliOptions } from '../notify/cli';
+import { NotifyTargetError } from '../notify/targets';
 import { GlobError } from '../engine/glob';
 import { applyBaseline, BaselineError, createBaseline, loadBaseline, writeBaseline } from '../engine/baseline';
 import { ConfigError, configShownAs, findConfig, parseRisk, type Config } from '../engine/config';
@@ -13,7 +15,7 @@ import { ProgressLine } from './progress';
 import { useColor, writeError } from './terminal';
 
 /** The options every command that produces a report has (`scan`, `audit`); see `withReportOptions`. */
-export interface ReportCommandOptions {
+export interface ReportCommandOptions extends NotifyCliOptions {
   format: ReportFormat;
   output: string[];
   failOn?: string;
@@ -66,6 +68,9 @@ export async function runReportCommand(
 ): Promise<number> {
   try {
     const outputs = opts.output.map(parseOutput);
+    // --notify targets and filters are checked before the run: a typo costs no scan.
+    const notifyCli = [opts.notify, opts.notifyOn, opts.notifyRule, opts.notifyTag].some((o) => o?.length) || opts.notifyRisk !== undefined ? await import('../notify/cli') : undefined;
+    const notifying = notifyCli?.prepareNotify(opts);
     const config = findConfig(opts.config, process.cwd(), searchFrom);
     const failOn: FailOn = opts.failOn === 'none' ? 'None' : opts.failOn ? parseRisk(opts.failOn, '--fail-on') : (config.failOn ?? 'Low');
     const ruleIds = opts.rules === undefined ? undefined : parseRuleIds(opts.rules);
@@ -101,14 +106,17 @@ export async function runReportCommand(
       }
     }
     // Recorded after the report is written: a history that can't be written loses nothing of the run.
-    const recorded = opts.history === false || (await import('../history/record')).recordRun(report, opts.db);
-    if (report.errors.length > 0 || unwritten > 0 || !recorded) return 2;
+    let comparison: import('../history/types').RunComparison | undefined;
+    const recorded = opts.history === false || (await import('../history/record')).recordRun(report, opts.db, (c) => (comparison = c));
+    // After recording (new and regressed are the history's verdicts); without one, every failure is new.
+    const notified = !notifying || (await notifyCli!.notifyRun(notifying, comparison, report, opts.quiet === true));
+    if (report.errors.length > 0 || unwritten > 0 || !recorded || !notified) return 2;
     if (report.findings.some((f) => isFailing(f, failOn))) return 1;
     if (opts.failOnUnknown && report.findings.some((f) => f.result === 'unknown' && !f.suppressed)) return 1;
     if (opts.failOnExpired && report.findings.some((f) => f.expiredSuppression && !f.suppressed && f.result !== 'pass')) return 1;
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof BaselineError || e instanceof GlobError || usageErrors.some((type) => e instanceof type)) {
+    if (e instanceof UsageError || e instanceof NotifyTargetError || e instanceof ConfigError || e instanceof BaselineError || e instanceof GlobError || usageErrors.some((type) => e instanceof type)) {
       writeError((e as Error).message);
       return 2;
     }

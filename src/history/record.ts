@@ -2,6 +2,7 @@
 // report is written, so a history that can't be written never loses the run's own result).
 import { lstatSync } from 'node:fs';
 import type { ScanReport } from '../model/report';
+import type { RunComparison } from './types';
 import { writeError } from '../cli/terminal';
 import { defaultHistoryPath, HistoryError, HistoryUnavailableError, openHistory } from './store';
 
@@ -21,14 +22,16 @@ function fileGone(path: string): boolean {
   }
 }
 
-export function recordRun(report: ScanReport, db: string | undefined): boolean {
+/** `recorded` gets the run's comparison with the scope's previous state (for --notify). */
+export function recordRun(report: ScanReport, db: string | undefined, recorded?: (comparison: RunComparison) => void): boolean {
   const path = db ?? defaultHistoryPath();
   try {
     const store = openHistory({ path });
     try {
       // Recorded by the process that scanned, in its directory: a file named by an earlier finding
       // that is gone now was deleted (classify asks only about files below the scanned directories).
-      store.record(report, { fileGone });
+      const comparison = store.record(report, { fileGone });
+      recorded?.(comparison);
     } finally {
       store.close();
     }

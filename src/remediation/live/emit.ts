@@ -110,8 +110,9 @@ const ESCAPE_IN_DOUBLE_QUOTES = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
  * such as cfn-lint; CloudFormation reads `yes`/`on` as booleans) and 1.2: every string that is
  * not plainly safe in both is double-quoted, with control characters and line separators escaped.
  */
-function cloudFormationYaml(template: unknown): string {
-  const doc = new Document(template, { version: '1.1' });
+export function cloudFormationYaml(template: unknown): string {
+  // No anchors and aliases for a value used twice: CloudFormation rejects them (cfn-lint W1101).
+  const doc = new Document(template, { version: '1.1', aliasDuplicateObjects: false });
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value === 'string' && !plainIsSafe(node.value)) node.type = Scalar.QUOTE_DOUBLE;

@@ -1,0 +1,223 @@
+// What `monitor deploy` builds, said once for both emitters (CloudFormation and Terraform): the
+// event pattern, the sizes and timeouts, the Lambda function's environment and its role's
+// statements. Values that name other resources or parameters are symbolic (`Val`): each emitter
+// spells them its own way (`Fn::GetAtt`, `aws_sqs_queue.events.arn`).
+import { dynamoTableDefinition, memberReadActions, monitorIamPolicy } from './deps';
+import { MonitorUsageError, validateAccountId, validateRoleName, validateSchedule, type MonitorNotifyTarget } from './validate';
+
+export interface MonitorDeployOptions {
+  /** `rate(1 day)`, `cron(...)`: a scheduled full audit (validated). */
+  schedule?: string;
+  organization?: boolean;
+  accounts?: readonly string[];
+  notify?: readonly MonitorNotifyTarget[];
+  respond?: 'tag' | 'stop';
+  roleName?: string;
+}
+
+/** The six SageMaker calls that create, change or delete what the rules check. */
+export const EVENT_NAMES = [
+  'CreateNotebookInstance',
+  'UpdateNotebookInstance',
+  'DeleteNotebookInstance',
+  'CreateDomain',
+  'UpdateDomain',
+  'DeleteDomain',
+] as const;
+
+/**
+ * CloudTrail records of those calls as EventBridge delivers them. A record with `errorCode` is a
+ * call that failed (nothing was created or changed): `exists: false` keeps it out.
+ */
+export function eventPattern(): object {
+  return {
+    source: ['aws.sagemaker'],
+    'detail-type': ['AWS API Call via CloudTrail'],
+    detail: {
+      eventSource: ['sagemaker.amazonaws.com'],
+      eventName: [...EVENT_NAMES],
+      errorCode: [{ exists: false }],
+    },
+  };
+}
+
+/** Seconds the event handler may run: describes with retries for eventual consistency, history, notifications. */
+export const EVENT_FUNCTION_TIMEOUT = 120;
+/** AWS: a queue's visibility timeout at least six times its Lambda function's timeout. */
+export const QUEUE_VISIBILITY_TIMEOUT = 6 * EVENT_FUNCTION_TIMEOUT;
+/** The scheduled full audit: Lambda's longest. */
+export const AUDIT_FUNCTION_TIMEOUT = 900;
+export const BATCH_SIZE = 10;
+/** Deliveries before a message goes to the dead-letter queue. */
+export const MAX_RECEIVE_COUNT = 5;
+/** SQS's longest retention: time to look at what failed. */
+export const DEAD_LETTER_RETENTION = 14 * 24 * 3600;
+export const LOG_RETENTION_DAYS = 90;
+export const MEMORY_MB = 512;
+/**
+ * The bundle targets Node 20 (esbuild `node20`) and runs on any later Node. nodejs20.x is deprecated
+ * since 2026-04-30 and can't be created from 2027-02-01 (cfn-lint W2531): the newest runtime, which
+ * AWS names as every older one's successor. (It takes async handlers only, as ours is.)
+ */
+export const RUNTIME = 'nodejs24.x';
+export const HANDLER = 'lambda.handler';
+export const DEFAULT_CODE_KEY = 'cloudconform-lambda.zip';
+export const DEFAULT_ROLE_NAME = 'cloudconform-monitor-read';
+/** SNS's AWS-managed key: encrypted at rest with no key to manage; the publisher needs no KMS grant. */
+export const TOPIC_KMS_KEY = 'alias/aws/sns';
+
+export type ResId =
+  | 'table'
+  | 'queue'
+  | 'deadLetterQueue'
+  | 'topic'
+  | 'bus'
+  | 'rule'
+  | 'eventFunction'
+  | 'auditFunction'
+  | 'eventLogGroup'
+  | 'auditLogGroup'
+  | 'functionRole'
+  | 'scheduleRule';
+
+export type ParamId = 'codeBucket' | 'codeKey' | 'organizationId' | 'slackWebhookUrl' | 'webhookSecret';
+
+/** A value: a literal, a resource's attribute, a parameter, the partition/account, or a concatenation. */
+export type Val =
+  | string
+  | { res: ResId; attr: 'arn' | 'name' | 'url' | 'logStreams' }
+  | { param: ParamId }
+  | { pseudo: 'partition' | 'account' | 'region' }
+  | { join: Val[] };
+
+export interface Statement {
+  sid: string;
+  actions: string[];
+  resources: Val[];
+}
+
+const arn = (res: ResId): Val => ({ res, attr: 'arn' });
+const partition: Val = { pseudo: 'partition' };
+
+export interface MonitorSpec {
+  options: MonitorDeployOptions;
+  /** --organization or --accounts: a central bus, a member template, a role assumed in each account. */
+  central: boolean;
+  roleName?: string;
+  accounts: string[];
+  schedule?: string;
+  snsTargets: string[];
+  slack: boolean;
+  webhooks: string[];
+  env: [string, Val][];
+  /** The Lambda role: exactly monitorIamPolicy's actions, plus the queue's consumer calls and logs. */
+  statements: Statement[];
+  /** The actions monitorIamPolicy gives for these options (what `statements` must cover, no more). */
+  handlerActions: string[];
+  memberActions: string[];
+  table: ReturnType<typeof dynamoTableDefinition>;
+}
+
+/** SQS calls a Lambda event source mapping makes with the function's role (AWS Lambda developer guide). */
+export const QUEUE_CONSUMER_ACTIONS = ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'];
+export const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+export function monitorSpec(options: MonitorDeployOptions): MonitorSpec {
+  const accounts = [...new Set((options.accounts ?? []).map(validateAccountId))];
+  const central = options.organization === true || accounts.length > 0;
+  if (options.roleName !== undefined && !central) {
+    throw new MonitorUsageError('--role-name is the role assumed in other accounts: give it with --organization or --accounts');
+  }
+  const roleName = central ? validateRoleName(options.roleName ?? DEFAULT_ROLE_NAME) : undefined;
+  const schedule = options.schedule === undefined ? undefined : validateSchedule(options.schedule);
+  const notify = options.notify ?? [];
+  const snsTargets = [...new Set(notify.flatMap((n) => (n.kind === 'sns' ? [n.arn] : [])))];
+  const webhooks = [...new Set(notify.flatMap((n) => (n.kind === 'webhook' ? [n.url] : [])))];
+  const slack = notify.some((n) => n.kind === 'slack');
+  const table = dynamoTableDefinition();
+
+  // Newline-separated: neither an ARN nor a checked URL holds one (validate.ts refuses them).
+  const notifyParts: Val[] = [{ join: ['sns=', arn('topic')] }];
+  for (const a of snsTargets) notifyParts.push(`sns=${a}`);
+  if (slack) notifyParts.push({ join: ['slack=', { param: 'slackWebhookUrl' }] });
+  for (const u of webhooks) notifyParts.push(`webhook=${u}`);
+  const env: [string, Val][] = [
+    ['CLOUDCONFORM_TABLE', { res: 'table', attr: 'name' }],
+    ['CLOUDCONFORM_NOTIFY', { join: notifyParts.flatMap((p, i) => (i === 0 ? [p] : ['\n', p])) }],
+  ];
+  if (webhooks.length > 0) env.push(['CLOUDCONFORM_WEBHOOK_SECRET', { param: 'webhookSecret' }]);
+  if (roleName) env.push(['CLOUDCONFORM_ROLE_NAME', roleName]);
+  if (options.organization) env.push(['CLOUDCONFORM_ORGANIZATION', 'true']);
+  if (accounts.length > 0) env.push(['CLOUDCONFORM_ACCOUNTS', accounts.join(',')]);
+  if (options.respond) env.push(['CLOUDCONFORM_RESPOND', options.respond]);
+
+  const policy = monitorIamPolicy({ respond: options.respond, organization: options.organization, accounts: accounts.length > 0, store: 'dynamodb' });
+  const handlerActions = [...new Set(policy.Statement.flatMap((s) => s.Action))].sort();
+  const statements = scopedStatements(handlerActions, { snsTargets, roleName, accounts, indexes: (table.GlobalSecondaryIndexes ?? []).length > 0, schedule: schedule !== undefined });
+  return {
+    options,
+    central,
+    roleName,
+    accounts,
+    schedule,
+    snsTargets,
+    slack,
+    webhooks,
+    env,
+    statements,
+    handlerActions,
+    memberActions: memberReadActions(options.respond),
+    table,
+  };
+}
+
+/**
+ * The handler's actions, each on the narrowest resources it takes: the stack's table, topic(s)
+ * and queue, the named role in the allowed accounts, notebooks for --respond; the rest (List and
+ * Describe calls over every notebook and domain, STS, EC2 regions) on `*`.
+ */
+function scopedStatements(
+  actions: string[],
+  ctx: { snsTargets: string[]; roleName?: string; accounts: string[]; indexes: boolean; schedule: boolean },
+): Statement[] {
+  const groups = new Map<string, Statement>();
+  const put = (sid: string, action: string, resources: Val[]) => {
+    const s = groups.get(sid) ?? { sid, actions: [], resources };
+    s.actions.push(action);
+    groups.set(sid, s);
+  };
+  for (const action of actions) {
+    if (action.startsWith('dynamodb:')) {
+      put('HistoryTable', action, [arn('table'), ...(ctx.indexes ? [{ join: [arn('table'), '/index/*'] }] : [])]);
+    } else if (action === 'sns:Publish') {
+      put('Notify', action, [arn('topic'), ...ctx.snsTargets]);
+    } else if (action === 'sts:AssumeRole') {
+      if (!ctx.roleName) throw new Error('sts:AssumeRole without a role name');
+      const accounts: Val[] = ctx.accounts.length > 0 ? ctx.accounts : ['*'];
+      put('AssumeMemberRole', action, accounts.map((a) => ({ join: ['arn:', partition, ':iam::', a, `:role/${ctx.roleName}`] })));
+    } else if (isRespondAction(action)) {
+      // --respond's calls (AddTags, StopNotebookInstance) act on notebook instances only.
+      put('Respond', action, [{ join: ['arn:', partition, ':sagemaker:*:*:notebook-instance/*'] }]);
+    } else {
+      put('ReadSageMaker', action, ['*']);
+    }
+  }
+  const logs: Val[] = [{ res: 'eventLogGroup', attr: 'logStreams' }];
+  if (ctx.schedule) logs.push({ res: 'auditLogGroup', attr: 'logStreams' });
+  return [
+    ...[...groups.values()].map((s) => ({ ...s, actions: [...s.actions].sort() })),
+    { sid: 'ConsumeEventQueue', actions: [...QUEUE_CONSUMER_ACTIONS], resources: [arn('queue')] },
+    { sid: 'WriteLogs', actions: [...LOG_ACTIONS], resources: logs },
+  ];
+}
+
+/** SageMaker calls that change something (--respond's AddTags, StopNotebookInstance): on notebooks only. */
+export function isRespondAction(action: string): boolean {
+  const [service, name = ''] = action.split(':');
+  return service === 'sagemaker' && !/^(List|Describe|Get)/.test(name);
+}
+
+export const TEMPLATE_NOTE = [
+  'Generated by cloudconform monitor deploy. The Lambda code is the zip `cloudconform monitor package` writes:',
+  'upload it (aws s3 cp cloudconform-lambda.zip s3://BUCKET/KEY) and give the bucket and key as parameters.',
+];

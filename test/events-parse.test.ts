@@ -1,19 +1,9 @@
 // parseEventInput: what a hostile or malformed input can and can't make the event handler do. Each
 // bad record is an error for that record alone (ok: false) and the rest of the input goes on.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MAX_EVENT_BYTES, MAX_RECORDS, parseEventInput, type EventRecord } from '../src/events/parse';
-
-const FIXTURES = join(import.meta.dirname, 'fixtures', 'cloudtrail');
-
-/** A fixture event (parsed), with its placeholders filled. */
-export function fixture(name: string, fill: Record<string, string> = {}): Record<string, any> {
-  let text = readFileSync(join(FIXTURES, name), 'utf8');
-  for (const [k, v] of Object.entries({ DOMAIN_ID: 'd-abcdef123456', ...fill })) text = text.replaceAll(k, v);
-  return JSON.parse(text);
-}
+import { fixture } from './helpers/cloudtrail';
 
 const create = () => fixture('create-notebook-default-access.json');
 const one = (input: unknown): EventRecord => {
@@ -128,7 +118,7 @@ describe('events: hostile and malformed records', () => {
       [(e) => (e.detail.requestParameters = 'x'), /notebookInstanceName \(missing\)/],
       [(e) => (e.detail.requestParameters.notebookInstanceName = { a: 1 }), /notebookInstanceName an object/],
       [(e) => (e.detail.requestParameters.notebookInstanceName = ''), /is not a notebook instance name/],
-      [(e) => (e.detail.responseElements.notebookInstanceArn = 7), /notebookInstanceArn 7 is not an ARN/],
+      [(e) => (e.detail.responseElements.notebookInstanceArn = 7), /notebookInstanceArn 7 is not a SageMaker ARN/],
     ];
     for (const [mutate, expected] of cases) {
       const e = create();
@@ -158,7 +148,8 @@ describe('events: hostile and malformed records', () => {
       e.detail.responseElements.notebookInstanceArn = value;
       return error(e);
     };
-    assert.match(arn('arn:aws:ec2:us-east-1:123456789012:instance/cc-event-open'), /names a ec2 instance, not a sagemaker notebook-instance/);
+    assert.match(arn('arn:aws:ec2:us-east-1:123456789012:instance/cc-event-open'), /is not a SageMaker ARN/);
+    assert.match(arn('arn:aws:sagemaker:us-east-1:123456789012:domain/cc-event-open'), /names a domain, not a notebook-instance/);
     assert.match(arn('arn:aws:sagemaker:us-east-1:210987654321:notebook-instance/cc-event-open'), /in account 210987654321, not the record's 123456789012/);
     assert.match(arn('arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/cc-event-open'), /in region eu-west-1, not the record's us-east-1/);
     assert.match(arn('arn:aws-cn:sagemaker:us-east-1:123456789012:notebook-instance/cc-event-open'), /partition aws-cn, not aws/);

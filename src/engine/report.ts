@@ -85,6 +85,11 @@ export function finishRun(start: RunStart): RunInfo {
       .map((r) => ({ ...r, ruleIds: [...new Set(r.ruleIds)].sort(compareStrings) }))
       .sort((a, b) => compareStrings(a.account, b.account) || compareStrings(a.region, b.region));
   }
+  if (start.evaluated.resources) {
+    evaluated.resources = start.evaluated.resources
+      .map((r) => ({ ...r, ruleIds: [...new Set(r.ruleIds)].sort(compareStrings) }))
+      .sort((a, b) => compareStrings(a.account, b.account) || compareStrings(a.region, b.region) || compareStrings(a.arn, b.arn));
+  }
   return {
     id: newRunId(start.startedAt),
     command: start.command,

@@ -2,8 +2,9 @@
 // Lambda function gets from an SQS event source), a JSON array of events, or JSON lines. Nothing
 // here is trusted for a verdict: a record only names the resource to describe (account, region,
 // id), and whatever in it is malformed or hostile becomes an error for that record alone while the
-// rest of the input goes on. Kept free of SDK imports: the Lambda handler loads it first.
+// rest of the input goes on. Ids and ARNs are checked by the live registry's own patterns.
 import { printable } from '../reporters/printable';
+import { DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE, liveKind, parseSageMakerArn } from '../sources/aws/registry';
 import { checkRegionName, partitionOfRegion } from '../sources/aws/regions';
 
 /** An EventBridge event is at most 256 KB (PutEvents' limit): a larger SQS body or line is not one. */
@@ -21,8 +22,7 @@ export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 export const SAGEMAKER_SOURCE = 'aws.sagemaker';
 export const SAGEMAKER_EVENT_SOURCE = 'sagemaker.amazonaws.com';
 
-export const NOTEBOOK_INSTANCE_TYPE = 'AWS::SageMaker::NotebookInstance';
-export const DOMAIN_TYPE = 'AWS::SageMaker::Domain';
+export { DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE };
 
 export type EventAction = 'create' | 'update' | 'delete';
 
@@ -176,10 +176,8 @@ function parseSqsBatch(records: unknown): EventRecord[] {
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
-/** CreateNotebookInstance's NotebookInstanceName: letters, digits and hyphens, 63 at most. */
-const NOTEBOOK_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
-/** DescribeDomain's DomainId (`d-` and 12 lower-case letters and digits in practice). */
-const DOMAIN_ID = /^d-(-*[a-z0-9]){1,61}$/;
+/** Whether `id` is an id of the type's live kind (the API's pattern and length). */
+const validId = (type: string, id: unknown): id is string => typeof id === 'string' && liveKind(type)!.invalidId(id) === undefined;
 /** An API operation's name: a made-up eventName longer or odder than this is malformed, not ignored. */
 const OPERATION_NAME = /^[A-Za-z][A-Za-z0-9]{0,127}$/;
 const EVENT_ID = /^[\x21-\x7e]{1,128}$/;
@@ -243,7 +241,7 @@ type Named = { id: string; arn?: string } | { error: string };
 
 function notebookTarget(eventName: string, request: Record<string, unknown> | undefined, response: Record<string, unknown> | undefined, where: Where): Named {
   const name = request ? field(request, 'notebookInstanceName') : undefined;
-  if (typeof name !== 'string' || !NOTEBOOK_NAME.test(name)) return { error: `${eventName}: requestParameters.notebookInstanceName ${describeJson(name)} is not a notebook instance name` };
+  if (!validId(NOTEBOOK_INSTANCE_TYPE, name)) return { error: `${eventName}: requestParameters.notebookInstanceName ${describeJson(name)} is not a notebook instance name` };
   const arn = response ? field(response, 'notebookInstanceArn') : undefined;
   if (arn === undefined || arn === null) return { id: name };
   // SageMaker spells the name in lower case in the ARN.
@@ -267,27 +265,24 @@ function domainTarget(eventName: string, request: Record<string, unknown> | unde
     domainId = request ? field(request, 'domainId') : undefined;
     from = 'requestParameters.domainId';
   }
-  if (typeof domainId !== 'string' || !DOMAIN_ID.test(domainId)) return { error: `${eventName}: ${from} ${describeJson(domainId)} is not a domain id` };
+  if (!validId(DOMAIN_TYPE, domainId)) return { error: `${eventName}: ${from} ${describeJson(domainId)} is not a domain id` };
   const arn = response ? field(response, 'domainArn') : undefined;
   if (arn === undefined || arn === null) return { id: domainId };
   const checked = checkArn(arn, 'responseElements.domainArn', 'domain', where, (n) => n === domainId, domainId);
   return 'error' in checked ? { error: `${eventName}: ${checked.error}` } : { id: domainId, arn: checked.arn };
 }
 
-const ARN = /^arn:([a-z-]{1,32}):([a-z0-9-]{1,64}):([a-z0-9-]{0,32}):(\d{12}|):([a-z-]{1,64})\/(.{1,256})$/s;
-
 /** An ARN the record gives must name the record's own account, region and resource, else the record is inconsistent. */
 function checkArn(arn: unknown, what: string, resource: string, where: Where, sameName: (name: string) => boolean, name: string): { arn: string } | { error: string } {
-  const m = typeof arn === 'string' ? ARN.exec(arn) : null;
-  if (!m) return { error: `${what} ${describeJson(arn)} is not an ARN` };
-  const [, partition, service, region, account, kind, resourceName] = m as unknown as [string, string, string, string, string, string, string];
+  const parsed = typeof arn === 'string' ? parseSageMakerArn(arn) : undefined;
+  if (!parsed) return { error: `${what} ${describeJson(arn)} is not a SageMaker ARN` };
   const problems: string[] = [];
-  if (service !== 'sagemaker' || kind !== resource) problems.push(`names a ${service} ${kind}, not a sagemaker ${resource}`);
-  else if (!sameName(resourceName)) problems.push(`names ${describeJson(resourceName)}, not ${describeJson(name)}`);
-  if (account !== where.account) problems.push(`is in account ${account || '(none)'}, not the record's ${where.account}`);
-  if (region !== where.region) problems.push(`is in region ${region || '(none)'}, not the record's ${where.region}`);
-  if (partition !== where.partition) problems.push(`is in partition ${partition}, not ${where.partition}`);
-  return problems.length ? { error: `${what} ${shown(arn as string)} ${problems.join('; ')}` } : { arn: arn as string };
+  if (parsed.resource !== resource) problems.push(`names a ${parsed.resource}, not a ${resource}`);
+  else if (!sameName(parsed.id)) problems.push(`names ${describeJson(parsed.id)}, not ${describeJson(name)}`);
+  if (parsed.account !== where.account) problems.push(`is in account ${parsed.account}, not the record's ${where.account}`);
+  if (parsed.region !== where.region) problems.push(`is in region ${parsed.region}, not the record's ${where.region}`);
+  if (parsed.partition !== where.partition) problems.push(`is in partition ${parsed.partition}, not ${where.partition}`);
+  return problems.length ? { error: `${what} ${describeJson(arn)} ${problems.join('; ')}` } : { arn: arn as string };
 }
 
 function isRegion(name: string): boolean {

@@ -146,8 +146,8 @@ export async function resolveAccounts(
   );
 }
 
-/** The organization's active accounts, sorted; on a failure, those listed before it and the error. */
-async function listActiveOrganizationAccounts(
+/** The organization's active accounts, sorted; on a failure, those listed before it and the error. (Also the event handler's allow-list.) */
+export async function listActiveOrganizationAccounts(
   factory: AwsClientFactory,
   homeRegion: string,
   credentials: AwsCredentials,
@@ -192,9 +192,10 @@ async function assumeAccount(
 
 /**
  * A credential provider for one role, shared by every client of the account: one AssumeRole,
- * then a new one shortly before the session expires (long multi-account audits outlive it).
+ * then a new one shortly before the session expires (long multi-account audits outlive it, and a
+ * warm Lambda function keeps it across invocations).
  */
-function assumedRoleCredentials(sts: STSClient, roleArn: string, externalId: string | undefined, call: CallLimiter) {
+export function assumedRoleCredentials(sts: STSClient, roleArn: string, externalId: string | undefined, call: CallLimiter) {
   let session: ReturnType<typeof assume> | undefined;
   let refreshAt = 0;
   const assume = async () => {

@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
  * Mode 0644 (less the umask): the report is meant to be read and shared, and holds what the JSON
  * report holds, no credentials. Throws an Error whose message names the file and says why.
  */
-export function writeOutputFile(file: string, text: string, option = '--output'): void {
+export function writeOutputFile(file: string, text: string | Uint8Array, option = '--output'): void {
   const dir = dirname(file);
   try {
     mkdirSync(dir, { recursive: true });
@@ -32,7 +32,7 @@ export function writeOutputFile(file: string, text: string, option = '--output')
   let fd: number | undefined;
   try {
     fd = openSync(temp, 'wx', 0o644);
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
     closeSync(fd);
     fd = undefined;

@@ -8,6 +8,7 @@ import { printable } from '../reporters/printable';
 import { hintedUsageError, pointToHelp, singleDashLongOption, terraformSpellings } from './usage';
 import { registerGuardrailCommand } from './guardrail-options';
 import { registerRemediateCommands } from './remediate-options';
+import { registerMonitorCommands } from './monitor-options';
 import { endQuietlyOnClosedStdout, writeError } from './terminal';
 
 endQuietlyOnClosedStdout();
@@ -287,6 +288,7 @@ Exit codes: 0 every finding imported (and archived where due), 2 anything not.`)
 
 registerRemediateCommands(program);
 registerGuardrailCommand(program);
+registerMonitorCommands(program);
 
 program
   .command('iam-policy')

@@ -324,7 +324,7 @@ interface Call {
 async function act(ctx: Context, f: Finding, ruleIds: string[], name: string, c: Call): Promise<RespondAction> {
   const base = entryBase(ctx, f, ruleIds);
   try {
-    await ctx.journal.write({ ...base, time: ctx.now().toISOString(), phase: 'intent', call: c.call, ...(c.tag ? { tag: c.tag } : {}), reason: `${c.call} on ${name}` });
+    await ctx.journal.write({ ...base, time: ctx.now().toISOString(), phase: 'intent', call: c.call, ...(c.tag ? { tag: c.tag } : {}), reason: `${c.call} on ${clip(name, 256)}` });
   } catch (e) {
     return action(ctx, f, ruleIds, 'error', `the journal could not be written (${clip(redactSecrets((e as Error)?.message ?? String(e)), 300)}): ${c.call} not called`);
   }

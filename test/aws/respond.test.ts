@@ -21,6 +21,7 @@ import {
 import type { Finding } from '../../src/model/report';
 import { ExceptionMatcher, parseConfig } from '../../src/engine/config';
 import { RuleRunner } from '../../src/engine/evaluate';
+import { limitCalls } from '../../src/sources/aws/clients';
 import { ALL_RULES } from '../../src/rules/index';
 import { describeLive, liveKind, DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE } from '../../src/sources/aws/registry';
 import {
@@ -376,6 +377,41 @@ describe('stop: only an InService notebook that still fails', () => {
     assert.match(a.reason, /AccessDenied/);
     assert.equal(calls('StopNotebookInstance')[0]?.account, OTHER_ACCOUNT);
     assert.equal(await statusOf(name, OTHER_ACCOUNT), 'InService');
+  });
+
+  test('stopped by another invocation between our describe and our call (AWS: ValidationException; described again: Stopping): skipped, not an error', async () => {
+    const name = unique('respond-raced');
+    const targets = await evaluate(NOTEBOOK_INSTANCE_TYPE, await createNotebook(name));
+    let stopTried = false;
+    emulator.proxy.addRule({
+      fault: 'error',
+      action: 'StopNotebookInstance',
+      status: 400,
+      code: 'ValidationException',
+      message: 'Status (Stopping) not in ([InService]). Unable to transition to (Stopping) for Notebook Instance',
+      when: () => (stopTried = true),
+    });
+    emulator.proxy.addRule({ fault: 'rewrite', action: 'DescribeNotebookInstance', when: () => stopTried, rewrite: (a) => ({ ...a, NotebookInstanceStatus: 'Stopping' }) });
+    const { actions } = await run(targets, 'stop');
+    assert.equal(only(actions).outcome, 'skipped');
+    assert.match(only(actions).reason, /it is Stopping already: stopped by another call meanwhile/);
+    assert.equal(calls('StopNotebookInstance').length, 1, 'a ValidationException is not retried');
+  });
+
+  test('a stop whose answer never ends (one byte every 2 s) ends at the call deadline as an error entry', async () => {
+    const name = unique('respond-trickle');
+    const targets = await evaluate(NOTEBOOK_INSTANCE_TYPE, await createNotebook(name));
+    emulator.proxy.addRule({ fault: 'trickle', action: 'StopNotebookInstance', intervalMs: 2000 });
+    const made: SageMakerClient[] = [];
+    const started = Date.now();
+    try {
+      const actions = await respond(targets, 'stop', clients(made), memoryJournal(), { call: limitCalls(1, 500, new AbortController().signal) });
+      assert.equal(only(actions).outcome, 'error');
+      assert.match(only(actions).reason, /timed out/);
+    } finally {
+      for (const c of made) c.destroy();
+    }
+    assert.ok(Date.now() - started < 5000, `ended in ${Date.now() - started} ms`);
   });
 
   test("tags that can't be read (ListTags denied): an exemption can't be ruled out, so nothing is done", async () => {

@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, linkSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileJournal, journalLine, parseRespondMode, respondIamActions, streamJournal, type RespondJournalEntry } from './respond';
+import type { Finding } from '../model/report';
+import { fileJournal, journalLine, parseRespondMode, respond, respondIamActions, streamJournal, type RespondJournalEntry } from './respond';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'cc-respond-journal-'));
 
@@ -99,4 +100,23 @@ test('--respond: tag, stop; off, none, empty or absent mean no response; anythin
 test('IAM actions per mode: the describe and ListTags re-done, then the one mutating call; never a delete or a domain call', () => {
   assert.deepEqual(respondIamActions('tag'), ['sagemaker:AddTags', 'sagemaker:DescribeNotebookInstance', 'sagemaker:ListTags']);
   assert.deepEqual(respondIamActions('stop'), ['sagemaker:DescribeNotebookInstance', 'sagemaker:ListTags', 'sagemaker:StopNotebookInstance']);
+});
+
+test('passing and unknown findings are not acted on: no client asked, no journal line, no action', async () => {
+  const arn = 'arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/nb';
+  const finding = (result: Finding['result']): Finding => ({
+    ruleId: 'SageMaker-004',
+    result,
+    resource: { type: 'AWS::SageMaker::NotebookInstance', id: arn, source: 'aws', live: { account: '123456789012', region: 'us-east-1', arn } },
+    location: { file: 'aws://123456789012/us-east-1', line: 0 },
+    message: result === 'unknown' ? 'sagemaker:DescribeNotebookInstance failed: ThrottlingException' : 'ok',
+    risk: 'Medium',
+    suppressed: false,
+  });
+  const lines: string[] = [];
+  for (const mode of ['tag', 'stop'] as const) {
+    const actions = await respond([finding('pass'), finding('unknown')], mode, () => assert.fail('no client for a finding that does not fail'), streamJournal((l) => void lines.push(l)));
+    assert.deepEqual(actions, []);
+  }
+  assert.deepEqual(lines, []);
 });

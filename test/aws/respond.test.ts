@@ -318,13 +318,16 @@ describe('stop: only an InService notebook that still fails', () => {
     assert.equal(await statusOf(name), 'InService');
   });
 
-  test('without the describe the finding came from (no CreationTime to compare), nothing is stopped', async () => {
+  test('without the describe the finding came from (no CreationTime to compare), nothing is stopped (a tag is still given)', async () => {
     const name = unique('respond-bare');
     const [target] = await evaluate(NOTEBOOK_INSTANCE_TYPE, await createNotebook(name));
     const { actions } = await run([target!.finding], 'stop');
     assert.equal(only(actions).outcome, 'refused');
     assert.match(only(actions).reason, /does not say when its notebook was created/);
     assert.deepEqual(calls('StopNotebookInstance'), []);
+    // A tag is only a label, true of whatever notebook fails now under that ARN: given on the fresh describe.
+    const tagged = await run([target!.finding], 'tag');
+    assert.equal(only(tagged.actions).outcome, 'done');
   });
 
   test('a notebook that no longer fails (rewritten: Disabled in a subnet) is left alone', async () => {

@@ -22,6 +22,7 @@ import { HistoryUnavailableError, loadSqlite, type SqliteDatabase } from './sqli
 import type { ChangeKind, FindingChange, HistoryStore, RunComparison, RunSummary } from './types';
 
 export { HistoryUnavailableError } from './sqlite';
+export { asyncHistory } from './types';
 
 /** The history can't be read or written as asked: the message says why (exit 2). */
 export class HistoryError extends Error {

@@ -61,3 +61,22 @@ export interface HistoryStore {
   comparison(runId: string): RunComparison | undefined;
   close(): void;
 }
+
+/**
+ * The history as the event handler and the Lambda function use it: the local SQLite store
+ * (asyncHistory) or DynamoDB (dynamodb.ts), classified alike (the same tests run on both).
+ */
+export interface AsyncHistoryStore {
+  record(report: ScanReport, options?: { fileGone?(path: string): boolean }): Promise<RunComparison>;
+  runs(options?: { scopeKey?: string; limit?: number }): Promise<RunSummary[]>;
+  close(): Promise<void>;
+}
+
+/** A HistoryStore (SQLite) behind the asynchronous interface. */
+export function asyncHistory(store: HistoryStore): AsyncHistoryStore {
+  return {
+    record: async (report, options) => store.record(report, options),
+    runs: async (options) => store.runs(options),
+    close: async () => store.close(),
+  };
+}

@@ -152,3 +152,11 @@ test('--notify-risk and --notify-rule narrow what is sent; nothing left, nothing
   assert.equal(none.code, 1, none.stderr);
   assert.equal(server.received.length, 1);
 });
+
+test('scan --notify-tag is refused: a template\'s tags are not all the deployed resource gets', async () => {
+  const dir = repo();
+  const r = await run(['scan', '.', '--no-history', '--notify', `webhook=${server.origin}/h`, '--notify-tag', 'team=ml'], dir);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /--notify-tag: a scan's findings have no known tags/);
+  assert.equal(server.received.length, 0);
+});

@@ -62,6 +62,7 @@ export function auditOptions(opts: AuditCommandOptions, settings: Pick<ReportSet
     failOn: settings.failOn,
     ...(settings.ruleIds ? { ruleIds: settings.ruleIds } : {}),
     ...(opts.verbose ? { noteUnusedExceptions: true } : {}),
+    ...(opts.notifyTag?.length ? { keepTags: true } : {}),
     ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)),
   };
 }

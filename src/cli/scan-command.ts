@@ -4,6 +4,7 @@ import { collectGivenParameters, ParameterInputError, type GivenParameters } fro
 import { terraformVariablesFromEnvironment, type TerraformInputs, type VariableArg } from '../sources/terraform/variables';
 import { isValidWorkspaceName } from '../sources/terraform/workspace';
 import { runReportCommand, UsageError, type ReportCommandOptions } from './report-command';
+import { writeError } from './terminal';
 
 export interface ScanCommandOptions extends ReportCommandOptions {
   var: OrderedOption[];
@@ -19,6 +20,11 @@ export interface ScanCommandOptions extends ReportCommandOptions {
 
 /** Runs `cloudconform scan` and returns the exit code: 0 nothing failed, 1 failures, 2 incomplete or bad usage. */
 export async function runScanCommand(paths: string[], opts: ScanCommandOptions): Promise<number> {
+  if (opts.notifyTag?.length) {
+    // As for exceptions by tag: a template's tags are not all the deployed resource gets (stack tags, default_tags).
+    writeError("--notify-tag: a scan's findings have no known tags (a template's are not all the deployed resource gets: stack tags, provider default_tags); use it with audit or handle-event");
+    return 2;
+  }
   return runReportCommand(opts, ({ config, failOn, ruleIds, progress }) =>
     scan(paths, {
       config,

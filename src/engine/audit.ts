@@ -22,6 +22,8 @@ export interface AuditOptions {
   config: Config;
   /** `--verbose`: a note for each config exception that matched no finding. */
   noteUnusedExceptions?: boolean;
+  /** `--notify-tag`: read every live resource's tags and keep them in its findings (`resource.tags`). */
+  keepTags?: boolean;
   /** Rule ids to run (after the config's include/exclude); all when absent. */
   ruleIds?: string[];
   failOn?: FailOn;
@@ -119,11 +121,11 @@ async function auditUntil(factory: AwsClientFactory, options: AuditOptions, dead
   const startedAt = new Date();
   const rules = selectRules(options.config, options.ruleIds);
   const exceptions = new ExceptionMatcher(options.config.exceptions);
-  const runner = new RuleRunner(rules, exceptions);
+  const runner = new RuleRunner(rules, exceptions, Date.now(), options.keepTags === true);
   const overall = limitCalls(options.concurrency ?? DEFAULT_CONCURRENCY, options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, deadline);
   const regionConcurrency = options.regionConcurrency ?? DEFAULT_REGION_CONCURRENCY;
   // ListTags costs a call per resource: only for the types of rules some tag exception covers.
-  const tagTypes = new Set(rules.filter((r) => exceptions.usesTagsFor(r.meta.id)).flatMap((r) => r.meta.resourceTypes));
+  const tagTypes = new Set(rules.filter((r) => options.keepTags || exceptions.usesTagsFor(r.meta.id)).flatMap((r) => r.meta.resourceTypes));
 
   const total = emptyUnitResult();
   const notes: ScanNote[] = [];

@@ -16,11 +16,15 @@ export class RuleRunner {
   /** Indices of the config exceptions that matched some finding (expired ones too): see unusedExceptionNotes. */
   readonly matched = new Set<number>();
 
-  /** `now`: when suppressions' `expires` dates are judged (ms since the epoch). */
+  /**
+   * `now`: when suppressions' `expires` dates are judged (ms since the epoch). `keepTags`: live
+   * resources' tags (when read) go into their findings (`resource.tags`), for `--notify-tag`.
+   */
   constructor(
     rules: readonly Rule[],
     private readonly exceptions: ExceptionMatcher,
     private readonly now = Date.now(),
+    private readonly keepTags = false,
   ) {
     for (const rule of rules) {
       for (const type of rule.meta.resourceTypes) {
@@ -40,7 +44,7 @@ export class RuleRunner {
     const rules = this.rulesByType.get(raw.type);
     if (!rules) return;
     const resource = new Resource(raw);
-    const tags = this.exceptions.usesTags ? liveTags(resource) : undefined;
+    const tags = this.exceptions.usesTags || this.keepTags ? liveTags(resource) : undefined;
     // A copy with fresh strings: ids and values sliced out of a template would otherwise keep the
     // whole template text alive for as long as the report lives, so memory would grow per file.
     for (const rule of rules) out.push(structuredClone(this.evaluateRule(rule, resource, tags, errors)));
@@ -77,6 +81,7 @@ export class RuleRunner {
     if (resource.raw.details) finding.resource.details = resource.raw.details;
     if (resource.raw.root) finding.resource.root = resource.raw.root;
     if (resource.raw.live) finding.resource.live = { ...resource.raw.live };
+    if (this.keepTags && tags) finding.resource.tags = { ...tags };
 
     this.applySuppressions(finding, resource, tags);
     return finding;

@@ -216,6 +216,7 @@ export const REPORT_SCHEMA = closed(['version', 'tool', 'rules', 'findings', 'er
         details: { type: 'object', additionalProperties: str },
         root: str,
         live: closed(['account', 'region', 'arn'], { account: str, region: str, arn: str }),
+        tags: { type: 'object', additionalProperties: str },
       }),
       location: closed(['file', 'line'], { file: str, line: int, column: int }),
       message: str,

@@ -54,6 +54,11 @@ export interface Finding {
      * (line 0) for version 1 readers; read these instead.
      */
     live?: LiveIdentity;
+    /**
+     * Live resources: their tags, present only when the run was asked to keep them (`--notify-tag`,
+     * which filters notifications on them) and they were read. Absent: unknown, not "no tags".
+     */
+    tags?: Record<string, string>;
   };
   location: { file: string; line: number; column?: number };
   message: string;

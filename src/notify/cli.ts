@@ -42,7 +42,7 @@ export async function notifyRun(prepared: PreparedNotify, comparison: RunCompari
   const outcome = await notify(comparison, report, prepared.channels, prepared.filters, { aws: prepared.aws });
   for (const w of outcome.warnings) writeError(`warning: ${w}`);
   if (outcome.tagsUnknown) {
-    writeError(`warning: ${outcome.tagsUnknown} finding(s) not notified: --notify-tag can't judge them, their resource's tags are unknown (read only for live resources an exception by tag or the event handler reads)`);
+    writeError(`warning: ${outcome.tagsUnknown} finding(s) not notified: --notify-tag can't judge them, their resource's tags could not be read`);
   }
   if (!quiet) for (const s of outcome.sent) writeError(`notified ${s.channel} of ${s.findings} finding${s.findings === 1 ? '' : 's'}`);
   for (const e of outcome.errors) writeError(`error: ${e.file}: ${e.message}`);

@@ -93,9 +93,9 @@ export async function notify(
   return outcome;
 }
 
-/** Findings carry no tags today: the tag filter judges only what a caller's `tagsOf` knows. */
+/** The tags a live finding carries when its run kept them (`RuleRunner` with keepTags: audit and events with --notify-tag). */
 function tagsOfFinding(f: Finding): Record<string, string> | undefined {
-  return (f.resource as { tags?: Record<string, string> }).tags;
+  return f.resource.tags;
 }
 
 async function send(channel: NotifyChannel, digest: Digest, secret: string | undefined, opts: NotifyOptions): Promise<NotifyResult> {

@@ -150,3 +150,23 @@ test('audit --notify sns=…: one message for the notebook with direct internet 
   assert.equal(second.code, 1, second.stderr);
   assert.equal((await read()).length, 0, 'still failing: not notified again');
 });
+
+test('audit --notify-tag: the live tags are read and kept in the findings; only the tagged notebook is notified', async () => {
+  const { arn, read } = await topicWithQueue();
+  const sm = new SageMakerClient({ region: 'eu-west-1', endpoint: moto.endpoint });
+  const create = (name: string, team: string) =>
+    sm.send(new CreateNotebookInstanceCommand({ NotebookInstanceName: name, InstanceType: 'ml.t3.medium', RoleArn: 'arn:aws:iam::123456789012:role/nb', Tags: [{ Key: 'team', Value: team }] }));
+  await create('ml-notebook', 'ml');
+  await create('web-notebook', 'web');
+  const env = awsTestEnv({ AWS_ENDPOINT_URL: moto.endpoint });
+  const r = await runCli(['audit', '--regions', 'eu-west-1', '--no-history', '--notify', `sns=${arn}`, '--notify-tag', 'team=ml', '-f', 'json'], { awsEnv: env });
+  assert.equal(r.code, 1, r.stderr);
+  const report = JSON.parse(r.stdout) as ScanReport;
+  assert.deepEqual(report.findings.map((f) => [f.resource.details?.name, f.resource.tags]).sort(), [['ml-notebook', { team: 'ml' }], ['web-notebook', { team: 'web' }]]);
+  const messages = await read();
+  assert.equal(messages.length, 1, r.stderr);
+  assert.deepEqual(JSON.parse(messages[0]!.Message).findings.map((f: { resource: { name: string } }) => f.resource.name), ['ml-notebook']);
+  // Without --notify-tag, tags are neither read nor kept: the report is as it was.
+  const plain = await runCli(['audit', '--regions', 'eu-west-1', '--no-history', '-f', 'json'], { awsEnv: env });
+  assert.ok((JSON.parse(plain.stdout) as ScanReport).findings.every((f) => f.resource.tags === undefined));
+});

@@ -35,7 +35,9 @@ import {
   type RespondMode,
   type RespondTarget,
 } from '../../src/events/respond';
+import { handleEvents } from '../../src/events/handler';
 import { MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
+import { domainEvent, notebookEvent, sqsBatch } from '../helpers/cloudtrail';
 import { useAuditEmulator } from './audit-helpers';
 import { clientConfig, credentialsFor, seed, type Credentials, type Seeded } from './seed';
 
@@ -536,4 +538,34 @@ test('RESPOND_ACTIONS: each mode\'s IAM actions are exactly the calls it makes',
     assert.deepEqual([...new Set(calls().map((c) => c.iamAction))].sort(), respondIamActions(mode));
     emulator.proxy.clearLog();
   }
+});
+
+test('through the event handler (an SQS batch, as the Lambda gets it): the notebook stopped once across a replay, the domain refused, every decision in the journal file', async () => {
+  const name = unique('respond-handler');
+  const arn = await createNotebook(name);
+  const domain = emulator.seeded.domains[0]!;
+  const file = join(mkdtempSync(join(tmpdir(), 'cc-respond-')), 'journal.jsonl');
+  const batch = sqsBatch([notebookEvent('create-notebook-default-access.json', name, { account: MOTO_DEFAULT_ACCOUNT, region: REGION }), domainEvent('create-domain-default-access.json', domain.id, { account: MOTO_DEFAULT_ACCOUNT, region: REGION })]);
+  const outcomes: [string, string][][] = [];
+  for (let delivery = 0; delivery < 2; delivery++) {
+    const journal = fileJournal(file);
+    try {
+      const result = await handleEvents({ source: 'test', data: batch }, { endpointUrl: emulator.proxy.endpoint, maxAttempts: 1, notFoundDelaysMs: [10], respond: { mode: 'stop', journal } });
+      outcomes.push(result.actions.map((a) => [a.target, a.outcome]));
+    } finally {
+      await journal.close?.();
+    }
+  }
+  assert.deepEqual(outcomes.map((o) => o.sort()), [
+    [[arn, 'done'], [domain.arn, 'refused']].sort(),
+    [[arn, 'skipped'], [domain.arn, 'refused']].sort(),
+  ]);
+  assert.equal(calls('StopNotebookInstance').length, 1);
+  assert.equal(await statusOf(name), 'Stopped');
+  const entries = assertOneObjectPerLine(readFileSync(file, 'utf8').split(/(?<=\n)/));
+  assert.deepEqual(
+    entries.filter((e) => e.target === arn).map((e) => [e.phase, e.outcome ?? null]),
+    [['intent', null], ['outcome', 'done'], ['decision', 'skipped']],
+  );
+  assert.equal(entries.filter((e) => e.target === domain.arn && e.outcome === 'refused').length, 2);
 });

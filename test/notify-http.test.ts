@@ -198,6 +198,26 @@ test('attack: an endless answer is not read: success (2xx) or failure is decided
   }
 });
 
+test('attack: an answer trickling a byte a second: a 2xx counts at once, an error keeps what came by the deadline', async () => {
+  const trickle = (status: number) => (_req: unknown, res: import('node:http').ServerResponse) => {
+    res.writeHead(status, { 'content-type': 'text/plain' });
+    const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write('z')), 100);
+    res.on('close', () => clearInterval(timer));
+  };
+  const f = finding('Nb');
+  const r = report([f]);
+  server.behave(trickle(200));
+  let started = Date.now();
+  const delivered = await notify(comparison(r, [['new', f]]), r, [slack()], DEFAULT, { timeoutMs: 1000, backoffMs: [10] });
+  assert.deepEqual(delivered.errors, []);
+  assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
+  server.behave(trickle(400));
+  started = Date.now();
+  const refused = await notify(comparison(r, [['new', f]]), r, [slack()], DEFAULT, { timeoutMs: 1000, backoffMs: [10] });
+  assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+  assert.match(refused.errors[0]!.message, /answered HTTP 400: z+$/);
+});
+
 test('nothing to say, nothing sent: still-failing, suppressed and passing findings; no channel touched', async () => {
   const f = finding('Nb');
   const s = finding('Sup', { suppressed: true });

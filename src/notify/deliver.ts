@@ -74,36 +74,42 @@ function postOnce(url: URL, body: string, headers: Record<string, string>, timeo
         agent: false,
         headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(payload.length), ...headers },
       },
-      (res) => readAnswer(res, (status, text) => {
+      (res) => {
+        const status = res.statusCode ?? 0;
+        res.on('error', () => {}); // the body cut short by finish(): expected, not an error
+        // Delivered: the body says nothing more (and a slow or endless one must not hold us).
         if (status >= 200 && status < 300) return finish(undefined, status);
         if (status >= 300 && status < 400) return finish(new SendError(`answered HTTP ${status} (a redirect): not followed`, false));
-        finish(new SendError(`answered HTTP ${status}${text ? `: ${text}` : ''}`, RETRY_STATUS.has(status)));
-      }),
+        const failed = (text: string) => new SendError(`answered HTTP ${status}${text ? `: ${text}` : ''}`, RETRY_STATUS.has(status));
+        // The explanation is read until its first KB, its end, or the deadline: whichever comes first.
+        onDeadline = () => finish(failed(answer()));
+        const answer = readAnswer(res, () => finish(failed(answer())));
+      },
     );
-    const timer = setTimeout(() => finish(new SendError(`no answer within ${Math.round(timeoutMs / 100) / 10}s`, false)), timeoutMs);
+    let onDeadline = () => finish(new SendError(`no answer within ${Math.round(timeoutMs / 100) / 10}s`, false));
+    const timer = setTimeout(() => onDeadline(), timeoutMs);
     req.on('error', (e: NodeJS.ErrnoException) => finish(new SendError(e.code ? `${e.code}${e.syscall ? ` (${e.syscall})` : ''}` : 'connection failed', RETRY_CODES.has(e.code ?? ''))));
     req.end(payload);
   });
 }
 
-/** The status and at most MAX_ANSWER_BYTES of the body, one line, escaped; the rest is never read. */
-function readAnswer(res: IncomingMessage, done: (status: number, text: string) => void): void {
-  const status = res.statusCode ?? 0;
+/**
+ * Reads at most MAX_ANSWER_BYTES of the body (the rest is never read), calling `done` at that
+ * size or the body's end; the returned function gives what was read so far: one line, escaped.
+ */
+function readAnswer(res: IncomingMessage, done: () => void): () => string {
   const chunks: Buffer[] = [];
   let size = 0;
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    const text = Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8').replace(/\s+/g, ' ').trim();
-    done(status, printable(text.length > 200 ? `${text.slice(0, 200)}…` : text));
-  };
   res.on('data', (chunk: Buffer) => {
     chunks.push(chunk);
     size += chunk.length;
-    if (size >= MAX_ANSWER_BYTES) end();
+    if (size >= MAX_ANSWER_BYTES) done();
   });
-  res.on('end', end);
-  res.on('error', end);
-  res.on('aborted', end);
+  res.on('end', done);
+  res.on('error', done);
+  res.on('aborted', done);
+  return () => {
+    const text = Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8').replace(/\s+/g, ' ').trim();
+    return printable(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+  };
 }

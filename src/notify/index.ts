@@ -144,7 +144,7 @@ async function publishSns(channel: Extract<NotifyChannel, { kind: 'sns' }>, dige
   }
   const { SNSClient, PublishCommand } = await import('@aws-sdk/client-sns');
   const { AwsClientFactory } = await import('../sources/aws/clients');
-  const factory = new AwsClientFactory({ endpoint: opts.aws?.endpoint, profile: opts.aws?.profile, maxSockets: 2 });
+  const factory = new AwsClientFactory({ endpoint: opts.aws?.endpoint, profile: opts.aws?.profile, maxSockets: 2, ...(opts.attempts ? { maxAttempts: opts.attempts } : {}) });
   const client = new SNSClient(factory.config(channel.region));
   const abort = AbortSignal.timeout((opts.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS) * (opts.attempts ?? 3));
   try {

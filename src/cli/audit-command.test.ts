@@ -44,7 +44,7 @@ describe('audit command options', () => {
 
   it('says how far the audit is', () => {
     assert.equal(
-      progressText({ accountsTotal: 1, regionsTotal: 17, regionsDone: 3, notebooksSeen: 120, domainsSeen: 2 }),
+      progressText({ accountsTotal: 1, regionsTotal: 17, regionsDone: 3, seen: { 'AWS::SageMaker::NotebookInstance': 120, 'AWS::SageMaker::Domain': 2 } }),
       'Auditing: 3/17 regions in 1 account, 120 notebooks, 2 domains',
     );
   });

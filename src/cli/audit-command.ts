@@ -1,5 +1,6 @@
 import { audit, AuditOptionsError, AwsCredentialsError, type AuditOptions, type AuditProgress } from '../engine/audit';
 import { redactSecrets } from '../sources/aws/errors';
+import { LIVE_KINDS } from '../sources/aws/registry';
 import { runReportCommand, type ReportCommandOptions, type ReportSettings } from './report-command';
 import { writeError } from './terminal';
 
@@ -70,5 +71,6 @@ export function auditOptions(opts: AuditCommandOptions, settings: Pick<ReportSet
 /** `Auditing: 12/34 regions in 2 accounts, 130 notebooks, 3 domains` */
 export function progressText(p: AuditProgress): string {
   const accounts = `${p.accountsTotal} account${p.accountsTotal === 1 ? '' : 's'}`;
-  return `Auditing: ${p.regionsDone}/${p.regionsTotal} regions in ${accounts}, ${p.notebooksSeen} notebooks, ${p.domainsSeen} domains`;
+  const seen = LIVE_KINDS.map((kind) => `${p.seen[kind.type] ?? 0} ${kind.progressLabel}`);
+  return `Auditing: ${p.regionsDone}/${p.regionsTotal} regions in ${accounts}, ${seen.join(', ')}`;
 }

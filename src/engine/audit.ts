@@ -6,7 +6,8 @@ import { AwsClientFactory, DeadlineError, configuredRegion, formatDuration, limi
 import { loadCallerCredentials } from '../sources/aws/credentials';
 import { AuditOptionsError, redactSecrets } from '../sources/aws/errors';
 import { checkRegionName, listEnabledRegions, planRegions, skippedRegionNotes, validateRegionNames } from '../sources/aws/regions';
-import { DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE, auditRegion, type RegionAuditSink } from '../sources/aws/sagemaker';
+import { liveRegions } from '../sources/aws/registry';
+import { auditRegion, type RegionAuditSink } from '../sources/aws/sagemaker';
 import { ExceptionMatcher, unusedExceptionNotes, type Config } from './config';
 import { RuleRunner } from './evaluate';
 import type { FailOn, RunScope, ScanReport } from '../model/report';
@@ -57,8 +58,8 @@ export interface AuditProgress {
   accountsTotal: number;
   regionsTotal: number;
   regionsDone: number;
-  notebooksSeen: number;
-  domainsSeen: number;
+  /** Resources listed so far, by CloudFormation type (the registry's LIVE_KINDS label them). */
+  seen: Record<string, number>;
 }
 
 /** Where account-wide calls go when no region is configured and none is requested. */
@@ -129,16 +130,15 @@ async function auditUntil(factory: AwsClientFactory, options: AuditOptions, dead
 
   const total = emptyUnitResult();
   const notes: ScanNote[] = [];
-  const progress: AuditProgress = { accountsTotal: 0, regionsTotal: 0, regionsDone: 0, notebooksSeen: 0, domainsSeen: 0 };
-  const reportProgress = () => options.onProgress?.({ ...progress });
+  const progress: AuditProgress = { accountsTotal: 0, regionsTotal: 0, regionsDone: 0, seen: {} };
+  const reportProgress = () => options.onProgress?.({ ...progress, seen: { ...progress.seen } });
   const sink: RegionAuditSink = {
     resource(resource) {
       total.resources++;
       runner.evaluate(resource, total.findings, total.errors);
     },
     listed(type, count) {
-      if (type === NOTEBOOK_INSTANCE_TYPE) progress.notebooksSeen += count;
-      if (type === DOMAIN_TYPE) progress.domainsSeen += count;
+      progress.seen[type] = (progress.seen[type] ?? 0) + count;
       reportProgress();
     },
     error: (error) => total.errors.push(error),
@@ -178,7 +178,7 @@ async function auditUntil(factory: AwsClientFactory, options: AuditOptions, dead
         callerRegions && account.credentials === callerCredentials
           ? await callerRegions
           : await listEnabledRegions(factory.ec2(homeRegion, account.credentials), overall);
-      const plan = planRegions(account, options.regions, enabled);
+      const plan = planRegions(account, options.regions, enabled, liveRegions);
       notes.push(...plan.notes);
       total.errors.push(...plan.errors);
       progress.regionsTotal += plan.regions.length;

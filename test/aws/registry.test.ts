@@ -3,7 +3,12 @@
 // partition, region or account, path traversal, control characters, 2 KB names).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { SageMakerClient, DeleteNotebookInstanceCommand, StopNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
+import { SageMakerClient, DeleteDomainCommand, DeleteNotebookInstanceCommand, StopNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
+import { audit } from '../../src/engine/audit';
+import { emptyConfig } from '../../src/engine/config';
+import { makeLiveClients } from '../../src/remediation/live/clients';
+import { planNotebookRemediation, RemediationRefused } from '../../src/remediation/live/plan';
+import { planDomainRemediation } from '../../src/remediation/live/domain-plan';
 import { Resource } from '../../src/model/resource';
 import { auditIamPolicy, AUDIT_ACTIONS } from '../../src/sources/aws/actions';
 import { limitCalls } from '../../src/sources/aws/clients';
@@ -20,13 +25,16 @@ import {
 } from '../../src/sources/aws/registry';
 import { SAGEMAKER_NOTEBOOK_REGIONS } from '../../src/sources/aws/regions';
 import { MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
-import { useAuditEmulator } from './audit-helpers';
+import { useAuditEmulator, findingsOf, NOTEBOOK_RULE, DOMAIN_RULE } from './audit-helpers';
 import { seed, clientConfig, type Seeded } from './seed';
 
 const REGION = 'us-east-1';
+/** For the audits of this file only. */
+const AUDIT_REGION = 'eu-west-1';
 const emulator = useAuditEmulator({
   seed: async (moto): Promise<Seeded> =>
     seed(moto.endpoint, [
+      { region: AUDIT_REGION, notebooks: [{ name: 'aud-open', access: 'Enabled' }], domains: [{ name: 'aud-kept', access: 'VpcOnly' }, { name: 'aud-gone' }] },
       {
         region: REGION,
         notebooks: [
@@ -222,5 +230,86 @@ describe('the registry', () => {
     assert.ok(policy.includes('sagemaker:ListTags'));
     assert.equal(new Set(LIVE_KINDS.map((k) => k.type)).size, LIVE_KINDS.length);
     assert.equal(liveKind('AWS::S3::Bucket'), undefined);
+  });
+});
+
+describe('the audit and the remediation plans through the registry', () => {
+  const runAudit = () => {
+    emulator.proxy.clearLog();
+    return audit({ config: emptyConfig(), endpointUrl: emulator.proxy.endpoint, regions: [AUDIT_REGION] });
+  };
+
+  // Regression: the audit judged "gone" with isResourceGone, which misses moto's answer for a
+  // missing domain (ValidationException "Could not find domain"), while the remediation plans used
+  // their own isDomainGone: one domain was unknown with an error in the audit and gone in `remediate`.
+  test('audit: a Studio domain really deleted in moto mid-audit (ValidationException "Could not find domain") is left out with a note', async () => {
+    const goneDomain = seededDomain('aud-gone');
+    const direct = new SageMakerClient(clientConfig(emulator.moto.endpoint, AUDIT_REGION));
+    emulator.proxy.addRule({
+      fault: 'delay',
+      action: 'DescribeDomain',
+      params: { DomainId: goneDomain.id },
+      beforeForward: async () => {
+        await direct.send(new DeleteDomainCommand({ DomainId: goneDomain.id }));
+      },
+    });
+    try {
+      const report = await runAudit();
+      assert.deepEqual(report.errors, []);
+      assert.deepEqual(findingsOf(report, DOMAIN_RULE).map((f) => [f.resource.id, f.result]), [[seededDomain('aud-kept').arn, 'pass']]);
+      assert.ok((report.notes ?? []).some((n) => n.message.includes('domain aud-gone was deleted during the audit')), JSON.stringify(report.notes));
+    } finally {
+      direct.destroy();
+    }
+  });
+
+  // Regression: the audit sent DescribeNotebookInstance with whatever name the list answered.
+  test('audit: a listed notebook whose name DescribeNotebookInstance could not take is unknown with an error, and no call carries it', async () => {
+    const junk = '../../domain/d-x\u001b[31m';
+    emulator.proxy.addRule({
+      fault: 'rewrite',
+      action: 'ListNotebookInstances',
+      region: AUDIT_REGION,
+      rewrite: (answer) => ({
+        ...answer,
+        NotebookInstances: [
+          ...((answer.NotebookInstances as object[]) ?? []),
+          { NotebookInstanceName: junk, NotebookInstanceArn: `arn:aws:sagemaker:${AUDIT_REGION}:${MOTO_DEFAULT_ACCOUNT}:notebook-instance/junk`, NotebookInstanceStatus: 'InService' },
+        ],
+      }),
+    });
+    const report = await runAudit();
+    const describes = emulator.proxy.log.filter((c) => c.action === 'DescribeNotebookInstance');
+    assert.deepEqual(describes.map((c) => c.params.NotebookInstanceName), ['aud-open']);
+    const junkFinding = findingsOf(report, NOTEBOOK_RULE).find((f) => f.resource.id.endsWith('/junk'));
+    assert.equal(junkFinding?.result, 'unknown');
+    assert.match(junkFinding?.message ?? '', /not described: .* is not a valid notebook instance id/);
+    const error = report.errors.find((e) => e.call === 'sagemaker:DescribeNotebookInstance');
+    assert.match(error?.message ?? '', /not described/);
+    // The report keeps the list's name as answered (each output format escapes it); the refusal quotes it escaped.
+    assert.match(error?.message ?? '', /not described: '\.\.\/\.\.\/domain\/d-x\\x1b\[31m' is not a valid notebook instance id/);
+    assert.equal(findingsOf(report, NOTEBOOK_RULE).find((f) => f.resource.id === seededNotebook('aud-open').arn)?.result, 'fail');
+  });
+
+  // Regression: `remediate plan` sent DescribeNotebookInstance / DescribeDomain with the name as typed.
+  test('remediate plan: a notebook name or domain id that is not one is refused with no call at all', async () => {
+    const clients = makeLiveClients({ region: REGION, endpointUrl: emulator.proxy.endpoint });
+    try {
+      for (const name of ['../reg-open', 'reg-open\u0007', 'n'.repeat(2048)]) {
+        emulator.proxy.clearLog();
+        await assert.rejects(
+          planNotebookRemediation(clients, { connection: { region: REGION }, notebookName: name, subnetId: 'subnet-1', securityGroupIds: ['sg-1'] }),
+          (e: unknown) => e instanceof RemediationRefused && /is not a valid notebook instance id/.test(e.message),
+        );
+        assert.deepEqual(emulator.proxy.log, [], name.slice(0, 20));
+      }
+      for (const id of ['d-../x', `arn:aws:sagemaker:${REGION}:${MOTO_DEFAULT_ACCOUNT}:notebook-instance/reg-open`]) {
+        emulator.proxy.clearLog();
+        await assert.rejects(planDomainRemediation(clients, { connection: { region: REGION }, domainId: id }), (e: unknown) => e instanceof RemediationRefused);
+        assert.deepEqual(emulator.proxy.log, [], id);
+      }
+    } finally {
+      clients.destroy();
+    }
   });
 });

@@ -2,12 +2,11 @@
 // that switches it to VpcOnly (SageMaker-005's desired state). Only reads; what AWS would reject
 // is refused here, before `apply` makes any mutating call. The apps that would make UpdateDomain
 // fail (any InService, Pending or Deleting) are listed; `apply` waits for them or deletes them.
-import { DescribeDomainCommand, paginateListApps, type AppDetails, type DescribeDomainResponse, type UpdateDomainRequest } from '@aws-sdk/client-sagemaker';
+import { paginateListApps, type AppDetails, type DescribeDomainResponse, type UpdateDomainRequest } from '@aws-sdk/client-sagemaker';
 import { DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
 import { Resource } from '../../model/resource';
 import { rule as domainRule } from '../../rules/sagemaker-005/rule';
-import { liveResource } from '../../sources/aws/live-resource';
-import { DOMAIN_TYPE } from '../../sources/aws/sagemaker';
+import { describeLive, DOMAINS, isDomainGone, liveResourceOf, LiveIdError, parseSageMakerArn } from '../../sources/aws/registry';
 import { awsErrorCode, describeAwsError } from '../../sources/aws/errors';
 import type { Connection, LiveClients, PlanConnection } from './clients';
 import { checkSecurityGroups, isoTime, RemediationRefused } from './plan';
@@ -103,18 +102,14 @@ const MAX_SECURITY_GROUPS = 5;
 /** Statuses in which the domain can't be updated now (Update_Failed can be updated again). */
 const BUSY_STATUSES = ['Pending', 'Updating', 'Deleting', 'Failed', 'Delete_Failed'];
 
-/** A missing domain: AWS answers ResourceNotFound; moto a ValidationException "Could not find domain". */
-export function isDomainGone(e: unknown): boolean {
-  const code = awsErrorCode(e);
-  if (code === 'ResourceNotFound' || code === 'ResourceNotFoundException') return true;
-  return code === 'ValidationException' && /could not find|not found|does not exist/i.test(String((e as Error)?.message ?? ''));
-}
+export { isDomainGone };
 
+/** DescribeDomain (the registry's), or undefined when the domain does not exist. */
 export async function describeDomain(clients: LiveClients, domainId: string): Promise<DescribeDomainResponse | undefined> {
   try {
-    return await clients.sageMaker.send(new DescribeDomainCommand({ DomainId: domainId }));
+    return (await DOMAINS.describeById(clients.sageMaker, domainId)) as DescribeDomainResponse;
   } catch (e) {
-    if (isDomainGone(e)) return undefined;
+    if (DOMAINS.isGone(e)) return undefined;
     throw e;
   }
 }
@@ -149,22 +144,24 @@ export async function planDomainRemediation(clients: LiveClients, request: Domai
   const where = `in ${connection.region}`;
   const refusals: string[] = [];
 
-  let described: DescribeDomainResponse | undefined;
+  let read: Awaited<ReturnType<typeof describeLive>>;
   try {
-    described = await describeDomain(clients, domainId);
+    // The caller's own account: describeLive takes it from the described ARN.
+    read = await describeLive(DOMAINS, clients.sageMaker, domainId, { region: connection.region });
   } catch (e) {
-    throw new Error(`could not read Studio domain '${domainId}' ${where} (sagemaker:DescribeDomain): ${describeAwsError(e)}`);
+    if (e instanceof LiveIdError) throw new RemediationRefused([`${e.message} (ids look like d-xxxxxxxxxxxx: aws sagemaker list-domains)`]);
+    throw e;
   }
-  if (!described) throw new RemediationRefused([`there is no Studio domain with id '${domainId}' ${where} (ids look like d-xxxxxxxxxxxx: aws sagemaker list-domains)`]);
+  if (read.state === 'gone') throw new RemediationRefused([`there is no Studio domain with id '${domainId}' ${where} (ids look like d-xxxxxxxxxxxx: aws sagemaker list-domains)`]);
+  if (read.state === 'failed') throw new Error(`could not read Studio domain '${domainId}' ${where} (sagemaker:DescribeDomain): ${describeAwsError(read.error)}`);
+  const described = read.described as DescribeDomainResponse;
 
   const arn = described.DomainArn ?? '';
-  const account = /^arn:[^:]+:sagemaker:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? '';
+  const account = read.resource.live?.account ?? '';
   const status = described.Status ?? 'unknown';
   const name = described.DomainName ?? domainId;
 
-  const verdict = domainRule.check(
-    new Resource(liveResource({ type: DOMAIN_TYPE, arn, name, status, account, region: connection.region }, described)),
-  );
+  const verdict = domainRule.check(new Resource(read.resource));
   if (verdict.result === 'pass') refusals.push(`domain '${domainId}' (${name}) already passes ${domainRule.meta.id} (${verdict.message}): nothing to remediate`);
   else if (verdict.result !== 'fail') refusals.push(`domain '${domainId}': ${domainRule.meta.id} can't be decided (${verdict.message}): nothing is changed on a guess`);
   const creationTime = isoTime(described.CreationTime);
@@ -237,10 +234,8 @@ export function domainMismatch(plan: DomainRemediationPlan, described: DescribeD
   const now = isoTime(described.CreationTime);
   if (now !== creationTime) return `${prefix} it was created ${now ?? 'at an unknown time'}, the planned one ${creationTime}`;
   if (!opts.mustFail) return undefined;
-  const account = /^arn:[^:]+:sagemaker:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? '';
-  const verdict = domainRule.check(
-    new Resource(liveResource({ type: DOMAIN_TYPE, arn, name: described.DomainName ?? id, status: described.Status ?? 'unknown', account, region: plan.connection.region }, described)),
-  );
+  const where = { account: parseSageMakerArn(arn)?.account ?? '', region: plan.connection.region };
+  const verdict = domainRule.check(new Resource(liveResourceOf(DOMAINS, described, where, { known: { arn, name: described.DomainName ?? id } })));
   if (verdict.result === 'pass') return `domain '${id}' already passes ${domainRule.meta.id} (${verdict.message}): switched by someone else since the plan; nothing is changed`;
   if (verdict.result !== 'fail') return `domain '${id}': ${domainRule.meta.id} can't be decided now (${verdict.message}): nothing is changed on a guess`;
   return undefined;

@@ -2,7 +2,6 @@
 // with direct internet access disabled. Only reads; everything AWS would reject is refused here,
 // before `apply` makes any mutating call.
 import {
-  DescribeNotebookInstanceCommand,
   DescribeNotebookInstanceLifecycleConfigCommand,
   paginateListTags,
   type CreateNotebookInstanceInput,
@@ -13,9 +12,8 @@ import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from '@aws-sdk/
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { Resource } from '../../model/resource';
 import { rule as notebookRule } from '../../rules/sagemaker-004/rule';
-import { liveResource } from '../../sources/aws/live-resource';
-import { NOTEBOOK_INSTANCE_TYPE } from '../../sources/aws/sagemaker';
-import { awsErrorCode, describeAwsError, isResourceGone } from '../../sources/aws/errors';
+import { describeLive, liveResourceOf, LiveIdError, NOTEBOOK_INSTANCES, parseSageMakerArn } from '../../sources/aws/registry';
+import { awsErrorCode, describeAwsError } from '../../sources/aws/errors';
 import type { Connection, LiveClients, PlanConnection } from './clients';
 import { planBackup, type BackupPlan, type SourceLifecycleScripts } from './backup-plan';
 
@@ -119,20 +117,22 @@ export async function planNotebookRemediation(clients: LiveClients, request: Not
   const refusals: string[] = [];
   const where = `in ${connection.region}`;
 
-  let described: DescribeNotebookInstanceOutput;
+  let read: Awaited<ReturnType<typeof describeLive>>;
   try {
-    described = await clients.sageMaker.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: notebookName }));
+    // The caller's own account: describeLive takes it from the described ARN.
+    read = await describeLive(NOTEBOOK_INSTANCES, clients.sageMaker, notebookName, { region: connection.region });
   } catch (e) {
-    if (isResourceGone(e)) throw new RemediationRefused([`there is no notebook instance named '${notebookName}' ${where}`]);
-    throw new Error(`could not read notebook instance '${notebookName}' ${where}: ${describeAwsError(e)}`);
+    if (e instanceof LiveIdError) throw new RemediationRefused([e.message]);
+    throw e;
   }
+  if (read.state === 'gone') throw new RemediationRefused([`there is no notebook instance named '${notebookName}' ${where}`]);
+  if (read.state === 'failed') throw new Error(`could not read notebook instance '${notebookName}' ${where}: ${describeAwsError(read.error)}`);
+  const described = read.described as DescribeNotebookInstanceOutput;
   const arn = described.NotebookInstanceArn ?? '';
-  const account = /^arn:[^:]+:sagemaker:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? '';
+  const account = read.resource.live?.account ?? '';
   const status = described.NotebookInstanceStatus ?? 'unknown';
 
-  const verdict = notebookRule.check(
-    new Resource(liveResource({ type: NOTEBOOK_INSTANCE_TYPE, arn, name: notebookName, status, account, region: connection.region }, described)),
-  );
+  const verdict = notebookRule.check(new Resource(read.resource));
   if (verdict.result === 'pass') refusals.push(`'${notebookName}' already passes ${notebookRule.meta.id} (${verdict.message}): nothing to remediate`);
   else if (verdict.result !== 'fail') refusals.push(`'${notebookName}': ${notebookRule.meta.id} can't be decided (${verdict.message}): nothing is changed on a guess`);
   // What resume checks the source against before it stops or deletes anything.
@@ -245,9 +245,7 @@ export function sourceMismatch(plan: NotebookRemediationPlan, described: Describ
   if (described.NotebookInstanceArn !== arn) return `${prefix} its ARN is ${described.NotebookInstanceArn ?? '(none)'}, the plan's ${arn}`;
   const now = isoTime(described.CreationTime);
   if (now !== creationTime) return `${prefix} it was created ${now ?? 'at an unknown time'}, the planned one ${creationTime} (deleted and re-created under its name since the plan)`;
-  const account = /^arn:[^:]+:sagemaker:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? '';
-  const status = described.NotebookInstanceStatus ?? 'unknown';
-  const verdict = notebookRule.check(new Resource(liveResource({ type: NOTEBOOK_INSTANCE_TYPE, arn, name, status, account, region: plan.connection.region }, described)));
+  const verdict = notebookRule.check(new Resource(liveResourceOf(NOTEBOOK_INSTANCES, described, { account: parseSageMakerArn(arn)?.account ?? '', region: plan.connection.region }, { known: { arn, name } })));
   if (verdict.result !== 'fail') return `'${name}' no longer fails ${notebookRule.meta.id} (${verdict.result}: ${verdict.message}): nothing is left to remediate`;
   return undefined;
 }
@@ -260,10 +258,10 @@ function copied<K extends keyof DescribeNotebookInstanceOutput>(described: Descr
 
 async function notebookExists(clients: LiveClients, name: string): Promise<boolean> {
   try {
-    await clients.sageMaker.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: name }));
+    await NOTEBOOK_INSTANCES.describeById(clients.sageMaker, name);
     return true;
   } catch (e) {
-    if (isResourceGone(e)) return false;
+    if (NOTEBOOK_INSTANCES.isGone(e)) return false;
     throw new Error(`could not check whether notebook instance '${name}' exists: ${describeAwsError(e)}`);
   }
 }

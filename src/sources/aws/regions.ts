@@ -196,10 +196,16 @@ export async function listEnabledRegions(ec2: EC2Client, call: CallLimiter): Pro
  * be older than AWS's), or is an error when it can't be (another partition, or not enabled per
  * DescribeRegions): never a note, which would let the audit end with exit 0 having read nothing.
  */
-export function planRegions(account: { id: string; partition: string }, requested: readonly string[] | undefined, listed: EnabledRegions): RegionPlan {
+export function planRegions(
+  account: { id: string; partition: string },
+  requested: readonly string[] | undefined,
+  listed: EnabledRegions,
+  /** Where the audited kinds are offered (the registry's `liveRegions`). */
+  regionsOffered: (partition: string) => readonly string[] = notebookRegionsOffered,
+): RegionPlan {
   const notes: ScanNote[] = [];
   const errors: ScanError[] = [];
-  const offered = new Set(notebookRegionsOffered(account.partition));
+  const offered = new Set(regionsOffered(account.partition));
   const listedRegions = 'regions' in listed ? [...listed.regions] : [];
   // AWS lists only the account's partition; emulators may list every region they know.
   const unreadable =

@@ -42,6 +42,8 @@ export interface LiveKind<Summary = unknown> {
   label: string;
   /** For messages: `notebook instances`, `Studio domains`. */
   plural: string;
+  /** For the audit's progress line: `notebooks`, `domains`. */
+  progressLabel: string;
   /** The SDK client the calls go through (AwsClientFactory's method of that name). */
   client: 'sageMaker';
   /** The resource type in the kind's ARNs (`arn:…:sagemaker:REGION:ACCOUNT:notebook-instance/NAME`). */
@@ -110,10 +112,11 @@ const send = <T>(signal: AbortSignal | undefined, call: (options: { abortSignal?
 const NOTEBOOK_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 const invalidNotebookId = (id: string) => patternProblem(id, 63, NOTEBOOK_NAME, 'a notebook instance name (letters, digits and hyphens)');
 
-const NOTEBOOK_INSTANCES: LiveKind<NotebookInstanceSummary> = {
+export const NOTEBOOK_INSTANCES: LiveKind<NotebookInstanceSummary> = {
   type: NOTEBOOK_INSTANCE_TYPE,
   label: 'notebook instance',
   plural: 'notebook instances',
+  progressLabel: 'notebooks',
   client: 'sageMaker',
   arnResource: 'notebook-instance',
   listAction: AUDIT_ACTIONS.listNotebookInstances,
@@ -151,10 +154,11 @@ export function isDomainGone(e: unknown): boolean {
   return code === 'ValidationException' && /could not find|not found|does not exist/i.test(String((e as Error)?.message ?? ''));
 }
 
-const DOMAINS: LiveKind<DomainDetails> = {
+export const DOMAINS: LiveKind<DomainDetails> = {
   type: DOMAIN_TYPE,
   label: 'domain',
   plural: 'Studio domains',
+  progressLabel: 'domains',
   client: 'sageMaker',
   arnResource: 'domain',
   listAction: AUDIT_ACTIONS.listDomains,
@@ -184,6 +188,11 @@ export const LIVE_KINDS: readonly LiveKind[] = [NOTEBOOK_INSTANCES, DOMAINS];
 /** The kind of a CloudFormation type name, or undefined when it is not a live kind. */
 export function liveKind(type: string): LiveKind | undefined {
   return LIVE_KINDS.find((k) => k.type === type);
+}
+
+/** Regions of the partition where some live kind is offered: the audit's candidate regions. */
+export function liveRegions(partition: string): string[] {
+  return [...new Set(LIVE_KINDS.flatMap((k) => k.regions(partition)))].sort();
 }
 
 /** The kind whose ARNs look like `arn` (and whose id in it is valid), or undefined. */
@@ -241,6 +250,11 @@ export function resolveLiveId(kind: LiveKind, id: string, where: LiveWhere): str
  */
 export function liveResourceOf(kind: LiveKind, described: object, where: LiveWhere, opts: { known?: LiveIdentity; id?: string; tags?: LiveTags } = {}): SourceResource {
   return liveResource(identityOf(kind, where, opts.known, kind.identifyDescribed(described), opts.id), described, opts.tags);
+}
+
+/** A resource of the kind that could not be described: every property unknown, with `reason`. */
+export function unreadableLive(kind: LiveKind, where: LiveWhere, known: LiveIdentity, reason: string): SourceResource {
+  return unreadableResource(identityOf(kind, where, known, undefined, undefined), reason);
 }
 
 function identityOf(kind: LiveKind, where: LiveWhere, known: LiveIdentity | undefined, described: LiveIdentity | undefined, id: string | undefined): LiveResourceIdentity {

@@ -1,79 +1,14 @@
-import {
-  DescribeDomainCommand,
-  DescribeNotebookInstanceCommand,
-  ListDomainsCommand,
-  ListNotebookInstancesCommand,
-  ListTagsCommand,
-  type DomainDetails,
-  type NotebookInstanceSummary,
-  type SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { liveLocator } from '../../model/location';
 import type { SourceResource } from '../../model/resource';
 import type { ScanError, ScanNote } from '../source';
 import { AUDIT_ACTIONS, type AuditAction } from './actions';
 import { DeadlineError, type CallLimiter } from './clients';
-import { describeAwsError, isRegionUnavailable, isResourceGone } from './errors';
+import { describeAwsError, isRegionUnavailable } from './errors';
 import { listPages } from './paging';
-import { liveResource, unreadableResource, type LiveResourceIdentity, type LiveTags } from './live-resource';
+import { describeLive, LIVE_KINDS, LiveIdError, unreadableLive, type DescribeLiveResult, type LiveKind } from './registry';
 
-export const NOTEBOOK_INSTANCE_TYPE = 'AWS::SageMaker::NotebookInstance';
-export const DOMAIN_TYPE = 'AWS::SageMaker::Domain';
-
-/** The largest page the SageMaker List calls allow. */
-const PAGE_SIZE = 100;
-
-/** One kind of SageMaker resource: how to list it, name it and describe it. */
-interface LiveKind<Summary> {
-  type: string;
-  /** For messages: `notebook instance`, `domain`. */
-  label: string;
-  /** For messages: `notebook instances`, `Studio domains`. */
-  plural: string;
-  listAction: AuditAction;
-  describeAction: AuditAction;
-  /** One list page (`token` absent for the first); `items` and the token of the next page. */
-  page(client: SageMakerClient, token: string | undefined, abortSignal: AbortSignal): Promise<{ items: Summary[]; next?: string }>;
-  identify(summary: Summary): { arn?: string; name?: string; status?: string };
-  describe(client: SageMakerClient, summary: Summary, abortSignal: AbortSignal): Promise<object>;
-  /** The status in the describe output, fresher than the list's. */
-  describedStatus(described: object): string | undefined;
-}
-
-const NOTEBOOK_INSTANCES: LiveKind<NotebookInstanceSummary> = {
-  type: NOTEBOOK_INSTANCE_TYPE,
-  label: 'notebook instance',
-  plural: 'notebook instances',
-  listAction: AUDIT_ACTIONS.listNotebookInstances,
-  describeAction: AUDIT_ACTIONS.describeNotebookInstance,
-  // The list lacks the network fields (DirectInternetAccess, SubnetId): each needs a describe.
-  page: async (client, NextToken, abortSignal) => {
-    const out = await client.send(new ListNotebookInstancesCommand({ MaxResults: PAGE_SIZE, ...(NextToken ? { NextToken } : {}) }), { abortSignal });
-    return { items: out.NotebookInstances ?? [], next: out.NextToken };
-  },
-  identify: (s) => ({ arn: s.NotebookInstanceArn, name: s.NotebookInstanceName, status: s.NotebookInstanceStatus }),
-  describe: (client, s, abortSignal) => client.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: s.NotebookInstanceName }), { abortSignal }),
-  describedStatus: (d) => (d as { NotebookInstanceStatus?: string }).NotebookInstanceStatus,
-};
-
-const DOMAINS: LiveKind<DomainDetails> = {
-  type: DOMAIN_TYPE,
-  label: 'domain',
-  plural: 'Studio domains',
-  listAction: AUDIT_ACTIONS.listDomains,
-  describeAction: AUDIT_ACTIONS.describeDomain,
-  // ListDomains lacks AppNetworkAccessType.
-  page: async (client, NextToken, abortSignal) => {
-    const out = await client.send(new ListDomainsCommand({ MaxResults: PAGE_SIZE, ...(NextToken ? { NextToken } : {}) }), { abortSignal });
-    return { items: out.Domains ?? [], next: out.NextToken };
-  },
-  identify: (s) => ({ arn: s.DomainArn, name: s.DomainName ?? s.DomainId, status: s.Status }),
-  describe: (client, s, abortSignal) => client.send(new DescribeDomainCommand({ DomainId: s.DomainId }), { abortSignal }),
-  describedStatus: (d) => (d as { Status?: string }).Status,
-};
-
-// LiveKind's members are methods, so each kind is a LiveKind<unknown> as far as auditKind cares.
-const LIVE_KINDS: readonly LiveKind<unknown>[] = [NOTEBOOK_INSTANCES, DOMAINS];
+export { DOMAIN_TYPE, NOTEBOOK_INSTANCE_TYPE } from './registry';
 
 export interface RegionAuditOptions {
   account: string;
@@ -198,64 +133,38 @@ async function describeOne<Summary>(
   options: RegionAuditOptions,
   sink: RegionAuditSink,
 ): Promise<DescribeOutcome> {
-  const { arn, name, status } = kind.identify(summary);
-  const identity: LiveResourceIdentity = {
-    type: kind.type,
-    arn: arn ?? name ?? '(no ARN)',
-    name: name ?? arn ?? '(no name)',
-    ...(status ? { status } : {}),
-    account: options.account,
-    region: options.region,
-  };
-  let described: object;
+  const known = kind.identify(summary);
+  const where = { account: options.account, region: options.region };
+  const shown = known.name ?? known.arn ?? '(no name)';
+  let out: DescribeLiveResult;
   try {
-    described = await options.overall((signal) => kind.describe(client, summary, signal));
+    // By the list's id (else its ARN); the list's identity names the resource in the report.
+    out = await describeLive(kind, client, kind.listedId(summary) ?? known.arn ?? '', where, { tags: options.tagTypes.has(kind.type), call: options.overall, known });
   } catch (e) {
-    if (isResourceGone(e)) {
-      sink.note({
-        account: options.account,
-        region: options.region,
-        message: `${kind.label} ${identity.name} was deleted during the audit and is left out (${describeAwsError(e)})`,
-      });
-      return 'done';
-    }
-    const message = describeAwsError(e);
-    sink.resource(unreadableResource(identity, `${kind.describeAction.action} failed: ${message}`));
-    if (isAuditDeadline(e)) return e;
-    sink.error(errorEntry(options, kind.describeAction, `${identity.name}: ${message}`));
+    if (!(e instanceof LiveIdError)) throw e;
+    // The list answered an id DescribeX can't take: nothing is sent, the resource is unknown with why.
+    sink.resource(unreadableLive(kind, where, known, `not described: ${e.message}`));
+    sink.error(errorEntry(options, kind.describeAction, `${shown}: not described: ${e.message}`));
     return 'done';
   }
-  const tags = options.tagTypes.has(kind.type) ? await readTags(client, identity, options, sink) : undefined;
-  const freshStatus = kind.describedStatus(described);
-  sink.resource(liveResource({ ...identity, ...(freshStatus ? { status: freshStatus } : {}) }, described, tags));
-  return tags?.state === 'failed' && tags.deadline ? tags.deadline : 'done';
+  if (out.state === 'gone') {
+    sink.note({ account: options.account, region: options.region, message: `${kind.label} ${shown} was deleted during the audit and is left out (${out.message})` });
+    return 'done';
+  }
+  sink.resource(out.resource);
+  if (out.state === 'failed') {
+    if (isAuditDeadline(out.error)) return out.error;
+    sink.error(errorEntry(options, kind.describeAction, `${shown}: ${describeAwsError(out.error)}`));
+    return 'done';
+  }
+  if (out.tagsError === undefined) return 'done';
+  // Without its tags, a tag exception can't apply: the finding stays unsuppressed, and the report says why.
+  if (isAuditDeadline(out.tagsError)) return out.tagsError;
+  sink.error(errorEntry(options, AUDIT_ACTIONS.listTags, `${shown}: ${describeAwsError(out.tagsError)}`));
+  return 'done';
 }
 
 const isAuditDeadline = (e: unknown): e is DeadlineError => e instanceof DeadlineError && e.audit;
-
-async function readTags(
-  client: SageMakerClient,
-  identity: LiveResourceIdentity,
-  options: RegionAuditOptions,
-  sink: RegionAuditSink,
-): Promise<LiveTags & { deadline?: DeadlineError }> {
-  const tags: { Key?: string; Value?: string }[] = [];
-  try {
-    const pages = listPages(
-      (NextToken) => options.overall((abortSignal) => client.send(new ListTagsCommand({ ResourceArn: identity.arn, MaxResults: PAGE_SIZE, ...(NextToken ? { NextToken } : {}) }), { abortSignal })),
-      (page) => page.NextToken,
-    );
-    for await (const page of pages) tags.push(...(page.Tags ?? []));
-    return { state: 'read', tags };
-  } catch (e) {
-    const message = describeAwsError(e);
-    const reason = `${AUDIT_ACTIONS.listTags.action} failed: ${message}`;
-    // Without its tags, a tag exception can't apply: the finding stays unsuppressed, and the report says why.
-    if (isAuditDeadline(e)) return { state: 'failed', reason, deadline: e };
-    sink.error(errorEntry(options, AUDIT_ACTIONS.listTags, `${identity.name}: ${message}`));
-    return { state: 'failed', reason };
-  }
-}
 
 function errorEntry(options: RegionAuditOptions, action: AuditAction, message: string): ScanError {
   return { file: liveLocator(options.account, options.region), account: options.account, region: options.region, call: action.action, message };

@@ -1,8 +1,9 @@
 import { auditIamPolicy, IAM_POLICY_NOTE } from '../sources/aws/actions';
 import { remediationIamPolicy, REMEDIATION_IAM_POLICY_NOTE } from '../remediation/live/actions';
 import { exportIamPolicy, EXPORT_IAM_POLICY_NOTE } from '../exporters/actions';
+import { monitorIamPolicy, MONITOR_IAM_POLICY_NOTE } from '../events/actions';
 
-export type IamPolicyFor = 'audit' | 'remediate' | 'export';
+export type IamPolicyFor = 'audit' | 'remediate' | 'export' | 'monitor';
 
 /**
  * `cloudconform iam-policy [--for audit|remediate]`: the policy JSON on standard output, what
@@ -16,7 +17,13 @@ export function printIamPolicy(
   },
 ): void {
   const [policy, note] =
-    opts.for === 'remediate' ? [remediationIamPolicy(), REMEDIATION_IAM_POLICY_NOTE] : opts.for === 'export' ? [exportIamPolicy(), EXPORT_IAM_POLICY_NOTE] : [auditIamPolicy(), IAM_POLICY_NOTE];
+    opts.for === 'remediate'
+      ? [remediationIamPolicy(), REMEDIATION_IAM_POLICY_NOTE]
+      : opts.for === 'export'
+        ? [exportIamPolicy(), EXPORT_IAM_POLICY_NOTE]
+        : opts.for === 'monitor'
+          ? [monitorIamPolicy({ organization: true, store: 'dynamodb' }), MONITOR_IAM_POLICY_NOTE]
+          : [auditIamPolicy(), IAM_POLICY_NOTE];
   out.stdout(JSON.stringify(policy, null, 2) + '\n');
   out.stderr(`${note}\n`);
 }

@@ -286,6 +286,36 @@ Exit codes: 0 every finding imported (and archived where due), 2 anything not.`)
     process.exitCode = await runExportSecurityHubCommand(report, opts);
   });
 
+withReportOptions(
+  program
+    .command('handle-event')
+    .description('Handle CloudTrail events (an EventBridge event, an SQS batch, an array or JSON lines): describe each SageMaker resource they name, check it, record and notify.')
+    .argument('[files...]', 'files of events (default, or -: standard input)', []),
+)
+  .option('--profile <name>', 'AWS profile for your credentials and settings (default: AWS_PROFILE, else the SDK credential chain)')
+  .option('--accounts <ids>', "comma-separated accounts whose events are handled, each through --role-name (default: only the caller's account)", commaList)
+  .option('--organization', "handle events of every active account of your AWS Organization, each through --role-name")
+  .option('--role-name <name>', 'role to assume in the account of an event (with --accounts or --organization)')
+  .option('--external-id <id>', 'external id for AssumeRole')
+  .option('--endpoint-url <url>', 'AWS API endpoint for emulators and private endpoints (AWS_ENDPOINT_URL is honoured too)')
+  .option('--max-attempts <n>', 'attempts per API call, with backoff and jitter (default: AWS_MAX_ATTEMPTS, else 3)', positiveInt)
+  .option('--timeout <duration>', `the whole run's deadline, e.g. 90s, 5m (default: ${DEFAULT_TIMEOUT_MS / 60_000}m)`, duration)
+  .option('--call-timeout <duration>', `one API call's deadline, retries included (default: ${DEFAULT_CALL_TIMEOUT_MS / 1000}s)`, duration)
+  .option('--respond <mode>', 'off by default: tag (tag a failing notebook cloudconform:noncompliant) or stop (stop an InService notebook failing SageMaker-004); never deletes, never touches domains')
+  .option('--respond-journal <file>', 'with --respond: append the journal of every decision and call to this file (default: standard error)')
+  .addHelpText('after', `
+Example:
+  cloudconform handle-event events.json --notify sns=arn:aws:sns:us-east-1:123456789012:alerts
+
+Never trusts an event for the verdict: each resource is described now. A resource not found yet is
+described again after 1, 2, 4 and 8 s, then reported unknown. A delete resolves its findings.
+${HELP_ENVIRONMENT}
+Exit code 2 also when any record could not be handled (malformed, refused, or a call that failed).`)
+  .action(async (files: string[], opts) => {
+    const { runHandleEventCommand } = await import('./handle-event-command');
+    process.exitCode = await runHandleEventCommand(files, opts);
+  });
+
 registerRemediateCommands(program);
 registerGuardrailCommand(program);
 registerMonitorCommands(program);
@@ -293,11 +323,11 @@ registerMonitorCommands(program);
 program
   .command('iam-policy')
   .description('Print the least-privilege IAM policy that `cloudconform audit` (or, with --for remediate or export, `cloudconform remediate` or `export securityhub`) needs.')
-  .addOption(new Option('--for <command>', 'the command the policy is for').choices(['audit', 'remediate', 'export']).default('audit'))
+  .addOption(new Option('--for <command>', 'the command the policy is for (monitor: handle-event and the monitor\'s Lambda function)').choices(['audit', 'remediate', 'export', 'monitor']).default('audit'))
   .addHelpText('after', `
 Example:
   cloudconform iam-policy --for audit > cloudconform-audit-policy.json`)
-  .action(async (opts: { for: 'audit' | 'remediate' | 'export' }) => {
+  .action(async (opts: { for: 'audit' | 'remediate' | 'export' | 'monitor' }) => {
     const { printIamPolicy } = await import('./iam-policy-command');
     printIamPolicy(opts);
   });

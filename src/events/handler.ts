@@ -37,7 +37,9 @@ export interface EventHistory {
 /** One input: a file, standard input or the Lambda event; `source` names it in error entries. */
 export interface EventInput {
   source: string;
-  data: unknown;
+  data?: unknown;
+  /** The input could not be read (a file missing, too large): an error entry, the other inputs go on. */
+  error?: string;
 }
 
 /** Not-found answers for a created or updated resource are retried after these delays (eventual consistency). */
@@ -78,6 +80,8 @@ export interface EventRunResult {
   errors: ScanError[];
   /** SQS partial batch response: the messages to deliver again. */
   batchItemFailures: { itemIdentifier: string }[];
+  /** Records (of any input, SQS or not) that failed in a way worth trying again. */
+  retryable: number;
   notifications: NotifyResult[];
   actions: RespondAction[];
 }
@@ -216,7 +220,11 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
   try {
     // 1. Read every record; what can't be handled is an error (or a note) for that record alone.
     const read: ReadRecord[] = [];
-    for (const { source, data } of Array.isArray(input) ? input : [input as EventInput]) {
+    for (const { source, data, error } of Array.isArray(input) ? input : [input as EventInput]) {
+      if (error !== undefined) {
+        total.errors.push({ file: source, message: error });
+        continue;
+      }
       const parsed = parseEventInput(data);
       for (const record of parsed.records) read.push({ source, shape: parsed.shape, record });
     }
@@ -417,7 +425,7 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
     }
 
     const batchItemFailures = read.filter((r) => r.shape === 'sqs' && failed.has(key(r))).map((r) => ({ itemIdentifier: r.record.id }));
-    return { report, ...(comparison ? { comparison } : {}), errors: report.errors, batchItemFailures: dedupe(batchItemFailures), notifications, actions };
+    return { report, ...(comparison ? { comparison } : {}), errors: report.errors, batchItemFailures: dedupe(batchItemFailures), retryable: failed.size, notifications, actions };
   } finally {
     clearTimeout(timer);
     if (!options.session) session.destroy();

@@ -187,7 +187,7 @@ test("--organization: the central bus admits only the organization's accounts (a
     Resource: '<EventBus.Arn>',
     Condition: { StringEquals: { 'aws:PrincipalOrgID': '<OrganizationId>' } },
   });
-  assert.equal(t.Resources.SageMakerEventRule.Properties.EventBusName, '<EventBus>');
+  assert.equal(t.Resources.SageMakerEventRule.Properties.EventBusName, '<EventBus.Name>');
   assert.equal(t.Outputs.EventBusArn.Value, '<EventBus.Arn>');
   // --accounts: those accounts by name, no one else.
   const a = cfnValue(cfn({ accounts: ['111111111111', '222222222222'] }).central);

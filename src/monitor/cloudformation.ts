@@ -188,7 +188,7 @@ export function centralTemplate(spec: MonitorSpec): object {
     resources.EventBusPolicy = {
       Type: 'AWS::Events::EventBusPolicy',
       Properties: {
-        EventBusName: { Ref: 'EventBus' },
+        EventBusName: { 'Fn::GetAtt': ['EventBus', 'Name'] },
         StatementId: spec.options.organization ? 'OrganizationMembersForward' : 'AllowedAccountsForward',
         Statement: {
           Effect: 'Allow',
@@ -204,7 +204,7 @@ export function centralTemplate(spec: MonitorSpec): object {
     Type: 'AWS::Events::Rule',
     Properties: {
       Description: 'SageMaker notebook instance and domain changes (CloudTrail) to the cloudconform queue',
-      ...(spec.central ? { EventBusName: { Ref: 'EventBus' } } : {}),
+      ...(spec.central ? { EventBusName: { 'Fn::GetAtt': ['EventBus', 'Name'] } } : {}),
       EventPattern: eventPattern(),
       State: 'ENABLED',
       Targets: [

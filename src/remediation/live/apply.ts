@@ -7,7 +7,6 @@ import {
   CreateNotebookInstanceCommand,
   CreateNotebookInstanceLifecycleConfigCommand,
   DeleteNotebookInstanceCommand,
-  DescribeNotebookInstanceCommand,
   DescribeNotebookInstanceLifecycleConfigCommand,
   StartNotebookInstanceCommand,
   StopNotebookInstanceCommand,
@@ -20,7 +19,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { WaiterState } from '@smithy/core/client';
-import { awsErrorCode, describeAwsError, isResourceGone } from '../../sources/aws/errors';
+import { awsErrorCode, describeAwsError } from '../../sources/aws/errors';
+import { NOTEBOOK_INSTANCES } from '../../sources/aws/registry';
 import type { LiveClients } from './clients';
 import type { NotebookRemediationJournal } from './journal';
 import { isoTime, REMEDIATED_FROM_TAG, sourceMismatch, type NotebookRemediationPlan, type StepId } from './plan';
@@ -72,9 +72,9 @@ export async function applyPlan(clients: LiveClients, plan: NotebookRemediationP
 async function describeNotebook(ctx: NotebookStepContext, name: string): Promise<DescribeNotebookInstanceOutput | undefined> {
   let nb: DescribeNotebookInstanceOutput;
   try {
-    nb = await ctx.clients.sageMaker.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: name }));
+    nb = (await NOTEBOOK_INSTANCES.describeById(ctx.clients.sageMaker, name)) as DescribeNotebookInstanceOutput;
   } catch (e) {
-    if (isResourceGone(e)) return undefined;
+    if (NOTEBOOK_INSTANCES.isGone(e)) return undefined;
     throw e;
   }
   if (name === ctx.plan.source.name) {

@@ -125,6 +125,8 @@ interface StateOp {
   sk: string;
   version: number;
   put?: StateEntry;
+  /** The put finding's JSON. */
+  json?: string;
 }
 
 class DynamoHistory {
@@ -388,9 +390,9 @@ function planOps(ops: Map<string, StateOp>, stored: Map<string, Stored>, state: 
   for (const e of state) {
     kept.add(e.key);
     const before = stored.get(e.key);
-    const entry = { ...e, finding: fitFinding(e.finding) };
-    if (before && before.entry.standing === entry.standing && before.entry.since === entry.since && before.json === JSON.stringify(entry.finding)) continue;
-    ops.set(e.key, { key: e.key, sk: before?.sk ?? stateSk(entry.finding, e.key), version: before?.version ?? 0, put: entry });
+    const { finding, json } = fitted(e.finding);
+    if (before && before.entry.standing === e.standing && before.entry.since === e.since && before.json === json) continue;
+    ops.set(e.key, { key: e.key, sk: before?.sk ?? stateSk(finding, e.key), version: before?.version ?? 0, put: { ...e, finding }, json });
   }
   // What classify dropped (resolved long ago, or passing and gone where the run looked).
   for (const [key, s] of stored) if (!kept.has(key) && (keys === undefined || keys.has(key))) ops.set(key, { key, sk: s.sk, version: s.version });
@@ -409,7 +411,7 @@ function stateWrite(table: string, scope: string, op: StateOp): TransactWriteIte
     v: { N: String(op.version + 1) },
     st: { S: e.standing },
     since: { S: e.since },
-    f: { S: JSON.stringify(e.finding) },
+    f: { S: op.json ?? JSON.stringify(e.finding) },
   };
   if (e.standing === 'resolved') {
     const at = sinceTime(e.since);
@@ -442,7 +444,7 @@ function runPuts(table: string, scope: string, sk: string, report: ScanReport, c
   const kept: string[] = [];
   const matter = comparison.changes.filter((c) => KEPT_CHANGES.includes(c.change));
   for (const c of matter) {
-    const json = JSON.stringify({ key: c.key, change: c.change, finding: fitFinding(c.finding) });
+    const json = JSON.stringify({ key: c.key, change: c.change, finding: fitted(c.finding).finding });
     const n = Buffer.byteLength(json) + 1;
     if (n > budget) break;
     budget -= n;
@@ -459,15 +461,17 @@ function runPuts(table: string, scope: string, sk: string, report: ScanReport, c
  * The finding as a state item holds it: whole when its JSON fits MAX_FINDING_BYTES, else with its
  * message cut (the key does not depend on it); still too large, the run is refused.
  */
-export function fitFinding(f: Finding): Finding {
-  const bytes = Buffer.byteLength(JSON.stringify(f));
-  if (bytes <= MAX_FINDING_BYTES) return f;
+function fitted(f: Finding): { finding: Finding; json: string } {
+  const whole = JSON.stringify(f);
+  const bytes = Buffer.byteLength(whole);
+  if (bytes <= MAX_FINDING_BYTES) return { finding: f, json: whole };
   const messageBytes = Buffer.byteLength(f.message);
   const note = ` ... [cut: the message was ${messageBytes} bytes, more than the DynamoDB history keeps]`;
   let keep = Math.max(0, Math.floor(f.message.length * ((messageBytes - (bytes - MAX_FINDING_BYTES) - 2 * note.length) / Math.max(1, messageBytes))));
   for (;;) {
     const cut = { ...f, message: f.message.slice(0, keep) + note };
-    if (Buffer.byteLength(JSON.stringify(cut)) <= MAX_FINDING_BYTES) return cut;
+    const json = JSON.stringify(cut);
+    if (Buffer.byteLength(json) <= MAX_FINDING_BYTES) return { finding: cut, json };
     if (keep === 0) break;
     keep = Math.floor(keep * 0.9);
   }
@@ -512,7 +516,7 @@ function chunked(ops: StateOp[]): StateOp[][] {
   let chunk: StateOp[] = [];
   let bytes = 0;
   for (const op of ops) {
-    const n = op.put ? Buffer.byteLength(JSON.stringify(op.put.finding)) + 2_000 : 2_000;
+    const n = (op.json?.length ?? 0) * 3 + 2_000; // UTF-8 bytes at most 3 per UTF-16 unit
     if (chunk.length >= MAX_TRANSACTION_ITEMS || (chunk.length > 0 && bytes + n > MAX_TRANSACTION_BYTES)) {
       out.push(chunk);
       chunk = [];

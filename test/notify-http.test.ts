@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Finding, ScanReport } from '../src/model/report';
 import { findingKey } from '../src/model/report';
 import type { ChangeKind, RunComparison } from '../src/history/types';
-import { notify, parseNotifyTarget, parseNotifyFilters, NotifyTargetError, type NotifyFilters } from '../src/notify/index';
+import { notify, parseNotifyTarget, parseNotifyFilters, verifyWebhookSignature, NotifyTargetError, type NotifyFilters } from '../src/notify/index';
 import { slackLiteral } from '../src/notify/message';
 import { startNotifyServer, ok, type NotifyServer } from './helpers/notify-server';
 
@@ -104,6 +104,14 @@ test('webhook: the body is signed (HMAC-SHA256 over timestamp.body), and the rec
   assert.ok(Math.abs(Number(ts) - Date.now() / 1000) < 60);
   const expected = `sha256=${createHmac('sha256', SECRET).update(`${ts}.${req.body}`).digest('hex')}`;
   assert.ok(timingSafeEqual(Buffer.from(sig), Buffer.from(expected)), 'signature verifies');
+  // The exported check, as a receiver would run it: tampering, another secret, a stale timestamp all fail.
+  const check = (over: Partial<Parameters<typeof verifyWebhookSignature>[0]>) => verifyWebhookSignature({ secret: SECRET, timestamp: ts, signature: sig, body: req.body, ...over });
+  assert.equal(check({}), true);
+  assert.equal(check({ body: req.body.replace('"new"', '"old"') }), false);
+  assert.equal(check({ secret: 'other' }), false);
+  assert.equal(check({ now: new Date((Number(ts) + 301) * 1000) }), false, 'a replay after 5 minutes');
+  assert.equal(check({ signature: undefined }), false);
+  assert.equal(check({ signature: sig.slice(0, -1) }), false);
   // A replayed body under a new timestamp does not verify: the timestamp is signed.
   const forged = `sha256=${createHmac('sha256', SECRET).update(`${Number(ts) + 600}.${req.body}`).digest('hex')}`;
   assert.notEqual(sig, forged);

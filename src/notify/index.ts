@@ -8,7 +8,7 @@
 // `X-Cloudconform-Signature: sha256=HEX`, HEX = HMAC-SHA256(secret, TIMESTAMP + "." + RAW_BODY).
 // Recompute it over the raw bytes, compare in constant time, refuse a timestamp more than 5
 // minutes from your clock, and a body `delivery` id already seen (a retry repeats it).
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Finding, ScanError, ScanReport } from '../model/report';
 import type { RunComparison } from '../history/types';
 import { describeAwsError } from '../sources/aws/errors';
@@ -27,7 +27,7 @@ export interface NotifyResult {
   /** The channel as it may be shown (`slack https://hooks.slack.com/…`, `sns ARN`). */
   channel: string;
   kind: NotifyChannel['kind'];
-  /** Findings the message is about, and how many it lists (the others are counted by rule). */
+  /** Findings the message is about (a message past its size budget lists the worst and counts the rest by rule). */
   findings: number;
   /** Webhooks: whether the body was signed. */
   signed?: boolean;
@@ -123,6 +123,21 @@ async function send(channel: NotifyChannel, digest: Digest, secret: string | und
 /** HMAC-SHA256 of `TIMESTAMP.BODY`, hex: what a receiver recomputes. */
 export function signWebhook(secret: string, timestamp: string, body: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
+}
+
+/**
+ * A receiver's check (the algorithm the README gives): the signature header matches the raw body
+ * and timestamp (compared in constant time), and the timestamp is within `toleranceSeconds` of
+ * now. Remembering `delivery` ids for that long refuses a replay within the window too.
+ */
+export function verifyWebhookSignature(input: { secret: string; timestamp: string | undefined; signature: string | undefined; body: string; now?: Date; toleranceSeconds?: number }): boolean {
+  const { secret, timestamp, signature, body } = input;
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp) || !signature) return false;
+  const age = Math.abs((input.now ?? new Date()).getTime() / 1000 - Number(timestamp));
+  if (age > (input.toleranceSeconds ?? 300)) return false;
+  const expected = Buffer.from(`sha256=${signWebhook(secret, timestamp, body)}`);
+  const given = Buffer.from(signature);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** SNS takes at most 256 KB (262,144 bytes) per message, attributes and subject included. */

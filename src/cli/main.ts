@@ -102,7 +102,7 @@ function withReportOptions(command: Command): Command {
     .option('--notify-on <changes>', 'changes notified: new,regressed (default), still-failing, resolved, suppression-expired', collect, [])
     .option('--notify-risk <risk>', `notify only failures at or above this risk: ${RISK_NAMES}`)
     .option('--notify-rule <id>', 'notify only findings of this rule (repeatable)', collect, [])
-    .option('--notify-tag <key[=value]>', "notify only findings whose resource has this tag (repeatable: all of them); findings whose tags are unknown are left out, with a warning", collect, []);
+    .option('--notify-tag <key[=value]>', "audit: notify only findings whose resource has this tag (repeatable: all of them; the tags are read for it); findings whose tags could not be read are left out, with a warning", collect, []);
 }
 
 /** The history database option of the commands that read it (history, diff, report, export). */

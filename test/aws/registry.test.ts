@@ -151,6 +151,19 @@ describe('describe by id', () => {
     assert.match(attr.state === 'unknown' ? attr.reason : '', /sagemaker:DescribeNotebookInstance failed: AccessDenied/);
   });
 
+  test('a describe by name that fails: the unknown resource has the ARN AWS gives it (the key the audit\'s finding has)', async () => {
+    const nb = seededNotebook('reg-open');
+    emulator.proxy.addRule({ fault: 'access-denied', action: 'DescribeNotebookInstance' });
+    const sm = sagemaker();
+    const out = await describeLive(notebookKind, sm, nb.name, where);
+    sm.destroy();
+    assert.equal(out.state, 'failed');
+    assert.equal(out.state === 'failed' && out.resource.id, nb.arn);
+    assert.equal(out.state === 'failed' && out.resource.details?.name, nb.name);
+    // AWS writes the notebook's name lower-cased in its ARN.
+    assert.equal(notebookKind.arnOf('MyNotebook', { partition: 'aws-cn', region: 'cn-north-1', account: '111122223333' }), 'arn:aws-cn:sagemaker:cn-north-1:111122223333:notebook-instance/mynotebook');
+  });
+
   test('calls go through the given limiter (its deadline ends a describe that never answers)', async () => {
     emulator.proxy.addRule({ fault: 'delay', delayMs: 5_000, action: 'DescribeNotebookInstance' });
     const sm = sagemaker();

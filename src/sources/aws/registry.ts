@@ -59,6 +59,8 @@ export interface LiveKind<Summary = unknown> {
   invalidId(id: string): string | undefined;
   /** The id DescribeX takes (notebook name, domain id) from an ARN of this kind, or undefined when the ARN is not one. */
   idFromArn(arn: string): string | undefined;
+  /** The ARN AWS gives the resource of this id (for a resource that could not be described: its findings keep the key the audit's have). */
+  arnOf(id: string, where: { partition: string; region: string; account: string }): string;
   /** DescribeX by id; throws like the SDK (`isGone` for a resource that does not exist). Check the id first (`invalidId`). */
   describeById(client: SageMakerClient, id: string, signal?: AbortSignal): Promise<object>;
   /** Identity in the describe answer (its status is fresher than the list's). */
@@ -133,6 +135,7 @@ export const NOTEBOOK_INSTANCES: LiveKind<NotebookInstanceSummary> = {
   // `MyNotebook`), while DescribeNotebookInstance takes the name as created: when an event gives the
   // name (requestParameters.notebookInstanceName), describe by that name, not by the ARN's.
   idFromArn: (arn) => idIn(arn, 'notebook-instance', invalidNotebookId),
+  arnOf: (name, w) => `arn:${w.partition}:sagemaker:${w.region}:${w.account}:notebook-instance/${name.toLowerCase()}`,
   describeById: (client, NotebookInstanceName, signal) => send(signal, (o) => client.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName }), o)),
   identifyDescribed: (d) => {
     const { NotebookInstanceArn, NotebookInstanceName, NotebookInstanceStatus } = d as { NotebookInstanceArn?: string; NotebookInstanceName?: string; NotebookInstanceStatus?: string };
@@ -172,6 +175,7 @@ export const DOMAINS: LiveKind<DomainDetails> = {
   listedId: (s) => s.DomainId,
   invalidId: invalidDomainId,
   idFromArn: (arn) => idIn(arn, 'domain', invalidDomainId),
+  arnOf: (id, w) => `arn:${w.partition}:sagemaker:${w.region}:${w.account}:domain/${id}`,
   describeById: (client, DomainId, signal) => send(signal, (o) => client.send(new DescribeDomainCommand({ DomainId }), o)),
   identifyDescribed: (d) => {
     const { DomainArn, DomainName, DomainId, Status } = d as { DomainArn?: string; DomainName?: string; DomainId?: string; Status?: string };
@@ -305,7 +309,9 @@ export async function describeLive(
     described = await call((signal) => kind.describeById(client, describeId, signal));
   } catch (error) {
     if (kind.isGone(error)) return { state: 'gone', message: describeAwsError(error) };
-    const identity = identityOf(kind, where, known, undefined, describeId);
+    // Not described, named by id: under the ARN AWS gives it, so its unknown finding is keyed as the audit's would be.
+    const arn = known ? undefined : where.account !== undefined ? kind.arnOf(describeId, { partition: partitionOfRegion(where.region), region: where.region, account: where.account }) : undefined;
+    const identity = identityOf(kind, where, known ?? (arn ? { arn, name: describeId } : undefined), undefined, describeId);
     return { state: 'failed', resource: unreadableResource(identity, `${kind.describeAction.action} failed: ${describeAwsError(error)}`), error };
   }
   const identity = identityOf(kind, where, known, kind.identifyDescribed(described), describeId);

@@ -43,9 +43,11 @@ function roleActions(template: any): string[] {
   return policy.Statement.flatMap((s: any) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
 }
 
+const policyOf = (o: MonitorDeployOptions) => monitorIamPolicy({ respond: o.respond, organization: o.organization, accounts: (o.accounts ?? []).length > 0, store: 'dynamodb' });
+
+/** monitorIamPolicy's statement for the function's own role. */
 function expectedHandlerActions(o: MonitorDeployOptions): string[] {
-  const policy = monitorIamPolicy({ respond: o.respond, organization: o.organization, accounts: (o.accounts ?? []).length > 0, store: 'dynamodb' });
-  return [...new Set(policy.Statement.flatMap((s) => s.Action))].sort();
+  return [...policyOf(o).Statement.find((s) => s.Sid === 'CloudConformMonitor')!.Action].sort();
 }
 
 test('the rule matches exactly the six SageMaker calls from CloudTrail, and not failed calls (errorCode must not exist)', () => {
@@ -106,7 +108,7 @@ test('the queue policy lets only this rule send (events.amazonaws.com with aws:S
   }
 });
 
-test("the Lambda role's actions EQUAL monitorIamPolicy's, plus the queue consumer's and the logs' (CloudFormation and Terraform)", () => {
+test("the Lambda role's actions EQUAL monitorIamPolicy's CloudConformMonitor statement, plus the queue consumer's and the logs' (CloudFormation and Terraform)", () => {
   for (const [name, o] of VARIANTS) {
     const expected = [...expectedHandlerActions(o), ...QUEUE_CONSUMER_ACTIONS, ...LOG_ACTIONS].sort();
     assert.deepEqual(roleActions(cfn(o).central), expected, name);
@@ -208,6 +210,8 @@ test('member template: forwards to the central bus with a role EventBridge assum
     assert.equal(r.ReadRole.Condition, 'CreateReadRole');
     assert.deepEqual(r.ReadRole.Properties.AssumeRolePolicyDocument.Statement, [{ Effect: 'Allow', Principal: { AWS: '<CentralLambdaRoleArn>' }, Action: 'sts:AssumeRole' }]);
     const actions = r.ReadRole.Properties.Policies[0].PolicyDocument.Statement.flatMap((s: any) => s.Action).sort();
+    // monitorIamPolicy's statement for the member accounts' role: the audit's reads, and --respond's call.
+    assert.deepEqual(actions, [...policyOf({ organization: true, respond }).Statement.find((s) => s.Sid === 'CloudConformMonitoredAccount')!.Action].sort(), String(respond));
     const audited = Object.values(AUDIT_ACTIONS).filter((a) => a.neededBy === 'audited').map((a) => a.action);
     const respondActions = respond === 'tag' ? ['sagemaker:AddTags'] : respond === 'stop' ? ['sagemaker:StopNotebookInstance'] : [];
     assert.deepEqual(actions, [...new Set([...audited, ...respondActions])].sort(), String(respond));

@@ -117,6 +117,12 @@ test('--notify: sns=ARN strictly; slack takes no URL (a secret: a deployment par
     refused(() => parseMonitorNotify(bad), /--notify/);
   }
   refused(() => parseMonitorNotify('slack=https://hooks.slack.com/services/T/B/secret'), /secret.*SlackWebhookUrl/);
+  // The handler splits CLOUDCONFORM_NOTIFY before `,KIND=`: one URL must not become two targets.
+  refused(() => parseMonitorNotify('webhook=https://h.example/x?a=1,webhook=https://evil.example/'), /more than one target/);
+  refused(() => parseMonitorNotify('sns=env:TOPIC'), /env:NAME/);
+  refused(() => parseMonitorNotify('webhook=env:HOOK'), /env:NAME/);
+  // What the notifier takes, the template takes: a FIFO topic.
+  assert.equal(parseMonitorNotify('sns=arn:aws:sns:eu-west-1:123456789012:f.fifo').kind, 'sns');
 });
 
 test('a refused --notify value is not echoed past 200 characters', () => {

@@ -133,8 +133,7 @@ export function centralTemplate(spec: MonitorSpec): object {
       BillingMode: table.BillingMode,
       AttributeDefinitions: table.AttributeDefinitions,
       KeySchema: table.KeySchema,
-      ...(table.GlobalSecondaryIndexes?.length ? { GlobalSecondaryIndexes: table.GlobalSecondaryIndexes } : {}),
-      ...(table.TimeToLiveAttribute ? { TimeToLiveSpecification: { AttributeName: table.TimeToLiveAttribute, Enabled: true } } : {}),
+      TimeToLiveSpecification: table.TimeToLiveSpecification,
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     },
   };

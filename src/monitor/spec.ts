@@ -2,7 +2,7 @@
 // event pattern, the sizes and timeouts, the Lambda function's environment and its role's
 // statements. Values that name other resources or parameters are symbolic (`Val`): each emitter
 // spells them its own way (`Fn::GetAtt`, `aws_sqs_queue.events.arn`).
-import { dynamoTableDefinition, memberReadActions, monitorIamPolicy } from './deps';
+import { dynamoTableDefinition, monitorFunctionActions, monitoredAccountActions } from './deps';
 import { MonitorUsageError, validateAccountId, validateRoleName, validateSchedule, type MonitorNotifyTarget } from './validate';
 
 export interface MonitorDeployOptions {
@@ -112,7 +112,7 @@ export interface MonitorSpec {
   env: [string, Val][];
   /** The Lambda role: exactly monitorIamPolicy's actions, plus the queue's consumer calls and logs. */
   statements: Statement[];
-  /** The actions monitorIamPolicy gives for these options (what `statements` must cover, no more). */
+  /** monitorIamPolicy's statement for the function's own role (what `statements` must cover, no more). */
   handlerActions: string[];
   memberActions: string[];
   table: ReturnType<typeof dynamoTableDefinition>;
@@ -151,9 +151,8 @@ export function monitorSpec(options: MonitorDeployOptions): MonitorSpec {
   if (accounts.length > 0) env.push(['CLOUDCONFORM_ACCOUNTS', accounts.join(',')]);
   if (options.respond) env.push(['CLOUDCONFORM_RESPOND', options.respond]);
 
-  const policy = monitorIamPolicy({ respond: options.respond, organization: options.organization, accounts: accounts.length > 0, store: 'dynamodb' });
-  const handlerActions = [...new Set(policy.Statement.flatMap((s) => s.Action))].sort();
-  const statements = scopedStatements(handlerActions, { snsTargets, roleName, accounts, indexes: (table.GlobalSecondaryIndexes ?? []).length > 0, schedule: schedule !== undefined });
+  const handlerActions = monitorFunctionActions({ respond: options.respond, organization: options.organization, accounts: accounts.length > 0, store: 'dynamodb' });
+  const statements = scopedStatements(handlerActions, { snsTargets, roleName, accounts, schedule: schedule !== undefined });
   return {
     options,
     central,
@@ -166,7 +165,7 @@ export function monitorSpec(options: MonitorDeployOptions): MonitorSpec {
     env,
     statements,
     handlerActions,
-    memberActions: memberReadActions(options.respond),
+    memberActions: monitoredAccountActions(options.respond),
     table,
   };
 }
@@ -178,7 +177,7 @@ export function monitorSpec(options: MonitorDeployOptions): MonitorSpec {
  */
 function scopedStatements(
   actions: string[],
-  ctx: { snsTargets: string[]; roleName?: string; accounts: string[]; indexes: boolean; schedule: boolean },
+  ctx: { snsTargets: string[]; roleName?: string; accounts: string[]; schedule: boolean },
 ): Statement[] {
   const groups = new Map<string, Statement>();
   const put = (sid: string, action: string, resources: Val[]) => {
@@ -188,7 +187,8 @@ function scopedStatements(
   };
   for (const action of actions) {
     if (action.startsWith('dynamodb:')) {
-      put('HistoryTable', action, [arn('table'), ...(ctx.indexes ? [{ join: [arn('table'), '/index/*'] }] : [])]);
+      // The table has no index: its own ARN is all.
+      put('HistoryTable', action, [arn('table')]);
     } else if (action === 'sns:Publish') {
       put('Notify', action, [arn('topic'), ...ctx.snsTargets]);
     } else if (action === 'sts:AssumeRole') {

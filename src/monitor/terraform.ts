@@ -178,15 +178,10 @@ export function centralConfiguration(spec: MonitorSpec): Block[] {
     ['hash_key', hash],
     ...(range ? ([['range_key', range]] as Item[]) : []),
     ...table.AttributeDefinitions.map((a) => block('attribute', [], [['name', a.AttributeName], ['type', a.AttributeType]])),
-    ...(table.GlobalSecondaryIndexes ?? []).map((g) =>
-      block('global_secondary_index', [], [
-        ['name', g.IndexName],
-        ['hash_key', g.KeySchema.find((k) => k.KeyType === 'HASH')!.AttributeName],
-        ...((r) => (r ? ([['range_key', r.AttributeName]] as Item[]) : []))(g.KeySchema.find((k) => k.KeyType === 'RANGE')),
-        ['projection_type', g.Projection.ProjectionType],
-      ]),
-    ),
-    ...(table.TimeToLiveAttribute ? [block('ttl', [], [['attribute_name', table.TimeToLiveAttribute], ['enabled', true]])] : []),
+    block('ttl', [], [
+      ['attribute_name', table.TimeToLiveSpecification.AttributeName],
+      ['enabled', table.TimeToLiveSpecification.Enabled],
+    ]),
     block('point_in_time_recovery', [], [['enabled', true]]),
     // The findings' history outlives the configuration (CloudFormation: DeletionPolicy Retain).
     block('lifecycle', [], [['prevent_destroy', true]]),

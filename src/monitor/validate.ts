@@ -2,6 +2,7 @@
 // what AWS accepts, so a name, account id, notification target or schedule can't carry YAML or
 // HCL (a line break, a quote, `${…}`) into the emitted code. The emitters escape every string as
 // well; this is the first of the two walls, and the clearer error.
+import { NotifyTargetError, parseNotifyTarget, parseNotifyTargets } from '../notify/targets';
 
 export class MonitorUsageError extends Error {}
 
@@ -125,7 +126,21 @@ export type MonitorNotifyTarget =
   | { kind: 'slack' }
   | { kind: 'webhook'; url: string };
 
-const SNS_ARN = /^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+/**
+ * A target as the handler will read it from CLOUDCONFORM_NOTIFY (the notifier's own parser), from
+ * the value itself only: `env:NAME` would name a variable of the Lambda function, not this shell.
+ */
+function handlerTarget(value: string, fail: (why: string) => never): void {
+  if (/=\s*env:/i.test(value)) fail('env:NAME is for the command line: give the value itself');
+  try {
+    parseNotifyTarget(value, {});
+    // One target, not two: the list splits before `,KIND=` and at spaces.
+    if (parseNotifyTargets(value, {}).length !== 1) fail('the handler would read this as more than one target');
+  } catch (e) {
+    if (e instanceof NotifyTargetError) fail(e.message.replace(/^--notify:?\s*/, ''));
+    throw e;
+  }
+}
 
 export function parseMonitorNotify(value: string): MonitorNotifyTarget {
   const fail = (why: string): never => {
@@ -136,7 +151,9 @@ export function parseMonitorNotify(value: string): MonitorNotifyTarget {
   const target = eq < 0 ? undefined : value.slice(eq + 1);
   switch (kind) {
     case 'sns':
-      if (target === undefined || !SNS_ARN.test(target)) fail('expected sns=arn:aws:sns:REGION:ACCOUNT:TOPIC (a standard topic)');
+      if (target === undefined) fail('expected sns=arn:aws:sns:REGION:ACCOUNT:TOPIC');
+      if (/[^\x21-\x7e]/.test(target!)) fail('an ARN has no spaces or control characters');
+      handlerTarget(value, fail);
       return { kind: 'sns', arn: target! };
     case 'slack':
       if (target !== undefined) {
@@ -149,16 +166,10 @@ export function parseMonitorNotify(value: string): MonitorNotifyTarget {
     case 'webhook': {
       if (target === undefined) fail('expected webhook=https://…');
       // WHATWG URL parsing drops tabs and line breaks silently: refuse them (and spaces) instead.
-      if (/[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(target!)) fail('a URL has no spaces or control characters');
-      let url: URL;
-      try {
-        url = new URL(target!);
-      } catch {
-        return fail('not a URL');
-      }
-      if (url.protocol !== 'https:') fail('the webhook must be https://');
-      if (url.username || url.password) fail('credentials in the URL would be written into the template: put the secret in CLOUDCONFORM_WEBHOOK_SECRET (parameter WebhookSecret)');
+      if (/[\s\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(target!)) fail('a URL has no spaces or control characters');
       if (target!.length > 1024) fail('longer than 1024 characters');
+      handlerTarget(value, fail);
+      if (!target!.startsWith('https://')) fail('the webhook must be https:// (the Lambda function posts across the network)');
       return { kind: 'webhook', url: target! };
     }
     default:

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageBatchCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { lambdaSettings } from '../../src/lambda';
 import { emitCloudFormation } from '../../src/monitor/cloudformation';
 import { packageLambda } from '../../src/monitor/package';
 import { monitorSpec, type MonitorDeployOptions } from '../../src/monitor/spec';
@@ -173,6 +174,11 @@ test('moto (CloudFormation, EventBridge, SQS): deployed, the rule queues the six
   const fn = JSON.parse(aws(['lambda', 'list-functions'])).Functions.find((f: { FunctionName: string }) => f.FunctionName.startsWith('cc-monitor-EventFunction'));
   assert.equal(fn.Environment.Variables.CLOUDCONFORM_NOTIFY, `sns=${out.TopicArn}\nslack=https://hooks.example.com/x`);
   assert.equal(fn.Environment.Variables.CLOUDCONFORM_TABLE, out.TableName);
+  // The handler reads its deployed environment as meant: both channels, the table.
+  const settings = await lambdaSettings(fn.Environment.Variables);
+  assert.deepEqual(settings.notify.map((c) => c.shown), [`sns ${out.TopicArn}`, 'slack https://hooks.example.com/…']);
+  assert.deepEqual(settings.history, { table: out.TableName });
+  assert.equal(settings.organization, undefined);
 });
 
 test('moto: --organization, the member stack forwards the default bus to the central bus, whose rule queues the six calls; the read-only role trusts only the central function role', async () => {
@@ -184,6 +190,10 @@ test('moto: --organization, the member stack forwards the default bus to the cen
   checkAndDisableMapping();
   const { expected, received } = await deliverAndCollect(queueName(central.QueueUrl!));
   assert.deepEqual(received, expected);
+  const fn = JSON.parse(aws(['lambda', 'list-functions'])).Functions.find((f: { FunctionName: string }) => f.FunctionName.startsWith('cc-central-EventFunction'));
+  const settings = await lambdaSettings(fn.Environment.Variables);
+  assert.equal(settings.organization, true);
+  assert.equal(settings.roleName, 'cc-read');
   const role = JSON.parse(aws(['iam', 'get-role', '--role-name', 'cc-read'])).Role;
   assert.deepEqual(role.AssumeRolePolicyDocument.Statement, [{ Effect: 'Allow', Principal: { AWS: central.FunctionRoleArn }, Action: 'sts:AssumeRole' }]);
 });

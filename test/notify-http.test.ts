@@ -166,6 +166,18 @@ test('attack: 500s are retried, then an error entry; the URL path (the secret) i
   assert.match(out.errors.find((e) => e.file === 'notify:slack')!.message, /^slack http:\/\/127\.0\.0\.1:\d+\/…: not sent/);
 });
 
+test('a 429 with Retry-After is waited out (at most 10 s), then sent', async () => {
+  let calls = 0;
+  server.behave((_req, res) => (calls++ === 0 ? res.writeHead(429, { 'retry-after': '1' }).end('rate_limited') : res.writeHead(200).end('ok')));
+  const f = finding('Nb');
+  const r = report([f]);
+  const started = Date.now();
+  const out = await notify(comparison(r, [['new', f]]), r, [slack()], DEFAULT, FAST);
+  assert.deepEqual(out.errors, []);
+  assert.equal(server.received.length, 2);
+  assert.ok(Date.now() - started >= 950, `waited ${Date.now() - started} ms`);
+});
+
 test('attack: a redirect is not followed (the findings, and a signature, would go elsewhere)', async () => {
   const other = await startNotifyServer();
   try {

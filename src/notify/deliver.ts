@@ -15,10 +15,15 @@ const MAX_ANSWER_BYTES = 4096;
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN']);
 
+/** The longest Retry-After honoured (Slack answers 429 with one); a longer one is waited this long. */
+const MAX_RETRY_AFTER_MS = 10_000;
+
 export class SendError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    /** The server's Retry-After, in ms. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'SendError';
@@ -45,7 +50,8 @@ export async function postWithRetries(url: URL, body: string, options: PostOptio
     } catch (e) {
       const err = e instanceof SendError ? e : new SendError((e as Error)?.message ?? String(e), false);
       if (!err.retryable || attempt >= attempts) throw attempt > 1 ? new SendError(`${err.message} (after ${attempt} attempts)`, false) : err;
-      await new Promise((r) => setTimeout(r, backoff[Math.min(attempt - 1, backoff.length - 1)] ?? 0));
+      const wait = Math.max(backoff[Math.min(attempt - 1, backoff.length - 1)] ?? 0, Math.min(err.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
+      await new Promise((r) => setTimeout(r, wait));
     }
   }
 }
@@ -80,7 +86,9 @@ function postOnce(url: URL, body: string, headers: Record<string, string>, timeo
         // Delivered: the body says nothing more (and a slow or endless one must not hold us).
         if (status >= 200 && status < 300) return finish(undefined, status);
         if (status >= 300 && status < 400) return finish(new SendError(`answered HTTP ${status} (a redirect): not followed`, false));
-        const failed = (text: string) => new SendError(`answered HTTP ${status}${text ? `: ${text}` : ''}`, RETRY_STATUS.has(status));
+        const retryAfter = Number(res.headers['retry-after']);
+        const failed = (text: string) =>
+          new SendError(`answered HTTP ${status}${text ? `: ${text}` : ''}`, RETRY_STATUS.has(status), Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined);
         // The explanation is read until its first KB, its end, or the deadline: whichever comes first.
         onDeadline = () => finish(failed(answer()));
         const answer = readAnswer(res, () => finish(failed(answer())));

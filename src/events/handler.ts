@@ -4,7 +4,6 @@
 // report as the audit. Each record that can't be handled is an error entry of its own, and with
 // SQS only the records worth delivering again are returned in `batchItemFailures`.
 import { setMaxListeners } from 'node:events';
-import pLimit from 'p-limit';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { emptyConfig, ExceptionMatcher, type Config } from '../engine/config';
@@ -13,7 +12,7 @@ import { buildReport, emptyUnitResult, selectRules } from '../engine/report';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../engine/audit-limits';
 import { liveLocator } from '../model/location';
 import type { FailOn, Finding, RunEvaluated, RunScope, ScanError, ScanNote, ScanReport } from '../model/report';
-import type { RunComparison } from '../history/types';
+import type { AsyncHistoryStore, RunComparison } from '../history/types';
 import type { SourceResource } from '../model/resource';
 import { assumedRoleCredentials, callerCredentialChain, listActiveOrganizationAccounts, validateAccountSelection } from '../sources/aws/accounts';
 import { AUDIT_ACTIONS } from '../sources/aws/actions';
@@ -30,9 +29,7 @@ import { parseEventInput, type EventAction, type EventRecord, type EventTarget, 
  * Where an event run is recorded: the history's asynchronous interface (SQLite through
  * `asyncHistory`, or DynamoDB in Lambda). Only `record` is needed here.
  */
-export interface EventHistory {
-  record(report: ScanReport): Promise<RunComparison>;
-}
+export type EventHistory = Pick<AsyncHistoryStore, 'record'>;
 
 /** One input: a file, standard input or the Lambda event; `source` names it in error entries. */
 export interface EventInput {
@@ -296,76 +293,75 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
     const delays = options.notFoundDelaysMs ?? DEFAULT_NOT_FOUND_DELAYS_MS;
     const tagTypes = new Set(rules.filter((r) => exceptions.usesTagsFor(r.meta.id)).flatMap((r) => r.meta.resourceTypes));
     const ruleIdsOf = (type: string) => rules.filter((r) => r.meta.resourceTypes.includes(type)).map((r) => r.meta.id);
-    const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
+    // Every resource at once: `call` bounds the API calls in flight, and a resource waiting to be
+    // described again (not found yet) holds no slot while it waits.
     const clientsByAccount = new Map<string, SageMakerClient>();
     await Promise.all(
-      [...groups.values()].map((group) =>
-        limit(async () => {
-          const { kind, target } = group;
-          const where = { account: target.account, region: target.region };
-          const retryGroup = () => group.records.forEach((r) => failed.add(key(r)));
-          const ruleIds = ruleIdsOf(kind.type);
-          const unknown = (reason: string, arn = arnsOf(group)[0]!) => {
-            total.resources++;
-            runner.evaluate(unreadableResource({ type: kind.type, arn, name: target.id, account: target.account, region: target.region }, reason), total.findings, total.errors);
-            evaluated.push({ ...where, arn, ruleIds });
-          };
-          const gone = (message: string, arn?: string) => {
-            for (const a of arn ? [arn] : arnsOf(group)) evaluated.push({ ...where, arn: a, ruleIds });
-            notes.push({ ...where, message: `${kind.label} ${target.id} is gone (${message}): its findings are resolved` });
-          };
-          // Events of another account: its role (assumed once per account and kept, so a failure is said as AssumeRole's).
-          let credentials = session.callerCredentials;
-          if (target.account !== caller!.account) {
-            const roleArn = `arn:${partitionOfRegion(target.region)}:iam::${target.account}:role/${options.roleName}`;
-            credentials = session.roleCredentials(homeRegion, roleArn, options.externalId, call);
-            try {
-              await (credentials as () => Promise<unknown>)();
-            } catch (e) {
-              const message = `${roleArn}: ${describeAwsError(e)}`;
-              total.errors.push({ file: liveLocator(target.account), account: target.account, call: AUDIT_ACTIONS.assumeRole.action, message });
-              unknown(`${AUDIT_ACTIONS.assumeRole.action} failed: ${message}`);
-              retryGroup();
-              return;
-            }
-          }
-          const client = session.sageMaker(target.account, target.region, credentials);
-          clientsByAccount.set(`${target.account}/${target.region}`, client);
-          let waited = 0;
-          for (let attempt = 0; ; attempt++) {
-            const result = await describeLive(kind, client, target.id, where, { tags: tagTypes.has(kind.type), call }).catch((error: unknown) => ({ state: 'failed' as const, error }));
-            if (result.state === 'found') {
-              const status = kind.identifyDescribed(result.described).status;
-              // A delete in progress: the resource is going, what it was no longer matters.
-              if (group.actions.has('delete') && status === 'Deleting') return gone(`status Deleting after ${target.eventName}`, kind.identifyDescribed(result.described).arn);
-              total.resources++;
-              runner.evaluate(result.resource, total.findings, total.errors);
-              evaluated.push({ ...where, arn: result.resource.id, ruleIds });
-              described.set(result.resource.id, result.described);
-              if (result.tagsError !== undefined) total.errors.push(errorEntry(where, AUDIT_ACTIONS.listTags.action, `${target.id}: ${describeAwsError(result.tagsError)}`));
-              return;
-            }
-            if (result.state === 'gone') {
-              if (group.actions.has('delete')) return gone(result.message);
-              if (attempt < delays.length && !deadline.signal.aborted) {
-                await sleep(delays[attempt]!, deadline.signal);
-                waited += delays[attempt]!;
-                continue;
-              }
-              // Not found after waiting: created and deleted since, or not visible yet. Not retried
-              // through SQS: a later event (its delete) or the scheduled audit settles it.
-              const events = [...group.eventNames].join(', ');
-              return unknown(`${kind.describeAction.action} found no ${kind.label} ${target.id} ${formatDuration(waited)} after ${events} (${result.message}): not visible yet, or deleted since`);
-            }
-            const message = describeAwsError(result.error);
-            total.errors.push(errorEntry(where, kind.describeAction.action, `${target.id}: ${message}`));
-            unknown(`${kind.describeAction.action} failed: ${message}`);
-            // A describe that failed (throttled, denied, a role not assumable, the deadline) may work later.
+      [...groups.values()].map(async (group) => {
+        const { kind, target } = group;
+        const where = { account: target.account, region: target.region };
+        const retryGroup = () => group.records.forEach((r) => failed.add(key(r)));
+        const ruleIds = ruleIdsOf(kind.type);
+        const unknown = (reason: string, arn = arnsOf(group)[0]!) => {
+          total.resources++;
+          runner.evaluate(unreadableResource({ type: kind.type, arn, name: target.id, account: target.account, region: target.region }, reason), total.findings, total.errors);
+          evaluated.push({ ...where, arn, ruleIds });
+        };
+        const gone = (message: string, arn?: string) => {
+          for (const a of arn ? [arn] : arnsOf(group)) evaluated.push({ ...where, arn: a, ruleIds });
+          notes.push({ ...where, message: `${kind.label} ${target.id} is gone (${message}): its findings are resolved` });
+        };
+        // Events of another account: its role (assumed once per account and kept, so a failure is said as AssumeRole's).
+        let credentials = session.callerCredentials;
+        if (target.account !== caller!.account) {
+          const roleArn = `arn:${partitionOfRegion(target.region)}:iam::${target.account}:role/${options.roleName}`;
+          credentials = session.roleCredentials(homeRegion, roleArn, options.externalId, call);
+          try {
+            await (credentials as () => Promise<unknown>)();
+          } catch (e) {
+            const message = `${roleArn}: ${describeAwsError(e)}`;
+            total.errors.push({ file: liveLocator(target.account), account: target.account, call: AUDIT_ACTIONS.assumeRole.action, message });
+            unknown(`${AUDIT_ACTIONS.assumeRole.action} failed: ${message}`);
             retryGroup();
             return;
           }
-        }),
-      ),
+        }
+        const client = session.sageMaker(target.account, target.region, credentials);
+        clientsByAccount.set(`${target.account}/${target.region}`, client);
+        let waited = 0;
+        for (let attempt = 0; ; attempt++) {
+          const result = await describeLive(kind, client, target.id, where, { tags: tagTypes.has(kind.type), call }).catch((error: unknown) => ({ state: 'failed' as const, error }));
+          if (result.state === 'found') {
+            const status = kind.identifyDescribed(result.described).status;
+            // A delete in progress: the resource is going, what it was no longer matters.
+            if (group.actions.has('delete') && status === 'Deleting') return gone(`status Deleting after ${target.eventName}`, kind.identifyDescribed(result.described).arn);
+            total.resources++;
+            runner.evaluate(result.resource, total.findings, total.errors);
+            evaluated.push({ ...where, arn: result.resource.id, ruleIds });
+            described.set(result.resource.id, result.described);
+            if (result.tagsError !== undefined) total.errors.push(errorEntry(where, AUDIT_ACTIONS.listTags.action, `${target.id}: ${describeAwsError(result.tagsError)}`));
+            return;
+          }
+          if (result.state === 'gone') {
+            if (group.actions.has('delete')) return gone(result.message);
+            if (attempt < delays.length && !deadline.signal.aborted) {
+              await sleep(delays[attempt]!, deadline.signal);
+              waited += delays[attempt]!;
+              continue;
+            }
+            // Not found after waiting: created and deleted since, or not visible yet. Not retried
+            // through SQS: a later event (its delete) or the scheduled audit settles it.
+            const events = [...group.eventNames].join(', ');
+            return unknown(`${kind.describeAction.action} found no ${kind.label} ${target.id} ${formatDuration(waited)} after ${events} (${result.message}): not visible yet, or deleted since`);
+          }
+          const message = describeAwsError(result.error);
+          total.errors.push(errorEntry(where, kind.describeAction.action, `${target.id}: ${message}`));
+          unknown(`${kind.describeAction.action} failed: ${message}`);
+          // A describe that failed (throttled, denied, a role not assumable, the deadline) may work later.
+          retryGroup();
+          return;
+        }
+      }),
     );
 
     // 4. The report: the same rules, exceptions and shape as the audit's.
@@ -387,8 +383,8 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
         comparison = await options.history.record(report);
       } catch (e) {
         report = withErrors(report, [{ file: 'history', message: `this run was not recorded: ${redactSecrets((e as Error)?.message ?? String(e))}` }]);
-        // Nothing of the run is known to the history: deliver everything again, but the malformed.
-        for (const r of targets) failed.add(key(r));
+        // Nothing of the run is known to the history: deliver again every record it handled (not the malformed or refused).
+        for (const group of groups.values()) for (const r of group.records) failed.add(key(r));
       }
     }
     const notifications: NotifyResult[] = [];

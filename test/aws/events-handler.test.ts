@@ -166,6 +166,20 @@ describe('handle-event against moto', () => {
     assert.equal(result.report.findings[0]!.result, 'unknown');
   });
 
+  it('a history that cannot record: every handled message comes back for retry, not the malformed or refused ones', async () => {
+    const history: EventHistory = { record: async () => Promise.reject(new Error('ProvisionedThroughputExceededException: slow down')) };
+    const result = await run(
+      sqsBatch(
+        [notebookEvent('create-notebook-default-access.json', 'cc-event-open'), '{junk', notebookEvent('create-notebook-default-access.json', 'cc-outsider', { account: OUTSIDER }), notebookEvent('create-notebook-disabled.json', 'cc-event-private')],
+        ['a', 'junk', 'outsider', 'b'],
+      ),
+      { history },
+    );
+    assert.deepEqual(result.batchItemFailures, [{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }]);
+    assert.ok(result.report.errors.some((e) => e.file === 'history' && /not recorded: ProvisionedThroughputExceededException/.test(e.message)));
+    assert.equal(result.comparison, undefined);
+  });
+
   it('the scope key is the audit\'s for the same account options', async () => {
     const options = { accounts: [MEMBER, MOTO_DEFAULT_ACCOUNT], roleName: 'CloudConformAudit' };
     const audited = await audit({ config: emptyConfig(), endpointUrl: emulator.proxy.endpoint, regions: [REGION], maxAttempts: 1, ...options });

@@ -117,6 +117,8 @@ test('webhook: the body is signed (HMAC-SHA256 over timestamp.body), and the rec
   assert.notEqual(sig, forged);
   const doc = JSON.parse(req.body);
   assert.match(doc.delivery, /^[0-9a-f-]{36}$/);
+  assert.equal(req.headers['x-cloudconform-delivery'], doc.delivery);
+  assert.match(req.headers['user-agent'] as string, /^cloudconform\/\d/);
   assert.equal(doc.source, 'cloudconform');
   assert.deepEqual(doc.counts, { new: 1 });
   assert.equal(doc.findings[0].key, findingKey(f));

@@ -112,9 +112,9 @@ function withDbOption(command: Command): Command {
 
 const HELP_ENVIRONMENT = `
 Environment: CLOUDCONFORM_FORMAT, CLOUDCONFORM_FAIL_ON and CLOUDCONFORM_CONFIG set --format, --fail-on and
---config when they are not given; NO_COLOR turns colours off.
+--config when they are not given; NO_COLOR turns colours off; CLOUDCONFORM_WEBHOOK_SECRET signs --notify webhooks.
 Exit codes: 0 nothing failed at or above --fail-on, 1 failures, 2 could not complete (an input could not be
-read, a bad option or configuration).`;
+read, a bad option or configuration, a --notify message not sent).`;
 
 withReportOptions(
   program

@@ -12,6 +12,7 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Finding, ScanError, ScanReport } from '../model/report';
 import type { RunComparison } from '../history/types';
 import { describeAwsError } from '../sources/aws/errors';
+import { VERSION } from '../version';
 import { DEFAULT_SEND_TIMEOUT_MS, postWithRetries, type PostOptions } from './deliver';
 import { jsonDocument, plainText, selectItems, slackPayload, snsSubject, type Digest } from './message';
 import { redactChannels, type NotifyChannel, type NotifyFilters } from './targets';
@@ -22,6 +23,9 @@ export type { NotifyChannel, NotifyFilters, NotifyFilterSpec, TagFilter } from '
 export const WEBHOOK_SECRET_ENV = 'CLOUDCONFORM_WEBHOOK_SECRET';
 export const SIGNATURE_HEADER = 'x-cloudconform-signature';
 export const TIMESTAMP_HEADER = 'x-cloudconform-timestamp';
+/** The body's `delivery` id again, for receivers that dedupe before parsing (the signed copy is the body's). */
+export const DELIVERY_HEADER = 'x-cloudconform-delivery';
+const USER_AGENT = `cloudconform/${VERSION}`;
 
 export interface NotifyResult {
   /** The channel as it may be shown (`slack https://hooks.slack.com/…`, `sns ARN`). */
@@ -103,18 +107,20 @@ async function send(channel: NotifyChannel, digest: Digest, secret: string | und
   if (channel.kind === 'sns') return { ...base, messageId: await publishSns(channel, digest, opts) };
   const post: Omit<PostOptions, 'headers'> = { timeoutMs: opts.timeoutMs, attempts: opts.attempts, backoffMs: opts.backoffMs };
   if (channel.kind === 'slack') {
-    await postWithRetries(channel.url, JSON.stringify(slackPayload(digest)), { ...post, headers: () => ({ 'user-agent': 'cloudconform' }) });
+    await postWithRetries(channel.url, JSON.stringify(slackPayload(digest)), { ...post, headers: () => ({ 'user-agent': USER_AGENT }) });
     return base;
   }
   // The delivery id is in the signed body: a receiver that remembers it refuses a replay (and a retry it already has).
-  const body = jsonDocument(digest).replace(/^\{/, `{"delivery":"${randomUUID()}",`);
+  const delivery = randomUUID();
+  const body = jsonDocument(digest).replace(/^\{/, `{"delivery":"${delivery}",`);
   const now = opts.now ?? (() => new Date());
   await postWithRetries(channel.url, body, {
     ...post,
     headers: (): Record<string, string> => {
-      if (!secret) return { 'user-agent': 'cloudconform' };
+      const common = { 'user-agent': USER_AGENT, [DELIVERY_HEADER]: delivery };
+      if (!secret) return common;
       const timestamp = String(Math.floor(now().getTime() / 1000));
-      return { 'user-agent': 'cloudconform', [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: `sha256=${signWebhook(secret, timestamp, body)}` };
+      return { ...common, [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: `sha256=${signWebhook(secret, timestamp, body)}` };
     },
   });
   return { ...base, signed: secret !== undefined };

@@ -156,6 +156,7 @@ export function slackPayload(d: Digest, budget = SLACK_TEXT_BUDGET): object {
   }
   const rest = d.items.slice(listed);
   if (rest.length) lines.push(`_…and ${rest.length} more (${slackLiteral(byRule(rest), 2000)}): see the report_`);
+  if (d.tagsUnknown) lines.push(`_(${d.tagsUnknown} finding${d.tagsUnknown === 1 ? '' : 's'} left out: tags unknown)_`);
   return { text: lines.join('\n'), mrkdwn: true, parse: 'none', link_names: false, unfurl_links: false, unfurl_media: false };
 }
 

@@ -191,6 +191,12 @@ describe('events: hostile and malformed records', () => {
     assert.match((records[3] as { error: string }).error, /must be a JSON object/);
   });
 
+  it('a pretty-printed event with a syntax error is one error, not one per line', () => {
+    const broken = JSON.stringify(create(), null, 2).replace('"eventName"', '"eventName",');
+    assert.ok(broken.split('\n').length > 50);
+    assert.match(error(broken), /invalid JSON/);
+  });
+
   it('deeply nested JSON is read without recursion: an error, no crash', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     assert.match(error(deep), /an event must be a JSON object, not a list/);

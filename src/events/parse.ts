@@ -86,8 +86,11 @@ export function parseEventInput(input: unknown): ParsedInput {
   try {
     value = JSON.parse(text);
   } catch (e) {
+    // JSON lines when the first line is a JSON value of its own; otherwise one document that is
+    // not valid JSON (a pretty-printed event with a typo is one error, not one per line).
     const lines = text.split('\n');
-    if (lines.filter((l) => l.trim() !== '').length > 1) return parseLines(lines);
+    const first = lines.find((l) => l.trim() !== '');
+    if (first !== undefined && first.trim() !== text.trim() && isJson(first)) return parseLines(lines);
     return { shape: 'invalid', records: [fail('0', `invalid JSON: ${(e as Error).message}`)] };
   }
   // One event given as text is held to the size of one event.
@@ -288,6 +291,15 @@ function checkArn(arn: unknown, what: string, resource: string, where: Where, sa
 function isRegion(name: string): boolean {
   try {
     checkRegionName(name, 'awsRegion');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
     return true;
   } catch {
     return false;

@@ -4,6 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,6 +118,37 @@ describe('handle-event (built CLI)', () => {
         ['event', `audit:caller:${MOTO_DEFAULT_ACCOUNT}`, 1, 0],
       ]);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--notify: the handler notifies after recording: one signed webhook message, none for the same event again', async () => {
+    const bodies: { body: string; signature?: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        bodies.push({ body, signature: req.headers['x-cloudconform-signature'] as string | undefined });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const dir = mkdtempSync(join(tmpdir(), 'cc-handle-event-notify-'));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook/s3cr3t-path`;
+      const args = ['handle-event', '--endpoint-url', emulator.proxy.endpoint, '--max-attempts', '1', '--db', join(dir, 'h.db'), '-q', '--notify', `webhook=${url}`];
+      const event = JSON.stringify(sqsBatch([fixture('create-notebook-default-access.json')]));
+      const first = await runWithStdin(args, event, { CLOUDCONFORM_WEBHOOK_SECRET: 'test-secret' });
+      assert.equal(first.code, 1, first.stderr);
+      assert.equal(bodies.length, 1);
+      assert.match(bodies[0]!.body, /cc-event-open/);
+      assert.match(bodies[0]!.signature ?? '', /^sha256=[0-9a-f]{64}$/);
+      const again = await runWithStdin(args, event, { CLOUDCONFORM_WEBHOOK_SECRET: 'test-secret' });
+      assert.equal(again.code, 1, again.stderr);
+      assert.equal(bodies.length, 1, 'nothing new: no second message');
+      assert.doesNotMatch(first.stderr + again.stderr, /s3cr3t-path|test-secret/);
+    } finally {
+      server.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

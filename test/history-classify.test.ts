@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classify, ScopeMismatchError, type StateEntry } from '../src/history/classify';
-import { findingKey, type Finding, type ScanReport } from '../src/model/report';
+import { compareFindings, findingKey, type Finding, type ScanReport } from '../src/model/report';
 import { fileFinding, liveFinding, report } from './helpers/history-fixtures';
 
 const A = '111111111111';
@@ -326,4 +326,29 @@ test('event run: an unknown verdict (describe failed) keeps the failure; a full 
   const after = sequence(report([nb, quiet], ev), report([unknown], { resources: [live(nb)] }, { minutes: 1 }), report([nb], ev, { minutes: 2 }));
   assert.equal(changeOf(after, nb), 'still-failing');
   assert.equal(changeOf(after, quiet), 'resolved');
+});
+
+test('event run: previous findings are read only to merge what it changed into place (a few per change), never all sorted again (the SQLite store reads them lazily: 20,000 read made an event batch cost 150 ms)', () => {
+  const findings = Array.from({ length: 2000 }, (_, i) => liveFinding(A, 'us-east-1', `nb${i}`, i % 2 ? 'fail' : 'pass'));
+  const audit = report(findings, { regions: [{ account: A, region: 'us-east-1', ruleIds: ALL }] });
+  const before = classify(undefined, undefined, audit);
+  // Each previous finding behind a proxy that counts the reads of its body.
+  let reads = 0;
+  const counted = before.state.map((e) => ({
+    ...e,
+    finding: new Proxy(e.finding, {
+      get: (t, p, r) => {
+        reads++;
+        return Reflect.get(t, p, r);
+      },
+    }),
+  }));
+  const batch = [findings[10]!, findings[1500]!, liveFinding(A, 'us-east-1', 'brand-new', 'fail')];
+  const r = classify(counted, audit.run, report(batch, { resources: batch.map((f) => live(f)) }, { minutes: 1 }));
+  assert.deepEqual(r.comparison.changes.map((c) => [c.finding.message, c.change]), [['brand-new fail', 'new'], ['nb10 pass', 'unchanged'], ['nb1500 pass', 'unchanged']]);
+  assert.equal(r.state.length, 2001);
+  for (let i = 1; i < r.state.length; i++) assert.ok(compareFindings(r.state[i - 1]!.finding, r.state[i]!.finding) <= 0, 'the state stays in order');
+  reads = 0;
+  classify(counted, audit.run, report(batch, { resources: batch.map((f) => live(f)) }, { minutes: 1 }));
+  assert.ok(reads < 400, `${reads} reads of previous findings for an event batch of 3 against 2,000 entries`);
 });

@@ -346,3 +346,23 @@ test('dynamodb: a missing table is a clear error; DYNAMODB_ACTIONS are exactly t
   assert.deepEqual([...used].sort(), [...DYNAMODB_ACTIONS].sort());
   await store.close();
 });
+
+test('dynamodb: a run item stays under 400 KB: changes beyond it and an organization audit\'s evaluated lists are left out, and it says so', async () => {
+  const table = await newTable();
+  const store = openDynamoHistory({ table, client });
+  const many = Array.from({ length: 600 }, (_, i) => ({ ...nb(`n${i}`), message: `n${i} ${'m'.repeat(1_000)}` }));
+  const regions = Array.from({ length: 3_000 }, (_, i) => ({ account: String(100000000000 + i), region: R, ruleIds: RULES }));
+  const first = await store.record(report(many, { regions: [...audited.regions, ...regions] }));
+  assert.equal(first.counts.new, 600, 'the comparison handed back is whole');
+  const [scoped] = (await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `RUNS#${SCOPE}` } } }))).Items!;
+  const size = Object.entries(scoped!).reduce((a, [k, v]) => a + Buffer.byteLength(k) + Buffer.byteLength(v.S ?? v.N ?? ''), 0);
+  assert.ok(size < 400 * 1024, `${size} bytes`);
+  const kept = JSON.parse(scoped!.changes!.S!) as { change: string }[];
+  assert.ok(kept.length > 100 && kept.length < 600, `${kept.length} changes kept`);
+  assert.match(scoped!.cut!.S!, new RegExp(`${600 - kept.length} of 600 new, regressed and resolved changes not kept`));
+  assert.match(scoped!.cut!.S!, /evaluated \(0 files, 3001 regions, 0 resources\) not kept/);
+  const [listed] = await store.runs();
+  assert.deepEqual(listed!.run.evaluated, {});
+  assert.equal(listed!.changes.new, 600);
+  await store.close();
+});

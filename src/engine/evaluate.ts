@@ -81,7 +81,8 @@ export class RuleRunner {
     if (resource.raw.details) finding.resource.details = resource.raw.details;
     if (resource.raw.root) finding.resource.root = resource.raw.root;
     if (resource.raw.live) finding.resource.live = { ...resource.raw.live };
-    if (this.keepTags && tags) finding.resource.tags = { ...tags };
+    // A `__proto__` tag key (AWS allows it) would make the report one its readers refuse: those tags stay unknown.
+    if (this.keepTags && tags && !Object.prototype.hasOwnProperty.call(tags, '__proto__')) finding.resource.tags = { ...tags };
 
     this.applySuppressions(finding, resource, tags);
     return finding;

@@ -170,3 +170,17 @@ test('audit --notify-tag: the live tags are read and kept in the findings; only 
   const plain = await runCli(['audit', '--regions', 'eu-west-1', '--no-history', '-f', 'json'], { awsEnv: env });
   assert.ok((JSON.parse(plain.stdout) as ScanReport).findings.every((f) => f.resource.tags === undefined));
 });
+
+test('attack: a tag keyed __proto__ (AWS allows it) leaves that resource\'s tags unknown, so the report stays readable by diff', async () => {
+  const { arn, read } = await topicWithQueue();
+  const sm = new SageMakerClient({ region: 'ap-south-1', endpoint: moto.endpoint });
+  await sm.send(new CreateNotebookInstanceCommand({ NotebookInstanceName: 'proto-notebook', InstanceType: 'ml.t3.medium', RoleArn: 'arn:aws:iam::123456789012:role/nb', Tags: [{ Key: '__proto__', Value: 'x' }, { Key: 'team', Value: 'ml' }] }));
+  const env = awsTestEnv({ AWS_ENDPOINT_URL: moto.endpoint });
+  const file = join(work, 'proto.json');
+  const r = await runCli(['audit', '--regions', 'ap-south-1', '--no-history', '--notify', `sns=${arn}`, '--notify-tag', 'team=ml', '-o', `json=${file}`, '-q'], { awsEnv: env });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /warning: 1 finding\(s\) not notified: --notify-tag can't judge them/);
+  assert.equal((await read()).length, 0);
+  const diff = await runCli(['diff', file, file], { awsEnv: env });
+  assert.equal(diff.code, 0, diff.stderr);
+});

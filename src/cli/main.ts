@@ -307,8 +307,9 @@ withReportOptions(
 Example:
   cloudconform handle-event events.json --notify sns=arn:aws:sns:us-east-1:123456789012:alerts
 
-Never trusts an event for the verdict: each resource is described now. A resource not found yet is
-described again after 1, 2, 4 and 8 s, then reported unknown. A delete resolves its findings.
+Never trusts an event for the verdict: each resource is described now. A created resource not found
+yet is described again after 1, 2, 4 and 8 s, then reported unknown. A resource deleted (or gone since
+its update) has its findings resolved.
 ${HELP_ENVIRONMENT}
 Exit code 2 also when any record could not be handled (malformed, refused, or a call that failed).`)
   .action(async (files: string[], opts) => {

@@ -343,7 +343,9 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
             return;
           }
           if (result.state === 'gone') {
-            if (group.actions.has('delete')) return gone(result.message);
+            // Deleted, or (updated only) it existed then and is gone now: resolved. Only a create
+            // may not be visible yet (eventual consistency): that alone is described again.
+            if (group.actions.has('delete') || !group.actions.has('create')) return gone(result.message);
             if (attempt < delays.length && !deadline.signal.aborted) {
               await sleep(delays[attempt]!, deadline.signal);
               waited += delays[attempt]!;

@@ -108,6 +108,15 @@ describe('handle-event against moto', () => {
     assert.deepEqual(never.batchItemFailures, []);
   });
 
+  it('an update of a notebook that does not exist (deleted since): gone at once, its findings resolved; only a create waits for eventual consistency', async () => {
+    emulator.proxy.clearLog();
+    const result = await run(notebookEvent('update-notebook.json', 'cc-event-deleted-since'));
+    assert.equal(describes('cc-event-deleted-since'), 1, 'no retry: it existed when it was updated');
+    assert.deepEqual(result.report.findings, []);
+    assert.deepEqual(result.report.run?.evaluated.resources?.map((r) => r.arn), [`arn:aws:sagemaker:${REGION}:${MOTO_DEFAULT_ACCOUNT}:notebook-instance/cc-event-deleted-since`]);
+    assert.ok(result.report.notes?.some((n) => /cc-event-deleted-since is gone/.test(n.message)));
+  });
+
   it('SQS: only records that may succeed later come back in batchItemFailures; malformed ones are error entries only', async () => {
     emulator.proxy.addRule({ fault: 'access-denied', action: 'DescribeNotebookInstance', params: { NotebookInstanceName: 'cc-event-denied' } });
     const batch = sqsBatch(

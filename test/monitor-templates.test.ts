@@ -277,3 +277,32 @@ test('our own scan reads every emitted template and configuration without an err
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('CloudFormation and Terraform alike: the role statements (Sid, actions, resources), the environment and the member role', () => {
+  const norm = (s: string) =>
+    s
+      .replace(/<AWS::Partition>|<data\.aws_partition\.current\.partition>/g, '<partition>')
+      .replace(/<(HistoryTable\.Arn|aws_dynamodb_table\.history\.arn)>/g, '<table>')
+      .replace(/<(FindingsTopic|aws_sns_topic\.findings\.arn)>/g, '<topic>')
+      .replace(/<(EventQueue\.Arn|aws_sqs_queue\.events\.arn)>/g, '<queue>')
+      .replace(/<(EventFunctionLogs\.Arn|aws_cloudwatch_log_group\.events\.arn>:\*)>?/g, '<event-logs>')
+      .replace(/<(AuditFunctionLogs\.Arn|aws_cloudwatch_log_group\.audit\.arn>:\*)>?/g, '<audit-logs>')
+      .replace(/<(HistoryTable|aws_dynamodb_table\.history\.name)>/g, '<table-name>')
+      .replace(/<(SlackWebhookUrl|var\.slack_webhook_url)>/g, '<slack>')
+      .replace(/<(WebhookSecret|var\.webhook_secret)>/g, '<secret>');
+  for (const [name, o] of [...VARIANTS, ['all', { organization: true, accounts: ['111111111111'], schedule: 'rate(1 day)', respond: 'stop', notify: [{ kind: 'slack' }, { kind: 'webhook', url: 'https://h.example/x' }] }] as [string, MonitorDeployOptions]]) {
+    const c = cfnValue(cfn(o).central.Resources);
+    const tfText = emitTerraform(monitorSpec(o));
+    const t = loadTf(tfText.central);
+    const list = (v: unknown) => (Array.isArray(v) ? v : [v]);
+    const statements = (doc: any) => norm(JSON.stringify(doc.Statement.map((s: any) => [s.Sid, list(s.Action), list(s.Resource)])));
+    assert.equal(statements(tfResource(t, 'aws_iam_role_policy', 'function').attrs.policy), statements(c.FunctionRole.Properties.Policies[0].PolicyDocument), name);
+    const fn = tfResource(t, 'aws_lambda_function', 'events');
+    assert.equal(norm(JSON.stringify(fn.blocks.find((b) => b.type === 'environment')!.attrs.variables)), norm(JSON.stringify(c.EventFunction.Properties.Environment.Variables)), name);
+    if (tfText.member) {
+      const m = cfnValue(cfn(o).member!.Resources);
+      const tm = loadTf(tfText.member);
+      assert.equal(statements(tfResource(tm, 'aws_iam_role_policy', 'read').attrs.policy), statements(m.ReadRole.Properties.Policies[0].PolicyDocument), `${name} member`);
+    }
+  }
+});

@@ -352,3 +352,12 @@ test('event run: previous findings are read only to merge what it changed into p
   classify(counted, audit.run, report(batch, { resources: batch.map((f) => live(f)) }, { minutes: 1 }));
   assert.ok(reads < 400, `${reads} reads of previous findings for an event batch of 3 against 2,000 entries`);
 });
+
+test('event run against a state of 300,000 entries: merged without overflowing the stack (spread into splice did)', () => {
+  const findings = Array.from({ length: 300_000 }, (_, i) => liveFinding(A, 'us-east-1', `nb${String(i).padStart(6, '0')}`, 'fail'));
+  const state: StateEntry[] = findings.map((f, i) => ({ key: `k${i}`, finding: f, standing: 'failing', since: '20260101T000000Z-00000000' }));
+  const audit = report([], { regions: [] });
+  const r = classify(state, audit.run, report([findings[5]!], { resources: [live(findings[5]!)] }, { minutes: 1 }));
+  assert.equal(r.state.length, 300_001);
+  assert.deepEqual(r.comparison.changes.map((c) => c.change), ['new']);
+});

@@ -178,10 +178,11 @@ export function classify(
   // reads the previous state's bodies lazily (an event batch of 10 against 20,000 entries took
   // 270-430 ms sorting them all; merging reads about 15 per entry moved). The previous state is in
   // this order: classify wrote it.
-  if (untouched.length) state.splice(0, state.length, ...mergeSorted(untouched, state, order));
+  // (Not spliced in as arguments: a state of a few hundred thousand entries overflows the stack.)
+  const merged = untouched.length ? mergeSorted(untouched, state, order) : state;
   const counts = emptyCounts();
   for (const c of changes) counts[c.change]++;
-  return { comparison: { ...(previousRun ? { previous: previousRun } : {}), current: run, changes, counts }, state };
+  return { comparison: { ...(previousRun ? { previous: previousRun } : {}), current: run, changes, counts }, state: merged };
 }
 
 /** `into` and `add`, both sorted by `order`, as one sorted list (binary search: few comparisons with `into`'s entries). */

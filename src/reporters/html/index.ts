@@ -413,7 +413,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
       const given = input.sources?.[i];
       const from = given !== undefined && !(run && given.startsWith(`run ${run.id}`)) ? given : undefined;
       if (!run) return `<li>${from ? `${shown(from)}: ` : ''}a report with no run information (written before cloudconform 0.2)</li>`;
-      return `<li>${from ? `${shown(from)}: ` : ''}<strong>${run.command === 'audit' ? 'Audit of' : 'Scan of'} ${shown(run.scope.label)}</strong>, run <code>${shown(run.id)}</code>, ${shown(run.startedAt)} to ${shown(run.endedAt)}</li>`;
+      return `<li>${from ? `${shown(from)}: ` : ''}<strong>${run.command === 'audit' ? 'Audit of' : run.command === 'event' ? 'Handled' : 'Scan of'} ${shown(run.scope.label)}</strong>, run <code>${shown(run.id)}</code>, ${shown(run.startedAt)} to ${shown(run.endedAt)}</li>`;
     })
     .join('');
   const errorCount = reports.reduce((n, r) => n + (r.errors?.length ?? 0), 0);

@@ -228,6 +228,10 @@ test('usage: --role-name needs --organization or --accounts; bad account ids and
   assert.throws(() => monitorSpec({ accounts: ['1234'] }), /--accounts/);
   assert.throws(() => monitorSpec({ schedule: 'rate(1 days)' }), /--schedule/);
   assert.throws(() => monitorSpec({ organization: true, roleName: 'a\nb' }), /--role-name/);
+  // Lambda's 4 KB of environment: refused here, not half-way through a deployment.
+  const hooks = (n: number) => Array.from({ length: n }, (_, i) => ({ kind: 'webhook' as const, url: `https://h${i}.example/${'x'.repeat(900)}` }));
+  assert.ok(monitorSpec({ notify: hooks(3) }));
+  assert.throws(() => monitorSpec({ notify: hooks(5) }), /over Lambda's 4096: give fewer or shorter --notify targets/);
 });
 
 const TF_TYPES_CENTRAL = [

@@ -151,6 +151,11 @@ export function monitorSpec(options: MonitorDeployOptions): MonitorSpec {
   if (accounts.length > 0) env.push(['CLOUDCONFORM_ACCOUNTS', accounts.join(',')]);
   if (options.respond) env.push(['CLOUDCONFORM_RESPOND', options.respond]);
 
+  const envBytes = env.reduce((n, [k, v]) => n + Buffer.byteLength(k) + valBytes(v), 0);
+  if (envBytes > LAMBDA_ENV_LIMIT) {
+    throw new MonitorUsageError(`the function's environment would take about ${envBytes} bytes, over Lambda's ${LAMBDA_ENV_LIMIT}: give fewer or shorter --notify targets`);
+  }
+
   const handlerActions = monitorFunctionActions({ respond: options.respond, organization: options.organization, accounts: accounts.length > 0, store: 'dynamodb' });
   const statements = scopedStatements(handlerActions, { snsTargets, roleName, accounts, schedule: schedule !== undefined });
   return {
@@ -209,6 +214,17 @@ function scopedStatements(
     { sid: 'ConsumeEventQueue', actions: [...QUEUE_CONSUMER_ACTIONS], resources: [arn('queue')] },
     { sid: 'WriteLogs', actions: [...LOG_ACTIONS], resources: logs },
   ];
+}
+
+/** Lambda takes at most 4 KB of environment variables (names and values), checked at deployment. */
+const LAMBDA_ENV_LIMIT = 4096;
+/** The most a resolved reference takes: an ARN (2048 for a webhook URL parameter, Slack's are ~80). */
+const REFERENCE_BYTES = 256;
+
+function valBytes(v: Val): number {
+  if (typeof v === 'string') return Buffer.byteLength(v);
+  if ('join' in v) return v.join.reduce((n: number, p) => n + valBytes(p), 0);
+  return REFERENCE_BYTES;
 }
 
 /** SageMaker calls that change something (--respond's AddTags, StopNotebookInstance): on notebooks only. */

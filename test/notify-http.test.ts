@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Finding, ScanReport } from '../src/model/report';
 import { findingKey } from '../src/model/report';
 import type { ChangeKind, RunComparison } from '../src/history/types';
-import { notify, parseNotifyTarget, parseNotifyFilters, verifyWebhookSignature, NotifyTargetError, type NotifyFilters } from '../src/notify/index';
+import { notify, parseNotifyTarget, parseNotifyTargets, parseNotifyFilters, verifyWebhookSignature, NotifyTargetError, type NotifyFilters } from '../src/notify/index';
 import { slackLiteral } from '../src/notify/message';
 import { startNotifyServer, ok, type NotifyServer } from './helpers/notify-server';
 
@@ -325,6 +325,11 @@ test('targets: refused with a message that never quotes the URL path or query', 
   const fromEnv = parseNotifyTarget('slack=env:MY_HOOK', { MY_HOOK: 'https://hooks.slack.com/services/T/B/SECRET' });
   assert.equal(fromEnv.shown, 'slack https://hooks.slack.com/…');
   for (const local of ['http://127.0.0.1:9/x', 'http://localhost:9/x', 'http://[::1]:9/x']) assert.equal(parseNotifyTarget(`webhook=${local}`).kind, 'webhook');
+  // CLOUDCONFORM_NOTIFY: whitespace or commas between targets; a comma inside a URL's query stays in it.
+  const list = parseNotifyTargets('sns=arn:aws:sns:us-east-1:111122223333:t,slack=env:HOOK \n webhook=https://h.example/x?a=1,2', { HOOK: 'https://hooks.slack.com/s' });
+  assert.deepEqual(list.map((c) => c.kind), ['sns', 'slack', 'webhook']);
+  assert.equal((list[2] as { url: URL }).url.search, '?a=1,2');
+  assert.deepEqual(parseNotifyTargets('  '), []);
 });
 
 test('filters: parsed and checked (risk names, rule aliases, KEY[=VALUE] tags, --notify-on kinds)', () => {

@@ -10,7 +10,7 @@ import { eventScope } from '../src/events/handler';
 const arn = (name: string) => `arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/${name}`;
 
 function eventReport() {
-  return buildReport(ALL_RULES, emptyUnitResult(), 'Low', [], {
+  return buildReport([...ALL_RULES], emptyUnitResult(), 'Low', [], {
     command: 'event',
     startedAt: new Date('2026-12-04T10:03:00Z'),
     scope: eventScope({}, '123456789012'),

@@ -85,6 +85,8 @@ export interface EventRunResult {
 
 /** How long a warm session trusts the organization's account list and the caller's identity. */
 const SESSION_CACHE_MS = 5 * 60_000;
+/** The least time between two listings of the organization's accounts. */
+const ORGANIZATION_REFRESH_MS = 60_000;
 
 /**
  * AWS clients and what is worth keeping between runs: the caller's identity, the organization's
@@ -98,7 +100,13 @@ export class EventSession {
   private readonly clients = new Map<string, SageMakerClient>();
   readonly callerCredentials: AwsCredentials;
 
-  constructor(settings: { endpointUrl?: string; profile?: string; maxAttempts?: number; concurrency?: number; requestHandler?: RequestHandler } = {}) {
+  /** The least time between two listings of the organization's accounts (default one minute). */
+  readonly organizationRefreshMs: number;
+
+  constructor(
+    settings: { endpointUrl?: string; profile?: string; maxAttempts?: number; concurrency?: number; requestHandler?: RequestHandler; organizationRefreshMs?: number } = {},
+  ) {
+    this.organizationRefreshMs = settings.organizationRefreshMs ?? ORGANIZATION_REFRESH_MS;
     this.factory = new AwsClientFactory({
       endpoint: settings.endpointUrl,
       maxAttempts: settings.maxAttempts,
@@ -131,8 +139,9 @@ export class EventSession {
     return this.caller.value;
   }
 
-  organizationAccounts(region: string, call: CallLimiter): Promise<Set<string>> {
-    if (!this.orgAccounts || Date.now() - this.orgAccounts.at > SESSION_CACHE_MS) {
+  /** The organization's active accounts, listed again when the cached list is older than `maxAgeMs`. */
+  organizationAccounts(region: string, call: CallLimiter, maxAgeMs = SESSION_CACHE_MS): Promise<Set<string>> {
+    if (!this.orgAccounts || Date.now() - this.orgAccounts.at > maxAgeMs) {
       const value = listActiveOrganizationAccounts(this.factory, region, this.callerCredentials, call).then((listed) => {
         // A partial list would refuse the events of the accounts it missed: the whole list or a failure.
         if (listed.error !== undefined) throw listed.error;
@@ -255,7 +264,11 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
       allowed = (account) => (list.has(account) ? undefined : `account ${account} is not in --accounts`);
     } else if (options.organization) {
       try {
-        const members = await session.organizationAccounts(homeRegion, call);
+        let members = await session.organizationAccounts(homeRegion, call);
+        // An account that joined since the list was cached: listed again, at most once a minute
+        // (events naming accounts outside the organization can't make it list on every run).
+        const accountOf = (r: ReadRecord) => (r.record as { target: EventTarget }).target.account;
+        if (targets.some((r) => !members.has(accountOf(r)))) members = await session.organizationAccounts(homeRegion, call, session.organizationRefreshMs);
         allowed = (account) => (members.has(account) ? undefined : `account ${account} is not an active account of the organization`);
       } catch (e) {
         for (const r of targets) recordError(r, `not handled: the organization's accounts could not be listed (${AUDIT_ACTIONS.listAccounts.action}: ${describeAwsError(e)})`, true);

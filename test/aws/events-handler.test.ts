@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { handleEvents, type EventHistory, type HandleEventsOptions } from '../../src/events/handler';
+import { EventSession, handleEvents, type EventHistory, type HandleEventsOptions } from '../../src/events/handler';
 import { audit } from '../../src/engine/audit';
 import { emptyConfig } from '../../src/engine/config';
 import { openHistory } from '../../src/history/store';
 import { MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
-import { mergeSeeded, seed, type Seeded } from './seed';
+import { mergeSeeded, seed, seedOrganization, type Seeded } from './seed';
 import { DOMAIN_RULE, NOTEBOOK_RULE, findingFor, useAuditEmulator } from './audit-helpers';
 import { domainEvent, fixture, notebookEvent, sqsBatch } from '../helpers/cloudtrail';
 
@@ -164,6 +164,33 @@ describe('handle-event against moto', () => {
     const callerOnly = await run(member);
     assert.match(callerOnly.report.errors[0]!.message, new RegExp(`account ${MEMBER} is not the caller's account ${MOTO_DEFAULT_ACCOUNT}`));
     assert.equal(callerOnly.report.findings.length, 0);
+  });
+
+  it('--organization: a member account is handled through the role, a non-member refused; an account that joined since the list was cached is found (one refresh)', async () => {
+    const [member] = await seedOrganization(emulator.moto.endpoint, 1);
+    const session = new EventSession({ endpointUrl: emulator.proxy.endpoint, maxAttempts: 1, organizationRefreshMs: 0 });
+    try {
+      const options = { organization: true, roleName: 'CloudConformAudit', session };
+      const first = await run(notebookEvent('create-notebook-default-access.json', 'cc-not-there', { account: member! }), options);
+      assert.equal(first.report.run?.scope.key, 'audit:organization');
+      assert.equal(first.report.findings[0]?.result, 'unknown', 'handled (described through the role; no such notebook there)');
+      const refused = await run(notebookEvent('create-notebook-default-access.json', 'cc-x', { account: OUTSIDER }), options);
+      assert.match(refused.report.errors[0]!.message, new RegExp(`account ${OUTSIDER} is not an active account of the organization`));
+      const [joined] = await seedOrganization(emulator.moto.endpoint, 1).catch(async () => {
+        // The organization exists already: one more account in it.
+        const { OrganizationsClient, CreateAccountCommand } = await import('@aws-sdk/client-organizations');
+        const org = new OrganizationsClient({ endpoint: emulator.moto.endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+        const out = await org.send(new CreateAccountCommand({ AccountName: 'joined', Email: 'joined@example.com' }));
+        org.destroy();
+        return [out.CreateAccountStatus!.AccountId!];
+      });
+      emulator.proxy.clearLog();
+      const later = await run(notebookEvent('create-notebook-default-access.json', 'cc-not-there', { account: joined! }), options);
+      assert.deepEqual(later.report.errors.filter((e) => /not an active account/.test(e.message)), []);
+      assert.equal(emulator.proxy.log.filter((c) => c.action === 'ListAccounts').length, 1);
+    } finally {
+      session.destroy();
+    }
   });
 
   it('a role that cannot be assumed: an sts:AssumeRole error, unknown, and the message retried', async () => {

@@ -253,13 +253,18 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
     const homeRegion = await session.homeRegion(firstTarget?.region ?? 'us-east-1');
     let caller: { account: string; partition: string } | undefined;
     let callerError: unknown;
-    try {
-      caller = await session.callerIdentity(homeRegion, call);
-    } catch (e) {
-      callerError = e;
+    // Input with nothing to handle makes no call at all.
+    if (targets.length > 0) {
+      try {
+        caller = await session.callerIdentity(homeRegion, call);
+      } catch (e) {
+        callerError = e;
+      }
     }
     let allowed: ((account: string) => string | undefined) | undefined;
-    if (options.accounts) {
+    if (targets.length === 0) {
+      // Nothing to allow or refuse.
+    } else if (options.accounts) {
       const list = new Set(options.accounts);
       allowed = (account) => (list.has(account) ? undefined : `account ${account} is not in --accounts`);
     } else if (options.organization) {

@@ -250,9 +250,11 @@ describe('handle-event against moto', () => {
       assert.deepEqual(deleted.report.run?.evaluated.resources?.map((r) => r.arn), [arnOf('cc-event-history')]);
       assert.deepEqual(deleted.comparison?.changes.map((c) => [c.change, c.finding.resource.id]), [['resolved', arnOf('cc-event-history')]]);
       assert.ok(deleted.report.notes?.some((n) => /notebook instance cc-event-history is gone/.test(n.message)));
-      // A run that described nothing (only malformed records) is not recorded.
+      // A run that described nothing (only malformed records) is not recorded, and made no call.
       const before = store.runs().length;
-      const junk = await run('{oops', { history });
+      emulator.proxy.clearLog();
+      const junk = await run(sqsBatch(['{oops', JSON.stringify(fixture('create-notebook-failed.json'))]), { history, organization: true, roleName: 'R' });
+      assert.deepEqual(emulator.proxy.log, []);
       assert.equal(junk.comparison, undefined);
       assert.equal(store.runs().length, before);
     } finally {

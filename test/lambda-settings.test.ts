@@ -1,0 +1,31 @@
+// The Lambda function's settings from its environment (src/lambda.ts lambdaSettings): no AWS call.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lambdaSettings } from '../src/lambda';
+
+test('history: CLOUDCONFORM_TABLE, or CLOUDCONFORM_DB as dynamodb:TABLE, a table ARN or a SQLite path; none: no history', async () => {
+  assert.deepEqual((await lambdaSettings({ CLOUDCONFORM_TABLE: 'cc-history' })).history, { table: 'cc-history' });
+  assert.deepEqual((await lambdaSettings({ CLOUDCONFORM_DB: 'dynamodb:cc-history' })).history, { table: 'cc-history' });
+  assert.deepEqual((await lambdaSettings({ CLOUDCONFORM_DB: 'arn:aws:dynamodb:eu-west-1:123456789012:table/cc-history' })).history, { table: 'cc-history', region: 'eu-west-1' });
+  assert.deepEqual((await lambdaSettings({ CLOUDCONFORM_DB: '/mnt/efs/history.db' })).history, { path: '/mnt/efs/history.db' });
+  assert.equal((await lambdaSettings({})).history, undefined);
+});
+
+test('accounts, organization, role, respond and notify targets; a bad target or mode throws (the invocation fails, nothing is half done)', async () => {
+  const s = await lambdaSettings({
+    CLOUDCONFORM_ACCOUNTS: '111111111111, 222222222222\n333333333333',
+    CLOUDCONFORM_ROLE_NAME: ' CloudConformMonitor ',
+    CLOUDCONFORM_RESPOND: 'tag',
+    CLOUDCONFORM_NOTIFY: 'sns=arn:aws:sns:us-east-1:123456789012:alerts webhook=https://hooks.example.com/a?x=1,2',
+  });
+  assert.deepEqual(s.accounts, ['111111111111', '222222222222', '333333333333']);
+  assert.equal(s.roleName, 'CloudConformMonitor');
+  assert.equal(s.respond, 'tag');
+  assert.deepEqual(s.notify.map((c) => c.kind), ['sns', 'webhook']);
+  assert.deepEqual(s.filters.on, ['new', 'regressed']);
+  assert.equal((await lambdaSettings({ CLOUDCONFORM_ORGANIZATION: 'true' })).organization, true);
+  assert.equal((await lambdaSettings({ CLOUDCONFORM_ORGANIZATION: 'false' })).organization, undefined);
+  assert.equal((await lambdaSettings({ CLOUDCONFORM_RESPOND: 'off' })).respond, undefined);
+  await assert.rejects(lambdaSettings({ CLOUDCONFORM_RESPOND: 'delete' }), /expected tag, stop or off/);
+  await assert.rejects(lambdaSettings({ CLOUDCONFORM_NOTIFY: 'email=me@example.com' }));
+});

@@ -366,3 +366,47 @@ test('dynamodb: a run item stays under 400 KB: changes beyond it and an organiza
   assert.equal(listed!.changes.new, 600);
   await store.close();
 });
+
+test('dynamodb: a transaction cancelled for a conflict with another in flight (TransactionConflict, injected: moto serialises) is read again and retried', async () => {
+  const table = await newTable();
+  const store = openDynamoHistory({ table, client });
+  await store.record(report([nb('a')], audited));
+  const conflict = proxy.addRule({
+    fault: 'raw',
+    action: 'TransactWriteItems',
+    times: 1,
+    status: 400,
+    contentType: 'application/x-amz-json-1.0',
+    body: JSON.stringify({
+      __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+      Message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict, None, None]',
+      CancellationReasons: [{ Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' }, { Code: 'None' }, { Code: 'None' }],
+    }),
+  });
+  proxy.clearLog();
+  const c = await store.record(report([], described(nb('a')), { minutes: 1 }));
+  proxy.clearRules();
+  assert.equal(conflict.hits, 1);
+  assert.deepEqual(changesOf(c), [['a fail', 'resolved']]);
+  assert.deepEqual(proxy.log.map((x) => x.action).filter((a) => a !== 'Query'), ['GetItem', 'TransactWriteItems', 'GetItem', 'TransactWriteItems']);
+  assert.equal((await store.runs()).length, 2);
+  await store.close();
+});
+
+test('dynamodb: six handlers recording overlapping batches at once: each failure is new exactly once, the rest still failing', async () => {
+  const table = await newTable();
+  const patient = new DynamoDBClient({ endpoint: proxy.endpoint, region: R, maxAttempts: 6 });
+  try {
+    const names = ['p', 'q', 'r', 's'];
+    const batches = Array.from({ length: 6 }, (_, i) => [names[i % 4]!, names[(i + 1) % 4]!, names[(i + 2) % 4]!].map((x) => nb(x)));
+    const results = await Promise.all(batches.map((b, i) => openDynamoHistory({ table, client: patient }).record(report(b, described(...b), { minutes: i }))));
+    for (const name of names) {
+      const seen = results.map((r) => change(r, nb(name))).filter((x) => x !== undefined);
+      assert.equal(seen.filter((x) => x === 'new').length, 1, `${name}: ${seen.join(', ')}`);
+      assert.ok(seen.every((x) => x === 'new' || x === 'still-failing'), `${name}: ${seen.join(', ')}`);
+    }
+    assert.equal((await items(table)).length, 4);
+  } finally {
+    patient.destroy();
+  }
+});

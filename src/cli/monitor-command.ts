@@ -67,12 +67,13 @@ export function runMonitorDeploy(opts: MonitorDeployCommandOptions, io: MonitorI
 
 function nextSteps(opts: MonitorDeployCommandOptions, slack: boolean, webhook: boolean): string {
   const tf = opts.emit === 'terraform';
-  const name = (cfn: string, terraform: string) => (tf ? terraform : cfn);
   const lines = [
     opts.output ? `Wrote the ${tf ? 'Terraform configuration' : 'CloudFormation template'} to ${printable(opts.output)}.` : '',
     opts.memberTemplate ? `Wrote the member ${tf ? 'configuration' : 'template'} to ${printable(opts.memberTemplate)}.` : '',
     'Next: cloudconform monitor package -o cloudconform-lambda.zip && aws s3 cp cloudconform-lambda.zip s3://BUCKET/cloudconform-lambda.zip',
-    `then deploy with ${name('CodeBucket', 'code_bucket')}=BUCKET${opts.organization ? ` ${name('OrganizationId', 'organization_id')}=o-...` : ''}${slack ? ` ${name('SlackWebhookUrl', 'slack_webhook_url')}=URL (secret)` : ''}${webhook ? ` ${name('WebhookSecret', 'webhook_secret')}=KEY (secret)` : ''}${tf ? '' : ' (aws cloudformation deploy --capabilities CAPABILITY_IAM)'}.`,
+    tf
+      ? `then terraform apply -var code_bucket=BUCKET${opts.organization ? ' -var organization_id=o-...' : ''}${slack ? ' (and slack_webhook_url, a secret: TF_VAR_slack_webhook_url)' : ''}${webhook ? ' (and webhook_secret, a secret: TF_VAR_webhook_secret)' : ''}.`
+      : `then aws cloudformation deploy --capabilities CAPABILITY_IAM --parameter-overrides CodeBucket=BUCKET${opts.organization ? ' OrganizationId=o-...' : ''}${slack ? ' SlackWebhookUrl=URL (a secret)' : ''}${webhook ? ' WebhookSecret=KEY (a secret)' : ''}.`,
   ];
   return `${lines.filter(Boolean).join('\n')}\n`;
 }

@@ -35,7 +35,7 @@ const emulator = useAuditEmulator({
             { name: 'cc-event-denied' },
             { name: 'cc-event-history' },
           ],
-          domains: [{ name: 'cc-event-studio' }],
+          domains: [{ name: 'cc-event-studio' }, { name: 'cc-event-studio-gone' }],
         },
       ]),
       await seed(moto.endpoint, [{ region: REGION, notebooks: [{ name: 'cc-member-nb' }] }], { account: MEMBER }),
@@ -49,7 +49,7 @@ const describes = (name: string) => emulator.proxy.log.filter((c) => c.action ==
 
 describe('handle-event against moto', () => {
   it('each fixture: the verdict is the described resource\'s, in an event run of the audit\'s scope', async () => {
-    const domain = emulator.seeded.domains[0]!;
+    const domain = emulator.seeded.domains.find((d) => d.name === 'cc-event-studio')!;
     const result = await run([
       fixture('create-notebook-default-access.json'),
       notebookEvent('create-notebook-disabled.json', 'cc-event-private'),
@@ -71,7 +71,7 @@ describe('handle-event against moto', () => {
   });
 
   it('never trusts the event: "Disabled" or "VpcOnly" in the request, Enabled or PublicInternetOnly described: fail', async () => {
-    const domain = emulator.seeded.domains[0]!;
+    const domain = emulator.seeded.domains.find((d) => d.name === 'cc-event-studio')!;
     const said = notebookEvent('create-notebook-disabled.json', 'cc-event-said-disabled');
     assert.equal(said.detail.requestParameters.directInternetAccess, 'Disabled');
     const { report } = await run([said, domainEvent('update-domain.json', domain.id)]);
@@ -191,6 +191,38 @@ describe('handle-event against moto', () => {
     } finally {
       session.destroy();
     }
+  });
+
+  it("the run's deadline (the Lambda's remaining time): a describe still waiting ends, unknown, and its message comes back", async () => {
+    emulator.proxy.addRule({ fault: 'delay', delayMs: 4000, action: 'DescribeNotebookInstance', params: { NotebookInstanceName: 'cc-event-denied' } });
+    const started = Date.now();
+    const result = await run(sqsBatch([notebookEvent('create-notebook-default-access.json', 'cc-event-denied'), notebookEvent('create-notebook-disabled.json', 'cc-event-private')], ['slow', 'quick']), { timeoutMs: 1000 });
+    assert.ok(Date.now() - started < 3000, `ended after ${Date.now() - started} ms`);
+    assert.deepEqual(result.batchItemFailures, [{ itemIdentifier: 'slow' }]);
+    assert.equal(findingFor(result.report, NOTEBOOK_RULE, arnOf('cc-event-denied'))?.result, 'unknown');
+    assert.equal(findingFor(result.report, NOTEBOOK_RULE, arnOf('cc-event-private'))?.result, 'pass');
+    assert.ok(result.report.errors.some((e) => /deadline/.test(e.message)), JSON.stringify(result.report.errors));
+  });
+
+  it('DeleteDomain of a domain gone: resolved under its ARN; a notebook still Deleting after its delete: resolved under the described ARN', async () => {
+    const domain = emulator.seeded.domains.find((d) => d.name === 'cc-event-studio-gone')!;
+    const { SageMakerClient, DeleteDomainCommand } = await import('@aws-sdk/client-sagemaker');
+    const sm = new SageMakerClient({ endpoint: emulator.moto.endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await sm.send(new DeleteDomainCommand({ DomainId: domain.id }));
+    sm.destroy();
+    const gone = await run(domainEvent('delete-domain.json', domain.id));
+    assert.deepEqual(gone.report.errors, []);
+    assert.deepEqual(gone.report.findings, []);
+    assert.deepEqual(gone.report.run?.evaluated.resources, [{ account: MOTO_DEFAULT_ACCOUNT, region: REGION, arn: domain.arn, ruleIds: [DOMAIN_RULE] }]);
+
+    emulator.proxy.addRule({ fault: 'rewrite', action: 'DescribeNotebookInstance', params: { NotebookInstanceName: 'cc-event-private' }, rewrite: (answer) => ({ ...answer, NotebookInstanceStatus: 'Deleting' }) });
+    const deleting = await run(notebookEvent('delete-notebook.json', 'cc-event-private'));
+    assert.deepEqual(deleting.report.findings, []);
+    assert.deepEqual(deleting.report.run?.evaluated.resources?.map((r) => r.arn), [arnOf('cc-event-private')]);
+    assert.ok(deleting.report.notes?.some((n) => /status Deleting after DeleteNotebookInstance/.test(n.message)));
+    // Deleting without a delete event in the batch: described and checked as it is.
+    const updating = await run(notebookEvent('update-notebook.json', 'cc-event-private'));
+    assert.equal(findingFor(updating.report, NOTEBOOK_RULE, arnOf('cc-event-private'))?.result, 'pass');
   });
 
   it('a role that cannot be assumed: an sts:AssumeRole error, unknown, and the message retried', async () => {

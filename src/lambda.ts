@@ -41,7 +41,9 @@ const truthy = (value: string | undefined) => /^(1|true|yes|on)$/i.test((value ?
 /**
  * The function's settings:
  * - CLOUDCONFORM_NOTIFY: targets (sns=ARN, slack=URL, webhook=URL), separated by commas, spaces or
- *   newlines; CLOUDCONFORM_WEBHOOK_SECRET signs webhooks.
+ *   newlines; CLOUDCONFORM_WEBHOOK_SECRET signs webhooks. Filters as the CLI's --notify-on,
+ *   --notify-risk, --notify-rule, --notify-tag: CLOUDCONFORM_NOTIFY_ON, _RISK, _RULE (lists) and
+ *   _TAG (KEY or KEY=VALUE, separated by commas or newlines).
  * - CLOUDCONFORM_TABLE (DynamoDB table name), or CLOUDCONFORM_DB (`dynamodb:TABLE`, a table ARN, or
  *   a SQLite file on a persistent mount); none: nothing recorded, every failure notified as new.
  * - CLOUDCONFORM_ACCOUNTS (ids) or CLOUDCONFORM_ORGANIZATION=true, with CLOUDCONFORM_ROLE_NAME
@@ -49,7 +51,7 @@ const truthy = (value: string | undefined) => /^(1|true|yes|on)$/i.test((value ?
  * - CLOUDCONFORM_RESPOND: tag or stop (default off); CLOUDCONFORM_CONFIG: a configuration file.
  */
 export async function lambdaSettings(env: NodeJS.ProcessEnv = process.env): Promise<LambdaSettings> {
-  const [{ parseNotifyTargets, parseNotifyFilters }, { parseRespondMode }] = await Promise.all([import('./notify/index'), import('./events/respond')]);
+  const [{ parseNotifyTargets, parseNotifyFilters }, { parseRespondMode }, { findRule }] = await Promise.all([import('./notify/index'), import('./events/respond'), import('./rules/index')]);
   const db = env.CLOUDCONFORM_DB?.trim();
   const table = env.CLOUDCONFORM_TABLE?.trim();
   let history: LambdaSettings['history'];
@@ -64,7 +66,16 @@ export async function lambdaSettings(env: NodeJS.ProcessEnv = process.env): Prom
   const respond = parseRespondMode(env.CLOUDCONFORM_RESPOND);
   return {
     notify: parseNotifyTargets(env.CLOUDCONFORM_NOTIFY ?? '', env),
-    filters: parseNotifyFilters({}, (id) => id),
+    filters: parseNotifyFilters(
+      {
+        notifyOn: list(env.CLOUDCONFORM_NOTIFY_ON),
+        ...(env.CLOUDCONFORM_NOTIFY_RISK?.trim() ? { notifyRisk: env.CLOUDCONFORM_NOTIFY_RISK.trim() } : {}),
+        notifyRule: list(env.CLOUDCONFORM_NOTIFY_RULE),
+        // A tag value may hold spaces: only commas and newlines separate these.
+        notifyTag: (env.CLOUDCONFORM_NOTIFY_TAG ?? '').split(/[,\n]+/).map((t) => t.trim()).filter(Boolean),
+      },
+      (id) => findRule(id)?.meta.id,
+    ),
     ...(history ? { history } : {}),
     ...(accounts.length ? { accounts } : {}),
     ...(truthy(env.CLOUDCONFORM_ORGANIZATION) ? { organization: true } : {}),

@@ -29,3 +29,16 @@ test('accounts, organization, role, respond and notify targets; a bad target or 
   await assert.rejects(lambdaSettings({ CLOUDCONFORM_RESPOND: 'delete' }), /expected tag, stop or off/);
   await assert.rejects(lambdaSettings({ CLOUDCONFORM_NOTIFY: 'email=me@example.com' }));
 });
+
+test('notification filters from CLOUDCONFORM_NOTIFY_ON, _RISK, _RULE and _TAG, as the CLI\'s --notify-* (before, the Lambda had none)', async () => {
+  const s = await lambdaSettings({
+    CLOUDCONFORM_NOTIFY: 'sns=arn:aws:sns:us-east-1:123456789012:alerts',
+    CLOUDCONFORM_NOTIFY_ON: 'new, regressed resolved',
+    CLOUDCONFORM_NOTIFY_RISK: 'medium',
+    CLOUDCONFORM_NOTIFY_RULE: 'sagemaker-004',
+    CLOUDCONFORM_NOTIFY_TAG: 'team=ml ops, env',
+  });
+  assert.deepEqual(s.filters, { on: ['new', 'regressed', 'resolved'], minRisk: 'Medium', ruleIds: ['SageMaker-004'], tags: [{ key: 'team', value: 'ml ops' }, { key: 'env' }] });
+  await assert.rejects(lambdaSettings({ CLOUDCONFORM_NOTIFY_RISK: 'urgent' }), /not a risk level/);
+  await assert.rejects(lambdaSettings({ CLOUDCONFORM_NOTIFY_RULE: 'nope-1' }), /no rule/);
+});

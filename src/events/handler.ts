@@ -209,7 +209,9 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
   const config = options.config ?? emptyConfig();
   const rules = selectRules(config, options.ruleIds);
   const exceptions = new ExceptionMatcher(config.exceptions);
-  const runner = new RuleRunner(rules, exceptions, startedAt.getTime());
+  // --notify-tag filters on the resources' tags: read and kept for every described resource (as audit does).
+  const keepTags = (options.notify?.filters.tags?.length ?? 0) > 0;
+  const runner = new RuleRunner(rules, exceptions, startedAt.getTime(), keepTags);
   const total = emptyUnitResult();
   const notes: ScanNote[] = [];
   const failed = new Set<string>();
@@ -309,7 +311,7 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
 
     // 3. Describe each resource once, with its account's credentials; retry what is not found yet.
     const delays = options.notFoundDelaysMs ?? DEFAULT_NOT_FOUND_DELAYS_MS;
-    const tagTypes = new Set(rules.filter((r) => exceptions.usesTagsFor(r.meta.id)).flatMap((r) => r.meta.resourceTypes));
+    const tagTypes = new Set(rules.filter((r) => keepTags || exceptions.usesTagsFor(r.meta.id)).flatMap((r) => r.meta.resourceTypes));
     const ruleIdsOf = (type: string) => rules.filter((r) => r.meta.resourceTypes.includes(type)).map((r) => r.meta.id);
     // Every resource at once: `call` bounds the API calls in flight, and a resource waiting to be
     // described again (not found yet) holds no slot while it waits.

@@ -15,6 +15,8 @@ import { MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
 import { mergeSeeded, seed, seedOrganization, type Seeded } from './seed';
 import { DOMAIN_RULE, NOTEBOOK_RULE, findingFor, useAuditEmulator } from './audit-helpers';
 import { domainEvent, fixture, notebookEvent, sqsBatch } from '../helpers/cloudtrail';
+import { startNotifyServer } from '../helpers/notify-server';
+import { parseNotifyFilters, parseNotifyTarget } from '../../src/notify/index';
 
 const MEMBER = '111111111111';
 const OUTSIDER = '222222222222';
@@ -34,6 +36,8 @@ const emulator = useAuditEmulator({
             { name: 'cc-event-late' },
             { name: 'cc-event-denied' },
             { name: 'cc-event-history' },
+            { name: 'cc-event-team-ml', tags: { team: 'ml' } },
+            { name: 'cc-event-team-web', tags: { team: 'web' } },
           ],
           domains: [{ name: 'cc-event-studio' }, { name: 'cc-event-studio-gone' }],
         },
@@ -292,6 +296,23 @@ describe('handle-event against moto', () => {
     } finally {
       store.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('--notify-tag: the described resources\' tags are read and kept, so a tag filter selects them (before, every event finding was "tags unknown" and none was notified)', async () => {
+    const server = await startNotifyServer();
+    try {
+      const result = await run([notebookEvent('create-notebook-default-access.json', 'cc-event-team-ml'), notebookEvent('create-notebook-default-access.json', 'cc-event-team-web')], {
+        notify: { channels: [parseNotifyTarget(`webhook=${server.origin}/hook`)], filters: parseNotifyFilters({ notifyTag: ['team=ml'] }, (id) => id) },
+      });
+      assert.deepEqual(result.report.errors, []);
+      assert.equal(server.received.length, 1, 'one message');
+      const body = server.received[0]!.body;
+      assert.match(body, /cc-event-team-ml/);
+      assert.doesNotMatch(body, /cc-event-team-web/);
+      assert.equal(describes('cc-event-team-ml'), 1);
+      assert.ok(emulator.proxy.log.some((c) => c.action === 'ListTags' && String(c.params.ResourceArn).endsWith('/cc-event-team-ml')), 'tags read');
+    } finally {
+      await server.stop();
     }
   });
 });

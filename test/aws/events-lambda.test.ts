@@ -2,12 +2,11 @@
 // moto: SQS batches through the same handler as the CLI, the history in DynamoDB (new, then nothing
 // new for the same event, then resolved), SNS notifications delivered to an SQS subscriber, partial
 // batch failures, a scheduled event running the full audit in the same scope; and its cold start
-// (the bundle's import time, in a fresh process).
+// (no heavy module loaded by the entry; its import time is measured by npm run bench:events).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -191,14 +190,21 @@ describe('the Lambda handler (dist/lambda.js)', () => {
     assert.ok(!lines.some((l) => l.includes('"cloudconform":"audit"')));
   });
 
-  it('cold start: importing dist/lambda.js takes under 300 ms (best of three fresh processes)', () => {
-    const times = Array.from({ length: 3 }, () => {
-      const out = spawnSync(process.execPath, ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(LAMBDA).href)}); console.log(performance.now() - t);`], { encoding: 'utf8' });
-      assert.equal(out.status, 0, out.stderr);
-      return Number(out.stdout.trim());
-    });
-    const best = Math.min(...times);
-    console.log(`dist/lambda.js import: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
-    assert.ok(best < 300, `import took ${best.toFixed(0)} ms`);
+  // Its import time is measured by `npm run bench:events` (a benchmark, not a timed test): what
+  // keeps it small is that the entry loads nothing else until the first invocation.
+  it('cold start: importing dist/lambda.js reads a few KB (the SDK, rules and history are chunks loaded on the first invocation)', () => {
+    // Every file the entry loads statically, transitively (esbuild's shared helpers chunk is one).
+    const loaded = new Map<string, number>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      const text = readFileSync(file, 'utf8');
+      loaded.set(file, Buffer.byteLength(text));
+      const specs = [...text.matchAll(/^\s*import\s[^;(]*?from\s*["']([^"']+)["']/gm), ...text.matchAll(/^\s*import\s*["']([^"']+)["']/gm)].map((m) => m[1]!);
+      for (const spec of specs) if (!spec.startsWith('node:')) visit(join(dirname(file), spec));
+    };
+    visit(LAMBDA);
+    const bytes = [...loaded.values()].reduce((a, b) => a + b, 0);
+    assert.ok(bytes < 32 * 1024, `the entry loads ${loaded.size} files, ${bytes} bytes, before any invocation: ${[...loaded.keys()].join(', ')}`);
+    assert.ok(/import\("\.\/lambda-chunk-handler-/.test(readFileSync(LAMBDA, 'utf8')), 'the handler is a chunk loaded on demand');
   });
 });

@@ -4,6 +4,7 @@
 // the handler did not return in `batchItemFailures` (ReportBatchItemFailures), until the queue is
 // empty. Failed messages become visible again after `visibilityTimeout` seconds, as in SQS.
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
 import { TEST_CREDENTIALS } from './seed';
 
 export interface DrainOptions {
@@ -75,4 +76,23 @@ export async function drainQueue(options: DrainOptions): Promise<DrainResult> {
   } finally {
     sqs.destroy();
   }
+}
+
+/** A context as Lambda passes it (the fields and methods of the Node.js runtime's context object). */
+export function lambdaContext(remainingMs = 60_000, region = 'us-east-1') {
+  const deadline = Date.now() + remainingMs;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'cloudconform-monitor',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region}:${MOTO_DEFAULT_ACCOUNT}:function:cloudconform-monitor`,
+    memoryLimitInMB: '512',
+    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+    logGroupName: '/aws/lambda/cloudconform-monitor',
+    logStreamName: '2026/12/04/[$LATEST]abcdef',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
 }

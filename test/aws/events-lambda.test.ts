@@ -17,6 +17,7 @@ import { seed, TEST_CREDENTIALS } from './seed';
 import { useAuditEmulator } from './audit-helpers';
 import { PROJECT_ROOT } from './venv';
 import { fixture, notebookEvent, sqsBatch } from '../helpers/cloudtrail';
+import { lambdaContext } from './events-drain';
 
 const REGION = 'us-east-1';
 const LAMBDA = join(PROJECT_ROOT, 'dist', 'lambda.js');
@@ -53,25 +54,6 @@ const emulator = useAuditEmulator({
     return { ...seeded, topic, queueUrl };
   },
 });
-
-/** A context as Lambda passes it (the fields and methods of the Node.js runtime's context object). */
-function lambdaContext(remainingMs = 60_000) {
-  const deadline = Date.now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'cloudconform-monitor',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${REGION}:${MOTO_DEFAULT_ACCOUNT}:function:cloudconform-monitor`,
-    memoryLimitInMB: '512',
-    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-    logGroupName: '/aws/lambda/cloudconform-monitor',
-    logStreamName: '2026/12/04/[$LATEST]abcdef',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 type LambdaModule = { handler: (event: unknown, context: unknown) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>; resetLambda: () => Promise<void> };
 let lambda: LambdaModule;

@@ -1,8 +1,8 @@
 // End to end through AWS's own event plumbing on moto: a notebook created with direct internet
 // access, its CloudTrail record put on EventBridge, matched by the rule `monitor deploy` emits
 // (eventPattern(): the same object the templates carry), delivered by EventBridge to the SQS queue,
-// and consumed as Lambda's event source mapping would (receive up to 10, invoke, delete all but
-// the batchItemFailures) by the built handler (dist/lambda.js) with its history in DynamoDB (the
+// and consumed as Lambda's event source mapping would (drainQueue: receive up to 10, invoke, delete
+// all but the batchItemFailures) by the built handler (dist/lambda.js) with its history in DynamoDB (the
 // table as dynamoTableDefinition() describes it) and its notifications on SNS, read back from an
 // SQS subscriber. moto delivers EventBridge to SQS but does not invoke Lambda (it needs Docker for
 // that): the consuming loop stands in for the event source mapping, and the handler runs in-process.
@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { DeleteNotebookInstanceCommand, SageMakerClient, StopNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
 import { eventPattern } from '../../src/monitor/spec';
 import { dynamoTableDefinition, openDynamoHistory } from '../../src/history/dynamodb';
@@ -23,6 +23,7 @@ import { seed, TEST_CREDENTIALS } from './seed';
 import { useAuditEmulator } from './audit-helpers';
 import { PROJECT_ROOT } from './venv';
 import { notebookEvent, type CloudTrailEvent } from '../helpers/cloudtrail';
+import { drainQueue, lambdaContext } from './events-drain';
 
 const REGION = 'us-east-1';
 const LAMBDA = join(PROJECT_ROOT, 'dist', 'lambda.js');
@@ -97,52 +98,11 @@ async function receive(url: string): Promise<Message[]> {
   }
 }
 
-/**
- * What the event source mapping does: up to 10 messages per invocation, as Lambda's SQS record
- * shape; the messages not returned in batchItemFailures are deleted. Returns the messages handled.
- */
+/** The event source mapping: batches of 10 through the handler, all but the batchItemFailures deleted. Returns the messages handled. */
 async function drainThroughHandler(): Promise<number> {
-  const messages = await receive(emulator.seeded.events.url);
-  const sqs = client((c) => new SQSClient(c));
-  try {
-    for (let i = 0; i < messages.length; i += 10) {
-      const batch = messages.slice(i, i + 10);
-      const event = {
-        Records: batch.map((m) => ({
-          messageId: m.MessageId,
-          receiptHandle: m.ReceiptHandle,
-          body: m.Body,
-          attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'AIDAEXAMPLE', ApproximateFirstReceiveTimestamp: String(Date.now()) },
-          messageAttributes: {},
-          md5OfBody: m.MD5OfBody,
-          eventSource: 'aws:sqs',
-          eventSourceARN: emulator.seeded.events.arn,
-          awsRegion: REGION,
-        })),
-      };
-      const { batchItemFailures } = await lambda.handler(event, lambdaContext());
-      const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
-      for (const m of batch) if (!failed.has(m.MessageId!)) await sqs.send(new DeleteMessageCommand({ QueueUrl: emulator.seeded.events.url, ReceiptHandle: m.ReceiptHandle! }));
-    }
-  } finally {
-    sqs.destroy();
-  }
-  return messages.length;
-}
-
-function lambdaContext() {
-  const deadline = Date.now() + 60_000;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'cloudconform-monitor',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${REGION}:${MOTO_DEFAULT_ACCOUNT}:function:cloudconform-monitor`,
-    memoryLimitInMB: '512',
-    awsRequestId: '8f5c2a2e-1d8b-4c1f-9d7e-000000000e2e',
-    logGroupName: '/aws/lambda/cloudconform-monitor',
-    logStreamName: '2026/12/04/[$LATEST]e2e',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  };
+  const { received, failed } = await drainQueue({ endpoint: emulator.moto.endpoint, region: REGION, queueUrl: emulator.seeded.events.url, handler: lambda.handler, context: lambdaContext() });
+  assert.deepEqual(failed, []);
+  return received;
 }
 
 async function quietly<T>(fn: () => Promise<T>): Promise<T> {

@@ -23,7 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT, ensureVenv } from '../test/aws/venv.ts';
 import { startMoto } from '../test/aws/moto-server.ts';
 import { MOTO_DEFAULT_ACCOUNT } from '../test/aws/fault-proxy.ts';
-import { seed, mixedNotebooks, TEST_CREDENTIALS } from '../test/aws/seed.ts';
+import { seed, mixedNotebooks } from '../test/aws/seed.ts';
 import { awsTestEnv } from '../test/aws/audit-helpers.ts';
 import { notebookEvent, sqsBatch } from '../test/helpers/cloudtrail.ts';
 
@@ -110,11 +110,8 @@ try {
     writeFileSync(batchesFile, JSON.stringify(batches));
     const script = `
       import { readFileSync } from 'node:fs';
-      import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-      const { dynamoTableDefinition } = await import(${JSON.stringify(pathToFileURL(join(PROJECT_ROOT, 'src', 'history', 'dynamodb.ts')).href)});
-      const dynamo = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL, region: ${JSON.stringify(REGION)}, credentials: ${JSON.stringify(TEST_CREDENTIALS)} });
-      await dynamo.send(new CreateTableCommand({ TableName: ${JSON.stringify(TABLE)}, ...dynamoTableDefinition() }));
-      dynamo.destroy();
+      const { createHistoryTable } = await import(${JSON.stringify(pathToFileURL(join(PROJECT_ROOT, 'test', 'aws', 'events-drain.ts')).href)});
+      await createHistoryTable(process.env.AWS_ENDPOINT_URL, ${JSON.stringify(REGION)}, ${JSON.stringify(TABLE)});
       const batches = JSON.parse(readFileSync(${JSON.stringify(batchesFile)}, 'utf8'));
       const { handler } = await import(${JSON.stringify(pathToFileURL(LAMBDA).href)});
       const log = console.log; console.log = process.env.BENCH_DEBUG ? (...a) => console.error(...a) : () => {};

@@ -4,6 +4,8 @@
 // the handler did not return in `batchItemFailures` (ReportBatchItemFailures), until the queue is
 // empty. Failed messages become visible again after `visibilityTimeout` seconds, as in SQS.
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { dynamoTableDefinition } from '../../src/history/dynamodb';
 import { MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
 import { TEST_CREDENTIALS } from './seed';
 
@@ -95,4 +97,16 @@ export function lambdaContext(remainingMs = 60_000, region = 'us-east-1') {
     fail: () => undefined,
     succeed: () => undefined,
   };
+}
+
+/** The history table as the monitor's templates create it: CreateTable, then its TTL (a separate call in the API). */
+export async function createHistoryTable(endpoint: string, region: string, table: string): Promise<void> {
+  const { TimeToLiveSpecification, ...definition } = dynamoTableDefinition();
+  const dynamo = new DynamoDBClient({ endpoint, region, credentials: TEST_CREDENTIALS });
+  try {
+    await dynamo.send(new CreateTableCommand({ TableName: table, ...definition, AttributeDefinitions: [...definition.AttributeDefinitions], KeySchema: [...definition.KeySchema] }));
+    await dynamo.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification }));
+  } finally {
+    dynamo.destroy();
+  }
 }

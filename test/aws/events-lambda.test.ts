@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SageMakerClient, StopNotebookInstanceCommand, DeleteNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
@@ -17,7 +16,7 @@ import { seed, TEST_CREDENTIALS } from './seed';
 import { useAuditEmulator } from './audit-helpers';
 import { PROJECT_ROOT } from './venv';
 import { fixture, notebookEvent, sqsBatch } from '../helpers/cloudtrail';
-import { lambdaContext } from './events-drain';
+import { createHistoryTable, lambdaContext } from './events-drain';
 
 const REGION = 'us-east-1';
 const LAMBDA = join(PROJECT_ROOT, 'dist', 'lambda.js');
@@ -27,22 +26,7 @@ const emulator = useAuditEmulator({
   seed: async (moto) => {
     const seeded = await seed(moto.endpoint, [{ region: REGION, notebooks: [{ name: 'cc-lambda-open' }, { name: 'cc-lambda-private', access: 'Disabled', inSubnet: true }, { name: 'cc-lambda-denied' }] }]);
     const config = { endpoint: moto.endpoint, region: REGION, credentials: TEST_CREDENTIALS };
-    const dynamo = new DynamoDBClient(config);
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    dynamo.destroy();
+    await createHistoryTable(moto.endpoint, REGION, TABLE);
     const sns = new SNSClient(config);
     const sqs = new SQSClient(config);
     const topic = (await sns.send(new CreateTopicCommand({ Name: 'cloudconform-alerts' }))).TopicArn!;

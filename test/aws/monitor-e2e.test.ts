@@ -11,19 +11,19 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { DeleteNotebookInstanceCommand, SageMakerClient, StopNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
 import { eventPattern } from '../../src/monitor/spec';
-import { dynamoTableDefinition, openDynamoHistory } from '../../src/history/dynamodb';
+import { openDynamoHistory } from '../../src/history/dynamodb';
 import { MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
 import { seed, TEST_CREDENTIALS } from './seed';
 import { useAuditEmulator } from './audit-helpers';
 import { PROJECT_ROOT } from './venv';
 import { notebookEvent, type CloudTrailEvent } from '../helpers/cloudtrail';
-import { drainQueue, lambdaContext } from './events-drain';
+import { createHistoryTable, drainQueue, lambdaContext } from './events-drain';
 
 const REGION = 'us-east-1';
 const LAMBDA = join(PROJECT_ROOT, 'dist', 'lambda.js');
@@ -34,9 +34,7 @@ const emulator = useAuditEmulator({
   seed: async (moto) => {
     const seeded = await seed(moto.endpoint, [{ region: REGION, notebooks: [{ name: NOTEBOOK }] }]);
     const config = { endpoint: moto.endpoint, region: REGION, credentials: TEST_CREDENTIALS };
-    const dynamo = new DynamoDBClient(config);
-    await dynamo.send(new CreateTableCommand({ TableName: TABLE, ...dynamoTableDefinition() } as never));
-    dynamo.destroy();
+    await createHistoryTable(moto.endpoint, REGION, TABLE);
     const sqs = new SQSClient(config);
     const queue = async (name: string) => {
       const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
@@ -151,7 +149,7 @@ describe('end to end: EventBridge → SQS → the Lambda handler → DynamoDB hi
     assert.match(message, new RegExp(NOTEBOOK));
     assert.match(message, /SageMaker-004/);
 
-    const history = openDynamoHistory({ table: TABLE, client: client((c) => new DynamoDBClient(c)) } as never);
+    const history = openDynamoHistory({ table: TABLE, client: client((c) => new DynamoDBClient(c)) });
     try {
       const [latest] = await history.runs({ limit: 1 });
       assert.equal(latest!.run.command, 'event');

@@ -4,7 +4,7 @@ import type { ScanNote } from '../sources/source';
 import { auditsCallerOnly, callerCredentialChain, resolveAccounts, validateAccountSelection } from '../sources/aws/accounts';
 import { AwsClientFactory, DeadlineError, configuredRegion, formatDuration, limitCalls } from '../sources/aws/clients';
 import { loadCallerCredentials } from '../sources/aws/credentials';
-import { AuditOptionsError, redactSecrets } from '../sources/aws/errors';
+import { AuditOptionsError, redactReport } from '../sources/aws/errors';
 import { checkRegionName, listEnabledRegions, planRegions, skippedRegionNotes, validateRegionNames } from '../sources/aws/regions';
 import { liveRegions } from '../sources/aws/registry';
 import { auditRegion, type RegionAuditSink } from '../sources/aws/sagemaker';
@@ -102,20 +102,6 @@ export async function auditWithClients(factory: AwsClientFactory, options: Audit
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * Everything a report says that came from AWS (or from an endpoint posing as it), with credentials
- * removed: error entries, notes and finding messages reach every format, the --output files and the
- * terminal, so this is the one place they are redacted (`redactSecrets`).
- */
-function redactReport(report: ScanReport): ScanReport {
-  return {
-    ...report,
-    findings: report.findings.map((f) => ({ ...f, message: redactSecrets(f.message) })),
-    errors: report.errors.map((e) => ({ ...e, message: redactSecrets(e.message) })),
-    ...(report.notes ? { notes: report.notes.map((n) => ({ ...n, message: redactSecrets(n.message) })) } : {}),
-  };
 }
 
 async function auditUntil(factory: AwsClientFactory, options: AuditOptions, deadline: AbortSignal): Promise<ScanReport> {
@@ -223,11 +209,20 @@ async function auditUntil(factory: AwsClientFactory, options: AuditOptions, dead
  */
 function auditScope(options: AuditOptions, audited: string[]): RunScope {
   const regions = options.regions?.length ? ` in ${options.regions.join(', ')}` : ' in every enabled region';
-  if (options.organization) return { key: 'audit:organization', label: `the organization's accounts${regions}` };
-  if (options.accounts?.length) {
-    const ids = [...new Set(options.accounts)].sort();
-    return { key: `audit:accounts:${ids.join(',')}`, label: `accounts ${ids.join(', ')}${regions}` };
+  const { key, accounts } = accountSelectionScope(options, audited[0]);
+  return { key, label: `${accounts}${regions}` };
+}
+
+/**
+ * The scope key of an account selection (`audit:organization`, `audit:accounts:…` sorted,
+ * `audit:caller:ID`) and the accounts in words: one key for the audit and the event handler, so a
+ * scheduled audit and the events it sits beside share one finding state.
+ */
+export function accountSelectionScope(selection: { organization?: boolean; accounts?: string[] }, caller: string | undefined): { key: string; accounts: string } {
+  if (selection.organization) return { key: 'audit:organization', accounts: "the organization's accounts" };
+  if (selection.accounts?.length) {
+    const ids = [...new Set(selection.accounts)].sort();
+    return { key: `audit:accounts:${ids.join(',')}`, accounts: `accounts ${ids.join(', ')}` };
   }
-  const caller = audited[0] ?? 'unknown';
-  return { key: `audit:caller:${caller}`, label: `account ${caller}${regions}` };
+  return { key: `audit:caller:${caller ?? 'unknown'}`, accounts: `account ${caller ?? 'unknown'}` };
 }

@@ -11,13 +11,14 @@ import { RuleRunner } from '../engine/evaluate';
 import { buildReport, emptyUnitResult, selectRules } from '../engine/report';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../engine/audit-limits';
 import { liveLocator } from '../model/location';
-import type { FailOn, Finding, RunEvaluated, RunScope, ScanError, ScanNote, ScanReport } from '../model/report';
+import type { FailOn, RunEvaluated, RunScope, ScanError, ScanNote, ScanReport } from '../model/report';
 import type { AsyncHistoryStore, RunComparison } from '../history/types';
 import type { SourceResource } from '../model/resource';
 import { assumedRoleCredentials, callerCredentialChain, listActiveOrganizationAccounts, validateAccountSelection } from '../sources/aws/accounts';
 import { AUDIT_ACTIONS } from '../sources/aws/actions';
 import { AwsClientFactory, DeadlineError, configuredRegion, formatDuration, limitCalls, type AwsCredentials, type CallLimiter, type RequestHandler } from '../sources/aws/clients';
-import { AuditOptionsError, describeAwsError, redactSecrets } from '../sources/aws/errors';
+import { AuditOptionsError, describeAwsError, redactReport, redactSecrets } from '../sources/aws/errors';
+import { accountSelectionScope } from '../engine/audit';
 import { unreadableResource } from '../sources/aws/live-resource';
 import { describeLive, liveKind, NOTEBOOK_INSTANCE_TYPE, type LiveKind } from '../sources/aws/registry';
 import { partitionOfArn, partitionOfRegion } from '../sources/aws/regions';
@@ -499,23 +500,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * `audit:accounts:…`, `audit:caller:ID`), so the scheduled audit and the events share one state.
  */
 export function eventScope(options: Pick<HandleEventsOptions, 'accounts' | 'organization'>, callerAccount: string | undefined): RunScope {
-  if (options.organization) return { key: 'audit:organization', label: "events of the organization's accounts" };
-  if (options.accounts?.length) {
-    const ids = [...new Set(options.accounts)].sort();
-    return { key: `audit:accounts:${ids.join(',')}`, label: `events of accounts ${ids.join(', ')}` };
-  }
-  const caller = callerAccount ?? 'unknown';
-  return { key: `audit:caller:${caller}`, label: `events of account ${caller}` };
-}
-
-/** What came from AWS or from an event, with credentials removed (as the audit's report). */
-function redactReport(report: ScanReport): ScanReport {
-  return {
-    ...report,
-    findings: report.findings.map((f: Finding) => ({ ...f, message: redactSecrets(f.message) })),
-    errors: report.errors.map((e) => ({ ...e, message: redactSecrets(e.message) })),
-    ...(report.notes ? { notes: report.notes.map((n) => ({ ...n, message: redactSecrets(n.message) })) } : {}),
-  };
+  const { key, accounts } = accountSelectionScope(options, callerAccount);
+  return { key, label: `events of ${accounts}` };
 }
 
 export { AuditOptionsError };

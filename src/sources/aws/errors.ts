@@ -1,4 +1,5 @@
 /** What the audit needs to know about an AWS SDK error, and how it is written into a report. */
+import type { ScanReport } from '../../model/report';
 
 /** Audit options that contradict each other or can't be right; raised before any call is made. */
 export class AuditOptionsError extends Error {
@@ -92,4 +93,18 @@ export function isResourceGone(e: unknown): boolean {
   if (code === 'ResourceNotFound' || code === 'ResourceNotFoundException') return true;
   const message = String((e as SdkErrorShape)?.message ?? '');
   return code === 'ValidationException' && /RecordNotFound|does not exist|not found/i.test(message);
+}
+
+/**
+ * Everything a report says that came from AWS (or from an endpoint posing as it, or an event), with
+ * credentials removed: error entries, notes and finding messages reach every format, the --output
+ * files and the terminal, so the audit and the event handler redact their reports here, once.
+ */
+export function redactReport(report: ScanReport): ScanReport {
+  return {
+    ...report,
+    findings: report.findings.map((f) => ({ ...f, message: redactSecrets(f.message) })),
+    errors: report.errors.map((e) => ({ ...e, message: redactSecrets(e.message) })),
+    ...(report.notes ? { notes: report.notes.map((n) => ({ ...n, message: redactSecrets(n.message) })) } : {}),
+  };
 }

@@ -328,8 +328,8 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
           runner.evaluate(unreadableResource({ type: kind.type, arn, name: target.id, account: target.account, region: target.region }, reason), total.findings, total.errors);
           evaluated.push({ ...where, arn, ruleIds });
         };
-        const gone = (message: string, arn?: string) => {
-          for (const a of arn ? [arn] : arnsOf(group)) evaluated.push({ ...where, arn: a, ruleIds });
+        const gone = (message: string, arns: string[]) => {
+          for (const a of arns) evaluated.push({ ...where, arn: a, ruleIds });
           notes.push({ ...where, message: `${kind.label} ${target.id} is gone (${message}): its findings are resolved` });
         };
         // Events of another account: its role (assumed once per account and kept, so a failure is said as AssumeRole's).
@@ -355,7 +355,10 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
           if (result.state === 'found') {
             const status = kind.identifyDescribed(result.described).status;
             // A delete in progress: the resource is going, what it was no longer matters.
-            if (group.actions.has('delete') && status === 'Deleting') return gone(`status Deleting after ${target.eventName}`, kind.identifyDescribed(result.described).arn);
+            if (group.actions.has('delete') && status === 'Deleting') {
+              const arn = kind.identifyDescribed(result.described).arn;
+              return gone(`status Deleting after ${target.eventName}`, arn ? [arn] : arnsOf(group));
+            }
             total.resources++;
             runner.evaluate(result.resource, total.findings, total.errors);
             evaluated.push({ ...where, arn: result.resource.id, ruleIds });
@@ -366,7 +369,7 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
           if (result.state === 'gone') {
             // Deleted, or (updated only) it existed then and is gone now: resolved. Only a create
             // may not be visible yet (eventual consistency): that alone is described again.
-            if (group.actions.has('delete') || !group.actions.has('create')) return gone(result.message);
+            if (group.actions.has('delete') || !group.actions.has('create')) return gone(result.message, await goneArns(group, client, where));
             if (attempt < delays.length && !deadline.signal.aborted) {
               await sleep(delays[attempt]!, deadline.signal);
               waited += delays[attempt]!;
@@ -448,6 +451,29 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
   } finally {
     clearTimeout(timer);
     if (!options.session) session.destroy();
+  }
+
+  /**
+   * The ARNs whose findings a describe that found no resource named `target.id` resolves. An ARN
+   * naming it in another case (AWS's lower-cased ARN, or the event's) is another notebook's when a
+   * notebook of that spelling exists: it is resolved only when a describe of that spelling finds
+   * none either (a forged update or delete of `MyNotebook` resolved the open findings of the
+   * existing `mynotebook`).
+   */
+  async function goneArns(group: Group, client: SageMakerClient, where: { account: string; region: string }): Promise<string[]> {
+    const { kind, target } = group;
+    const out: string[] = [];
+    for (const arn of arnsOf(group)) {
+      const id = kind.idFromArn(arn);
+      if (id === undefined || id === target.id) {
+        out.push(arn);
+        continue;
+      }
+      const other = await describeLive(kind, client, id, where, { call }).catch((error: unknown) => ({ state: 'failed' as const, error }));
+      if (other.state === 'gone') out.push(arn);
+      else notes.push({ ...where, message: `${kind.label} ${target.id} is gone, but ${arn} is not resolved: ${other.state === 'found' ? `a ${kind.label} ${id} exists` : `${kind.describeAction.action} of ${id} failed (${describeAwsError(other.error)})`}` });
+    }
+    return out;
   }
 
   function arnsOf(group: Group): string[] {

@@ -38,6 +38,8 @@ const emulator = useAuditEmulator({
             { name: 'cc-event-history' },
             { name: 'cc-event-team-ml', tags: { team: 'ml' } },
             { name: 'cc-event-team-web', tags: { team: 'web' } },
+            { name: 'cc-event-case' },
+            { name: 'CC-Event-Mixed' },
           ],
           domains: [{ name: 'cc-event-studio' }, { name: 'cc-event-studio-gone' }],
         },
@@ -250,6 +252,38 @@ describe('handle-event against moto', () => {
     assert.deepEqual(result.batchItemFailures, [{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }]);
     assert.ok(result.report.errors.some((e) => e.file === 'history' && /not recorded: ProvisionedThroughputExceededException/.test(e.message)));
     assert.equal(result.comparison, undefined);
+  });
+
+  it('an update or delete naming an existing notebook in another case (forged): its open finding is not resolved; a deleted mixed-case notebook still is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cc-events-case-'));
+    const store = openHistory({ path: join(dir, 'history.db') });
+    const history: EventHistory = { record: async (report) => store.record(report) };
+    try {
+      const first = await run(notebookEvent('create-notebook-default-access.json', 'cc-event-case'), { history });
+      assert.deepEqual(first.comparison?.changes.map((c) => [c.change, c.finding.resource.id]), [['new', arnOf('cc-event-case')]]);
+      for (const [file, name] of [['update-notebook.json', 'CC-EVENT-CASE'], ['delete-notebook.json', 'Cc-Event-Case']] as const) {
+        const forged = await run(sqsBatch([notebookEvent(file, name)]), { history });
+        assert.deepEqual(forged.comparison?.changes ?? [], [], `${file} ${name}: ${JSON.stringify(forged.comparison?.changes.map((c) => [c.change, c.key]))}`);
+        assert.ok(!forged.report.run?.evaluated.resources?.some((r) => r.arn === arnOf('cc-event-case')), JSON.stringify(forged.report.run?.evaluated.resources));
+        assert.ok(forged.report.notes?.some((n) => /is not resolved: a notebook instance cc-event-case exists/.test(n.message)), JSON.stringify(forged.report.notes));
+      }
+      const again = await run(notebookEvent('update-notebook.json', 'cc-event-case'), { history });
+      assert.deepEqual(again.comparison?.changes.map((c) => c.change), ['still-failing']);
+
+      // A notebook really deleted, named in mixed case: resolved whichever spelling its ARN has.
+      const mixed = await run(notebookEvent('create-notebook-default-access.json', 'CC-Event-Mixed'), { history });
+      assert.deepEqual(mixed.comparison?.changes.map((c) => c.change), ['new']);
+      const { SageMakerClient, StopNotebookInstanceCommand, DeleteNotebookInstanceCommand } = await import('@aws-sdk/client-sagemaker');
+      const sm = new SageMakerClient({ endpoint: emulator.moto.endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+      await sm.send(new StopNotebookInstanceCommand({ NotebookInstanceName: 'CC-Event-Mixed' }));
+      await sm.send(new DeleteNotebookInstanceCommand({ NotebookInstanceName: 'CC-Event-Mixed' }));
+      sm.destroy();
+      const deleted = await run(notebookEvent('delete-notebook.json', 'CC-Event-Mixed'), { history });
+      assert.deepEqual(deleted.comparison?.changes.map((c) => [c.change, c.finding.resource.id]), [['resolved', arnOf('CC-Event-Mixed')]]);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the scope key is the audit\'s for the same account options', async () => {

@@ -368,13 +368,17 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
           }
           if (result.state === 'gone') {
             // Deleted, or (updated only) it existed then and is gone now: resolved. Only a create
-            // may not be visible yet (eventual consistency): that alone is described again.
-            if (group.actions.has('delete') || !group.actions.has('create')) return gone(result.message, await goneArns(group, client, where));
+            // may not be visible yet (eventual consistency): that alone is described again, even
+            // with a delete in the batch (a delete event, forged or not, must not make a create
+            // that is not visible yet resolved unseen).
+            if (!group.actions.has('create')) return gone(result.message, await goneArns(group, client, where));
             if (attempt < delays.length && !deadline.signal.aborted) {
               await sleep(delays[attempt]!, deadline.signal);
               waited += delays[attempt]!;
               continue;
             }
+            // Created and deleted within the batch, and still not found after every retry: gone.
+            if (group.actions.has('delete') && attempt >= delays.length) return gone(result.message, await goneArns(group, client, where));
             // Not found after waiting: created and deleted since, or not visible yet. Not retried
             // through SQS: a later event (its delete) or the scheduled audit settles it.
             const events = [...group.eventNames].join(', ');

@@ -286,6 +286,20 @@ describe('handle-event against moto', () => {
     }
   });
 
+  it('a create not visible yet, with a (forged) delete of it in the same batch: described again until visible, and its failure found, not resolved unseen', async () => {
+    emulator.proxy.clearLog();
+    emulator.proxy.addRule({ fault: 'error', action: 'DescribeNotebookInstance', params: { NotebookInstanceName: 'cc-event-late' }, status: 400, code: 'ValidationException', message: 'RecordNotFound', times: 2 });
+    const result = await run(sqsBatch([notebookEvent('create-notebook-default-access.json', 'cc-event-late'), notebookEvent('delete-notebook.json', 'cc-event-late')]));
+    assert.equal(describes('cc-event-late'), 3);
+    assert.equal(findingFor(result.report, NOTEBOOK_RULE, arnOf('cc-event-late'))?.result, 'fail');
+    // Created and deleted within the batch (never visible): resolved once the retries are spent.
+    emulator.proxy.clearLog();
+    const both = await run(sqsBatch([notebookEvent('create-notebook-default-access.json', 'cc-event-fleeting'), notebookEvent('delete-notebook.json', 'cc-event-fleeting')]));
+    assert.equal(describes('cc-event-fleeting'), 4);
+    assert.deepEqual(both.report.findings, []);
+    assert.deepEqual(both.report.run?.evaluated.resources?.map((r) => r.arn), [`arn:aws:sagemaker:${REGION}:${MOTO_DEFAULT_ACCOUNT}:notebook-instance/cc-event-fleeting`]);
+  });
+
   it('the scope key is the audit\'s for the same account options', async () => {
     const options = { accounts: [MEMBER, MOTO_DEFAULT_ACCOUNT], roleName: 'CloudConformAudit' };
     const audited = await audit({ config: emptyConfig(), endpointUrl: emulator.proxy.endpoint, regions: [REGION], maxAttempts: 1, ...options });

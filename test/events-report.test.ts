@@ -40,3 +40,15 @@ test('the HTML report names an event run as handled events', () => {
   assert.match(page, /<strong>Handled events of account 123456789012<\/strong>/);
   assert.doesNotMatch(page, /Scan of events/);
 });
+
+test('an input holding no event (an empty list or SQS batch) says so, and makes no call', async () => {
+  const { handleEvents } = await import('../src/events/handler');
+  for (const data of [[], { Records: [] }, '[]', '{"Records": []}']) {
+    const result = await handleEvents({ source: 'empty.json', data }, { endpointUrl: 'http://127.0.0.1:9', maxAttempts: 1 });
+    assert.equal(result.report.summary.resources, 0);
+    assert.ok(
+      result.report.notes?.some((n) => n.file === 'empty.json' && /no event/.test(n.message)),
+      `${JSON.stringify(data)}: ${JSON.stringify(result.report.notes)}`,
+    );
+  }
+});

@@ -235,6 +235,8 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
         continue;
       }
       const parsed = parseEventInput(data);
+      // Nothing handled must be said, not a silent exit 0 (a list or SQS batch with no event).
+      if (parsed.records.length === 0) notes.push({ file: source, message: `no event in this input (an empty ${parsed.shape === 'sqs' ? 'SQS batch' : 'list'}): nothing was handled` });
       for (const record of parsed.records) read.push({ source, shape: parsed.shape, record });
     }
     const recordError = (r: ReadRecord, message: string, retry: boolean) => {

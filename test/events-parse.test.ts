@@ -219,6 +219,18 @@ describe('events: hostile and malformed records', () => {
     assert.match(error(odd), /body must be a string, not an object/);
   });
 
+  it('an event over 256 KB in a list (text or object) is an error for that event only, as in an SQS body or a JSON line', () => {
+    const big = create();
+    big.detail.requestParameters.padding = 'x'.repeat(MAX_EVENT_BYTES);
+    for (const input of [JSON.stringify([big, create()]), [big, create()]]) {
+      const { records } = parseEventInput(input);
+      assert.match((records[0] as { error?: string }).error ?? JSON.stringify(records[0]), /over 256 KB/);
+      assert.ok(records[1]!.ok);
+    }
+    const deep = parseEventInput([JSON.parse('{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000)), create()]);
+    assert.deepEqual(deep.records.map((r) => r.ok), [false, true]);
+  });
+
   it('SQS: a duplicate messageId is handled once; a missing messageId or another eventSource is an error', () => {
     const good = JSON.stringify(create());
     const { records } = parseEventInput(sqs([good, good, good], ['m-1', 'm-1', 'm-2']));

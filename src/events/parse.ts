@@ -131,7 +131,7 @@ function parseLines(lines: string[]): ParsedInput {
 
 function parseValue(value: unknown): ParsedInput {
   if (Array.isArray(value)) {
-    const records = value.slice(0, MAX_RECORDS).map((event, i) => parseEvent(event, String(i)));
+    const records = value.slice(0, MAX_RECORDS).map((event, i) => (oversized(event) ? fail(String(i), tooLarge(`event ${i}`)) : parseEvent(event, String(i))));
     if (value.length > MAX_RECORDS) records.push(pastCap(String(MAX_RECORDS), value.length - MAX_RECORDS));
     return { shape: 'array', records };
   }
@@ -286,6 +286,16 @@ function checkArn(arn: unknown, what: string, resource: string, where: Where, sa
   if (parsed.region !== where.region) problems.push(`is in region ${parsed.region}, not the record's ${where.region}`);
   if (parsed.partition !== where.partition) problems.push(`is in partition ${parsed.partition}, not ${where.partition}`);
   return problems.length ? { error: `${what} ${describeJson(arn)} ${problems.join('; ')}` } : { arn: arn as string };
+}
+
+/** An event of a list larger than one EventBridge event can be (as an SQS body or a JSON line is checked); one too deep to measure is not one either. */
+function oversized(event: unknown): boolean {
+  if (!isObject(event) || Array.isArray(event)) return false;
+  try {
+    return Buffer.byteLength(JSON.stringify(event), 'utf8') > MAX_EVENT_BYTES;
+  } catch {
+    return true;
+  }
 }
 
 function isRegion(name: string): boolean {

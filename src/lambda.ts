@@ -176,7 +176,7 @@ function isScheduledEvent(event: unknown): boolean {
 
 /** The full audit of the configured accounts, recorded in the same history (and scope) as the events, then notified. */
 async function scheduledAudit(w: Warm, timeoutMs: number | undefined, context: LambdaContext): Promise<void> {
-  const [{ audit }, { notify }] = await Promise.all([import('./engine/audit'), import('./notify/index')]);
+  const [{ audit }, { notify, outboxPlan }] = await Promise.all([import('./engine/audit'), import('./notify/index')]);
   const { settings } = w;
   const report = await audit({
     config: w.config,
@@ -190,12 +190,14 @@ async function scheduledAudit(w: Warm, timeoutMs: number | undefined, context: L
   let recordError: unknown;
   if (w.history) {
     try {
-      comparison = await w.history.record(report);
+      // The notifications kept pending with the run (the outbox): sent until each channel takes them.
+      comparison = await w.history.record(report, settings.notify.length ? { outbox: outboxPlan(settings.notify, settings.filters, report) } : undefined);
     } catch (e) {
       recordError = e;
     }
   }
-  const notified = settings.notify.length && (comparison || !w.history) ? await notify(comparison, report, settings.notify, settings.filters) : undefined;
+  const outbox = w.history && comparison && report.run ? { store: w.history, scopeKey: report.run.scope.key, runId: report.run.id } : undefined;
+  const notified = settings.notify.length && (comparison || !w.history) ? await notify(comparison, report, settings.notify, settings.filters, outbox ? { outbox } : {}) : undefined;
   log(context, 'audit', report, { ...(comparison ? { comparison } : {}), notifications: notified?.sent ?? [], errors: [...report.errors, ...(notified?.errors ?? [])] });
   if (recordError !== undefined) throw new Error(`the scheduled audit was not recorded: ${String((recordError as Error)?.message ?? recordError).slice(0, 300)}`);
 }

@@ -75,7 +75,7 @@ test('attack: a database from a newer schema is refused, reading and writing, an
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   const before = readFileSync(path);
-  assert.throws(() => recordAll(path, report([], evaluated(), { minutes: 1 })), (e: Error) => e instanceof HistoryError && /newer cloudconform \(history schema 99; this version reads up to 1\)/.test(e.message));
+  assert.throws(() => recordAll(path, report([], evaluated(), { minutes: 1 })), (e: Error) => e instanceof HistoryError && /newer cloudconform \(history schema 99; this version reads up to 2\)/.test(e.message));
   assert.throws(() => read(path, (s) => s.runs()), /newer cloudconform/);
   assert.deepEqual(readFileSync(path), before);
 });

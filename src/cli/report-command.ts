@@ -107,9 +107,10 @@ export async function runReportCommand(
     }
     // Recorded after the report is written: a history that can't be written loses nothing of the run.
     let comparison: import('../history/types').RunComparison | undefined;
-    const recorded = opts.history === false || (await import('../history/record')).recordRun(report, opts.db, (c) => (comparison = c));
+    // With --notify, the run's notifications are kept pending with it (the outbox: sent at least once).
+    const recorded = opts.history === false || (await import('../history/record')).recordRun(report, opts.db, (c) => (comparison = c), notifying ? { outbox: notifyCli!.notifyPlan(notifying, report) } : {});
     // After recording (new and regressed are the history's verdicts); without one, every failure is new.
-    const notified = !notifying || (await notifyCli!.notifyRun(notifying, comparison, report, opts.quiet === true));
+    const notified = !notifying || (await notifyCli!.notifyRun(notifying, comparison, report, opts.quiet === true, opts.history === false ? undefined : { db: opts.db }));
     if (report.errors.length > 0 || unwritten > 0 || !recorded || !notified) return 2;
     if (report.findings.some((f) => isFailing(f, failOn))) return 1;
     if (opts.failOnUnknown && report.findings.some((f) => f.result === 'unknown' && !f.suppressed)) return 1;

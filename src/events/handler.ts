@@ -30,7 +30,7 @@ import { parseEventInput, type EventAction, type EventRecord, type EventTarget, 
  * Where an event run is recorded: the history's asynchronous interface (SQLite through
  * `asyncHistory`, or DynamoDB in Lambda). Only `record` is needed here.
  */
-export type EventHistory = Pick<AsyncHistoryStore, 'record'>;
+export type EventHistory = Pick<AsyncHistoryStore, 'record'> & Partial<Pick<AsyncHistoryStore, 'pending' | 'delivered'>>;
 
 /** One input: a file, standard input or the Lambda event; `source` names it in error entries. */
 export interface EventInput {
@@ -409,10 +409,17 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
 
     // 5. Recorded, then notified, then responded to.
     let comparison: RunComparison | undefined;
+    const notifying = options.notify && options.notify.channels.length > 0 ? await import('../notify/index') : undefined;
+    // The history's outbox: the run's notifications are written with it and sent until a channel
+    // takes them (a channel down, or this process dying before it notified: the next run sends them).
+    const outbox = notifying && options.history?.pending && options.history.delivered ? options.history : undefined;
     // A run that described nothing (every record malformed, ignored or refused) says nothing to keep.
     if (options.history && evaluated.length > 0) {
       try {
-        comparison = await options.history.record(report);
+        comparison = await options.history.record(
+          report,
+          outbox ? { outbox: notifying!.outboxPlan(options.notify!.channels, options.notify!.filters, report, options.notify!.options?.tagsOf) } : undefined,
+        );
       } catch (e) {
         report = withErrors(report, [{ file: 'history', message: `this run was not recorded: ${redactSecrets((e as Error)?.message ?? String(e))}` }]);
         // Nothing of the run is known to the history: deliver again every record it handled (not the malformed or refused).
@@ -421,14 +428,15 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
     }
     const notifications: NotifyResult[] = [];
     const actions: RespondAction[] = [];
-    if (options.notify && options.notify.channels.length > 0 && evaluated.length > 0 && (comparison || !options.history)) {
-      const { notify } = await import('../notify/index');
-      const outcome = await notify(comparison, report, options.notify.channels, options.notify.filters, {
+    if (notifying && options.notify && evaluated.length > 0 && (comparison || !options.history)) {
+      const outcome = await notifying.notify(comparison, report, options.notify.channels, options.notify.filters, {
         ...(options.endpointUrl || options.profile ? { aws: { endpoint: options.endpointUrl, profile: options.profile } } : {}),
         ...options.notify.options,
+        ...(outbox && report.run ? { outbox: { store: outbox, scopeKey: report.run.scope.key, runId: report.run.id } } : {}),
       });
       notifications.push(...outcome.sent);
-      // Not retried: the history already holds the run, so a delivery again would find nothing new to say.
+      // Not returned for retry: the history holds the run, and (with its outbox) the notifications
+      // not sent, which the next run of the scope sends.
       if (outcome.errors.length) report = withErrors(report, outcome.errors);
       if (outcome.warnings.length) report = { ...report, notes: [...(report.notes ?? []), ...outcome.warnings.map((message) => ({ message }))] };
     }

@@ -11,6 +11,12 @@
 //   `run` (RunInfo JSON), `summary`, `counts`, and in the scope's item the changes that matter
 //   (new, regressed, resolved) as far as they fit the item. A scope key over 1,024 bytes (an
 //   organization of many accounts listed) is written as its SHA-256 in keys, whole in `run`.
+// - Outbox (notifications pending, at-least-once delivery): pk `O#<scope>`, sk
+//   `<channel>#<startedAt>#<run id>` (channel: the SHA-256 channelId, never the URL), written in
+//   the run's own transaction (with its run items); `items` the findings to send (JSON), `n`
+//   their number, `dr` those left out, `rid` and `at` the run; `ttl` OUTBOX_KEPT_DAYS after the
+//   run. Deleted when the channel took them. Two handlers taking the same entry at once both
+//   send it (at least once, not exactly once).
 //
 // Concurrency: optimistic. Every state write is conditional on the version read (or on the item
 // not existing); when another writer got there first (ConditionalCheckFailed, the current item
@@ -29,6 +35,7 @@
 // its key and ARN against the item's sort key, no `__proto__`): an item that is not ours is an
 // error naming it, never taken for a pass.
 import {
+  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   QueryCommand,
@@ -44,7 +51,8 @@ import { compareFindings, compareStrings, findingKey, liveIdentityOf, type Findi
 import { CHANGE_KINDS, classify, emptyCounts, RESOLVED_KEPT_DAYS, type ClassifyOptions, type Standing, type StateEntry } from './classify';
 import { REPORT_SCHEMA } from './report-file';
 import { HistoryError } from './store';
-import type { AsyncHistoryStore, ChangeKind, FindingChange, RunComparison, RunSummary } from './types';
+import { entryOf, OUTBOX_KEPT_DAYS, parseEntryItems, planTake, settle, type EntryRow } from './outbox';
+import type { AsyncHistoryStore, ChangeKind, FindingChange, OutboxPlan, OutboxTake, OutboxTakeOptions, PendingEntry, RecordOptions, RunComparison, RunSummary } from './types';
 
 /** Every DynamoDB action the store calls (TransactWriteItems is authorised as its PutItem and DeleteItem). */
 export const DYNAMODB_ACTIONS: readonly string[] = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
@@ -85,6 +93,8 @@ const MAX_STATE_ITEMS = 1_000_000;
 /** ... and at most this much finding JSON (UTF-16 units): 1,000,000 findings of 1 KB. */
 const MAX_STATE_CHARS = 1_000_000_000;
 const MAX_RUN_ITEMS = 1_000_000;
+/** The most outbox entries of one channel read (older ones expire by TTL meanwhile). */
+const MAX_OUTBOX_ROWS = 10_000;
 /** Sort keys hold an ARN up to this many bytes (DynamoDB's sort key limit is 1,024). */
 const MAX_ARN_BYTES = 800;
 const MAX_SCOPE_BYTES = 1_000;
@@ -110,6 +120,8 @@ export function openDynamoHistory(options: DynamoHistoryOptions): AsyncHistorySt
   return {
     record: (report, opts) => store.record(report, opts ?? {}),
     runs: (opts) => store.runs(opts ?? {}),
+    pending: (scopeKey, channel, opts) => store.pending(scopeKey, channel, opts),
+    delivered: (scopeKey, channel, ids) => store.delivered(scopeKey, channel, ids),
     close: async () => {
       if (own) client.destroy();
     },
@@ -141,7 +153,7 @@ class DynamoHistory {
     private readonly table: string,
   ) {}
 
-  async record(report: ScanReport, options: ClassifyOptions): Promise<RunComparison> {
+  async record(report: ScanReport, options: RecordOptions & ClassifyOptions): Promise<RunComparison> {
     const run = report.run;
     if (!run) throw new HistoryError("the report has no run (it was written before cloudconform 0.2, or merged by hand): it can't be recorded in the history");
     if (!/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(run.startedAt) || run.id.length > 200) throw new HistoryError(`run ${JSON.stringify(run.id.slice(0, 200))} has no valid start time: not recorded`);
@@ -172,7 +184,7 @@ class DynamoHistory {
         comparison.changes = [...changes.values()].sort((a, b) => compareFindings(a.finding, b.finding) || compareStrings(a.key, b.key));
         comparison.counts = emptyCounts();
         for (const c of comparison.changes) comparison.counts[c.change]++;
-        return runPuts(this.table, scope, runSk, report, comparison);
+        return [...runPuts(this.table, scope, runSk, report, comparison), ...outboxPuts(this.table, scope, report, comparison, options.outbox)];
       };
 
       // Written whole when it fits one transaction (with the run items), else in chunks, then the run items.
@@ -202,6 +214,67 @@ class DynamoHistory {
         await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt) * Math.random()));
       }
     });
+  }
+
+  async pending(scopeKey: string, channel: string, options: OutboxTakeOptions): Promise<OutboxTake> {
+    if (!/^[0-9a-f]{64}$/.test(channel)) throw new HistoryError('not a channel id');
+    const scope = scopeId(scopeKey);
+    const pk = `O#${scope}`;
+    return this.guard(async () => {
+      const rows: EntryRow[] = [];
+      // Only the keys and counts first (the items of entries let go are never read).
+      await this.query(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':pk': { S: pk }, ':p': { S: `${channel}#` } },
+          ProjectionExpression: 'sk, #n, dr, rid, #at',
+          ExpressionAttributeNames: { '#n': 'n', '#at': 'at' },
+        },
+        MAX_OUTBOX_ROWS,
+        (item) => {
+          const n = Number(item.n?.N);
+          const dropped = Number(item.dr?.N);
+          const sk = item.sk?.S;
+          const runId = item.rid?.S;
+          const at = item.at?.S;
+          if (typeof sk !== 'string' || typeof runId !== 'string' || typeof at !== 'string' || !Number.isSafeInteger(n) || !Number.isSafeInteger(dropped) || n < 0 || dropped < 0) throw this.bad(item, 'not an outbox entry');
+          rows.push({ id: sk, runId, startedAt: at, n, dropped });
+        },
+      );
+      const plan = planTake(rows, options.runId, options.now);
+      const entries: PendingEntry[] = [];
+      await inParallel(plan.take, CONCURRENCY, async (row) => {
+        const item = await this.get(pk, row.id);
+        const items = typeof item?.items?.S === 'string' ? parseEntryItems(item.items.S) : undefined;
+        if (item && !items) {
+          plan.remove.push(row.id);
+          plan.dropped += row.n;
+        } else if (items) entries.push({ id: row.id, runId: row.runId, startedAt: row.startedAt, items });
+      });
+      entries.sort((a, b) => compareStrings(a.id, b.id));
+      await inParallel(plan.remove, CONCURRENCY, async (sk) => void (await this.client.send(new DeleteItemCommand({ TableName: this.table, Key: { pk: { S: pk }, sk: { S: sk } } }))));
+      // The standing now of each late finding: its state item (one GetItem per key, late ones only).
+      const standings = new Map<string, Standing>();
+      const late = new Map<string, Finding>();
+      for (const e of entries) if (e.runId !== options.runId) for (const i of e.items) late.set(i.key, i.finding);
+      await inParallel([...late], CONCURRENCY, async ([key, finding]) => {
+        const item = await this.get(`S#${scope}`, stateSk(finding, key));
+        if (item) standings.set(key, this.parseState(item, `S#${scope}`).entry.standing);
+      });
+      const settled = settle(entries, options.runId, (i) => standings.get(i.key));
+      return { entries, dropped: plan.dropped, expired: plan.expired, settled };
+    });
+  }
+
+  async delivered(scopeKey: string, channel: string, ids: readonly string[]): Promise<void> {
+    const pk = `O#${scopeId(scopeKey)}`;
+    await this.guard(() =>
+      inParallel(
+        ids.filter((id) => id.startsWith(`${channel}#`)),
+        CONCURRENCY,
+        async (sk) => void (await this.client.send(new DeleteItemCommand({ TableName: this.table, Key: { pk: { S: pk }, sk: { S: sk } } }))),
+      ),
+    );
   }
 
   async runs(options: { scopeKey?: string; limit?: number }): Promise<RunSummary[]> {
@@ -464,6 +537,23 @@ function runPuts(table: string, scope: string, sk: string, report: ScanReport, c
   const allItem = { ...base, pk: { S: 'RUNS' } };
   const put = (item: Record<string, AttributeValue>): TransactWriteItem => ({ Put: { TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } });
   return [put(scopeItem), put(allItem)];
+}
+
+/** The run's pending notifications, one item per channel (written with the run items). */
+function outboxPuts(table: string, scope: string, report: ScanReport, comparison: RunComparison, plan: OutboxPlan | undefined): TransactWriteItem[] {
+  if (!plan || plan.channels.length === 0) return [];
+  const items = plan.select(comparison);
+  if (items.length === 0) return [];
+  const run = report.run!;
+  const { json, n, dropped } = entryOf(items);
+  const ttl = { N: String(Math.floor(Date.parse(run.startedAt) / 1000) + OUTBOX_KEPT_DAYS * 86_400) };
+  return plan.channels.map((channel) => ({
+    Put: {
+      TableName: table,
+      Item: { pk: { S: `O#${scope}` }, sk: { S: `${channel}#${run.startedAt}#${run.id}` }, rid: { S: run.id }, at: { S: run.startedAt }, n: { N: String(n) }, dr: { N: String(dropped) }, items: { S: json }, ttl },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  }));
 }
 
 /**

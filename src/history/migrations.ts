@@ -17,6 +17,11 @@
 //   StateEntry list: body ids, standings and the runs that set them, and each entry's finding key
 //   and body hash, 32 bytes each, so recording reads no body of a finding this run saw again),
 //   replaced by each run.
+// - `outbox` (version 2): notifications pending per scope and channel, one row per run and
+//   channel, written in the run's transaction and deleted when the channel took them (at least
+//   once: a failed channel or a crash before sending leaves them for the next run). `channel` is
+//   the SHA-256 of the channel's kind and URL or topic ARN, never the URL (a secret); `items` the
+//   findings to send (JSON, at most OUTBOX_MAX_FINDINGS), `n` their number, `dropped` those left out.
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE bodies (
@@ -53,6 +58,19 @@ export const MIGRATIONS: readonly string[] = [
     keys BLOB NOT NULL,
     hashes BLOB NOT NULL
   ) WITHOUT ROWID;
+  `,
+  `
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    scope_key TEXT NOT NULL,
+    channel BLOB NOT NULL,
+    run_id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    dropped INTEGER NOT NULL,
+    items TEXT NOT NULL
+  );
+  CREATE INDEX outbox_by_channel ON outbox (scope_key, channel, started_at, id);
   `,
 ];
 

@@ -2,7 +2,7 @@
 // report is written, so a history that can't be written never loses the run's own result).
 import { lstatSync } from 'node:fs';
 import type { ScanReport } from '../model/report';
-import type { RunComparison } from './types';
+import type { OutboxPlan, RunComparison } from './types';
 import { writeError } from '../cli/terminal';
 import { defaultHistoryPath, HistoryError, HistoryUnavailableError, openHistory } from './store';
 
@@ -22,15 +22,15 @@ function fileGone(path: string): boolean {
   }
 }
 
-/** `recorded` gets the run's comparison with the scope's previous state (for --notify). */
-export function recordRun(report: ScanReport, db: string | undefined, recorded?: (comparison: RunComparison) => void): boolean {
+/** `recorded` gets the run's comparison with the scope's previous state (for --notify); `outbox`: its notifications kept pending with it. */
+export function recordRun(report: ScanReport, db: string | undefined, recorded?: (comparison: RunComparison) => void, options: { outbox?: OutboxPlan } = {}): boolean {
   const path = db ?? defaultHistoryPath();
   try {
     const store = openHistory({ path });
     try {
       // Recorded by the process that scanned, in its directory: a file named by an earlier finding
       // that is gone now was deleted (classify asks only about files below the scanned directories).
-      const comparison = store.record(report, { fileGone });
+      const comparison = store.record(report, { fileGone, ...(options.outbox ? { outbox: options.outbox } : {}) });
       recorded?.(comparison);
     } finally {
       store.close();

@@ -19,7 +19,8 @@ import { CHANGE_KINDS, classify, emptyCounts, type Standing, type StateEntry } f
 import { decodeInts, encodeInts } from './codec';
 import { APPLICATION_ID, MIGRATIONS } from './migrations';
 import { HistoryUnavailableError, loadSqlite, type SqliteDatabase } from './sqlite';
-import type { ChangeKind, FindingChange, HistoryStore, RunComparison, RunSummary } from './types';
+import { entryOf, OUTBOX_KEPT_DAYS, parseEntryItems, planTake, settle, type EntryRow } from './outbox';
+import type { ChangeKind, FindingChange, HistoryStore, OutboxPlan, OutboxTake, OutboxTakeOptions, PendingEntry, RecordOptions, RunComparison, RunSummary } from './types';
 
 export { HistoryUnavailableError } from './sqlite';
 export { asyncHistory } from './types';
@@ -51,6 +52,9 @@ export function defaultHistoryPath(env: NodeJS.ProcessEnv = process.env): string
 /** A writer waits this long for another process's transaction (a 50,000-finding run records in about a second). */
 const WRITE_BUSY_TIMEOUT_MS = 30_000;
 const READ_BUSY_TIMEOUT_MS = 10_000;
+
+/** The oldest schema read as it is (commands that only read never migrate). */
+const READABLE_FROM = 1;
 
 const STANDINGS: readonly Standing[] = ['failing', 'suppressed', 'passing', 'unknown', 'resolved'];
 
@@ -148,7 +152,8 @@ function prepareSchema(db: SqliteDatabase, path: string, readonly: boolean, empt
   if (readonly) {
     if (emptyFile) return true;
     const version = check();
-    if (version < MIGRATIONS.length) {
+    // Reading needs version 1's tables only (version 2 added the outbox, which only recording uses).
+    if (version < READABLE_FROM) {
       if (version === 0) return true;
       throw new HistoryError(`${path} has an older history schema (${version}): record a run (scan or audit) with this version to bring it up to date`);
     }
@@ -258,12 +263,100 @@ class SqliteHistory implements HistoryStore {
     private readonly empty: boolean,
   ) {}
 
-  record(report: ScanReport, options: ClassifyOptions = {}): RunComparison {
+  record(report: ScanReport, options: RecordOptions = {}): RunComparison {
     const run = report.run;
     if (!run) {
       throw new HistoryError('the report has no run (it was written before cloudconform 0.2, or merged by hand): it can\'t be recorded in the history');
     }
-    return this.guard(() => this.db.transaction(() => this.recordInTransaction(report, run, options)).immediate());
+    return this.guard(() =>
+      this.db
+        .transaction(() => {
+          const comparison = this.recordInTransaction(report, run, options);
+          this.enqueue(run, comparison, options.outbox);
+          return comparison;
+        })
+        .immediate(),
+    );
+  }
+
+  /** The run's notifications, pending per channel (same transaction as the run); expired entries of the scope's other channels go. */
+  private enqueue(run: RunInfo, comparison: RunComparison, plan: OutboxPlan | undefined): void {
+    const cutoff = new Date(Date.parse(run.startedAt) - OUTBOX_KEPT_DAYS * 86_400_000).toISOString();
+    const channels = (plan?.channels ?? []).map((c) => Buffer.from(c, 'hex'));
+    // A channel no longer given would never take its entries: they go once expired (given ones report theirs when taken).
+    const stale = this.db.prepare('SELECT id, channel FROM outbox WHERE scope_key = ? AND started_at < ?').all(run.scope.key, cutoff) as { id: number; channel: Uint8Array }[];
+    const remove = this.db.prepare('DELETE FROM outbox WHERE id = ?');
+    for (const row of stale) if (!channels.some((c) => c.equals(row.channel))) remove.run(row.id);
+    const items = plan ? plan.select(comparison) : [];
+    if (items.length === 0) return;
+    const { json, n, dropped } = entryOf(items);
+    const insert = this.db.prepare('INSERT INTO outbox (scope_key, channel, run_id, started_at, n, dropped, items) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const channel of channels) insert.run(run.scope.key, channel, run.id, run.startedAt, n, dropped, json);
+  }
+
+  pending(scopeKey: string, channel: string, options: OutboxTakeOptions): OutboxTake {
+    if (this.empty) return { entries: [], dropped: 0, expired: 0, settled: 0 };
+    return this.guard(() =>
+      this.db
+        .transaction((): OutboxTake => {
+          const ch = Buffer.from(channel, 'hex');
+          const rows = (
+            this.db.prepare('SELECT id, run_id, started_at, n, dropped FROM outbox WHERE scope_key = ? AND channel = ? ORDER BY started_at, id').all(scopeKey, ch) as {
+              id: number;
+              run_id: string;
+              started_at: string;
+              n: number;
+              dropped: number;
+            }[]
+          ).map((r): EntryRow => ({ id: String(r.id), runId: r.run_id, startedAt: r.started_at, n: r.n, dropped: r.dropped }));
+          const plan = planTake(rows, options.runId, options.now);
+          const remove = this.db.prepare('DELETE FROM outbox WHERE id = ?');
+          for (const id of plan.remove) remove.run(Number(id));
+          const read = this.db.prepare('SELECT items FROM outbox WHERE id = ?').pluck();
+          const entries: PendingEntry[] = [];
+          for (const row of plan.take) {
+            const items = parseEntryItems(read.get(Number(row.id)) as string);
+            // Not ours (the file was edited): dropped, counted, never sent.
+            if (!items) {
+              remove.run(Number(row.id));
+              plan.dropped += row.n;
+              continue;
+            }
+            entries.push({ id: row.id, runId: row.runId, startedAt: row.startedAt, items });
+          }
+          const standings = this.standings(scopeKey, entries, options.runId);
+          const settled = settle(entries, options.runId, (i) => standings.get(i.key));
+          return { entries, dropped: plan.dropped, expired: plan.expired, settled };
+        })
+        .immediate(),
+    );
+  }
+
+  /** The scope's standing now of the late entries' finding keys. */
+  private standings(scopeKey: string, entries: PendingEntry[], runId: string | undefined): Map<string, Standing> {
+    const wanted = new Set(entries.filter((e) => e.runId !== runId).flatMap((e) => e.items.map((i) => i.key)));
+    const out = new Map<string, Standing>();
+    if (wanted.size === 0) return out;
+    const row = this.db.prepare('SELECT standings, keys FROM scope_state WHERE scope_key = ?').get(scopeKey) as { standings: Uint8Array; keys: Uint8Array } | undefined;
+    if (!row) return out;
+    const standings = decodeInts(row.standings);
+    const keys = Buffer.from(row.keys);
+    for (let i = 0; i < standings.length; i++) {
+      const key = keys.toString('hex', i * 32, i * 32 + 32);
+      if (wanted.has(key)) out.set(key, STANDINGS[standings[i]!]!);
+    }
+    return out;
+  }
+
+  delivered(scopeKey: string, channel: string, entryIds: readonly string[]): void {
+    if (entryIds.length === 0) return;
+    this.guard(() => {
+      const remove = this.db.prepare('DELETE FROM outbox WHERE scope_key = ? AND channel = ? AND id = ?');
+      const ch = Buffer.from(channel, 'hex');
+      this.db.transaction(() => {
+        for (const id of entryIds) remove.run(scopeKey, ch, Number(id));
+      })();
+    });
   }
 
   private recordInTransaction(report: ScanReport, run: RunInfo, options: ClassifyOptions): RunComparison {

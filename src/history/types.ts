@@ -50,9 +50,64 @@ export interface RunSummary {
   changes: Record<ChangeKind, number>;
 }
 
+/**
+ * The notification outbox (at-least-once delivery): what a run has to say to a channel is written
+ * with the run, and stays pending until that channel took it. A channel is named by
+ * channelId() (a SHA-256 of its kind and URL or topic ARN): never the URL, a secret.
+ */
+export interface OutboxItem {
+  key: string;
+  change: ChangeKind;
+  finding: Finding;
+}
+
+/** Given to record(): the channels, and the comparison's items to send (the notify filters' choice). */
+export interface OutboxPlan {
+  channels: readonly string[];
+  /** Called on the final comparison (DynamoDB may classify keys again after a conflict). */
+  select(comparison: RunComparison): OutboxItem[];
+}
+
+/** One run's pending items for one channel. */
+export interface PendingEntry {
+  /** The store's id of the entry (for delivered()). */
+  id: string;
+  runId: string;
+  startedAt: string;
+  items: OutboxItem[];
+}
+
+/** What a channel has pending (oldest first, the current run's included), and what was let go. */
+export interface OutboxTake {
+  entries: PendingEntry[];
+  /** Findings dropped: over OUTBOX_MAX_FINDINGS (per run, or older ones waiting in all). */
+  dropped: number;
+  /** Findings pending longer than OUTBOX_KEPT_DAYS: dropped. */
+  expired: number;
+  /** Findings not sent: the finding is no longer what the entry says (a failure that passes now). */
+  settled: number;
+}
+
+export interface OutboxTakeOptions {
+  /** The run sending now: its own entry is always taken; older ones are "late". */
+  runId?: string;
+  /** The time expiry is measured against (the run's start). */
+  now: Date;
+}
+
+export interface RecordOptions {
+  fileGone?: (path: string) => boolean;
+  /** Notifications to keep pending with the run (same write). */
+  outbox?: OutboxPlan;
+}
+
 export interface HistoryStore {
   /** Records a report (one transaction) and returns its comparison with the scope's previous state. */
-  record(report: ScanReport, options?: { fileGone?: (path: string) => boolean }): RunComparison;
+  record(report: ScanReport, options?: RecordOptions): RunComparison;
+  /** The channel's pending entries in the scope; expired and over-bound ones are deleted. */
+  pending?(scopeKey: string, channel: string, options: OutboxTakeOptions): OutboxTake;
+  /** The channel took these entries: they are done. */
+  delivered?(scopeKey: string, channel: string, entryIds: readonly string[]): void;
   /** Newest first. */
   runs(options?: { scopeKey?: string; limit?: number }): RunSummary[];
   /** A recorded run's report, as it was recorded; undefined when no run has this id. */
@@ -67,7 +122,9 @@ export interface HistoryStore {
  * (asyncHistory) or DynamoDB (dynamodb.ts), classified alike (the same tests run on both).
  */
 export interface AsyncHistoryStore {
-  record(report: ScanReport, options?: { fileGone?(path: string): boolean }): Promise<RunComparison>;
+  record(report: ScanReport, options?: RecordOptions): Promise<RunComparison>;
+  pending?(scopeKey: string, channel: string, options: OutboxTakeOptions): Promise<OutboxTake>;
+  delivered?(scopeKey: string, channel: string, entryIds: readonly string[]): Promise<void>;
   runs(options?: { scopeKey?: string; limit?: number }): Promise<RunSummary[]>;
   close(): Promise<void>;
 }
@@ -76,6 +133,12 @@ export interface AsyncHistoryStore {
 export function asyncHistory(store: HistoryStore): AsyncHistoryStore {
   return {
     record: async (report, options) => store.record(report, options),
+    ...(store.pending && store.delivered
+      ? {
+          pending: async (scopeKey: string, channel: string, options: OutboxTakeOptions) => store.pending!(scopeKey, channel, options),
+          delivered: async (scopeKey: string, channel: string, ids: readonly string[]) => store.delivered!(scopeKey, channel, ids),
+        }
+      : {}),
     runs: async (options) => store.runs(options),
     close: async () => store.close(),
   };

@@ -3,18 +3,24 @@
 // after the history recorded the run. A channel that fails is an error entry (`notify:KIND`); the
 // other channels still send, and the findings are recorded and reported all the same.
 //
+// At least once (the outbox): with a history, the run's items for each channel are written with
+// the run (record's `outbox` plan, outboxPlan), and each channel's message is what it has pending
+// in the scope: this run's items and those earlier runs could not deliver (a channel that
+// failed, a process that died between recording and notifying), marked "delivered late". An
+// entry is deleted only once its channel took the message. Without a history, at most once.
+//
 // Webhook signatures (verification, for receivers): with CLOUDCONFORM_WEBHOOK_SECRET set, each
 // POST carries `X-Cloudconform-Timestamp: UNIX_SECONDS` and
 // `X-Cloudconform-Signature: sha256=HEX`, HEX = HMAC-SHA256(secret, TIMESTAMP + "." + RAW_BODY).
 // Recompute it over the raw bytes, compare in constant time, refuse a timestamp more than 5
 // minutes from your clock, and a body `delivery` id already seen (a retry repeats it).
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Finding, ScanError, ScanReport } from '../model/report';
-import type { RunComparison } from '../history/types';
-import { describeAwsError } from '../sources/aws/errors';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { findingKey, type Finding, type ScanError, type ScanReport } from '../model/report';
+import type { AsyncHistoryStore, OutboxPlan, OutboxTake, RunComparison } from '../history/types';
+import { describeAwsError, redactSecrets } from '../sources/aws/errors';
 import { VERSION } from '../version';
 import { DEFAULT_SEND_TIMEOUT_MS, postWithRetries, type PostOptions } from './deliver';
-import { jsonDocument, plainText, selectItems, slackPayload, snsSubject, type Digest } from './message';
+import { jsonDocument, plainText, selectItems, slackPayload, snsSubject, sortItems, type Digest, type NotifyItem, type OutboxCounts } from './message';
 import { redactChannels, type NotifyChannel, type NotifyFilters } from './targets';
 
 export { parseNotifyTarget, parseNotifyTargets, parseNotifyFilters, NotifyTargetError, DEFAULT_NOTIFY_ON, NOTIFY_ON } from './targets';
@@ -50,6 +56,33 @@ export interface NotifyOptions {
   /** A finding's tags when known (the tag filter leaves out findings whose tags are unknown). */
   tagsOf?: (f: Finding) => Record<string, string> | undefined;
   now?: () => Date;
+  /** The history's outbox (the run was recorded with outboxPlan): each channel sends what it has pending. */
+  outbox?: NotifyOutbox;
+}
+
+export interface NotifyOutbox {
+  /** A store without an outbox (pending, delivered) leaves delivery at most once. */
+  store: Pick<AsyncHistoryStore, 'pending' | 'delivered'>;
+  scopeKey: string;
+  /** The run notifying (its entry is this run's news, the others' are late). */
+  runId?: string;
+  /** What expiry is measured against (default: the run's start). */
+  now?: Date;
+}
+
+/** A channel's id in the outbox: SHA-256 of its kind and URL or topic ARN (hex). Never the URL itself: a secret. */
+export function channelId(channel: NotifyChannel): string {
+  return createHash('sha256')
+    .update(`cloudconform-channel\n${channel.kind}\n${channel.kind === 'sns' ? channel.topicArn : channel.url.href}`)
+    .digest('hex');
+}
+
+/** What record() keeps pending for `channels`: the items notify would send for this run (the same selection). */
+export function outboxPlan(channels: readonly NotifyChannel[], filters: NotifyFilters, report: ScanReport, tagsOf: (f: Finding) => Record<string, string> | undefined = tagsOfFinding): OutboxPlan {
+  return {
+    channels: channels.map(channelId),
+    select: (comparison) => selectItems(comparison, report, filters, tagsOf).items.map((i) => ({ key: findingKey(i.finding), change: i.change, finding: i.finding })),
+  };
 }
 
 export interface NotifyOutcome {
@@ -59,6 +92,8 @@ export interface NotifyOutcome {
   warnings: string[];
   /** Findings left out because the tag filter could not judge them (tags unknown). */
   tagsUnknown: number;
+  /** With the outbox: its counts over every channel. */
+  outbox?: OutboxCounts;
 }
 
 /**
@@ -75,26 +110,69 @@ export async function notify(
   const env = opts.env ?? process.env;
   const digest = selectItems(comparison, report, filters, opts.tagsOf ?? tagsOfFinding);
   const outcome: NotifyOutcome = { sent: [], errors: [], warnings: [], tagsUnknown: digest.tagsUnknown };
-  if (digest.items.length === 0 || channels.length === 0) return outcome;
+  const outbox = opts.outbox?.store.pending && opts.outbox.store.delivered ? opts.outbox : undefined;
+  if ((digest.items.length === 0 && !outbox) || channels.length === 0) return outcome;
   const secret = env[WEBHOOK_SECRET_ENV] || undefined;
-  if (!secret && channels.some((c) => c.kind === 'webhook')) {
-    outcome.warnings.push(`${WEBHOOK_SECRET_ENV} is not set: webhook messages are sent unsigned (receivers can't tell them from forgeries)`);
-  }
+  const totals: OutboxCounts = { late: 0, dropped: 0, expired: 0, settled: 0 };
+  let unsigned = false;
   const results = await Promise.all(
-    channels.map(async (channel): Promise<NotifyResult | ScanError> => {
+    channels.map(async (channel): Promise<NotifyResult | ScanError | undefined> => {
+      const fail = (reason: string): ScanError => ({ file: `notify:${channel.kind}`, message: redactChannels(`${channel.shown}: ${reason}`, channels) });
+      let message = digest;
+      let taken: OutboxTake | undefined;
+      const id = outbox ? channelId(channel) : '';
+      if (outbox) {
+        try {
+          taken = await outbox.store.pending!(outbox.scopeKey, id, { runId: outbox.runId ?? report.run?.id, now: outbox.now ?? (report.run ? new Date(report.run.startedAt) : new Date()) });
+          message = withPending(digest, taken, outbox.runId ?? report.run?.id);
+          for (const k of ['late', 'dropped', 'expired', 'settled'] as const) totals[k] += message.outbox![k];
+        } catch (e) {
+          // This run's items are sent all the same (they are pending: sent again next time, at worst twice).
+          outcome.errors.push(fail(`the pending notifications could not be read (this run's are sent): ${redactSecrets((e as Error)?.message ?? String(e))}`));
+        }
+      }
+      if (message.items.length === 0) return undefined;
+      if (channel.kind === 'webhook' && !secret) unsigned = true;
+      let result: NotifyResult;
       try {
-        return await send(channel, digest, secret, opts);
+        result = await send(channel, message, secret, opts);
       } catch (e) {
         const reason = channel.kind === 'sns' ? describeAwsError(e) : ((e as Error)?.message ?? String(e));
-        return { file: `notify:${channel.kind}`, message: redactChannels(`${channel.shown}: not sent: ${reason}`, channels) };
+        return fail(`not sent: ${reason}${outbox ? ' (kept: sent with the next run of this scope)' : ''}`);
       }
+      if (outbox && taken && taken.entries.length) {
+        try {
+          await outbox.store.delivered!(outbox.scopeKey, id, taken.entries.map((e) => e.id));
+        } catch (e) {
+          outcome.errors.push(fail(`sent, but not marked delivered (it may be sent again): ${redactSecrets((e as Error)?.message ?? String(e))}`));
+        }
+      }
+      return result;
     }),
   );
+  if (unsigned) outcome.warnings.push(`${WEBHOOK_SECRET_ENV} is not set: webhook messages are sent unsigned (receivers can't tell them from forgeries)`);
   for (const r of results) {
+    if (r === undefined) continue;
     if ('file' in r) outcome.errors.push(r);
     else outcome.sent.push(r);
   }
+  if (outbox) outcome.outbox = totals;
   return outcome;
+}
+
+/**
+ * One channel's message: its pending entries (oldest first; a key in several, the newest) merged
+ * with this run's own items (also pending, unless the run was recorded without the plan).
+ */
+function withPending(digest: Digest, taken: OutboxTake, runId: string | undefined): Digest {
+  const byKey = new Map<string, NotifyItem>();
+  for (const e of taken.entries) {
+    for (const i of e.items) byKey.set(i.key, { change: i.change, finding: i.finding, ...(e.runId !== runId ? { late: { runId: e.runId, startedAt: e.startedAt } } : {}) });
+  }
+  for (const i of digest.items) byKey.set(findingKey(i.finding), i);
+  const items = sortItems([...byKey.values()]);
+  const late = items.filter((i) => i.late).length;
+  return { ...digest, items, outbox: { late, dropped: taken.dropped, expired: taken.expired, settled: taken.settled } };
 }
 
 /** The tags a live finding carries when its run kept them (`RuleRunner` with keepTags: audit and events with --notify-tag). */

@@ -8,10 +8,21 @@ import type { ChangeKind, RunComparison } from '../history/types';
 import { RISK_ORDER } from '../rules/rule';
 import { printable, safeJson } from '../reporters/printable';
 import type { NotifyFilters } from './targets';
+import { OUTBOX_KEPT_DAYS, OUTBOX_MAX_FINDINGS } from '../history/outbox';
 
 export interface NotifyItem {
   change: ChangeKind;
   finding: Finding;
+  /** Kept pending by an earlier run whose message its channel did not take (the outbox): that run. */
+  late?: { runId: string; startedAt: string };
+}
+
+/** The outbox's counts for one channel's message (findings). */
+export interface OutboxCounts {
+  late: number;
+  dropped: number;
+  expired: number;
+  settled: number;
 }
 
 /** What one run gives every channel to say. */
@@ -21,6 +32,8 @@ export interface Digest {
   items: NotifyItem[];
   /** Findings the tag filter could not judge: their tags are unknown (see selectItems). */
   tagsUnknown: number;
+  /** With the outbox: late items in this message, and what was let go. */
+  outbox?: OutboxCounts;
 }
 
 /**
@@ -58,11 +71,15 @@ export function selectItems(
     }
     return true;
   });
+  return { run: report.run ?? comparison?.current, items: sortItems(items), tagsUnknown };
+}
+
+/** Worst first: risk, then change, then the report's order. */
+export function sortItems(items: NotifyItem[]): NotifyItem[] {
   const changeOrder = (c: ChangeKind) => ['regressed', 'new', 'suppression-expired', 'still-failing', 'resolved'].indexOf(c);
-  items.sort(
+  return items.sort(
     (a, b) => RISK_ORDER.indexOf(b.finding.risk) - RISK_ORDER.indexOf(a.finding.risk) || changeOrder(a.change) - changeOrder(b.change) || compareFindings(a.finding, b.finding),
   );
-  return { run: report.run ?? comparison?.current, items, tagsUnknown };
 }
 
 /** `2 new, 1 regressed` (in the order of `kinds`). */
@@ -106,8 +123,13 @@ function runLine(d: Digest): string {
 /** `cloudconform: 2 new, 1 regressed failures` */
 export function headline(d: Digest): string {
   const failures = d.items.every((i) => i.change !== 'resolved');
-  return `cloudconform: ${countsPhrase(d.items)}${failures ? ` failure${d.items.length === 1 ? '' : 's'}` : ''}`;
+  const o = d.outbox;
+  const extra = o ? [o.late && `${o.late} delivered late`, o.dropped && `${o.dropped} dropped (over ${OUTBOX_MAX_FINDINGS} pending)`, o.expired && `${o.expired} expired (pending over ${OUTBOX_KEPT_DAYS} days)`].filter(Boolean) : [];
+  return `cloudconform: ${countsPhrase(d.items)}${failures ? ` failure${d.items.length === 1 ? '' : 's'}` : ''}${extra.length ? ` (${extra.join(', ')})` : ''}`;
 }
+
+/** ` (delivered late)` for an item an earlier run kept pending. */
+const lateMark = (i: NotifyItem) => (i.late ? ' (delivered late)' : '');
 
 // ---- Slack -----------------------------------------------------------------------------------
 
@@ -133,9 +155,10 @@ export function slackLiteral(value: string, max = 300): string {
   return `\`${text}\``;
 }
 
-function slackItem({ change, finding: f }: NotifyItem): string {
+function slackItem(item: NotifyItem): string {
+  const { change, finding: f } = item;
   return (
-    `• *${change}* · ${f.risk} · ${slackLiteral(f.ruleId, 60)} · ${slackLiteral(f.resource.type, 80)} ${slackLiteral(nameOf(f))} · ${slackLiteral(placeOf(f))}\n` +
+    `• *${change}*${lateMark(item)} · ${f.risk} · ${slackLiteral(f.ruleId, 60)} · ${slackLiteral(f.resource.type, 80)} ${slackLiteral(nameOf(f))} · ${slackLiteral(placeOf(f))}\n` +
     `      ${slackLiteral(f.message, 500)}`
   );
 }
@@ -174,12 +197,15 @@ export interface NotifyDocumentFinding {
   resource: { type: string; id: string; name?: string; account?: string; region?: string; arn?: string };
   location: { file: string; line: number };
   message: string;
+  /** Kept pending by this earlier run (its channel did not take the message then). */
+  late?: { runId: string; startedAt: string };
 }
 
-function documentFinding({ change, finding: f }: NotifyItem): NotifyDocumentFinding {
+function documentFinding({ change, finding: f, late }: NotifyItem): NotifyDocumentFinding {
   const live = liveIdentityOf(f);
   return {
     change,
+    ...(late ? { late: { runId: clip(late.runId, 200), startedAt: clip(late.startedAt, 40) } } : {}),
     key: findingKey(f),
     ruleId: f.ruleId,
     risk: f.risk,
@@ -210,6 +236,7 @@ export function jsonDocument(d: Digest, budget = JSON_BUDGET): string {
     ...(d.run ? { run: { id: d.run.id, command: d.run.command, scope: clip(d.run.scope.key, 1024), label: clip(d.run.scope.label, 1024), startedAt: d.run.startedAt, endedAt: d.run.endedAt } } : {}),
     counts,
     ...(d.tagsUnknown ? { tagsUnknown: d.tagsUnknown } : {}),
+    ...(d.outbox && (d.outbox.late || d.outbox.dropped || d.outbox.expired || d.outbox.settled) ? { outbox: d.outbox } : {}),
   };
   let size = Buffer.byteLength(safeJson({ ...base, findings: [], omitted: d.items.length, omittedByRule: byRule(d.items) }), 'utf8');
   const findings: string[] = [];
@@ -236,8 +263,9 @@ export function plainText(d: Digest, budget = TEXT_BUDGET): string {
   const lines = [`${headline(d)}${d.run ? ` — ${printable(clip(runLine(d), 400))}` : ''}`, ''];
   let size = lines[0]!.length;
   let listed = 0;
-  for (const { change, finding: f } of d.items) {
-    const line = `- ${change}: ${f.risk} ${printable(f.ruleId)} ${printable(clip(f.resource.type, 80))} ${printable(clip(nameOf(f), 300))} at ${printable(clip(placeOf(f), 300))}\n  ${printable(clip(f.message, 500))}`;
+  for (const item of d.items) {
+    const { change, finding: f } = item;
+    const line = `- ${change}${lateMark(item)}: ${f.risk} ${printable(f.ruleId)} ${printable(clip(f.resource.type, 80))} ${printable(clip(nameOf(f), 300))} at ${printable(clip(placeOf(f), 300))}\n  ${printable(clip(f.message, 500))}`;
     if (size + line.length + 1 > budget) break;
     lines.push(line);
     size += line.length + 1;

@@ -1,0 +1,155 @@
+// At-least-once notifications of event runs, with the history in DynamoDB on moto: a webhook that
+// fails keeps the run's new failure pending (written with the run), and the next event batch of
+// the scope (nothing new in it) delivers it; a handler killed between recording and notifying
+// (the SQS retry finds the failure still-failing) delivers it on the retry; two channels, one
+// failing: only that one sends again; the built Lambda handler does the same; no channel URL is
+// stored (the table's items are read back and searched).
+import { describe, it, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { handleEvents, type HandleEventsOptions } from '../../src/events/handler';
+import { openDynamoHistory } from '../../src/history/dynamodb';
+import type { AsyncHistoryStore } from '../../src/history/types';
+import { parseNotifyFilters, parseNotifyTarget } from '../../src/notify/index';
+import { seed, TEST_CREDENTIALS } from './seed';
+import { useAuditEmulator } from './audit-helpers';
+import { PROJECT_ROOT } from './venv';
+import { notebookEvent, sqsBatch } from '../helpers/cloudtrail';
+import { ok, startNotifyServer, type NotifyServer } from '../helpers/notify-server';
+import { createHistoryTable, lambdaContext } from './events-drain';
+
+const REGION = 'us-east-1';
+const SECRET_PATH = '/hooks/T0PSECRETPATH?token=QUERYSECRET';
+const NAMES = ['cc-outbox-a', 'cc-outbox-b', 'cc-outbox-c', 'cc-outbox-d', 'cc-outbox-lambda'];
+
+const emulator = useAuditEmulator({
+  seed: async (moto) => {
+    const seeded = await seed(moto.endpoint, [{ region: REGION, notebooks: [...NAMES.map((name) => ({ name })), { name: 'cc-outbox-private', access: 'Disabled', inSubnet: true }] }]);
+    for (const t of ['outbox-1', 'outbox-2', 'outbox-3', 'outbox-lambda']) await createHistoryTable(moto.endpoint, REGION, t);
+    return seeded;
+  },
+});
+
+let server: NotifyServer;
+before(async () => (server = await startNotifyServer()));
+after(async () => server.stop());
+beforeEach(() => {
+  server.received.length = 0;
+  server.behave(ok);
+});
+
+const filters = parseNotifyFilters({}, (id) => id);
+const store = (table: string) =>
+  openDynamoHistory({ table, client: new DynamoDBClient({ endpoint: emulator.moto.endpoint, region: REGION, credentials: TEST_CREDENTIALS }) });
+const run = (data: unknown, history: HandleEventsOptions['history'], urls: string[]) =>
+  handleEvents(
+    { source: 'test', data },
+    {
+      endpointUrl: emulator.proxy.endpoint,
+      maxAttempts: 1,
+      notFoundDelaysMs: [10],
+      history,
+      notify: { channels: urls.map((u) => parseNotifyTarget(`webhook=${u}`)), filters, options: { attempts: 1, backoffMs: [0] } },
+    },
+  );
+const findingsOf = (body: string) => JSON.parse(body).findings as { resource: { name?: string }; change: string; late?: { runId: string } }[];
+
+async function tableText(table: string): Promise<string> {
+  const client = new DynamoDBClient({ endpoint: emulator.moto.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
+  try {
+    return JSON.stringify((await client.send(new ScanCommand({ TableName: table }))).Items ?? []);
+  } finally {
+    client.destroy();
+  }
+}
+
+describe('notifications at least once (DynamoDB history on moto)', () => {
+  it('a webhook answering 500: the next batch of the scope (nothing new) delivers the first batch\'s new failure, said late; no URL stored', async () => {
+    const history = store('outbox-1');
+    const url = `${server.origin}${SECRET_PATH}`;
+    server.behave((_req, res) => res.writeHead(500).end('down'));
+    const first = await run(notebookEvent('create-notebook-default-access.json', 'cc-outbox-a'), history, [url]);
+    assert.equal(first.comparison?.counts.new, 1);
+    assert.equal(first.notifications.length, 0);
+    assert.ok(first.errors.some((e) => e.file === 'notify:webhook'));
+    server.received.length = 0;
+    server.behave(ok);
+    const second = await run(notebookEvent('create-notebook-disabled.json', 'cc-outbox-private'), history, [url]);
+    assert.equal(second.comparison?.counts.new, 0);
+    assert.equal(server.received.length, 1);
+    const items = findingsOf(server.received[0]!.body);
+    assert.deepEqual(items.map((f) => [f.resource.name, f.change]), [['cc-outbox-a', 'new']]);
+    assert.equal(items[0]!.late?.runId, first.report.run!.id);
+    const third = await run(notebookEvent('create-notebook-disabled.json', 'cc-outbox-private'), history, [url]);
+    assert.equal(third.notifications.length, 0);
+    assert.equal(server.received.length, 1, 'delivered once');
+    const text = await tableText('outbox-1');
+    for (const secret of ['T0PSECRETPATH', 'QUERYSECRET', server.origin]) assert.ok(!text.includes(secret), `${secret} stored`);
+    await history.close();
+  });
+
+  it('killed between recording and notifying: the SQS retry (still-failing by then) delivers the failure', async () => {
+    const real = store('outbox-2');
+    // The run is written, then the handler dies before notifying (a timeout, a crash).
+    const dying: AsyncHistoryStore = {
+      ...real,
+      record: async (report, options) => {
+        await real.record(report, options);
+        throw new Error('Task timed out after 60.00 seconds');
+      },
+    };
+    const batch = sqsBatch([notebookEvent('create-notebook-default-access.json', 'cc-outbox-b')], ['m-b']);
+    const first = await run(batch, dying, [`${server.origin}/h`]);
+    assert.deepEqual(first.batchItemFailures, [{ itemIdentifier: 'm-b' }]);
+    assert.equal(server.received.length, 0);
+    const retry = await run(batch, real, [`${server.origin}/h`]);
+    assert.equal(retry.comparison?.counts['still-failing'], 1, 'the history already had it');
+    assert.equal(server.received.length, 1);
+    assert.deepEqual(findingsOf(server.received[0]!.body).map((f) => f.resource.name), ['cc-outbox-b']);
+    await real.close();
+  });
+
+  it('two channels, one failing: only the failing one sends again', async () => {
+    const history = store('outbox-3');
+    server.behave((req, res) => (req.path === '/down' ? res.writeHead(503).end('later') : res.writeHead(200).end('ok')));
+    const first = await run(notebookEvent('create-notebook-default-access.json', 'cc-outbox-c'), history, [`${server.origin}/up`, `${server.origin}/down`]);
+    assert.equal(first.notifications.length, 1);
+    server.received.length = 0;
+    server.behave(ok);
+    await run(notebookEvent('create-notebook-disabled.json', 'cc-outbox-private'), history, [`${server.origin}/up`, `${server.origin}/down`]);
+    assert.deepEqual(server.received.map((r) => r.path), ['/down']);
+    assert.deepEqual(findingsOf(server.received[0]!.body).map((f) => f.resource.name), ['cc-outbox-c']);
+    await history.close();
+  });
+
+  it('the built Lambda handler: a webhook down for one invocation, the next invocation delivers', async () => {
+    const file = join(PROJECT_ROOT, 'dist', 'lambda.js');
+    assert.ok(existsSync(file), 'dist/lambda.js: run npm run build');
+    const lambda = (await import(pathToFileURL(file).href)) as { handler: (e: unknown, c: unknown) => Promise<unknown>; resetLambda: () => Promise<void> };
+    const saved = { ...process.env };
+    try {
+      await lambda.resetLambda();
+      Object.assign(process.env, { AWS_ENDPOINT_URL: emulator.proxy.endpoint, AWS_MAX_ATTEMPTS: '1', CLOUDCONFORM_TABLE: 'outbox-lambda', CLOUDCONFORM_NOTIFY: `webhook=${server.origin}/lambda` });
+      const quiet = console.log;
+      console.log = () => undefined;
+      try {
+        server.behave((_req, res) => res.writeHead(500).end('down'));
+        await lambda.handler(sqsBatch([notebookEvent('create-notebook-default-access.json', 'cc-outbox-lambda')]), lambdaContext());
+        server.received.length = 0;
+        server.behave(ok);
+        await lambda.handler(sqsBatch([notebookEvent('create-notebook-disabled.json', 'cc-outbox-private')]), lambdaContext());
+      } finally {
+        console.log = quiet;
+      }
+      assert.equal(server.received.length, 1);
+      assert.deepEqual(findingsOf(server.received[0]!.body).map((f) => [f.resource.name, typeof f.late?.runId]), [['cc-outbox-lambda', 'string']]);
+    } finally {
+      await lambda.resetLambda();
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+});

@@ -2,8 +2,8 @@
 // run's entry keeps, which pending entries a channel takes, which it lets go (and counts), and
 // whether a late item still says something true. Delivery is at least once: an entry is deleted
 // only after its channel took the message; a crash in between sends it again.
-import type { Finding } from '../model/report';
-import type { Standing } from './classify';
+import { findingKey, type Finding } from '../model/report';
+import { CHANGE_KINDS, type Standing } from './classify';
 import type { OutboxItem, PendingEntry } from './types';
 
 /** The most findings a channel has pending (older runs'), and the most one run's entry keeps. */
@@ -34,8 +34,12 @@ function compact(f: Finding): Finding {
   return { ...f, resource, message: f.message.length > 2000 ? `${f.message.slice(0, 1999)}…` : f.message };
 }
 
-/** Items read back from an entry; anything not of that shape is refused (the entry is dropped as damaged). */
-export function parseEntryItems(json: string): OutboxItem[] | undefined {
+/**
+ * Items read back from an entry; anything not of that shape (a change kind, a finding whose key is
+ * the item's, and `valid` when given: the report contract) is refused: the entry is dropped as
+ * damaged, never sent.
+ */
+export function parseEntryItems(json: string, valid?: (finding: unknown) => boolean): OutboxItem[] | undefined {
   try {
     const value = JSON.parse(json, (k, v: unknown) => {
       if (k === '__proto__') throw new SyntaxError('__proto__');
@@ -45,7 +49,9 @@ export function parseEntryItems(json: string): OutboxItem[] | undefined {
     for (const i of value as OutboxItem[]) {
       if (typeof i !== 'object' || i === null || typeof i.key !== 'string' || !/^[0-9a-f]{64}$/.test(i.key) || typeof i.change !== 'string') return undefined;
       const f = i.finding;
+      if (!CHANGE_KINDS.includes(i.change)) return undefined;
       if (typeof f !== 'object' || f === null || typeof f.ruleId !== 'string' || typeof f.resource?.id !== 'string' || typeof f.message !== 'string' || typeof f.location?.file !== 'string') return undefined;
+      if ((valid && !valid(f)) || findingKey(f) !== i.key) return undefined;
     }
     return value as OutboxItem[];
   } catch {

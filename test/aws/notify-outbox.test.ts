@@ -9,11 +9,12 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { handleEvents, type HandleEventsOptions } from '../../src/events/handler';
 import { openDynamoHistory } from '../../src/history/dynamodb';
 import type { AsyncHistoryStore } from '../../src/history/types';
-import { parseNotifyFilters, parseNotifyTarget } from '../../src/notify/index';
+import { channelId, parseNotifyFilters, parseNotifyTarget } from '../../src/notify/index';
+import { MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
 import { seed, TEST_CREDENTIALS } from './seed';
 import { useAuditEmulator } from './audit-helpers';
 import { PROJECT_ROOT } from './venv';
@@ -28,7 +29,7 @@ const NAMES = ['cc-outbox-a', 'cc-outbox-b', 'cc-outbox-c', 'cc-outbox-d', 'cc-o
 const emulator = useAuditEmulator({
   seed: async (moto) => {
     const seeded = await seed(moto.endpoint, [{ region: REGION, notebooks: [...NAMES.map((name) => ({ name })), { name: 'cc-outbox-private', access: 'Disabled', inSubnet: true }] }]);
-    for (const t of ['outbox-1', 'outbox-2', 'outbox-3', 'outbox-lambda']) await createHistoryTable(moto.endpoint, REGION, t);
+    for (const t of ['outbox-1', 'outbox-2', 'outbox-3', 'outbox-4', 'outbox-lambda']) await createHistoryTable(moto.endpoint, REGION, t);
     return seeded;
   },
 });
@@ -122,6 +123,30 @@ describe('notifications at least once (DynamoDB history on moto)', () => {
     await run(notebookEvent('create-notebook-disabled.json', 'cc-outbox-private'), history, [`${server.origin}/up`, `${server.origin}/down`]);
     assert.deepEqual(server.received.map((r) => r.path), ['/down']);
     assert.deepEqual(findingsOf(server.received[0]!.body).map((f) => f.resource.name), ['cc-outbox-c']);
+    await history.close();
+  });
+
+  it('attack: a forged outbox entry (a finding not of the report contract, its key not its own) is dropped and counted, never sent', async () => {
+    const history = store('outbox-4');
+    const url = `${server.origin}/forged`;
+    const forged = JSON.stringify([{ key: '0'.repeat(64), change: 'new', finding: { ruleId: 'X', resource: { id: '<!channel> pwned' }, message: 'm', location: { file: 'f' } } }]);
+    const client = new DynamoDBClient({ endpoint: emulator.moto.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
+    const at = new Date().toISOString();
+    await client.send(
+      new PutItemCommand({
+        TableName: 'outbox-4',
+        Item: { pk: { S: `O#audit:caller:${MOTO_DEFAULT_ACCOUNT}` }, sk: { S: `${channelId(parseNotifyTarget(`webhook=${url}`))}#${at}#forged` }, rid: { S: 'forged' }, at: { S: at }, n: { N: '1' }, dr: { N: '0' }, items: { S: forged } },
+      }),
+    );
+    client.destroy();
+    const result = await run(notebookEvent('create-notebook-default-access.json', 'cc-outbox-d'), history, [url]);
+    assert.deepEqual(result.errors, []);
+    assert.equal(server.received.length, 1);
+    const doc = JSON.parse(server.received[0]!.body);
+    assert.deepEqual(findingsOf(server.received[0]!.body).map((f) => f.resource.name), ['cc-outbox-d']);
+    assert.equal(doc.outbox.dropped, 1);
+    assert.doesNotMatch(server.received[0]!.body, /pwned/);
+    assert.ok(!(await tableText('outbox-4')).includes('pwned'), 'the forged entry is deleted');
     await history.close();
   });
 

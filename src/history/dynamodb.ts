@@ -180,12 +180,18 @@ class DynamoHistory {
         for (const c of again.comparison.changes) changes.set(c.key, c);
         planOps(ops, new Map(now.map((s) => [s.entry.key, s])), again.state, keys);
       };
-      const runItems = (): TransactWriteItem[] => {
+      let outboxWritten = false;
+      /** The comparison as the changes stand now (after any reclassification). */
+      const current = (): RunComparison => {
         comparison.changes = [...changes.values()].sort((a, b) => compareFindings(a.finding, b.finding) || compareStrings(a.key, b.key));
         comparison.counts = emptyCounts();
         for (const c of comparison.changes) comparison.counts[c.change]++;
-        return [...runPuts(this.table, scope, runSk, report, comparison), ...outboxPuts(this.table, scope, report, comparison, options.outbox)];
+        return comparison;
       };
+      const runItems = (): TransactWriteItem[] => [
+        ...runPuts(this.table, scope, runSk, report, current()),
+        ...(outboxWritten ? [] : outboxPuts(this.table, scope, report, comparison, options.outbox)),
+      ];
 
       // Written whole when it fits one transaction (with the run items), else in chunks, then the run items.
       for (let attempt = 1; ; attempt++) {
@@ -197,6 +203,15 @@ class DynamoHistory {
           if (conflicts === undefined) return comparison;
           if (conflicts.size) reclassify(conflicts);
         } else {
+          // Over one transaction: the pending notifications go first. A crash between the state
+          // chunks and the run items would otherwise leave the failures still-failing for the next
+          // run with nothing pending (lost); this way they are pending, and a failure classified
+          // new again by the next run is merged with its pending item by key (at least once).
+          if (!outboxWritten) {
+            const puts = outboxPuts(this.table, scope, report, current(), options.outbox);
+            if (puts.length) await this.transact(puts, []);
+            outboxWritten = true;
+          }
           const chunks = chunked(pending);
           const found = new Map<string, Stored | undefined>();
           // One after the other: fewer writes in flight against the table's capacity (and moto

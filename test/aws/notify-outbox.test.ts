@@ -13,7 +13,8 @@ import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dyn
 import { handleEvents, type HandleEventsOptions } from '../../src/events/handler';
 import { openDynamoHistory } from '../../src/history/dynamodb';
 import type { AsyncHistoryStore } from '../../src/history/types';
-import { channelId, parseNotifyFilters, parseNotifyTarget } from '../../src/notify/index';
+import { channelId, outboxPlan, parseNotifyFilters, parseNotifyTarget } from '../../src/notify/index';
+import { fileFinding, report } from '../helpers/history-fixtures';
 import { MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
 import { seed, TEST_CREDENTIALS } from './seed';
 import { useAuditEmulator } from './audit-helpers';
@@ -29,7 +30,7 @@ const NAMES = ['cc-outbox-a', 'cc-outbox-b', 'cc-outbox-c', 'cc-outbox-d', 'cc-o
 const emulator = useAuditEmulator({
   seed: async (moto) => {
     const seeded = await seed(moto.endpoint, [{ region: REGION, notebooks: [...NAMES.map((name) => ({ name })), { name: 'cc-outbox-private', access: 'Disabled', inSubnet: true }] }]);
-    for (const t of ['outbox-1', 'outbox-2', 'outbox-3', 'outbox-4', 'outbox-lambda']) await createHistoryTable(moto.endpoint, REGION, t);
+    for (const t of ['outbox-1', 'outbox-2', 'outbox-3', 'outbox-4', 'outbox-5', 'outbox-lambda']) await createHistoryTable(moto.endpoint, REGION, t);
     return seeded;
   },
 });
@@ -147,6 +148,19 @@ describe('notifications at least once (DynamoDB history on moto)', () => {
     assert.equal(doc.outbox.dropped, 1);
     assert.doesNotMatch(server.received[0]!.body, /pwned/);
     assert.ok(!(await tableText('outbox-4')).includes('pwned'), 'the forged entry is deleted');
+    await history.close();
+  });
+
+  it('a run over one transaction (150 new failures), killed before its run items: its notifications are pending all the same (written first)', async () => {
+    // Through the fault proxy: the last transaction (the run items) fails, as if the process died before it.
+    const history = openDynamoHistory({ table: 'outbox-5', client: new DynamoDBClient({ endpoint: emulator.proxy.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 }) });
+    emulator.proxy.addRule({ fault: 'server-error', action: 'TransactWriteItems', when: (call) => JSON.stringify(call.params).includes('"RUNS#') });
+    const channels = [parseNotifyTarget(`webhook=${server.origin}/big`)];
+    const r = report(Array.from({ length: 150 }, (_, i) => fileFinding('main.tf', `nb${i}`, 'fail')), { files: ['main.tf'] }, { minutes: 1 });
+    await assert.rejects(history.record(r, { outbox: outboxPlan(channels, filters, r) }), /InternalFailure|500|not recorded|DynamoDB/);
+    emulator.proxy.clearRules();
+    const taken = await history.pending!(r.run!.scope.key, channelId(channels[0]!), { runId: r.run!.id, now: new Date(r.run!.startedAt) });
+    assert.deepEqual(taken.entries.map((e) => [e.runId, e.items.length]), [[r.run!.id, 150]]);
     await history.close();
   });
 

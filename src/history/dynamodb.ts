@@ -13,7 +13,8 @@
 //   organization of many accounts listed) is written as its SHA-256 in keys, whole in `run`.
 // - Outbox (notifications pending, at-least-once delivery): pk `O#<scope>`, sk
 //   `<channel>#<startedAt>#<run id>` (channel: the SHA-256 channelId, never the URL), written in
-//   the run's own transaction (with its run items); `items` the findings to send (JSON), `n`
+//   the run's own transaction (with its run items; a run over one transaction: before its state
+//   chunks, so a crash between them leaves them pending); `items` the findings to send (JSON), `n`
 //   their number, `dr` those left out, `rid` and `at` the run; `ttl` OUTBOX_KEPT_DAYS after the
 //   run. Deleted when the channel took them. Two handlers taking the same entry at once both
 //   send it (at least once, not exactly once).

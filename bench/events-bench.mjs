@@ -3,6 +3,7 @@
 // to reuse the test harness in test/aws/: the pinned moto venv, moto server, seeding).
 //
 //   node --import tsx bench/events-bench.mjs [--events 10000] [--notebooks 1000] [--skip-lambda]
+//        [--lambda-store dynamodb|sqlite]
 //
 // 1. moto (pinned, .venv/), seeded with --notebooks notebook instances in one region (a mix of
 //    verdicts: mixedNotebooks).
@@ -12,7 +13,9 @@
 //    one run (the SQLite history), under /usr/bin/time: wall time, events/s, peak RSS. Checked:
 //    every seeded notebook an event named has a finding with its expected verdict, no error.
 // 4. The Lambda handler (dist/lambda.js) in one warm process: every batch of 10 one invocation,
-//    the history in DynamoDB (moto): wall time, events/s, peak RSS.
+//    the history in DynamoDB (moto; moto copies the whole table for each transaction, so its time
+//    grows with the table and dominates) or, with --lambda-store sqlite, in a SQLite file (the
+//    handler's own cost): wall time, events/s, peak RSS.
 // 5. Cold start: `import('dist/lambda.js')` in a fresh process, best and median of 7.
 // Figures go to .bench/events-results.json. moto (one Python process, ~2.5 ms of CPU per call) is
 // the floor on this machine: the describes and history writes are moto's calls.
@@ -41,6 +44,7 @@ const BENCH_DIR = join(PROJECT_ROOT, '.bench');
 const CLI = join(PROJECT_ROOT, 'bin', 'cloudconform.js');
 const LAMBDA = join(PROJECT_ROOT, 'dist', 'lambda.js');
 const TABLE = 'cloudconform-bench';
+const LAMBDA_STORE = opt('--lambda-store', 'dynamodb');
 
 /**
  * A child process run asynchronously: moto's output pipe is drained by this process's event loop,
@@ -108,10 +112,14 @@ try {
   if (!argv.includes('--skip-lambda')) {
     const batchesFile = join(BENCH_DIR, 'events-batches.json');
     writeFileSync(batchesFile, JSON.stringify(batches));
+    const lambdaDb = join(BENCH_DIR, 'events-bench-lambda.db');
+    for (const f of [lambdaDb, `${lambdaDb}-wal`, `${lambdaDb}-shm`]) rmSync(f, { force: true });
     const script = `
       import { readFileSync } from 'node:fs';
-      const { createHistoryTable } = await import(${JSON.stringify(pathToFileURL(join(PROJECT_ROOT, 'test', 'aws', 'events-drain.ts')).href)});
-      await createHistoryTable(process.env.AWS_ENDPOINT_URL, ${JSON.stringify(REGION)}, ${JSON.stringify(TABLE)});
+      if (process.env.CLOUDCONFORM_TABLE) {
+        const { createHistoryTable } = await import(${JSON.stringify(pathToFileURL(join(PROJECT_ROOT, 'test', 'aws', 'events-drain.ts')).href)});
+        await createHistoryTable(process.env.AWS_ENDPOINT_URL, ${JSON.stringify(REGION)}, process.env.CLOUDCONFORM_TABLE);
+      }
       const batches = JSON.parse(readFileSync(${JSON.stringify(batchesFile)}, 'utf8'));
       const { handler } = await import(${JSON.stringify(pathToFileURL(LAMBDA).href)});
       const log = console.log; console.log = process.env.BENCH_DEBUG ? (...a) => console.error(...a) : () => {};
@@ -126,12 +134,12 @@ try {
       console.log = log;
       console.log(JSON.stringify({ ms: Math.round(performance.now() - t), peakRssMb: Math.round(peak / 1048576), failures }));
     `;
-    const lambdaRun = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...env, CLOUDCONFORM_TABLE: TABLE }, cwd: PROJECT_ROOT, debug: Boolean(process.env.BENCH_DEBUG) });
+    const lambdaRun = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...env, ...(LAMBDA_STORE === 'sqlite' ? { CLOUDCONFORM_DB: lambdaDb } : { CLOUDCONFORM_TABLE: TABLE }) }, cwd: PROJECT_ROOT, debug: Boolean(process.env.BENCH_DEBUG) });
     if (lambdaRun.status !== 0) throw new Error(`lambda run failed: ${lambdaRun.stderr.slice(-2000)}`);
     const out = JSON.parse(lambdaRun.stdout.trim().split('\n').pop());
     if (out.failures) throw new Error(`${out.failures} batch item failures`);
-    results.lambda = { ...out, invocations: batches.length, eventsPerSecond: Math.round(EVENTS / (out.ms / 1000)) };
-    console.log(`Lambda handler (warm, DynamoDB): ${batches.length} batches of 10 in ${(out.ms / 1000).toFixed(1)} s = ${results.lambda.eventsPerSecond} events/s, peak RSS ${out.peakRssMb} MB`);
+    results.lambda = { ...out, store: LAMBDA_STORE, invocations: batches.length, eventsPerSecond: Math.round(EVENTS / (out.ms / 1000)) };
+    console.log(`Lambda handler (warm, ${LAMBDA_STORE === 'sqlite' ? 'SQLite' : 'DynamoDB on moto'}): ${batches.length} batches of 10 in ${(out.ms / 1000).toFixed(1)} s = ${results.lambda.eventsPerSecond} events/s, peak RSS ${out.peakRssMb} MB`);
   }
 
   // --- cold start -------------------------------------------------------------------------------

@@ -129,3 +129,23 @@ test('a refused --notify value is not echoed past 200 characters', () => {
   const long = `webhook=http://${'a'.repeat(10_000)}`;
   assert.throws(() => parseMonitorNotify(long), (e: unknown) => (e as Error).message.length < 400);
 });
+
+test('a refused --notify value never shows a URL\'s path, query or user info (a Slack URL, a token, a password are secrets)', () => {
+  for (const bad of [
+    'slack=https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX',
+    'webhook=https://alice:pw-s3cret@hooks.example.com/in/XXXXsecretXXXX',
+    'webhook=http://hooks.example.com/in/XXXXsecretXXXX?token=tok-s3cret',
+    'webhook=https://hooks.example.com/in/XXXXsecretXXXX?token=tok-s3cret webhook=https://x.example/',
+    'webhook=https://hooks.example.com/in/XXXXsecretXXXX?a=1,webhook=https://evil.example/',
+    'webhook=env:XXXXsecretXXXX',
+    'sns=https://hooks.example.com/XXXXsecretXXXX',
+  ]) {
+    assert.throws(
+      () => parseMonitorNotify(bad),
+      (e: unknown) => e instanceof MonitorUsageError && /--notify/.test(e.message) && !/XXXXsecretXXXX|s3cret|alice/.test(e.message),
+      bad,
+    );
+  }
+  // The host is still said, so the user knows which one was refused.
+  assert.throws(() => parseMonitorNotify('webhook=http://hooks.example.com/in/XXXXsecretXXXX'), /webhook=http:\/\/hooks\.example\.com\/…/);
+});

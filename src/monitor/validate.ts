@@ -142,9 +142,31 @@ function handlerTarget(value: string, fail: (why: string) => never): void {
   }
 }
 
+/**
+ * A refused value as an error may show it: an SNS ARN as given (cut), a URL only as its scheme and
+ * host (`webhook=https://hooks.example.com/…`): its path, query and user info are secrets (a Slack
+ * URL, a token, a password), and stderr ends up in CI logs.
+ */
+function shownTarget(value: string): string {
+  const eq = value.indexOf('=');
+  if (eq < 0) return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+  const kind = value.slice(0, eq);
+  const target = value.slice(eq + 1);
+  const shownKind = kind.length > 40 ? `${kind.slice(0, 40)}…` : kind;
+  if (kind === 'sns' && !/:\/\//.test(target)) return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+  let host = '';
+  try {
+    const url = new URL(target);
+    if (url.host && /^[a-z][a-z0-9+.-]*:$/i.test(url.protocol)) host = `${url.protocol}//${url.host}/`;
+  } catch {
+    // not a URL: nothing of it is shown
+  }
+  return JSON.stringify(`${shownKind}=${host.length > 200 ? `${host.slice(0, 200)}…` : host}…`);
+}
+
 export function parseMonitorNotify(value: string): MonitorNotifyTarget {
   const fail = (why: string): never => {
-    throw new MonitorUsageError(`--notify ${JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value)}: ${why}`);
+    throw new MonitorUsageError(`--notify ${shownTarget(value)}: ${why}`);
   };
   const eq = value.indexOf('=');
   const kind = eq < 0 ? value : value.slice(0, eq);

@@ -345,3 +345,27 @@ test('filters: parsed and checked (risk names, rule aliases, KEY[=VALUE] tags, -
   assert.throws(() => parseNotifyFilters({ notifyOn: ['unchanged'] }, find), /--notify-on/);
   assert.throws(() => parseNotifyFilters({ notifyTag: ['=x'] }, find), /--notify-tag/);
 });
+
+test("attack: a receiver's error page quoting the URL HTML-escaped, or cut at the quoted answer's 200 characters, shows no part of its path or query", async () => {
+  const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  // Express's default 404 page (finalhandler): `Cannot POST PATH`, HTML-escaped.
+  server.behave((req, res) =>
+    res.writeHead(404, { 'content-type': 'text/html' }).end(`<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot POST ${escapeHtml(req.path)}</pre>\n</body>\n</html>\n`),
+  );
+  const f = finding('Nb');
+  const r = report([f]);
+  let out = await notify(comparison(r, [['new', f]]), r, [webhook('/webhook/in?team=a&token=tok-s3cret-value')], DEFAULT, { ...FAST, env: {} });
+  assert.equal(out.errors.length, 1);
+  assert.match(out.errors[0]!.message, /HTTP 404/);
+  for (const secret of ['tok-s3cret-value', 'token=']) assert.ok(!out.errors[0]!.message.includes(secret), out.errors[0]!.message);
+  // Only the answer loses the path's pieces: the channel is still named whole.
+  assert.match(out.errors[0]!.message, /^webhook http:\/\/127\.0\.0\.1:\d+\/…: not sent: answered HTTP 404/);
+
+  // The path quoted past the 200 characters an answer is cut to: the part before the cut is no less secret.
+  const path = `/in/${'K7xQ2'.repeat(20)}`;
+  server.behave((req, res) => res.writeHead(400).end(`${'-'.repeat(150)} no such hook: ${req.path}`));
+  out = await notify(comparison(r, [['new', f]]), r, [webhook(path)], DEFAULT, { ...FAST, env: {} });
+  assert.equal(out.errors.length, 1);
+  assert.match(out.errors[0]!.message, /HTTP 400/);
+  assert.ok(!out.errors[0]!.message.includes('K7xQ2K7xQ2'), out.errors[0]!.message);
+});

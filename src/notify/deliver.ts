@@ -5,6 +5,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { printable } from '../reporters/printable';
+import { redactUrl } from './targets';
 
 /** One attempt's deadline: connect, send, the status and the first KB of the answer. */
 export const DEFAULT_SEND_TIMEOUT_MS = 10_000;
@@ -91,7 +92,7 @@ function postOnce(url: URL, body: string, headers: Record<string, string>, timeo
           new SendError(`answered HTTP ${status}${text ? `: ${text}` : ''}`, RETRY_STATUS.has(status), Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined);
         // The explanation is read until its first KB, its end, or the deadline: whichever comes first.
         onDeadline = () => finish(failed(answer()));
-        const answer = readAnswer(res, () => finish(failed(answer())));
+        const answer = readAnswer(res, url, () => finish(failed(answer())));
       },
     );
     let onDeadline = () => finish(new SendError(`no answer within ${Math.round(timeoutMs / 100) / 10}s`, false));
@@ -105,7 +106,7 @@ function postOnce(url: URL, body: string, headers: Record<string, string>, timeo
  * Reads at most MAX_ANSWER_BYTES of the body (the rest is never read), calling `done` at that
  * size or the body's end; the returned function gives what was read so far: one line, escaped.
  */
-function readAnswer(res: IncomingMessage, done: () => void): () => string {
+function readAnswer(res: IncomingMessage, url: URL, done: () => void): () => string {
   const chunks: Buffer[] = [];
   let size = 0;
   res.on('data', (chunk: Buffer) => {
@@ -117,7 +118,8 @@ function readAnswer(res: IncomingMessage, done: () => void): () => string {
   res.on('error', done);
   res.on('aborted', done);
   return () => {
-    const text = Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8').replace(/\s+/g, ' ').trim();
+    // The URL (a secret) taken out before the cut: a quote of it cut short would not be recognised after.
+    const text = redactUrl(Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8').replace(/\s+/g, ' ').trim(), url);
     return printable(text.length > 200 ? `${text.slice(0, 200)}…` : text);
   };
 }

@@ -83,15 +83,36 @@ export function parseNotifyTargets(text: string, env: NodeJS.ProcessEnv = proces
  */
 export function redactChannels(text: string, channels: readonly NotifyChannel[]): string {
   let out = text;
-  for (const c of channels) {
-    if (c.kind === 'sns') continue;
-    const secret = `${c.url.pathname}${c.url.search}`;
-    const whole = [c.url.href, decodeURIComponentSafe(c.url.href)];
-    const parts = secret.length > 1 ? [secret, decodeURIComponentSafe(secret)] : [];
-    for (const s of whole) out = out.split(s).join(`${c.url.protocol}//${c.url.host}/…`);
-    for (const s of parts) out = out.split(s).join('/…');
-  }
+  for (const c of channels) if (c.kind !== 'sns') out = redactUrl(out, c.url, false);
   return out;
+}
+
+/**
+ * `text` without `url` (whole: `scheme://host/…`) nor its path and query, as they are,
+ * percent-decoded and HTML-escaped (a receiver's error page quotes them so); with `parts` (a
+ * server's answer, before it is cut) also each path segment and query value of 4 characters or
+ * more on its own, since a quote cut short keeps the part before the cut.
+ */
+export function redactUrl(text: string, url: URL, parts = true): string {
+  let out = text;
+  const origin = `${url.protocol}//${url.host}`;
+  const secret = `${url.pathname}${url.search}`;
+  const variants = (s: string) => {
+    const decoded = decodeURIComponentSafe(s);
+    return [s, decoded, htmlEscaped(s), htmlEscaped(decoded)];
+  };
+  for (const s of [url.href, decodeURIComponentSafe(url.href), htmlEscaped(url.href)]) out = out.split(s).join(`${origin}/…`);
+  if (secret.length > 1) for (const s of variants(secret)) out = out.split(s).join('/…');
+  if (!parts) return out;
+  const pieces = new Set<string>();
+  for (const segment of url.pathname.split('/')) for (const v of variants(segment)) pieces.add(v);
+  for (const [key, value] of url.searchParams) for (const v of [...variants(key), ...variants(value), ...variants(encodeURIComponent(value))]) pieces.add(v);
+  for (const p of [...pieces].filter((p) => p.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(p).join('…');
+  return out;
+}
+
+function htmlEscaped(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 function decodeURIComponentSafe(s: string): string {

@@ -314,6 +314,15 @@ export async function describeLive(
     const identity = identityOf(kind, where, known ?? (arn ? { arn, name: describeId } : undefined), undefined, describeId);
     return { state: 'failed', resource: unreadableResource(identity, `${kind.describeAction.action} failed: ${describeAwsError(error)}`), error };
   }
+  if (idArn !== undefined && where.account === undefined) {
+    // The account was not known beforehand (the caller's own): the ARN's account is checked against
+    // the answer's, or another account's ARN would label the caller's resource of the same id.
+    const answered = parseSageMakerArn(kind.identifyDescribed(described).arn ?? '')?.account;
+    const given = parseSageMakerArn(idArn)?.account;
+    if (answered !== given) {
+      throw new LiveIdError(`${shownId(id)} is in account ${given}, but the ${kind.label} of that id these credentials read is in ${answered ? `account ${answered}` : 'an account its answer does not say'}`);
+    }
+  }
   const identity = identityOf(kind, where, known, kind.identifyDescribed(described), describeId);
   if (!opts.tags) return { state: 'found', resource: liveResource(identity, described), described };
   const tags = await readTags(client, identity.arn, call);

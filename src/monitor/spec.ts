@@ -147,7 +147,10 @@ export function monitorSpec(options: MonitorDeployOptions): MonitorSpec {
   ];
   if (webhooks.length > 0) env.push(['CLOUDCONFORM_WEBHOOK_SECRET', { param: 'webhookSecret' }]);
   if (roleName) env.push(['CLOUDCONFORM_ROLE_NAME', roleName]);
-  if (options.organization) env.push(['CLOUDCONFORM_ORGANIZATION', 'true']);
+  // --organization with --accounts: the bus takes the organization's accounts, the handler reads
+  // the listed ones only (it refuses both settings at once, as audit refuses both options).
+  const organizationWide = options.organization === true && accounts.length === 0;
+  if (organizationWide) env.push(['CLOUDCONFORM_ORGANIZATION', 'true']);
   if (accounts.length > 0) env.push(['CLOUDCONFORM_ACCOUNTS', accounts.join(',')]);
   if (options.respond) env.push(['CLOUDCONFORM_RESPOND', options.respond]);
 
@@ -156,7 +159,7 @@ export function monitorSpec(options: MonitorDeployOptions): MonitorSpec {
     throw new MonitorUsageError(`the function's environment would take about ${envBytes} bytes, over Lambda's ${LAMBDA_ENV_LIMIT}: give fewer or shorter --notify targets`);
   }
 
-  const handlerActions = monitorFunctionActions({ respond: options.respond, organization: options.organization, accounts: accounts.length > 0, store: 'dynamodb' });
+  const handlerActions = monitorFunctionActions({ respond: options.respond, organization: organizationWide, accounts: accounts.length > 0, store: 'dynamodb' });
   const statements = scopedStatements(handlerActions, { snsTargets, roleName, accounts, schedule: schedule !== undefined });
   return {
     options,

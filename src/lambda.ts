@@ -185,6 +185,9 @@ async function scheduledAudit(w: Warm, timeoutMs: number | undefined, context: L
     ...(settings.roleName ? { roleName: settings.roleName } : {}),
     ...(settings.externalId !== undefined ? { externalId: settings.externalId } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs: Math.max(timeoutMs, 1000) } : {}),
+    // CLOUDCONFORM_NOTIFY_TAG filters on the resources' tags: read and kept, as `audit --notify-tag` does
+    // (without them every finding was "tags unknown" and the scheduled audit notified nothing).
+    ...(settings.filters.tags?.length ? { keepTags: true } : {}),
   });
   let comparison: import('./history/types').RunComparison | undefined;
   let recordError: unknown;

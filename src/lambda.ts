@@ -201,7 +201,12 @@ async function scheduledAudit(w: Warm, timeoutMs: number | undefined, context: L
   }
   const outbox = w.history && comparison && report.run ? { store: w.history, scopeKey: report.run.scope.key, runId: report.run.id } : undefined;
   const notified = settings.notify.length && (comparison || !w.history) ? await notify(comparison, report, settings.notify, settings.filters, outbox ? { outbox } : {}) : undefined;
-  log(context, 'audit', report, { ...(comparison ? { comparison } : {}), notifications: notified?.sent ?? [], errors: [...report.errors, ...(notified?.errors ?? [])] });
+  log(context, 'audit', report, {
+    ...(comparison ? { comparison } : {}),
+    notifications: notified?.sent ?? [],
+    ...(notified?.warnings.length ? { notifyWarnings: notified.warnings } : {}),
+    errors: [...report.errors, ...(notified?.errors ?? [])],
+  });
   if (recordError !== undefined) throw new Error(`the scheduled audit was not recorded: ${String((recordError as Error)?.message ?? recordError).slice(0, 300)}`);
 }
 
@@ -223,4 +228,6 @@ function log(context: LambdaContext, kind: 'event' | 'audit', report: ScanReport
   };
   console.log(JSON.stringify(line));
   for (const e of result.errors.slice(0, 50)) console.log(JSON.stringify({ cloudconform: 'error', requestId: context.awsRequestId, file: e.file, call: e.call, message: e.message }));
+  // Webhooks sent unsigned (CLOUDCONFORM_WEBHOOK_SECRET empty, the template's default): said, not only in the report's notes.
+  for (const message of result.notifyWarnings ?? []) console.log(JSON.stringify({ cloudconform: 'warning', requestId: context.awsRequestId, message }));
 }

@@ -81,6 +81,8 @@ export interface EventRunResult {
   /** Records (of any input, SQS or not) that failed in a way worth trying again. */
   retryable: number;
   notifications: NotifyResult[];
+  /** What the notifier warned of (webhooks sent unsigned): also in the report's notes, which the Lambda function does not log. */
+  notifyWarnings?: string[];
   actions: RespondAction[];
 }
 
@@ -427,6 +429,7 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
       }
     }
     const notifications: NotifyResult[] = [];
+    const notifyWarnings: string[] = [];
     const actions: RespondAction[] = [];
     if (notifying && options.notify && evaluated.length > 0 && (comparison || !options.history)) {
       const outcome = await notifying.notify(comparison, report, options.notify.channels, options.notify.filters, {
@@ -438,6 +441,7 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
       // Not returned for retry: the history holds the run, and (with its outbox) the notifications
       // not sent, which the next run of the scope sends.
       if (outcome.errors.length) report = withErrors(report, outcome.errors);
+      notifyWarnings.push(...outcome.warnings);
       if (outcome.warnings.length) report = { ...report, notes: [...(report.notes ?? []), ...outcome.warnings.map((message) => ({ message }))] };
     }
     if (options.respond) {
@@ -461,7 +465,7 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
     }
 
     const batchItemFailures = read.filter((r) => r.shape === 'sqs' && failed.has(key(r))).map((r) => ({ itemIdentifier: r.record.id }));
-    return { report, ...(comparison ? { comparison } : {}), errors: report.errors, batchItemFailures: dedupe(batchItemFailures), retryable: failed.size, notifications, actions };
+    return { report, ...(comparison ? { comparison } : {}), errors: report.errors, batchItemFailures: dedupe(batchItemFailures), retryable: failed.size, notifications, ...(notifyWarnings.length ? { notifyWarnings } : {}), actions };
   } finally {
     clearTimeout(timer);
     if (!options.session) session.destroy();

@@ -477,3 +477,16 @@ test("red team: a file scanned by name, or standard input, doesn't take another 
     t.cleanup();
   }
 });
+
+test('a mistyped option holding a webhook URL (--notfy=slack=URL): the usage error shows its scheme and host only (the path is a secret)', () => {
+  for (const args of [
+    ['scan', '.', '--notfy=slack=https://hooks.slack.com/services/T0000/B0000/XXXXslacktokenXXXX'],
+    ['audit', '--notify-tgs=webhook=https://alice:pw-s3cret@hooks.example.com/in?token=XXXXslacktokenXXXX'],
+  ]) {
+    const r = run(args);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown option/);
+    assert.ok(!/XXXXslacktokenXXXX|s3cret|alice|services\/T0000/.test(r.stderr), r.stderr);
+    assert.match(r.stderr, /https:\/\/hooks\.(slack|example)\.com\/…/);
+  }
+});

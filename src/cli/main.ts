@@ -5,7 +5,7 @@ import { VERSION } from '../version';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../engine/audit-limits';
 import { REPORT_FORMATS } from '../reporters/formats';
 import { printable } from '../reporters/printable';
-import { hintedUsageError, pointToHelp, singleDashLongOption, terraformSpellings } from './usage';
+import { hintedUsageError, pointToHelp, singleDashLongOption, terraformSpellings, withoutUrlSecrets } from './usage';
 import { registerGuardrailCommand } from './guardrail-options';
 import { registerRemediateCommands } from './remediate-options';
 import { registerMonitorCommands } from './monitor-options';
@@ -20,7 +20,7 @@ const program = new Command('cloudconform')
   // and exited 0 with nothing scanned), and `-var` is not `-v -a -r`.
   .enablePositionalOptions()
   // Usage errors quote the command line: escaped like every other message on standard error.
-  .configureOutput({ outputError: (str, write) => write(hintedUsageError(str).split('\n').map(printable).join('\n')) })
+  .configureOutput({ outputError: (str, write) => write(withoutUrlSecrets(hintedUsageError(str)).split('\n').map(printable).join('\n')) })
   .exitOverride((err) => {
     // Bad usage is exit code 2, like a scan that could not complete; --help and --version are 0.
     process.exit(err.exitCode === 0 ? 0 : 2);

@@ -38,6 +38,15 @@ const SHORT_HINTS: Readonly<Record<string, string>> = {
  * read as `-f ormat`: a word after a single dash that is one of the command's long options is
  * refused with the right spelling (see `singleDashLongOption`).
  */
+/**
+ * A usage error quotes the argument it refuses, and a mistyped option may hold a webhook URL
+ * (`--notfy=slack=https://hooks.slack.com/services/…`): whose path, query and user info are secrets.
+ * Each URL keeps its scheme and host only. Bounded repeats: linear on any text.
+ */
+export function withoutUrlSecrets(text: string): string {
+  return text.replace(/\b([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/)(?:[^\s/?#@'"]{0,512}@)?([^\s/?#@'"]{0,512})[^\s'"]*/g, (_m, scheme: string, host: string) => `${scheme}${host}/…`);
+}
+
 export function hintedUsageError(text: string): string {
   const unknown = /unknown option '([^']*)'/.exec(text);
   if (unknown && !/Did you mean/.test(text)) {

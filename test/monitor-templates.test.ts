@@ -28,7 +28,7 @@ const EXPECTED_PATTERN = {
 
 const VARIANTS: [string, MonitorDeployOptions][] = [
   ['single account', {}],
-  ['schedule, notify, respond stop', { schedule: 'rate(1 day)', notify: [{ kind: 'sns', arn: 'arn:aws:sns:eu-west-1:123456789012:sec' }, { kind: 'slack' }, { kind: 'webhook', url: 'https://hooks.example.com/x' }], respond: 'stop' }],
+  ['schedule, notify, respond stop', { schedule: 'rate(1 day)', notify: [{ kind: 'sns', arn: 'arn:aws:sns:eu-west-1:123456789012:sec' }, { kind: 'slack' }, { kind: 'webhook' }], respond: 'stop' }],
   ['organization', { organization: true, schedule: 'cron(0 3 * * ? *)', respond: 'tag' }],
   ['accounts', { accounts: ['111111111111', '222222222222'], roleName: 'audit-reader' }],
 ];
@@ -155,12 +155,12 @@ test('--schedule: a schedule rule invoking the audit function (Lambda permission
 test("the handler's environment: CLOUDCONFORM_TABLE, NOTIFY (the stack's topic first, one target a line), ROLE_NAME, ACCOUNTS, RESPOND", () => {
   assert.equal(cfnValue(cfn({ organization: true }).central.Resources.EventFunction.Properties.Environment.Variables).CLOUDCONFORM_ORGANIZATION, 'true');
   const env = cfnValue(
-    cfn({ organization: true, accounts: ['111111111111'], respond: 'tag', notify: [{ kind: 'sns', arn: 'arn:aws:sns:eu-west-1:123456789012:sec' }, { kind: 'slack' }, { kind: 'webhook', url: 'https://h.example/x' }] }).central.Resources
+    cfn({ organization: true, accounts: ['111111111111'], respond: 'tag', notify: [{ kind: 'sns', arn: 'arn:aws:sns:eu-west-1:123456789012:sec' }, { kind: 'slack' }, { kind: 'webhook' }] }).central.Resources
       .EventFunction.Properties.Environment.Variables,
   );
   assert.deepEqual(env, {
     CLOUDCONFORM_TABLE: '<HistoryTable>',
-    CLOUDCONFORM_NOTIFY: 'sns=<FindingsTopic>\nsns=arn:aws:sns:eu-west-1:123456789012:sec\nslack=<SlackWebhookUrl>\nwebhook=https://h.example/x',
+    CLOUDCONFORM_NOTIFY: 'sns=<FindingsTopic>\nsns=arn:aws:sns:eu-west-1:123456789012:sec\nslack=<SlackWebhookUrl>\nwebhook=<WebhookUrl>',
     CLOUDCONFORM_WEBHOOK_SECRET: '<WebhookSecret>',
     CLOUDCONFORM_ROLE_NAME: 'cloudconform-monitor-read',
     // --organization with --accounts: the bus takes the organization, the handler the listed accounts
@@ -171,14 +171,16 @@ test("the handler's environment: CLOUDCONFORM_TABLE, NOTIFY (the stack's topic f
   assert.deepEqual(cfnValue(cfn({}).central.Resources.EventFunction.Properties.Environment.Variables), { CLOUDCONFORM_TABLE: '<HistoryTable>', CLOUDCONFORM_NOTIFY: 'sns=<FindingsTopic>' });
 });
 
-test('secrets are parameters, never in the template: SlackWebhookUrl and WebhookSecret are NoEcho (Terraform: sensitive variables)', () => {
-  const o: MonitorDeployOptions = { notify: [{ kind: 'slack' }, { kind: 'webhook', url: 'https://h.example/x' }] };
+test('secrets are parameters, never in the template: SlackWebhookUrl, WebhookUrl and WebhookSecret are NoEcho (Terraform: sensitive variables)', () => {
+  const o: MonitorDeployOptions = { notify: [{ kind: 'slack' }, { kind: 'webhook' }] };
   const p = cfn(o).central.Parameters;
   assert.equal(p.SlackWebhookUrl.NoEcho, true);
   assert.equal(p.SlackWebhookUrl.Default, undefined);
   assert.equal(p.WebhookSecret.NoEcho, true);
+  assert.equal(p.WebhookUrl.NoEcho, true);
+  assert.equal(p.WebhookUrl.Default, undefined);
   const tf = loadTf(emitTerraform(monitorSpec(o)).central);
-  for (const v of ['slack_webhook_url', 'webhook_secret']) assert.equal(tf.find((b) => b.type === 'variable' && b.labels[0] === v)?.attrs.sensitive, true, v);
+  for (const v of ['slack_webhook_url', 'webhook_url', 'webhook_secret']) assert.equal(tf.find((b) => b.type === 'variable' && b.labels[0] === v)?.attrs.sensitive, true, v);
 });
 
 test("--organization: the central bus admits only the organization's accounts (aws:PrincipalOrgID), the rule is on it", () => {
@@ -231,9 +233,9 @@ test('usage: --role-name needs --organization or --accounts; bad account ids and
   assert.throws(() => monitorSpec({ schedule: 'rate(1 days)' }), /--schedule/);
   assert.throws(() => monitorSpec({ organization: true, roleName: 'a\nb' }), /--role-name/);
   // Lambda's 4 KB of environment: refused here, not half-way through a deployment.
-  const hooks = (n: number) => Array.from({ length: n }, (_, i) => ({ kind: 'webhook' as const, url: `https://h${i}.example/${'x'.repeat(900)}` }));
-  assert.ok(monitorSpec({ notify: hooks(3) }));
-  assert.throws(() => monitorSpec({ notify: hooks(5) }), /over Lambda's 4096: give fewer or shorter --notify targets/);
+  const topics = (n: number) => Array.from({ length: n }, (_, i) => ({ kind: 'sns' as const, arn: `arn:aws:sns:eu-west-1:123456789012:t${i}-${'x'.repeat(240)}` }));
+  assert.ok(monitorSpec({ notify: [...topics(6), { kind: 'webhook' }] }));
+  assert.throws(() => monitorSpec({ notify: [...topics(8), { kind: 'webhook' }] }), /over Lambda's 4096: give fewer or shorter --notify targets/);
 });
 
 const TF_TYPES_CENTRAL = [
@@ -295,8 +297,9 @@ test('CloudFormation and Terraform alike: the role statements (Sid, actions, res
       .replace(/<(AuditFunctionLogs\.Arn|aws_cloudwatch_log_group\.audit\.arn>:\*)>?/g, '<audit-logs>')
       .replace(/<(HistoryTable|aws_dynamodb_table\.history\.name)>/g, '<table-name>')
       .replace(/<(SlackWebhookUrl|var\.slack_webhook_url)>/g, '<slack>')
-      .replace(/<(WebhookSecret|var\.webhook_secret)>/g, '<secret>');
-  for (const [name, o] of [...VARIANTS, ['all', { organization: true, accounts: ['111111111111'], schedule: 'rate(1 day)', respond: 'stop', notify: [{ kind: 'slack' }, { kind: 'webhook', url: 'https://h.example/x' }] }] as [string, MonitorDeployOptions]]) {
+      .replace(/<(WebhookSecret|var\.webhook_secret)>/g, '<secret>')
+      .replace(/<(WebhookUrl|var\.webhook_url)>/g, '<webhook>');
+  for (const [name, o] of [...VARIANTS, ['all', { organization: true, accounts: ['111111111111'], schedule: 'rate(1 day)', respond: 'stop', notify: [{ kind: 'slack' }, { kind: 'webhook' }] }] as [string, MonitorDeployOptions]]) {
     const c = cfnValue(cfn(o).central.Resources);
     const tfText = emitTerraform(monitorSpec(o));
     const t = loadTf(tfText.central);

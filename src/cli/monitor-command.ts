@@ -57,7 +57,7 @@ export function runMonitorDeploy(opts: MonitorDeployCommandOptions, io: MonitorI
     if (opts.output) writeOutputFile(opts.output, central);
     else io.stdout(central);
     if (member !== undefined && opts.memberTemplate) writeOutputFile(opts.memberTemplate, member, '--member-template');
-    io.stderr(nextSteps(opts, spec.slack, spec.webhooks.length > 0));
+    io.stderr(nextSteps(opts, spec.slack, spec.webhook));
     return 0;
   } catch (e) {
     io.stderr(`cloudconform monitor deploy: ${printable((e as Error).message)}\n`);
@@ -72,8 +72,8 @@ function nextSteps(opts: MonitorDeployCommandOptions, slack: boolean, webhook: b
     opts.memberTemplate ? `Wrote the member ${tf ? 'configuration' : 'template'} to ${printable(opts.memberTemplate)}.` : '',
     'Next: cloudconform monitor package -o cloudconform-lambda.zip && aws s3 cp cloudconform-lambda.zip s3://BUCKET/cloudconform-lambda.zip',
     tf
-      ? `then terraform apply -var code_bucket=BUCKET${opts.organization ? ' -var organization_id=o-...' : ''}${slack ? ' (and slack_webhook_url, a secret: TF_VAR_slack_webhook_url)' : ''}${webhook ? ' (and webhook_secret, a secret: TF_VAR_webhook_secret)' : ''}.`
-      : `then aws cloudformation deploy --capabilities CAPABILITY_IAM --parameter-overrides CodeBucket=BUCKET${opts.organization ? ' OrganizationId=o-...' : ''}${slack ? ' SlackWebhookUrl=URL (a secret)' : ''}${webhook ? ' WebhookSecret=KEY (a secret)' : ''}.`,
+      ? `then terraform apply -var code_bucket=BUCKET${opts.organization ? ' -var organization_id=o-...' : ''}${slack ? ' (and slack_webhook_url, a secret: TF_VAR_slack_webhook_url)' : ''}${webhook ? ' (and webhook_url and webhook_secret, secrets: TF_VAR_webhook_url, TF_VAR_webhook_secret)' : ''}.`
+      : `then aws cloudformation deploy --capabilities CAPABILITY_IAM --parameter-overrides CodeBucket=BUCKET${opts.organization ? ' OrganizationId=o-...' : ''}${slack ? ' SlackWebhookUrl=URL (a secret)' : ''}${webhook ? ' WebhookUrl=URL (a secret) WebhookSecret=KEY (a secret)' : ''}.`,
   ];
   return `${lines.filter(Boolean).join('\n')}\n`;
 }

@@ -30,7 +30,7 @@ export function registerMonitorCommands(program: Command): void {
     .option('--schedule <expression>', 'also run a full audit on this schedule: rate(1 day), rate(12 hours), cron(0 3 * * ? *)')
     .option('--organization', "watch every account of the organization: a central event bus restricted to the organization's id, and the member template")
     .option('--accounts <ids>', 'comma-separated account ids whose events the central bus takes (and the only ones the handler reads); repeatable', commaList)
-    .option('--notify <target>', 'also notify sns=ARN, slack (the URL is a deployment parameter), or webhook=https://...; repeatable (the stack\'s own SNS topic is always notified)', collect)
+    .option('--notify <target>', 'also notify sns=ARN, slack or webhook (their URLs are secrets: deployment parameters, never written); repeatable (the stack\'s own SNS topic is always notified)', collect)
     .addOption(new Option('--respond <mode>', 'automatic response: tag the notebook, or stop it (off by default)').choices(['tag', 'stop']))
     .option('--role-name <name>', 'with --organization or --accounts: the read-only role the member template creates and the handler assumes (default: cloudconform-monitor-read)')
     .addHelpText('after', `

@@ -18,6 +18,7 @@ import {
   RUNTIME,
   TEMPLATE_NOTE,
   TOPIC_KMS_KEY,
+  WEBHOOK_URL_MAX,
   eventPattern,
   isRespondAction,
   type MonitorSpec,
@@ -47,6 +48,7 @@ const PARAM: Record<ParamId, string> = {
   codeKey: 'CodeKey',
   organizationId: 'OrganizationId',
   slackWebhookUrl: 'SlackWebhookUrl',
+  webhookUrl: 'WebhookUrl',
   webhookSecret: 'WebhookSecret',
 };
 
@@ -120,7 +122,10 @@ export function centralTemplate(spec: MonitorSpec): object {
     parameters.OrganizationId = { Type: 'String', Description: 'AWS Organizations id (o-...): only its accounts may put events on the bus', AllowedPattern: '^o-[a-z0-9]{10,32}$' };
   }
   if (spec.slack) parameters.SlackWebhookUrl = { Type: 'String', NoEcho: true, Description: 'Slack incoming webhook URL (a secret: not written in the template)', AllowedPattern: '^https://\\S+$' };
-  if (spec.webhooks.length > 0) parameters.WebhookSecret = { Type: 'String', NoEcho: true, Default: '', Description: 'HMAC-SHA256 key for webhook bodies (empty: unsigned)' };
+  if (spec.webhook) {
+    parameters.WebhookUrl = { Type: 'String', NoEcho: true, Description: 'Webhook URL findings are posted to (a secret: not written in the template)', MaxLength: WEBHOOK_URL_MAX, AllowedPattern: '^https://\\S+$' };
+  }
+  if (spec.webhook) parameters.WebhookSecret = { Type: 'String', NoEcho: true, Default: '', Description: 'HMAC-SHA256 key for webhook bodies (empty: unsigned)' };
 
   const resources: Record<string, object> = {};
   const table = spec.table;

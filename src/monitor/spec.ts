@@ -80,7 +80,7 @@ export type ResId =
   | 'functionRole'
   | 'scheduleRule';
 
-export type ParamId = 'codeBucket' | 'codeKey' | 'organizationId' | 'slackWebhookUrl' | 'webhookSecret';
+export type ParamId = 'codeBucket' | 'codeKey' | 'organizationId' | 'slackWebhookUrl' | 'webhookUrl' | 'webhookSecret';
 
 /** A value: a literal, a resource's attribute, a parameter, the partition/account, or a concatenation. */
 export type Val =
@@ -108,7 +108,8 @@ export interface MonitorSpec {
   schedule?: string;
   snsTargets: string[];
   slack: boolean;
-  webhooks: string[];
+  /** `--notify webhook`: one URL, a deployment parameter (a secret, never written). */
+  webhook: boolean;
   env: [string, Val][];
   /** The Lambda role: exactly monitorIamPolicy's actions, plus the queue's consumer calls and logs. */
   statements: Statement[];
@@ -132,20 +133,20 @@ export function monitorSpec(options: MonitorDeployOptions): MonitorSpec {
   const schedule = options.schedule === undefined ? undefined : validateSchedule(options.schedule);
   const notify = options.notify ?? [];
   const snsTargets = [...new Set(notify.flatMap((n) => (n.kind === 'sns' ? [n.arn] : [])))];
-  const webhooks = [...new Set(notify.flatMap((n) => (n.kind === 'webhook' ? [n.url] : [])))];
   const slack = notify.some((n) => n.kind === 'slack');
+  const webhook = notify.some((n) => n.kind === 'webhook');
   const table = dynamoTableDefinition();
 
-  // Newline-separated: neither an ARN nor a checked URL holds one (validate.ts refuses them).
+  // Newline-separated: an ARN holds none (validate.ts), a URL parameter none (its AllowedPattern).
   const notifyParts: Val[] = [{ join: ['sns=', arn('topic')] }];
   for (const a of snsTargets) notifyParts.push(`sns=${a}`);
   if (slack) notifyParts.push({ join: ['slack=', { param: 'slackWebhookUrl' }] });
-  for (const u of webhooks) notifyParts.push(`webhook=${u}`);
+  if (webhook) notifyParts.push({ join: ['webhook=', { param: 'webhookUrl' }] });
   const env: [string, Val][] = [
     ['CLOUDCONFORM_TABLE', { res: 'table', attr: 'name' }],
     ['CLOUDCONFORM_NOTIFY', { join: notifyParts.flatMap((p, i) => (i === 0 ? [p] : ['\n', p])) }],
   ];
-  if (webhooks.length > 0) env.push(['CLOUDCONFORM_WEBHOOK_SECRET', { param: 'webhookSecret' }]);
+  if (webhook) env.push(['CLOUDCONFORM_WEBHOOK_SECRET', { param: 'webhookSecret' }]);
   if (roleName) env.push(['CLOUDCONFORM_ROLE_NAME', roleName]);
   // --organization with --accounts: the bus takes the organization's accounts, the handler reads
   // the listed ones only (it refuses both settings at once, as audit refuses both options).
@@ -169,7 +170,7 @@ export function monitorSpec(options: MonitorDeployOptions): MonitorSpec {
     schedule,
     snsTargets,
     slack,
-    webhooks,
+    webhook,
     env,
     statements,
     handlerActions,
@@ -221,13 +222,14 @@ function scopedStatements(
 
 /** Lambda takes at most 4 KB of environment variables (names and values), checked at deployment. */
 const LAMBDA_ENV_LIMIT = 4096;
-/** The most a resolved reference takes: an ARN (2048 for a webhook URL parameter, Slack's are ~80). */
+/** The most a resolved reference takes: an ARN, a Slack URL (~80); a webhook URL up to its parameter's MaxLength. */
 const REFERENCE_BYTES = 256;
+export const WEBHOOK_URL_MAX = 1024;
 
 function valBytes(v: Val): number {
   if (typeof v === 'string') return Buffer.byteLength(v);
   if ('join' in v) return v.join.reduce((n: number, p) => n + valBytes(p), 0);
-  return REFERENCE_BYTES;
+  return 'param' in v && v.param === 'webhookUrl' ? WEBHOOK_URL_MAX : REFERENCE_BYTES;
 }
 
 /** SageMaker calls that change something (--respond's AddTags, StopNotebookInstance): on notebooks only. */

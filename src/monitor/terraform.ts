@@ -45,6 +45,7 @@ const VARIABLE: Record<ParamId, string> = {
   codeKey: 'code_key',
   organizationId: 'organization_id',
   slackWebhookUrl: 'slack_webhook_url',
+  webhookUrl: 'webhook_url',
   webhookSecret: 'webhook_secret',
 };
 
@@ -158,8 +159,13 @@ export function centralConfiguration(spec: MonitorSpec): Block[] {
       ]),
     );
   }
-  if (spec.webhooks.length > 0) {
+  if (spec.webhook) {
     out.push(
+      block('variable', ['webhook_url'], [
+        ['description', 'Webhook URL findings are posted to (a secret: not written in the configuration)'],
+        ['type', expr('string')],
+        ['sensitive', true],
+      ]),
       block('variable', ['webhook_secret'], [
         ['description', 'HMAC-SHA256 key for webhook bodies (empty: unsigned)'],
         ['type', expr('string')],

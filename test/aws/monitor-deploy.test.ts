@@ -49,7 +49,7 @@ test('cfn-lint: the central template and the member template pass in every varia
   const variants: MonitorDeployOptions[] = [
     {},
     { schedule: 'rate(1 day)' },
-    { schedule: 'cron(0 3 ? * MON-FRI *)', respond: 'stop', notify: [{ kind: 'sns', arn: 'arn:aws:sns:us-east-1:123456789012:sec' }, { kind: 'slack' }, { kind: 'webhook', url: 'https://h.example/x?a=${b}' }] },
+    { schedule: 'cron(0 3 ? * MON-FRI *)', respond: 'stop', notify: [{ kind: 'sns', arn: 'arn:aws:sns:us-east-1:123456789012:sec' }, { kind: 'slack' }, { kind: 'webhook' }] },
     { organization: true },
     { organization: true, schedule: 'rate(7 days)', respond: 'tag', roleName: 'cc-read' },
     { accounts: ['111111111111', '222222222222'] },
@@ -163,20 +163,24 @@ function checkAndDisableMapping(): void {
 test('moto (CloudFormation, EventBridge, SQS): deployed, the rule queues the six calls, and not a failed call, StopNotebookInstance or another detail-type', async () => {
   await moto.reset();
   uploadCode();
-  const out = createStack('cc-monitor', emitCloudFormation(monitorSpec({ notify: [{ kind: 'slack' }] })).central, {
+  const out = createStack('cc-monitor', emitCloudFormation(monitorSpec({ notify: [{ kind: 'slack' }, { kind: 'webhook' }] })).central, {
     CodeBucket: 'cc-monitor-code',
     SlackWebhookUrl: 'https://hooks.example.com/x',
+    // A webhook URL is a secret too: given at deployment, never in the template.
+    WebhookUrl: 'https://receiver.example.com/in/tok3n?key=s3cret',
   });
   checkAndDisableMapping();
   const { expected, received } = await deliverAndCollect(queueName(out.QueueUrl!));
   assert.equal(expected.length, 7, 'fixtures: seven records of the six calls');
   assert.deepEqual(received, expected);
   const fn = JSON.parse(aws(['lambda', 'list-functions'])).Functions.find((f: { FunctionName: string }) => f.FunctionName.startsWith('cc-monitor-EventFunction'));
-  assert.equal(fn.Environment.Variables.CLOUDCONFORM_NOTIFY, `sns=${out.TopicArn}\nslack=https://hooks.example.com/x`);
+  assert.equal(fn.Environment.Variables.CLOUDCONFORM_NOTIFY, `sns=${out.TopicArn}\nslack=https://hooks.example.com/x\nwebhook=https://receiver.example.com/in/tok3n?key=s3cret`);
   assert.equal(fn.Environment.Variables.CLOUDCONFORM_TABLE, out.TableName);
   // The handler reads its deployed environment as meant: both channels, the table.
   const settings = await lambdaSettings(fn.Environment.Variables);
-  assert.deepEqual(settings.notify.map((c) => c.shown), [`sns ${out.TopicArn}`, 'slack https://hooks.example.com/…']);
+  assert.deepEqual(settings.notify.map((c) => c.shown), [`sns ${out.TopicArn}`, 'slack https://hooks.example.com/…', 'webhook https://receiver.example.com/…']);
+  const hook = settings.notify.find((c) => c.kind === 'webhook');
+  assert.equal(hook && 'url' in hook ? hook.url.href : undefined, 'https://receiver.example.com/in/tok3n?key=s3cret');
   assert.deepEqual(settings.history, { table: out.TableName });
   assert.equal(settings.organization, undefined);
 });

@@ -43,7 +43,8 @@ function roleActions(template: any): string[] {
   return policy.Statement.flatMap((s: any) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
 }
 
-const policyOf = (o: MonitorDeployOptions) => monitorIamPolicy({ respond: o.respond, organization: o.organization, accounts: (o.accounts ?? []).length > 0, store: 'dynamodb' });
+const policyOf = (o: MonitorDeployOptions) =>
+  monitorIamPolicy({ respond: o.respond, organization: o.organization, accounts: (o.accounts ?? []).length > 0, schedule: o.schedule !== undefined, store: 'dynamodb' });
 
 /** monitorIamPolicy's statement for the function's own role. */
 function expectedHandlerActions(o: MonitorDeployOptions): string[] {
@@ -115,6 +116,14 @@ test("the Lambda role's actions EQUAL monitorIamPolicy's CloudConformMonitor sta
     const tf = loadTf(emitTerraform(monitorSpec(o)).central);
     const doc = tfResource(tf, 'aws_iam_role_policy', 'function').attrs.policy;
     assert.deepEqual(doc.Statement.flatMap((s: any) => s.Action).sort(), expected, `${name} terraform`);
+    // --schedule: the audit function's own role, CloudConformMonitorAudit's actions and its logs.
+    const audit = policyOf(o).Statement.find((s) => s.Sid === 'CloudConformMonitorAudit');
+    assert.equal(audit !== undefined, o.schedule !== undefined, name);
+    if (audit) {
+      const doc = cfn(o).central.Resources.AuditFunctionRole.Properties.Policies[0].PolicyDocument;
+      assert.deepEqual(doc.Statement.flatMap((s: any) => s.Action).sort(), [...audit.Action, ...LOG_ACTIONS].sort(), `${name} audit role`);
+      assert.deepEqual(tfResource(tf, 'aws_iam_role_policy', 'audit').attrs.policy.Statement.flatMap((s: any) => s.Action).sort(), [...audit.Action, ...LOG_ACTIONS].sort(), `${name} terraform audit role`);
+    }
   }
 });
 
@@ -131,7 +140,8 @@ test("the role's statements are scoped to the stack's resources where the action
   assert.deepEqual(on('sts:AssumeRole'), ['arn:<AWS::Partition>:iam::111111111111:role/cloudconform-monitor-read']);
   assert.deepEqual(on('sagemaker:StopNotebookInstance'), ['arn:<AWS::Partition>:sagemaker:*:*:notebook-instance/*']);
   assert.deepEqual(on('sqs:ReceiveMessage'), ['<EventQueue.Arn>']);
-  assert.deepEqual(on('logs:PutLogEvents'), ['<EventFunctionLogs.Arn>', '<AuditFunctionLogs.Arn>']);
+  // Each function writes its own log group only.
+  assert.deepEqual(on('logs:PutLogEvents'), ['<EventFunctionLogs.Arn>']);
   // Organization: any account of it, the one role name.
   const org = cfnValue(cfn({ organization: true }).central.Resources.FunctionRole.Properties.Policies[0].PolicyDocument);
   const assume = org.Statement.find((x: any) => x.Sid === 'AssumeMemberRole');
@@ -203,7 +213,7 @@ test("--organization: the central bus admits only the organization's accounts (a
   assert.deepEqual(tfResource(tf, 'aws_cloudwatch_event_bus_policy', 'sagemaker').attrs.policy.Statement[0].Condition, { StringEquals: { 'aws:PrincipalOrgID': '<var.organization_id>' } });
 });
 
-test('member template: forwards to the central bus with a role EventBridge assumes (this account only); the read-only role trusts only the central Lambda role and holds the audit reads', () => {
+test("member template: forwards to the central bus with a role EventBridge assumes (this account only); the read-only role trusts only the central Lambda role and holds the handler's reads", () => {
   for (const respond of [undefined, 'tag', 'stop'] as const) {
     const m = cfnValue(cfn({ organization: true, respond, roleName: 'cc-read' }).member!);
     const r = m.Resources;
@@ -214,9 +224,9 @@ test('member template: forwards to the central bus with a role EventBridge assum
     assert.equal(r.ReadRole.Condition, 'CreateReadRole');
     assert.deepEqual(r.ReadRole.Properties.AssumeRolePolicyDocument.Statement, [{ Effect: 'Allow', Principal: { AWS: '<CentralLambdaRoleArn>' }, Action: 'sts:AssumeRole' }]);
     const actions = r.ReadRole.Properties.Policies[0].PolicyDocument.Statement.flatMap((s: any) => s.Action).sort();
-    // monitorIamPolicy's statement for the member accounts' role: the audit's reads, and --respond's call.
+    // monitorIamPolicy's statement for the member accounts' role: the handler's reads, and --respond's call (no --schedule: no audit listing).
     assert.deepEqual(actions, [...policyOf({ organization: true, respond }).Statement.find((s) => s.Sid === 'CloudConformMonitoredAccount')!.Action].sort(), String(respond));
-    const audited = Object.values(AUDIT_ACTIONS).filter((a) => a.neededBy === 'audited').map((a) => a.action);
+    const audited = [AUDIT_ACTIONS.describeNotebookInstance, AUDIT_ACTIONS.describeDomain, AUDIT_ACTIONS.listTags].map((a) => a.action);
     const respondActions = respond === 'tag' ? ['sagemaker:AddTags'] : respond === 'stop' ? ['sagemaker:StopNotebookInstance'] : [];
     assert.deepEqual(actions, [...new Set([...audited, ...respondActions])].sort(), String(respond));
     const tfm = loadTf(emitTerraform(monitorSpec({ organization: true, respond, roleName: 'cc-read' })).member!);

@@ -22,7 +22,7 @@ export function printIamPolicy(
       : opts.for === 'export'
         ? [exportIamPolicy(), EXPORT_IAM_POLICY_NOTE]
         : opts.for === 'monitor'
-          ? [monitorIamPolicy({ organization: true, store: 'dynamodb' }), MONITOR_IAM_POLICY_NOTE]
+          ? [monitorIamPolicy({ organization: true, schedule: true, store: 'dynamodb' }), MONITOR_IAM_POLICY_NOTE]
           : [auditIamPolicy(), IAM_POLICY_NOTE];
   out.stdout(JSON.stringify(policy, null, 2) + '\n');
   out.stderr(`${note}\n`);

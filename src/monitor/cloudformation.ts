@@ -40,6 +40,7 @@ const LOGICAL: Record<ResId, string> = {
   eventLogGroup: 'EventFunctionLogs',
   auditLogGroup: 'AuditFunctionLogs',
   functionRole: 'FunctionRole',
+  auditRole: 'AuditFunctionRole',
   scheduleRule: 'AuditSchedule',
 };
 
@@ -53,7 +54,7 @@ const PARAM: Record<ParamId, string> = {
 };
 
 /** Ref of each resource type: what `name` means for it. */
-const NAME_BY_REF = new Set<ResId>(['table', 'bus', 'eventFunction', 'auditFunction', 'eventLogGroup', 'auditLogGroup', 'functionRole', 'topic', 'queue']);
+const NAME_BY_REF = new Set<ResId>(['table', 'bus', 'eventFunction', 'auditFunction', 'eventLogGroup', 'auditLogGroup', 'functionRole', 'auditRole', 'topic', 'queue']);
 
 function cfn(v: Val): unknown {
   if (typeof v === 'string') return v;
@@ -90,11 +91,26 @@ function policyDocument(statements: Statement[]): object {
   };
 }
 
+/** A role only Lambda assumes, with one inline policy. */
+function lambdaRole(description: string, policyName: string, statements: Statement[]): object {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      Description: description,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [{ PolicyName: policyName, PolicyDocument: policyDocument(statements) }],
+    },
+  };
+}
+
 function logGroup(): object {
   return { Type: 'AWS::Logs::LogGroup', DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete', Properties: { RetentionInDays: LOG_RETENTION_DAYS } };
 }
 
-function lambdaFunction(spec: MonitorSpec, description: string, timeout: number, logs: ResId): object {
+function lambdaFunction(spec: MonitorSpec, description: string, timeout: number, logs: ResId, role: ResId): object {
   return {
     Type: 'AWS::Lambda::Function',
     Properties: {
@@ -105,7 +121,7 @@ function lambdaFunction(spec: MonitorSpec, description: string, timeout: number,
       Architectures: ['arm64'],
       MemorySize: MEMORY_MB,
       Timeout: timeout,
-      Role: cfn({ res: 'functionRole', attr: 'arn' }),
+      Role: cfn({ res: role, attr: 'arn' }),
       Code: { S3Bucket: { Ref: 'CodeBucket' }, S3Key: { Ref: 'CodeKey' } },
       Environment: { Variables: Object.fromEntries(spec.env.map(([k, v]) => [k, cfn(v)])) },
       LoggingConfig: { LogGroup: { Ref: LOGICAL[logs] }, LogFormat: 'Text' },
@@ -222,18 +238,8 @@ export function centralTemplate(spec: MonitorSpec): object {
   };
   resources.EventFunctionLogs = logGroup();
   if (spec.schedule) resources.AuditFunctionLogs = logGroup();
-  resources.FunctionRole = {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      Description: 'cloudconform monitor: the event handler and scheduled audit (least privilege: the calls they make)',
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      },
-      Policies: [{ PolicyName: 'cloudconform-monitor', PolicyDocument: policyDocument(spec.statements) }],
-    },
-  };
-  resources.EventFunction = lambdaFunction(spec, 'cloudconform: checks SageMaker resources named by CloudTrail events', EVENT_FUNCTION_TIMEOUT, 'eventLogGroup');
+  resources.FunctionRole = lambdaRole('cloudconform monitor: the event handler (least privilege: the calls it makes)', 'cloudconform-monitor', spec.statements);
+  resources.EventFunction = lambdaFunction(spec, 'cloudconform: checks SageMaker resources named by CloudTrail events', EVENT_FUNCTION_TIMEOUT, 'eventLogGroup', 'functionRole');
   resources.EventSourceMapping = {
     Type: 'AWS::Lambda::EventSourceMapping',
     Properties: {
@@ -245,7 +251,9 @@ export function centralTemplate(spec: MonitorSpec): object {
     },
   };
   if (spec.schedule) {
-    resources.AuditFunction = lambdaFunction(spec, 'cloudconform: scheduled full audit', AUDIT_FUNCTION_TIMEOUT, 'auditLogGroup');
+    if (!spec.auditStatements) throw new Error('--schedule without the audit role');
+    resources.AuditFunctionRole = lambdaRole('cloudconform monitor: the scheduled full audit (least privilege: the calls it makes)', 'cloudconform-monitor-audit', spec.auditStatements);
+    resources.AuditFunction = lambdaFunction(spec, 'cloudconform: scheduled full audit', AUDIT_FUNCTION_TIMEOUT, 'auditLogGroup', 'auditRole');
     resources.AuditSchedule = {
       Type: 'AWS::Events::Rule',
       Properties: {
@@ -277,6 +285,7 @@ export function centralTemplate(spec: MonitorSpec): object {
     TopicArn: { Description: 'Subscribe to it for findings', Value: { Ref: 'FindingsTopic' } },
     TableName: { Value: { Ref: 'HistoryTable' } },
   };
+  if (spec.schedule) outputs.AuditFunctionRoleArn = { Description: "The scheduled audit's role: the member template's CentralAuditRoleArn", Value: { 'Fn::GetAtt': ['AuditFunctionRole', 'Arn'] } };
   if (spec.central) outputs.EventBusArn = { Description: "The member template's CentralEventBusArn", Value: { 'Fn::GetAtt': ['EventBus', 'Arn'] } };
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -292,6 +301,8 @@ export function centralTemplate(spec: MonitorSpec): object {
  * every region to watch: a rule on the default bus forwarding the same events to the central bus,
  * and — in one region only, IAM being global — the read-only role the handler assumes.
  */
+const ROLE_ARN_PATTERN = '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$';
+
 export function memberTemplate(spec: MonitorSpec): object {
   if (!spec.roleName) throw new Error('member template without a role name');
   return {
@@ -299,7 +310,10 @@ export function memberTemplate(spec: MonitorSpec): object {
     Description: 'cloudconform monitor (member account): forwards SageMaker changes to the central bus; the read-only role the central handler assumes',
     Parameters: {
       CentralEventBusArn: { Type: 'String', Description: "The central stack's EventBusArn output", AllowedPattern: '^arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:event-bus/[A-Za-z0-9._-]+$' },
-      CentralLambdaRoleArn: { Type: 'String', Description: "The central stack's FunctionRoleArn output: the only principal that may assume the read-only role", AllowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$' },
+      CentralLambdaRoleArn: { Type: 'String', Description: `The central stack's FunctionRoleArn output: the ${spec.schedule ? 'event handler, one of the two principals' : 'only principal'} that may assume the read-only role`, AllowedPattern: ROLE_ARN_PATTERN },
+      ...(spec.schedule
+        ? { CentralAuditRoleArn: { Type: 'String', Description: "The central stack's AuditFunctionRoleArn output: the scheduled audit, the other principal that may assume the read-only role", AllowedPattern: ROLE_ARN_PATTERN } }
+        : {}),
       RoleRegion: { Type: 'String', Description: 'The one region where the (global) read-only role is created', AllowedPattern: '^[a-z]{2}(-[a-z]+)+-\\d$' },
     },
     Conditions: { CreateReadRole: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, { Ref: 'RoleRegion' }] } },
@@ -344,7 +358,7 @@ export function memberTemplate(spec: MonitorSpec): object {
           Description: 'cloudconform monitor: read SageMaker notebooks and domains for the central handler',
           AssumeRolePolicyDocument: {
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { AWS: { Ref: 'CentralLambdaRoleArn' } }, Action: 'sts:AssumeRole' }],
+            Statement: [{ Effect: 'Allow', Principal: { AWS: spec.schedule ? [{ Ref: 'CentralLambdaRoleArn' }, { Ref: 'CentralAuditRoleArn' }] : { Ref: 'CentralLambdaRoleArn' } }, Action: 'sts:AssumeRole' }],
           },
           Policies: [
             {
@@ -376,7 +390,7 @@ export function emitCloudFormation(spec: MonitorSpec): { central: string; member
   const member = `${note([
     'Generated by cloudconform monitor deploy: the member template. Deploy it as a StackSet to every account and',
     'region to watch (the central account too, for its own notebooks), with the central stack\'s outputs',
-    'EventBusArn and FunctionRoleArn as CentralEventBusArn and CentralLambdaRoleArn, and RoleRegion one region.',
+    `EventBusArn and FunctionRoleArn as CentralEventBusArn and CentralLambdaRoleArn${spec.schedule ? ', AuditFunctionRoleArn as CentralAuditRoleArn' : ''}, and RoleRegion one region.`,
   ])}\n${cloudFormationYaml(memberTemplate(spec))}`;
   return { central, member };
 }

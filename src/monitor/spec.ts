@@ -2,7 +2,7 @@
 // event pattern, the sizes and timeouts, the Lambda function's environment and its role's
 // statements. Values that name other resources or parameters are symbolic (`Val`): each emitter
 // spells them its own way (`Fn::GetAtt`, `aws_sqs_queue.events.arn`).
-import { dynamoTableDefinition, monitorFunctionActions, monitoredAccountActions } from './deps';
+import { dynamoTableDefinition, monitorAuditActions, monitorFunctionActions, monitoredAccountActions } from './deps';
 import { MonitorUsageError, validateAccountId, validateRoleName, validateSchedule, type MonitorNotifyTarget } from './validate';
 
 export interface MonitorDeployOptions {
@@ -78,6 +78,7 @@ export type ResId =
   | 'eventLogGroup'
   | 'auditLogGroup'
   | 'functionRole'
+  | 'auditRole'
   | 'scheduleRule';
 
 export type ParamId = 'codeBucket' | 'codeKey' | 'organizationId' | 'slackWebhookUrl' | 'webhookUrl' | 'webhookSecret';
@@ -111,10 +112,13 @@ export interface MonitorSpec {
   /** `--notify webhook`: one URL, a deployment parameter (a secret, never written). */
   webhook: boolean;
   env: [string, Val][];
-  /** The Lambda role: exactly monitorIamPolicy's actions, plus the queue's consumer calls and logs. */
+  /** The event function's role: exactly monitorIamPolicy's CloudConformMonitor actions, plus the queue's consumer calls and its logs. */
   statements: Statement[];
-  /** monitorIamPolicy's statement for the function's own role (what `statements` must cover, no more). */
+  /** monitorIamPolicy's statement for the event handler's role (what `statements` must cover, no more). */
   handlerActions: string[];
+  /** --schedule: the audit function's own role (CloudConformMonitorAudit's actions and its logs; no queue, no --respond). */
+  auditStatements?: Statement[];
+  auditActions?: string[];
   memberActions: string[];
   table: ReturnType<typeof dynamoTableDefinition>;
 }
@@ -160,8 +164,12 @@ export function monitorSpec(options: MonitorDeployOptions): MonitorSpec {
     throw new MonitorUsageError(`the function's environment would take about ${envBytes} bytes, over Lambda's ${LAMBDA_ENV_LIMIT}: give fewer or shorter --notify targets`);
   }
 
-  const handlerActions = monitorFunctionActions({ respond: options.respond, organization: organizationWide, accounts: accounts.length > 0, store: 'dynamodb' });
-  const statements = scopedStatements(handlerActions, { snsTargets, roleName, accounts, schedule: schedule !== undefined });
+  const policyOptions = { respond: options.respond, organization: organizationWide, accounts: accounts.length > 0, schedule: schedule !== undefined, store: 'dynamodb' as const };
+  const handlerActions = monitorFunctionActions(policyOptions);
+  const ctx = { snsTargets, roleName, accounts };
+  const statements = scopedStatements(handlerActions, ctx, 'event');
+  const auditActions = schedule === undefined ? undefined : monitorAuditActions(policyOptions);
+  const auditStatements = auditActions && scopedStatements(auditActions, ctx, 'audit');
   return {
     options,
     central,
@@ -174,7 +182,8 @@ export function monitorSpec(options: MonitorDeployOptions): MonitorSpec {
     env,
     statements,
     handlerActions,
-    memberActions: monitoredAccountActions(options.respond),
+    ...(auditStatements ? { auditStatements, auditActions } : {}),
+    memberActions: monitoredAccountActions(options.respond, { schedule: schedule !== undefined }),
     table,
   };
 }
@@ -184,10 +193,7 @@ export function monitorSpec(options: MonitorDeployOptions): MonitorSpec {
  * and queue, the named role in the allowed accounts, notebooks for --respond; the rest (List and
  * Describe calls over every notebook and domain, STS, EC2 regions) on `*`.
  */
-function scopedStatements(
-  actions: string[],
-  ctx: { snsTargets: string[]; roleName?: string; accounts: string[]; schedule: boolean },
-): Statement[] {
+function scopedStatements(actions: string[], ctx: { snsTargets: string[]; roleName?: string; accounts: string[] }, fn: 'event' | 'audit'): Statement[] {
   const groups = new Map<string, Statement>();
   const put = (sid: string, action: string, resources: Val[]) => {
     const s = groups.get(sid) ?? { sid, actions: [], resources };
@@ -211,12 +217,11 @@ function scopedStatements(
       put('ReadSageMaker', action, ['*']);
     }
   }
-  const logs: Val[] = [{ res: 'eventLogGroup', attr: 'logStreams' }];
-  if (ctx.schedule) logs.push({ res: 'auditLogGroup', attr: 'logStreams' });
+  // Each function writes its own log group; only the event function reads the queue.
   return [
     ...[...groups.values()].map((s) => ({ ...s, actions: [...s.actions].sort() })),
-    { sid: 'ConsumeEventQueue', actions: [...QUEUE_CONSUMER_ACTIONS], resources: [arn('queue')] },
-    { sid: 'WriteLogs', actions: [...LOG_ACTIONS], resources: logs },
+    ...(fn === 'event' ? [{ sid: 'ConsumeEventQueue', actions: [...QUEUE_CONSUMER_ACTIONS], resources: [arn('queue')] }] : []),
+    { sid: 'WriteLogs', actions: [...LOG_ACTIONS], resources: [{ res: fn === 'event' ? 'eventLogGroup' : 'auditLogGroup', attr: 'logStreams' }] },
   ];
 }
 

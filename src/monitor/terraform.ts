@@ -37,6 +37,7 @@ const ADDRESS: Record<ResId, string> = {
   eventLogGroup: 'aws_cloudwatch_log_group.events',
   auditLogGroup: 'aws_cloudwatch_log_group.audit',
   functionRole: 'aws_iam_role.function',
+  auditRole: 'aws_iam_role.audit',
   scheduleRule: 'aws_cloudwatch_event_rule.audit',
 };
 
@@ -93,7 +94,7 @@ const TRUST_LAMBDA = jsonencode({
   Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
 
-function lambdaFunction(spec: MonitorSpec, name: string, functionName: string, description: string, timeout: number, logs: ResId): Block {
+function lambdaFunction(spec: MonitorSpec, name: string, functionName: string, description: string, timeout: number, logs: ResId, role: 'function' | 'audit'): Block {
   return block('resource', ['aws_lambda_function', name], [
     ['function_name', functionName],
     ['description', description],
@@ -102,7 +103,7 @@ function lambdaFunction(spec: MonitorSpec, name: string, functionName: string, d
     ['architectures', ['arm64']],
     ['memory_size', MEMORY_MB],
     ['timeout', timeout],
-    ['role', ref('functionRole')],
+    ['role', ref(role === 'function' ? 'functionRole' : 'auditRole')],
     ['s3_bucket', expr('var.code_bucket')],
     ['s3_key', expr('var.code_key')],
     block('environment', [], [['variables', Object.fromEntries(spec.env.map(([k, v]) => [k, tf(v)]))]]),
@@ -111,8 +112,24 @@ function lambdaFunction(spec: MonitorSpec, name: string, functionName: string, d
       ['log_group', ref(logs, 'name')],
     ]),
     // The role's policy is a separate resource: the function must not start without it.
-    ['depends_on', [expr('aws_iam_role_policy.function')]],
+    ['depends_on', [expr(`aws_iam_role_policy.${role}`)]],
   ]);
+}
+
+/** A role only Lambda assumes, and its one inline policy. */
+function lambdaRole(name: 'function' | 'audit', prefix: string, description: string, policyName: string, statements: Statement[]): Block[] {
+  return [
+    block('resource', ['aws_iam_role', name], [
+      ['name_prefix', prefix],
+      ['description', description],
+      ['assume_role_policy', TRUST_LAMBDA],
+    ]),
+    block('resource', ['aws_iam_role_policy', name], [
+      ['name', policyName],
+      ['role', expr(`aws_iam_role.${name}.id`)],
+      ['policy', policy(statements)],
+    ]),
+  ];
 }
 
 function logGroup(name: string, prefix: string): Block {
@@ -281,17 +298,8 @@ export function centralConfiguration(spec: MonitorSpec): Block[] {
   );
   if (spec.schedule) out.push(logGroup('audit', '/cloudconform/monitor-audit-'));
   out.push(
-    block('resource', ['aws_iam_role', 'function'], [
-      ['name_prefix', 'cloudconform-monitor-'],
-      ['description', 'cloudconform monitor: the event handler and scheduled audit (least privilege: the calls they make)'],
-      ['assume_role_policy', TRUST_LAMBDA],
-    ]),
-    block('resource', ['aws_iam_role_policy', 'function'], [
-      ['name', 'cloudconform-monitor'],
-      ['role', expr('aws_iam_role.function.id')],
-      ['policy', policy(spec.statements)],
-    ]),
-    lambdaFunction(spec, 'events', 'cloudconform-monitor-events', 'cloudconform: checks SageMaker resources named by CloudTrail events', EVENT_FUNCTION_TIMEOUT, 'eventLogGroup'),
+    ...lambdaRole('function', 'cloudconform-monitor-', 'cloudconform monitor: the event handler (least privilege: the calls it makes)', 'cloudconform-monitor', spec.statements),
+    lambdaFunction(spec, 'events', 'cloudconform-monitor-events', 'cloudconform: checks SageMaker resources named by CloudTrail events', EVENT_FUNCTION_TIMEOUT, 'eventLogGroup', 'function'),
     block('resource', ['aws_lambda_event_source_mapping', 'events'], [
       ['event_source_arn', ref('queue')],
       ['function_name', expr('aws_lambda_function.events.arn')],
@@ -300,8 +308,10 @@ export function centralConfiguration(spec: MonitorSpec): Block[] {
     ]),
   );
   if (spec.schedule) {
+    if (!spec.auditStatements) throw new Error('--schedule without the audit role');
     out.push(
-      lambdaFunction(spec, 'audit', 'cloudconform-monitor-audit', 'cloudconform: scheduled full audit', AUDIT_FUNCTION_TIMEOUT, 'auditLogGroup'),
+      ...lambdaRole('audit', 'cloudconform-audit-', 'cloudconform monitor: the scheduled full audit (least privilege: the calls it makes)', 'cloudconform-monitor-audit', spec.auditStatements),
+      lambdaFunction(spec, 'audit', 'cloudconform-monitor-audit', 'cloudconform: scheduled full audit', AUDIT_FUNCTION_TIMEOUT, 'auditLogGroup', 'audit'),
       block('resource', ['aws_cloudwatch_event_rule', 'audit'], [
         ['name_prefix', 'cloudconform-audit-'],
         ['description', 'cloudconform: full audit on a schedule'],
@@ -331,6 +341,7 @@ export function centralConfiguration(spec: MonitorSpec): Block[] {
     block('output', ['topic_arn'], [['description', 'Subscribe to it for findings'], ['value', expr('aws_sns_topic.findings.arn')]]),
     block('output', ['table_name'], [['value', expr('aws_dynamodb_table.history.name')]]),
   );
+  if (spec.schedule) out.push(block('output', ['audit_function_role_arn'], [['description', "The scheduled audit's role: the member configuration's central_audit_role_arn"], ['value', expr('aws_iam_role.audit.arn')]]));
   if (spec.central) out.push(block('output', ['event_bus_arn'], [['description', "The member configuration's central_event_bus_arn"], ['value', expr('aws_cloudwatch_event_bus.sagemaker.arn')]]));
   return out;
 }
@@ -356,6 +367,14 @@ export function memberConfiguration(spec: MonitorSpec): Block[] {
       ['description', "The central configuration's function_role_arn output: the only principal that may assume the read-only role"],
       ['type', expr('string')],
     ]),
+    ...(spec.schedule
+      ? [
+          block('variable', ['central_audit_role_arn'], [
+            ['description', "The central configuration's audit_function_role_arn output: the scheduled audit, the other principal that may assume the read-only role"],
+            ['type', expr('string')],
+          ]),
+        ]
+      : []),
     block('variable', ['create_read_role'], [
       ['description', 'Create the (global) read-only role: true in one region of each account only'],
       ['type', expr('bool')],
@@ -405,7 +424,7 @@ export function memberConfiguration(spec: MonitorSpec): Block[] {
         'assume_role_policy',
         jsonencode({
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { AWS: expr('var.central_lambda_role_arn') }, Action: 'sts:AssumeRole' }],
+          Statement: [{ Effect: 'Allow', Principal: { AWS: spec.schedule ? [expr('var.central_lambda_role_arn'), expr('var.central_audit_role_arn')] : expr('var.central_lambda_role_arn') }, Action: 'sts:AssumeRole' }],
         }),
       ],
     ]),
@@ -427,7 +446,7 @@ export function emitTerraform(spec: MonitorSpec): { central: string; member?: st
   const member = render(memberConfiguration(spec), [
     'Generated by cloudconform monitor deploy: the member configuration. Apply it in every account and region to',
     "watch (the central account too, for its own notebooks), with the central configuration's outputs",
-    'event_bus_arn and function_role_arn; create_read_role = true in one region per account only.',
+    `event_bus_arn and function_role_arn${spec.schedule ? ' (and audit_function_role_arn as central_audit_role_arn)' : ''}; create_read_role = true in one region per account only.`,
   ]);
   return { central, member };
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { handleEvents } from '../../src/events/handler';
 import { MONITOR_ACTIONS, monitorIamPolicy } from '../../src/events/actions';
 import { audit } from '../../src/engine/audit';
-import { emptyConfig, parseConfig } from '../../src/engine/config';
+import { parseConfig } from '../../src/engine/config';
 import { MOTO_DEFAULT_ACCOUNT } from './fault-proxy';
 import { mergeSeeded, seed, seedOrganization } from './seed';
 import { awsTestEnv, runCli, useAuditEmulator, type CliResult } from './audit-helpers';
@@ -155,25 +155,37 @@ describe('handle-event (built CLI)', () => {
 });
 
 describe('iam-policy --for monitor', () => {
-  it('equals the actions the handler (other accounts, the organization) and a scheduled audit call, but DynamoDB, SNS and --respond (tested with their stores and channels)', async () => {
+  it('each statement equals the calls of its caller: the handler (other accounts, the organization) CloudConformMonitor, a scheduled audit CloudConformMonitorAudit, but DynamoDB, SNS and --respond (tested with their stores and channels)', async () => {
     const { organization } = emulator.seeded;
-    emulator.proxy.clearLog();
     const endpointUrl = emulator.proxy.endpoint;
-    // An exception by tag makes the handler read tags (ListTags), as the audit does.
+    // An exception by tag makes the handler and the audit read tags (ListTags).
     const config = parseConfig({ exceptions: [{ rules: '*', tags: { team: 'sandbox' }, reason: 'sandbox' }] });
     const domain = emulator.seeded.domains[0]!;
+    const elsewhere = (a: string) => a.startsWith('dynamodb:') || a === 'sns:Publish' || a === 'sagemaker:AddTags' || a === 'sagemaker:StopNotebookInstance';
+    const exact = (called: Set<string>, granted: Set<string>, who: string) => {
+      assert.deepEqual([...called].filter((a) => !granted.has(a)).sort(), [], `${who}: called but not granted`);
+      assert.deepEqual([...granted].filter((a) => !called.has(a) && !elsewhere(a)).sort(), [], `${who}: granted but never called`);
+    };
+    const policy = monitorIamPolicy({ organization: true, schedule: true, store: 'dynamodb' });
+    const statement = (sid: string) => new Set(policy.Statement.find((s) => s.Sid === sid)!.Action);
+
+    emulator.proxy.clearLog();
     await handleEvents(
       { source: 'test', data: sqsBatch([fixture('create-notebook-default-access.json'), notebookEvent('create-notebook-default-access.json', 'cc-member-nb', { account: MEMBER }), domainEvent('update-domain.json', domain.id)]) },
       { config, endpointUrl, accounts: [MOTO_DEFAULT_ACCOUNT, MEMBER], roleName: 'CloudConformMonitor', notFoundDelaysMs: [] },
     );
     await handleEvents({ source: 'test', data: notebookEvent('create-notebook-default-access.json', 'cc-member-nb', { account: organization[0] ?? MEMBER }) }, { endpointUrl, organization: true, roleName: 'CloudConformMonitor', notFoundDelaysMs: [] });
-    await audit({ config: emptyConfig(), endpointUrl, regions: [REGION], organization: true, roleName: 'CloudConformMonitor' });
-    const called = new Set(emulator.proxy.log.map((c) => c.iamAction));
-    const policy = monitorIamPolicy({ organization: true, store: 'dynamodb' });
+    // The handler's role, and (without --schedule) the member role's reads, which are some of its own.
+    exact(new Set(emulator.proxy.log.map((c) => c.iamAction)), statement('CloudConformMonitor'), 'handler');
+    const eventMember = monitorIamPolicy({ organization: true, store: 'dynamodb' }).Statement.find((s) => s.Sid === 'CloudConformMonitoredAccount')!.Action;
+    for (const a of eventMember) assert.ok(statement('CloudConformMonitor').has(a) || elsewhere(a), a);
+
+    emulator.proxy.clearLog();
+    await audit({ config, endpointUrl, regions: [REGION], organization: true, roleName: 'CloudConformMonitor' });
+    exact(new Set(emulator.proxy.log.map((c) => c.iamAction)), statement('CloudConformMonitorAudit'), 'scheduled audit');
+    for (const a of statement('CloudConformMonitoredAccount')) assert.ok(statement('CloudConformMonitorAudit').has(a) || elsewhere(a), a);
+
     const granted = new Set(policy.Statement.flatMap((s) => s.Action));
-    const elsewhere = (a: string) => a.startsWith('dynamodb:') || a === 'sns:Publish' || a === 'sagemaker:AddTags' || a === 'sagemaker:StopNotebookInstance';
-    assert.deepEqual([...called].filter((a) => !granted.has(a)).sort(), [], 'called but not granted');
-    assert.deepEqual([...granted].filter((a) => !called.has(a) && !elsewhere(a)).sort(), [], 'granted but never called');
     for (const a of MONITOR_ACTIONS) assert.ok(granted.has(a) || a === 'sagemaker:AddTags' || a === 'sagemaker:StopNotebookInstance', a);
     const printed = await runCli(['iam-policy', '--for', 'monitor']);
     assert.equal(printed.code, 0, printed.stderr);

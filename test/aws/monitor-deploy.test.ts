@@ -202,19 +202,21 @@ test('moto: --organization, the member stack forwards the default bus to the cen
   assert.deepEqual(role.AssumeRolePolicyDocument.Statement, [{ Effect: 'Allow', Principal: { AWS: central.FunctionRoleArn }, Action: 'sts:AssumeRole' }]);
 });
 
-test('moto: --schedule deploys a schedule rule whose one target is the audit function (900 s), beside the event function (120 s)', async () => {
+test('moto: --schedule deploys a schedule rule whose one target is the audit function (900 s, its own role), beside the event function (120 s)', async () => {
   await moto.reset();
   uploadCode();
   createStack('cc-scheduled', emitCloudFormation(monitorSpec({ schedule: 'cron(0 3 * * ? *)' })).central, { CodeBucket: 'cc-monitor-code' });
   const rules = JSON.parse(aws(['events', 'list-rules'])).Rules;
   const schedule = rules.find((r: { ScheduleExpression?: string }) => r.ScheduleExpression);
   assert.equal(schedule.ScheduleExpression, 'cron(0 3 * * ? *)');
-  const functions = JSON.parse(aws(['lambda', 'list-functions'])).Functions as { FunctionName: string; FunctionArn: string; Timeout: number; Runtime: string; Handler: string }[];
+  const functions = JSON.parse(aws(['lambda', 'list-functions'])).Functions as { FunctionName: string; FunctionArn: string; Timeout: number; Runtime: string; Handler: string; Role: string }[];
   const audit = functions.find((f) => f.FunctionName.startsWith('cc-scheduled-AuditFunction'))!;
   const events = functions.find((f) => f.FunctionName.startsWith('cc-scheduled-EventFunction'))!;
   assert.equal(audit.Timeout, 900);
   assert.equal(events.Timeout, 120);
   for (const f of [audit, events]) assert.equal(f.Handler, 'lambda.handler');
+  // Each function its own role: the event handler's holds none of the audit's listing.
+  assert.notEqual(audit.Role, events.Role);
   const targets = JSON.parse(aws(['events', 'list-targets-by-rule', '--rule', schedule.Name])).Targets;
   assert.deepEqual(targets.map((t: { Arn: string }) => t.Arn), [audit.FunctionArn]);
 });

@@ -170,6 +170,9 @@ export function monitorSpec(options: MonitorDeployOptions): MonitorSpec {
   const statements = scopedStatements(handlerActions, ctx, 'event');
   const auditActions = schedule === undefined ? undefined : monitorAuditActions(policyOptions);
   const auditStatements = auditActions && scopedStatements(auditActions, ctx, 'audit');
+  for (const [fn, st] of [['event function', statements], ['audit function', auditStatements]] as const) {
+    if (st) checkRolePolicySize(fn, st, accounts, roleName);
+  }
   return {
     options,
     central,
@@ -208,8 +211,8 @@ function scopedStatements(actions: string[], ctx: { snsTargets: string[]; roleNa
       put('Notify', action, [arn('topic'), ...ctx.snsTargets]);
     } else if (action === 'sts:AssumeRole') {
       if (!ctx.roleName) throw new Error('sts:AssumeRole without a role name');
-      const accounts: Val[] = ctx.accounts.length > 0 ? ctx.accounts : ['*'];
-      put('AssumeMemberRole', action, accounts.map((a) => ({ join: ['arn:', partition, ':iam::', a, `:role/${ctx.roleName}`] })));
+      const accounts = ctx.accounts.length > 0 ? ctx.accounts : ['*'];
+      put('AssumeMemberRole', action, accounts.map((a) => memberRoleArn(a, ctx.roleName!)));
     } else if (isRespondAction(action)) {
       // --respond's calls (AddTags, StopNotebookInstance) act on notebook instances only.
       put('Respond', action, [{ join: ['arn:', partition, ':sagemaker:*:*:notebook-instance/*'] }]);
@@ -223,6 +226,38 @@ function scopedStatements(actions: string[], ctx: { snsTargets: string[]; roleNa
     ...(fn === 'event' ? [{ sid: 'ConsumeEventQueue', actions: [...QUEUE_CONSUMER_ACTIONS], resources: [arn('queue')] }] : []),
     { sid: 'WriteLogs', actions: [...LOG_ACTIONS], resources: [{ res: fn === 'event' ? 'eventLogGroup' : 'auditLogGroup', attr: 'logStreams' }] },
   ];
+}
+
+const memberRoleArn = (account: string, roleName: string): Val => ({ join: ['arn:', partition, ':iam::', account, `:role/${roleName}`] });
+
+/** IAM: a role's inline policies take at most 10,240 characters together, white space not counted. */
+const IAM_ROLE_POLICY_LIMIT = 10_240;
+
+/** A value at its longest once deployed: the longest partition's name, a reference at REFERENCE_BYTES. */
+function worstCase(v: Val): string {
+  if (typeof v === 'string') return v;
+  if ('join' in v) return v.join.map(worstCase).join('');
+  if ('pseudo' in v) return { partition: 'aws-us-gov', account: '123456789012', region: 'x'.repeat(20) }[v.pseudo];
+  return 'x'.repeat(REFERENCE_BYTES);
+}
+
+/**
+ * One role ARN per --accounts account (sts:AssumeRole) can take a role's policy past IAM's limit,
+ * which the 4 KB environment check lets through (~13 bytes an account there, 60 to 100 here): the
+ * stack would fail half-way through its deployment. Refused here with the number that fits. The
+ * bus policy lists the same accounts in fewer characters each (arn:…:root): this limit binds first.
+ */
+function checkRolePolicySize(fn: string, statements: Statement[], accounts: string[], roleName: string | undefined): void {
+  const doc = { Version: '2012-10-17', Statement: statements.map((s) => ({ Sid: s.sid, Effect: 'Allow', Action: s.actions, Resource: s.resources.map(worstCase) })) };
+  const chars = JSON.stringify(doc).length;
+  if (chars <= IAM_ROLE_POLICY_LIMIT) return;
+  // Each account beyond the first adds its ARN, quoted, and a comma.
+  const perAccount = accounts.length > 0 && roleName ? JSON.stringify(worstCase(memberRoleArn(accounts[0]!, roleName))).length + 1 : 0;
+  const fit = perAccount > 0 ? Math.max(0, accounts.length - Math.ceil((chars - IAM_ROLE_POLICY_LIMIT) / perAccount)) : 0;
+  throw new MonitorUsageError(
+    `--accounts: ${accounts.length} accounts make the ${fn} role's policy about ${chars} characters (one role ARN per account), over IAM's ${IAM_ROLE_POLICY_LIMIT} ` +
+      `for a role's inline policies: the stack would fail to deploy; give at most ${fit} accounts (a shorter --role-name fits more), or --organization without --accounts (one role ARN pattern for every account)`,
+  );
 }
 
 /** Lambda takes at most 4 KB of environment variables (names and values), checked at deployment. */

@@ -37,7 +37,10 @@ after(() => rmSync(work, { recursive: true, force: true }));
 test('report --html of a recorded audit: accounts and regions counted, a region filter narrowing the table, an API name shown as text', async () => {
   const env = { XDG_DATA_HOME: join(work, 'data') };
   const audit = await runCli(['audit', '--endpoint-url', emulator.proxy.endpoint, '--regions', 'us-east-1,eu-west-1', '-q'], { env, cwd: work });
-  assert.equal(audit.code, 1, audit.stderr);
+  // The hostile name is one no DescribeNotebookInstance would take: not described (no call made
+  // with it), reported unknown with an error entry, so the audit is incomplete (exit 2).
+  assert.equal(audit.code, 2, audit.stderr);
+  assert.match(audit.stderr, /not described: .* is not a valid notebook instance id/);
   const out = join(work, 'audit.html');
   const r = await runCli(['report', '--html', out], { env, cwd: work });
   assert.equal(r.code, 0, r.stderr);

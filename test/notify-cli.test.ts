@@ -2,54 +2,19 @@
 // with a local server as the webhook receiver: one message listing the new failures, none for
 // the same run again, a failed channel exit 2 with the run still reported and recorded, and the
 // webhook secret and the URL's path nowhere in what the command prints or writes.
-import { after, before, beforeEach, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScanReport } from '../src/model/report';
 import { findingKey } from '../src/model/report';
-import { ok, startNotifyServer, type NotifyServer } from './helpers/notify-server';
+import { useNotifyCliHarness } from './helpers/notify-cli-harness';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const CLI = join(ROOT, 'bin', 'cloudconform.js');
+const harness = useNotifyCliHarness('cc-notify-cli-');
+const { work, repo, run } = harness;
 const SECRET = 'cc-webhook-secret-0d1e2f3a4b5c6d7e';
 const PATH_SECRET = '/hooks/T0PSECRETPATH?token=QUERYSECRET';
-const work = mkdtempSync(join(tmpdir(), 'cc-notify-cli-'));
-let server: NotifyServer;
-before(async () => (server = await startNotifyServer()));
-after(async () => {
-  await server.stop();
-  rmSync(work, { recursive: true, force: true });
-});
-beforeEach(() => {
-  server.received.length = 0;
-  server.behave(ok);
-});
-let n = 0;
-
-/** A repository holding a copy of examples/. */
-function repo(): string {
-  const dir = join(work, `r${n++}`);
-  mkdirSync(join(dir, '.git'), { recursive: true });
-  cpSync(join(ROOT, 'examples'), join(dir, 'examples'), { recursive: true });
-  return dir;
-}
-
-/** Runs the CLI without blocking this process (the receiver answers from here). */
-function run(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { CLOUDCONFORM_DB, CLOUDCONFORM_WEBHOOK_SECRET, NO_COLOR, FORCE_COLOR, ...base } = process.env;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...base, XDG_DATA_HOME: join(work, 'xdg'), ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function noSecrets(dir: string, ...outputs: string[]): void {
   // Report files and the history database (and its -wal) as bytes: nothing of the secret or the URL is kept.
@@ -61,13 +26,13 @@ function noSecrets(dir: string, ...outputs: string[]): void {
 
 test('scan --notify webhook: one signed message with the new failures; the same run again sends nothing; a new failure sends only it', async () => {
   const dir = repo();
-  const hook = `webhook=${server.origin}${PATH_SECRET}`;
+  const hook = `webhook=${harness.server().origin}${PATH_SECRET}`;
   const args = ['scan', '.', '--db', join(dir, 'h.db'), '--notify', hook, '-o', 'json=report.json'];
   const env = { CLOUDCONFORM_WEBHOOK_SECRET: SECRET };
   const first = await run(args, dir, env);
   assert.equal(first.code, 1, first.stderr);
-  assert.equal(server.received.length, 1);
-  const req = server.received[0]!;
+  assert.equal(harness.server().received.length, 1);
+  const req = harness.server().received[0]!;
   assert.equal(req.path, PATH_SECRET);
   const ts = req.headers['x-cloudconform-timestamp'] as string;
   assert.equal(req.headers['x-cloudconform-signature'], `sha256=${createHmac('sha256', SECRET).update(`${ts}.${req.body}`).digest('hex')}`);
@@ -83,7 +48,7 @@ test('scan --notify webhook: one signed message with the new failures; the same 
 
   const second = await run(args, dir, env);
   assert.equal(second.code, 1, second.stderr);
-  assert.equal(server.received.length, 1, 'nothing new: nothing sent');
+  assert.equal(harness.server().received.length, 1, 'nothing new: nothing sent');
   assert.doesNotMatch(second.stderr, /notified/);
 
   appendFileSync(
@@ -92,17 +57,17 @@ test('scan --notify webhook: one signed message with the new failures; the same 
   );
   const third = await run(args, dir, env);
   assert.equal(third.code, 1, third.stderr);
-  assert.equal(server.received.length, 2);
-  const added = JSON.parse(server.received[1]!.body);
+  assert.equal(harness.server().received.length, 2);
+  const added = JSON.parse(harness.server().received[1]!.body);
   assert.deepEqual(added.findings.map((f: { resource: { id: string }; change: string }) => [f.resource.id, f.change]), [['aws_sagemaker_notebook_instance.added', 'new']]);
   noSecrets(dir, third.stdout, third.stderr);
 });
 
 test('a channel that fails: exit 2, the error said (without the URL path), the report written and the run recorded', async () => {
-  server.behave((req, res) => res.writeHead(500).end(`no route for ${req.path}`));
+  harness.server().behave((req, res) => res.writeHead(500).end(`no route for ${req.path}`));
   const dir = repo();
   const db = join(dir, 'h.db');
-  const r = await run(['scan', '.', '--db', db, '--notify', `webhook=${server.origin}${PATH_SECRET}`, '-o', 'json=report.json', '-q'], dir, { CLOUDCONFORM_WEBHOOK_SECRET: SECRET });
+  const r = await run(['scan', '.', '--db', db, '--notify', `webhook=${harness.server().origin}${PATH_SECRET}`, '-o', 'json=report.json', '-q'], dir, { CLOUDCONFORM_WEBHOOK_SECRET: SECRET });
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /error: notify:webhook: webhook http:\/\/127\.0\.0\.1:\d+\/…: not sent: answered HTTP 500: no route for \/… \(after 3 attempts\)/);
   assert.equal(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).summary.failing, 8);
@@ -114,11 +79,11 @@ test('a channel that fails: exit 2, the error said (without the URL path), the r
 test('--no-history: every failure is new on every run; without the secret, one warning and an unsigned body', async () => {
   const dir = repo();
   for (let i = 1; i <= 2; i++) {
-    const r = await run(['scan', '.', '--no-history', '--notify', `webhook=${server.origin}/h`, '-q'], dir);
+    const r = await run(['scan', '.', '--no-history', '--notify', `webhook=${harness.server().origin}/h`, '-q'], dir);
     assert.equal(r.code, 1, r.stderr);
-    assert.equal(server.received.length, i);
-    assert.equal(JSON.parse(server.received[i - 1]!.body).findings.length, 8);
-    assert.equal(server.received[i - 1]!.headers['x-cloudconform-signature'], undefined);
+    assert.equal(harness.server().received.length, i);
+    assert.equal(JSON.parse(harness.server().received[i - 1]!.body).findings.length, 8);
+    assert.equal(harness.server().received[i - 1]!.headers['x-cloudconform-signature'], undefined);
     assert.equal(r.stderr.match(/CLOUDCONFORM_WEBHOOK_SECRET is not set/g)?.length, 1);
   }
 });
@@ -129,7 +94,7 @@ test('bad usage before any scan (exit 2, no report, the URL path never quoted): 
     [['--notify', 'slack=http://hooks.slack.example/services/T0PSECRETPATH'], /plain http is allowed only to this machine/],
     [['--notify', 'webhook=https://me:QUERYSECRET@example.com/T0PSECRETPATH'], /user name or password in the URL is refused/],
     [['--notify-risk', 'high'], /--notify-risk without --notify: nothing would be sent/],
-    [['--notify', `webhook=${server.origin}/h`, '--notify-rule', 'NOPE-1'], /--notify-rule: no rule 'NOPE-1'/],
+    [['--notify', `webhook=${harness.server().origin}/h`, '--notify-rule', 'NOPE-1'], /--notify-rule: no rule 'NOPE-1'/],
     [['--notify', 'sns=arn:aws:sns:us-east-1:bad:topic'], /expected a topic ARN/],
   ];
   for (const [extra, message] of cases) {
@@ -139,25 +104,25 @@ test('bad usage before any scan (exit 2, no report, the URL path never quoted): 
     assert.equal(r.stdout, '', 'no scan ran');
     noSecrets(dir, r.stderr);
   }
-  assert.equal(server.received.length, 0);
+  assert.equal(harness.server().received.length, 0);
 });
 
 test('--notify-risk and --notify-rule narrow what is sent; nothing left, nothing sent', async () => {
   const dir = repo();
-  const hook = `webhook=${server.origin}/h`;
+  const hook = `webhook=${harness.server().origin}/h`;
   const r = await run(['scan', '.', '--no-history', '--notify', hook, '--notify-rule', 'SageMaker-005', '-q'], dir);
   assert.equal(r.code, 1, r.stderr);
-  const doc = JSON.parse(server.received[0]!.body);
+  const doc = JSON.parse(harness.server().received[0]!.body);
   assert.deepEqual(doc.findings.map((f: { ruleId: string }) => f.ruleId), ['SageMaker-005']);
   const none = await run(['scan', '.', '--no-history', '--notify', hook, '--notify-on', 'resolved', '-q'], dir);
   assert.equal(none.code, 1, none.stderr);
-  assert.equal(server.received.length, 1);
+  assert.equal(harness.server().received.length, 1);
 });
 
 test('scan --notify-tag is refused: a template\'s tags are not all the deployed resource gets', async () => {
   const dir = repo();
-  const r = await run(['scan', '.', '--no-history', '--notify', `webhook=${server.origin}/h`, '--notify-tag', 'team=ml'], dir);
+  const r = await run(['scan', '.', '--no-history', '--notify', `webhook=${harness.server().origin}/h`, '--notify-tag', 'team=ml'], dir);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /--notify-tag: a scan's findings have no known tags/);
-  assert.equal(server.received.length, 0);
+  assert.equal(harness.server().received.length, 0);
 });

@@ -2,97 +2,66 @@
 // per channel, in the same write as the run; a channel that fails keeps them, and the next run of
 // the scope (same --db) sends them, said "delivered late". Through the built command for scan,
 // and through the SQLite store and notify() for the bound and the state check.
-import { after, before, beforeEach, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ok, startNotifyServer, type NotifyServer } from './helpers/notify-server';
+import { ok } from './helpers/notify-server';
+import { useNotifyCliHarness } from './helpers/notify-cli-harness';
 import { fileFinding, report } from './helpers/history-fixtures';
 import { openHistory } from '../src/history/store';
 import { asyncHistory } from '../src/history/types';
 import { OUTBOX_MAX_FINDINGS } from '../src/history/outbox';
 import { notify, outboxPlan, parseNotifyFilters, parseNotifyTarget } from '../src/notify/index';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const CLI = join(ROOT, 'bin', 'cloudconform.js');
-const PATH_SECRET = '/hooks/T0PSECRETPATH?token=QUERYSECRET';
-const work = mkdtempSync(join(tmpdir(), 'cc-notify-outbox-'));
-let server: NotifyServer;
-before(async () => (server = await startNotifyServer()));
-after(async () => {
-  await server.stop();
-  rmSync(work, { recursive: true, force: true });
-});
-beforeEach(() => {
-  server.received.length = 0;
-  server.behave(ok);
-});
+const harness = useNotifyCliHarness('cc-notify-outbox-');
+const { work, repo, run } = harness;
 let n = 0;
-const fail500 = () => server.behave((_req, res) => res.writeHead(500).end('down'));
-
-function repo(): string {
-  const dir = join(work, `r${n++}`);
-  mkdirSync(join(dir, '.git'), { recursive: true });
-  cpSync(join(ROOT, 'examples'), join(dir, 'examples'), { recursive: true });
-  return dir;
-}
-
-function run(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { CLOUDCONFORM_DB, CLOUDCONFORM_WEBHOOK_SECRET, NO_COLOR, FORCE_COLOR, ...base } = process.env;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...base, XDG_DATA_HOME: join(work, 'xdg') } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const PATH_SECRET = '/hooks/T0PSECRETPATH?token=QUERYSECRET';
+const fail500 = () => harness.server().behave((_req, res) => res.writeHead(500).end('down'));
 
 test('scan: a webhook that answers 500 keeps the new failures; the next scan (nothing new) delivers them, said "delivered late"; then nothing', async () => {
   const dir = repo();
-  const args = ['scan', '.', '--db', join(dir, 'h.db'), '--notify', `webhook=${server.origin}${PATH_SECRET}`, '-q'];
+  const args = ['scan', '.', '--db', join(dir, 'h.db'), '--notify', `webhook=${harness.server().origin}${PATH_SECRET}`, '-q'];
   fail500();
   const first = await run(args, dir);
   assert.equal(first.code, 2, first.stderr);
   assert.match(first.stderr, /not sent: answered HTTP 500.*kept: sent with the next run/);
-  assert.equal(server.received.length, 3, 'three attempts');
-  server.received.length = 0;
-  server.behave(ok);
+  assert.equal(harness.server().received.length, 3, 'three attempts');
+  harness.server().received.length = 0;
+  harness.server().behave(ok);
 
   const second = await run(args, dir);
   assert.equal(second.code, 1, second.stderr);
-  assert.equal(server.received.length, 1, 'the first run\'s failures, delivered by the second');
-  const doc = JSON.parse(server.received[0]!.body);
+  assert.equal(harness.server().received.length, 1, 'the first run\'s failures, delivered by the second');
+  const doc = JSON.parse(harness.server().received[0]!.body);
   assert.equal(doc.findings.length, 8);
-  assert.ok(doc.findings.every((f: { change: string; late?: { runId: string } }) => f.change === 'new' && typeof f.late?.runId === 'string'), server.received[0]!.body.slice(0, 500));
+  assert.ok(doc.findings.every((f: { change: string; late?: { runId: string } }) => f.change === 'new' && typeof f.late?.runId === 'string'), harness.server().received[0]!.body.slice(0, 500));
   assert.match(doc.summary, /8 delivered late/);
 
   const third = await run(args, dir);
   assert.equal(third.code, 1, third.stderr);
-  assert.equal(server.received.length, 1, 'delivered once: nothing pending any more');
+  assert.equal(harness.server().received.length, 1, 'delivered once: nothing pending any more');
   // The channel is kept as a hash: the URL (a secret) is nowhere in the database.
   for (const f of readdirSync(dir).filter((f) => f.includes('.db'))) {
     const bytes = readFileSync(join(dir, f), 'latin1');
-    for (const secret of ['T0PSECRETPATH', 'QUERYSECRET', server.origin]) assert.ok(!bytes.includes(secret), `${secret} in ${f}`);
+    for (const secret of ['T0PSECRETPATH', 'QUERYSECRET', harness.server().origin]) assert.ok(!bytes.includes(secret), `${secret} in ${f}`);
   }
 });
 
 test('scan with two channels, one failing: the next scan re-sends to the failing one only', async () => {
   const dir = repo();
-  server.behave((req, res) => (req.path.startsWith('/down') ? res.writeHead(503).end('later') : res.writeHead(200).end('ok')));
-  const args = ['scan', '.', '--db', join(dir, 'h.db'), '--notify', `webhook=${server.origin}/up`, '--notify', `webhook=${server.origin}/down`, '-q'];
+  harness.server().behave((req, res) => (req.path.startsWith('/down') ? res.writeHead(503).end('later') : res.writeHead(200).end('ok')));
+  const args = ['scan', '.', '--db', join(dir, 'h.db'), '--notify', `webhook=${harness.server().origin}/up`, '--notify', `webhook=${harness.server().origin}/down`, '-q'];
   const first = await run(args, dir);
   assert.equal(first.code, 2, first.stderr);
-  assert.equal(server.received.filter((r) => r.path === '/up').length, 1);
-  server.received.length = 0;
-  server.behave(ok);
+  assert.equal(harness.server().received.filter((r) => r.path === '/up').length, 1);
+  harness.server().received.length = 0;
+  harness.server().behave(ok);
   const second = await run(args, dir);
   assert.equal(second.code, 1, second.stderr);
-  assert.deepEqual(server.received.map((r) => r.path), ['/down']);
-  assert.equal(JSON.parse(server.received[0]!.body).findings.length, 8);
+  assert.deepEqual(harness.server().received.map((r) => r.path), ['/down']);
+  assert.equal(JSON.parse(harness.server().received[0]!.body).findings.length, 8);
 });
 
 const filters = parseNotifyFilters({}, (id) => id);
@@ -109,22 +78,22 @@ test('the outbox is bounded: at most 1,000 findings per channel are kept, the re
   try {
     const many = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => fileFinding('main.tf', `${prefix}${i}`, 'fail'));
     fail500();
-    const a = await recordAndNotify(store, report(many('a', 1500), { files: ['main.tf'] }, { minutes: 1 }), `${server.origin}/h`);
+    const a = await recordAndNotify(store, report(many('a', 1500), { files: ['main.tf'] }, { minutes: 1 }), `${harness.server().origin}/h`);
     assert.equal(a.errors.length, 1);
-    const b = await recordAndNotify(store, report([...many('a', 1500), ...many('b', 300)], { files: ['main.tf'] }, { minutes: 2 }), `${server.origin}/h`);
+    const b = await recordAndNotify(store, report([...many('a', 1500), ...many('b', 300)], { files: ['main.tf'] }, { minutes: 2 }), `${harness.server().origin}/h`);
     assert.equal(b.errors.length, 1);
-    server.received.length = 0;
-    server.behave(ok);
-    const c = await recordAndNotify(store, report([...many('a', 1500), ...many('b', 300)], { files: ['main.tf'] }, { minutes: 3 }), `${server.origin}/h`);
+    harness.server().received.length = 0;
+    harness.server().behave(ok);
+    const c = await recordAndNotify(store, report([...many('a', 1500), ...many('b', 300)], { files: ['main.tf'] }, { minutes: 3 }), `${harness.server().origin}/h`);
     assert.deepEqual(c.errors, []);
-    assert.equal(server.received.length, 1);
-    const doc = JSON.parse(server.received[0]!.body);
+    assert.equal(harness.server().received.length, 1);
+    const doc = JSON.parse(harness.server().received[0]!.body);
     assert.equal(c.sent[0]!.findings, OUTBOX_MAX_FINDINGS, 'the oldest 1,000 kept');
     assert.deepEqual(doc.outbox, { late: OUTBOX_MAX_FINDINGS, dropped: 800, expired: 0, settled: 0 });
     assert.match(doc.summary, /800 dropped/);
-    server.received.length = 0;
-    await recordAndNotify(store, report([...many('a', 1500), ...many('b', 300)], { files: ['main.tf'] }, { minutes: 4 }), `${server.origin}/h`);
-    assert.equal(server.received.length, 0, 'the outbox is empty');
+    harness.server().received.length = 0;
+    await recordAndNotify(store, report([...many('a', 1500), ...many('b', 300)], { files: ['main.tf'] }, { minutes: 4 }), `${harness.server().origin}/h`);
+    assert.equal(harness.server().received.length, 0, 'the outbox is empty');
   } finally {
     await store.close();
   }
@@ -134,23 +103,23 @@ test('a pending finding that passes by the next run is not sent (the state is ch
   const store = asyncHistory(openHistory({ path: join(work, `state-${n++}.db`) }));
   try {
     fail500();
-    await recordAndNotify(store, report([fileFinding('main.tf', 'x', 'fail'), fileFinding('main.tf', 'y', 'fail')], { files: ['main.tf'] }, { minutes: 1 }), `${server.origin}/h`);
-    server.received.length = 0;
-    server.behave(ok);
+    await recordAndNotify(store, report([fileFinding('main.tf', 'x', 'fail'), fileFinding('main.tf', 'y', 'fail')], { files: ['main.tf'] }, { minutes: 1 }), `${harness.server().origin}/h`);
+    harness.server().received.length = 0;
+    harness.server().behave(ok);
     // x passes now, y still fails: y delivered late, x not (it would be sent as a failure it no longer is).
-    const out = await recordAndNotify(store, report([fileFinding('main.tf', 'x', 'pass'), fileFinding('main.tf', 'y', 'fail')], { files: ['main.tf'] }, { minutes: 2 }), `${server.origin}/h`);
+    const out = await recordAndNotify(store, report([fileFinding('main.tf', 'x', 'pass'), fileFinding('main.tf', 'y', 'fail')], { files: ['main.tf'] }, { minutes: 2 }), `${harness.server().origin}/h`);
     assert.deepEqual(out.errors, []);
-    const doc = JSON.parse(server.received[0]!.body);
+    const doc = JSON.parse(harness.server().received[0]!.body);
     assert.deepEqual(doc.findings.map((f: { resource: { id: string } }) => f.resource.id), ['y']);
     assert.equal(doc.outbox.settled, 1);
 
     fail500();
-    await recordAndNotify(store, report([fileFinding('main.tf', 'z', 'fail')], { files: ['main.tf'] }, { minutes: 3 }), `${server.origin}/h`);
-    server.received.length = 0;
-    server.behave(ok);
-    const later = await recordAndNotify(store, report([fileFinding('main.tf', 'z', 'fail')], { files: ['main.tf'] }, { minutes: 3 + 8 * 24 * 60 }), `${server.origin}/h`);
+    await recordAndNotify(store, report([fileFinding('main.tf', 'z', 'fail')], { files: ['main.tf'] }, { minutes: 3 }), `${harness.server().origin}/h`);
+    harness.server().received.length = 0;
+    harness.server().behave(ok);
+    const later = await recordAndNotify(store, report([fileFinding('main.tf', 'z', 'fail')], { files: ['main.tf'] }, { minutes: 3 + 8 * 24 * 60 }), `${harness.server().origin}/h`);
     assert.equal(later.sent.length, 0, 'nothing left to send');
-    assert.equal(server.received.length, 0);
+    assert.equal(harness.server().received.length, 0);
     assert.equal(later.outbox?.expired, 1);
   } finally {
     await store.close();
@@ -171,7 +140,7 @@ test('a version 1 history (before the outbox) is read as it is and brought up to
   reader.close();
   const store = asyncHistory(openHistory({ path }));
   fail500();
-  const out = await recordAndNotify(store, report([fileFinding('main.tf', 'x', 'fail'), fileFinding('main.tf', 'y', 'fail')], { files: ['main.tf'] }, { minutes: 2 }), `${server.origin}/h`);
+  const out = await recordAndNotify(store, report([fileFinding('main.tf', 'x', 'fail'), fileFinding('main.tf', 'y', 'fail')], { files: ['main.tf'] }, { minutes: 2 }), `${harness.server().origin}/h`);
   assert.equal(out.errors.length, 1);
   const taken = await store.pending!('scan:repo', '0'.repeat(64), { now: new Date() });
   assert.deepEqual(taken.entries, []);

@@ -110,3 +110,19 @@ export async function createHistoryTable(endpoint: string, region: string, table
     dynamo.destroy();
   }
 }
+
+/**
+ * Sets environment variables for the in-process Lambda handler (undefined: removed) and puts back
+ * what they were: `set` as often as needed, `restore` once after.
+ */
+export function processEnv(): { set(vars: Record<string, string | undefined>): void; restore(): void } {
+  const saved: Record<string, string | undefined> = {};
+  const set = (vars: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(vars)) {
+      if (!(k in saved)) saved[k] = process.env[k];
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  return { set, restore: () => set({ ...saved }) };
+}

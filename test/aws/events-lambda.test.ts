@@ -16,7 +16,7 @@ import { seed, TEST_CREDENTIALS } from './seed';
 import { useAuditEmulator } from './audit-helpers';
 import { PROJECT_ROOT } from './venv';
 import { fixture, notebookEvent, sqsBatch } from '../helpers/cloudtrail';
-import { createHistoryTable, lambdaContext } from './events-drain';
+import { createHistoryTable, lambdaContext, processEnv } from './events-drain';
 
 const REGION = 'us-east-1';
 const LAMBDA = join(PROJECT_ROOT, 'dist', 'lambda.js');
@@ -41,14 +41,8 @@ const emulator = useAuditEmulator({
 
 type LambdaModule = { handler: (event: unknown, context: unknown) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>; resetLambda: () => Promise<void> };
 let lambda: LambdaModule;
-const saved: Record<string, string | undefined> = {};
-const setEnv = (vars: Record<string, string | undefined>) => {
-  for (const [k, v] of Object.entries(vars)) {
-    if (!(k in saved)) saved[k] = process.env[k];
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-};
+const env = processEnv();
+const setEnv = env.set;
 
 async function notifications(): Promise<string[]> {
   const sqs = new SQSClient({ endpoint: emulator.moto.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
@@ -79,7 +73,7 @@ describe('the Lambda handler (dist/lambda.js)', () => {
   });
   after(async () => {
     await lambda?.resetLambda();
-    setEnv(Object.fromEntries(Object.entries(saved)));
+    env.restore();
   });
 
   it('SQS batches: a finding notified once, the same event again nothing, the delete resolved; only retryable messages returned', async () => {

@@ -23,7 +23,7 @@ import { seed, TEST_CREDENTIALS } from './seed';
 import { useAuditEmulator } from './audit-helpers';
 import { PROJECT_ROOT } from './venv';
 import { notebookEvent, type CloudTrailEvent } from '../helpers/cloudtrail';
-import { createHistoryTable, drainQueue, lambdaContext } from './events-drain';
+import { createHistoryTable, drainQueue, lambdaContext, processEnv } from './events-drain';
 
 const REGION = 'us-east-1';
 const LAMBDA = join(PROJECT_ROOT, 'dist', 'lambda.js');
@@ -58,14 +58,8 @@ const emulator = useAuditEmulator({
 
 type LambdaModule = { handler: (event: unknown, context: unknown) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>; resetLambda: () => Promise<void> };
 let lambda: LambdaModule;
-const saved: Record<string, string | undefined> = {};
-const setEnv = (vars: Record<string, string | undefined>) => {
-  for (const [k, v] of Object.entries(vars)) {
-    if (!(k in saved)) saved[k] = process.env[k];
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-};
+const env = processEnv();
+const setEnv = env.set;
 
 const client = <T>(make: (config: object) => T) => make({ endpoint: emulator.moto.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
 
@@ -132,7 +126,7 @@ describe('end to end: EventBridge → SQS → the Lambda handler → DynamoDB hi
   });
   after(async () => {
     await lambda?.resetLambda();
-    setEnv(Object.fromEntries(Object.entries(saved)));
+    env.restore();
   });
 
   it('a notebook created with direct internet access: one finding and one notification; the same event again: none; deleted: resolved', async () => {

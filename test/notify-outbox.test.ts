@@ -12,6 +12,7 @@ import { fileFinding, report } from './helpers/history-fixtures';
 import { openHistory } from '../src/history/store';
 import { asyncHistory } from '../src/history/types';
 import { OUTBOX_MAX_FINDINGS } from '../src/history/outbox';
+import { findingKey } from '../src/model/report';
 import { notify, outboxPlan, parseNotifyFilters, parseNotifyTarget } from '../src/notify/index';
 
 const harness = useNotifyCliHarness('cc-notify-outbox-');
@@ -145,4 +146,25 @@ test('a version 1 history (before the outbox) is read as it is and brought up to
   const taken = await store.pending!('scan:repo', '0'.repeat(64), { now: new Date() });
   assert.deepEqual(taken.entries, []);
   await store.close();
+});
+
+test('attack: an outbox entry whose count says fewer findings than it holds (past the 1,000 bound) is dropped, never taken', async () => {
+  const path = join(work, `lie-${n++}.db`);
+  const failing = fileFinding('main.tf', 'x', 'fail');
+  openHistory({ path }).record(report([failing], { files: ['main.tf'] }, { minutes: 1 }));
+  const { createRequire } = await import('node:module');
+  const Database = createRequire(import.meta.url)('better-sqlite3');
+  const db = new Database(path);
+  // `n` is what the bound counts: an entry saying 0 while holding 1,001 findings slipped every one through.
+  const items = JSON.stringify(Array.from({ length: OUTBOX_MAX_FINDINGS + 1 }, () => ({ key: findingKey(failing), change: 'new', finding: failing })));
+  db.prepare('INSERT INTO outbox (scope_key, channel, run_id, started_at, n, dropped, items) VALUES (?, ?, ?, ?, ?, ?, ?)').run('scan:repo', Buffer.alloc(32), 'forged', new Date().toISOString(), 0, 0, items);
+  db.close();
+  const store = openHistory({ path });
+  try {
+    const taken = store.pending!('scan:repo', '0'.repeat(64), { now: new Date() });
+    assert.deepEqual(taken.entries, []);
+    assert.deepEqual(store.pending!('scan:repo', '0'.repeat(64), { now: new Date() }).entries, [], 'the entry is deleted');
+  } finally {
+    store.close();
+  }
 });

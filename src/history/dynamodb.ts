@@ -261,7 +261,7 @@ class DynamoHistory {
       const entries: PendingEntry[] = [];
       await inParallel(plan.take, CONCURRENCY, async (row) => {
         const item = await this.get(pk, row.id);
-        const items = typeof item?.items?.S === 'string' ? parseEntryItems(item.items.S, (f) => findingValidator()(f)) : undefined;
+        const items = typeof item?.items?.S === 'string' ? parseEntryItems(item.items.S, row.n, (f) => findingValidator()(f)) : undefined;
         if (item && !items) {
           plan.remove.push(row.id);
           plan.dropped += row.n;

@@ -35,17 +35,18 @@ function compact(f: Finding): Finding {
 }
 
 /**
- * Items read back from an entry; anything not of that shape (a change kind, a finding whose key is
- * the item's, and `valid` when given: the report contract) is refused: the entry is dropped as
- * damaged, never sent.
+ * Items read back from an entry; anything not of that shape (exactly `n` items: the count the
+ * bound was applied to, a change kind, a finding whose key is the item's, and `valid` when given:
+ * the report contract) is refused: the entry is dropped as damaged, never sent.
  */
-export function parseEntryItems(json: string, valid?: (finding: unknown) => boolean): OutboxItem[] | undefined {
+export function parseEntryItems(json: string, n: number, valid?: (finding: unknown) => boolean): OutboxItem[] | undefined {
   try {
     const value = JSON.parse(json, (k, v: unknown) => {
       if (k === '__proto__') throw new SyntaxError('__proto__');
       return v;
     }) as unknown;
-    if (!Array.isArray(value)) return undefined;
+    // An entry holding more than its `n` says would slip past OUTBOX_MAX_FINDINGS (planTake counts `n`).
+    if (!Array.isArray(value) || value.length !== n) return undefined;
     for (const i of value as OutboxItem[]) {
       if (typeof i !== 'object' || i === null || typeof i.key !== 'string' || !/^[0-9a-f]{64}$/.test(i.key) || typeof i.change !== 'string') return undefined;
       const f = i.finding;

@@ -315,7 +315,7 @@ class SqliteHistory implements HistoryStore {
           const read = this.db.prepare('SELECT items FROM outbox WHERE id = ?').pluck();
           const entries: PendingEntry[] = [];
           for (const row of plan.take) {
-            const items = parseEntryItems(read.get(Number(row.id)) as string);
+            const items = parseEntryItems(read.get(Number(row.id)) as string, row.n);
             // Not ours (the file was edited): dropped, counted, never sent.
             if (!items) {
               remove.run(Number(row.id));

@@ -14,7 +14,7 @@ import { rule as notebookRule } from '../rules/sagemaker-004/rule';
 import { AUDIT_ACTIONS } from '../sources/aws/actions';
 import { limitCalls, type CallLimiter } from '../sources/aws/clients';
 import { awsErrorCode, describeAwsError, redactSecrets } from '../sources/aws/errors';
-import { describeLive, DOMAIN_TYPE, liveKind, NOTEBOOK_INSTANCE_TYPE, parseSageMakerArn, type LiveKind } from '../sources/aws/registry';
+import { describeLive, DOMAIN_TYPE, isoTime, liveKind, NOTEBOOK_INSTANCE_TYPE, parseSageMakerArn, type LiveKind } from '../sources/aws/registry';
 import { printable, safeJson } from '../reporters/printable';
 
 export type RespondMode = 'tag' | 'stop';
@@ -400,11 +400,9 @@ function notebookNameOf(kind: LiveKind, live: { arn: string; account: string; re
   return shownName !== undefined && shownName.toLowerCase() === id.toLowerCase() && kind.invalidId(shownName) === undefined ? shownName : id;
 }
 
-/** A describe output's CreationTime, as epoch milliseconds in ISO form; undefined when absent or not a time. */
+/** A describe output's CreationTime in ISO form; undefined when absent or not a time. */
 function createdAt(described: object | undefined): string | undefined {
-  const value = (described as { CreationTime?: unknown } | undefined)?.CreationTime;
-  const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
-  return date && Number.isFinite(date.getTime()) ? date.toISOString() : undefined;
+  return isoTime((described as { CreationTime?: unknown } | undefined)?.CreationTime);
 }
 
 /** Whether the tags exempt the notebook (see EXEMPT_TAG), and a note for an exemption tag with another value. */

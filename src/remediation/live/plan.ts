@@ -12,7 +12,7 @@ import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from '@aws-sdk/
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { Resource } from '../../model/resource';
 import { rule as notebookRule } from '../../rules/sagemaker-004/rule';
-import { describeLive, liveResourceOf, LiveIdError, NOTEBOOK_INSTANCES, parseSageMakerArn } from '../../sources/aws/registry';
+import { describeLive, isoTime, liveResourceOf, LiveIdError, NOTEBOOK_INSTANCES, parseSageMakerArn } from '../../sources/aws/registry';
 import { awsErrorCode, describeAwsError } from '../../sources/aws/errors';
 import type { Connection, LiveClients, PlanConnection } from './clients';
 import { planBackup, type BackupPlan, type SourceLifecycleScripts } from './backup-plan';
@@ -228,11 +228,8 @@ export async function planNotebookRemediation(clients: LiveClients, request: Not
   return plan;
 }
 
-/** A described time as ISO text; undefined when absent or not a time. */
-export function isoTime(value: unknown): string | undefined {
-  const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
-  return date && Number.isFinite(date.getTime()) ? date.toISOString() : undefined;
-}
+// The remediation steps import it from here; it lives with the describes (respond uses it too).
+export { isoTime };
 
 /**
  * Why the notebook described now is not the source that was planned, or undefined when it is: the

@@ -189,6 +189,15 @@ export const DOMAINS: LiveKind<DomainDetails> = {
 // The members are methods, so each kind is a LiveKind<unknown> as far as its callers care.
 export const LIVE_KINDS: readonly LiveKind[] = [NOTEBOOK_INSTANCES, DOMAINS];
 
+/**
+ * A described time (CreationTime: a Date from the SDK, text or epoch from elsewhere) as ISO text;
+ * undefined when absent or not a time. What tells a resource from one re-created under its id.
+ */
+export function isoTime(value: unknown): string | undefined {
+  const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
+  return date && Number.isFinite(date.getTime()) ? date.toISOString() : undefined;
+}
+
 /** The kind of a CloudFormation type name, or undefined when it is not a live kind. */
 export function liveKind(type: string): LiveKind | undefined {
   return LIVE_KINDS.find((k) => k.type === type);

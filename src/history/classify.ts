@@ -42,6 +42,8 @@ import { compareFindings, compareStrings, findingKey, liveIdentityOf, type Findi
 import type { ChangeKind, FindingChange, RunComparison } from './types';
 
 export type Standing = 'failing' | 'suppressed' | 'passing' | 'unknown' | 'resolved';
+/** Every standing. The SQLite store encodes a standing as its index here: append only. */
+export const STANDINGS: readonly Standing[] = ['failing', 'suppressed', 'passing', 'unknown', 'resolved'];
 
 /** One finding key's last known state in a scope (see the file header). */
 export interface StateEntry {

@@ -49,7 +49,7 @@ import {
 import { createHash } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { compareFindings, compareStrings, findingKey, liveIdentityOf, type Finding, type ReportSummary, type RunInfo, type ScanReport } from '../model/report';
-import { CHANGE_KINDS, classify, emptyCounts, RESOLVED_KEPT_DAYS, type ClassifyOptions, type Standing, type StateEntry } from './classify';
+import { CHANGE_KINDS, classify, emptyCounts, RESOLVED_KEPT_DAYS, STANDINGS, type ClassifyOptions, type Standing, type StateEntry } from './classify';
 import { REPORT_SCHEMA } from './report-file';
 import { HistoryError } from './store';
 import { entryOf, OUTBOX_KEPT_DAYS, parseEntryItems, planTake, settle, type EntryRow } from './outbox';
@@ -102,7 +102,6 @@ const MAX_SCOPE_BYTES = 1_000;
 /** Queries and transactions in flight at once. */
 const CONCURRENCY = 8;
 
-const STANDINGS: readonly Standing[] = ['failing', 'suppressed', 'passing', 'unknown', 'resolved'];
 const KEPT_CHANGES: readonly ChangeKind[] = ['new', 'regressed', 'resolved'];
 
 export interface DynamoHistoryOptions {

@@ -9,13 +9,12 @@
 // 0600 in a directory created 0700 (it names resources); a symbolic link or another user's file
 // is not written through (a link in a shared directory could send the history elsewhere, another
 // user's file could be read by them).
-import type { ClassifyOptions } from './classify';
 import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { findingKey, type Finding, type ReportSummary, type RunInfo, type ScanReport } from '../model/report';
-import { CHANGE_KINDS, classify, emptyCounts, type Standing, type StateEntry } from './classify';
+import { CHANGE_KINDS, classify, emptyCounts, STANDINGS, type ClassifyOptions, type Standing, type StateEntry } from './classify';
 import { decodeInts, encodeInts } from './codec';
 import { APPLICATION_ID, MIGRATIONS } from './migrations';
 import { HistoryUnavailableError, loadSqlite, type SqliteDatabase } from './sqlite';
@@ -55,8 +54,6 @@ const READ_BUSY_TIMEOUT_MS = 10_000;
 
 /** The oldest schema read as it is (commands that only read never migrate). */
 const READABLE_FROM = 1;
-
-const STANDINGS: readonly Standing[] = ['failing', 'suppressed', 'passing', 'unknown', 'resolved'];
 
 export function openHistory(options: { path: string; readonly?: boolean }): HistoryStore {
   const { path } = options;

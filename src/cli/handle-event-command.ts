@@ -9,8 +9,8 @@ import type { EventHistory, EventInput } from '../events/handler';
 import type { AsyncHistoryStore } from '../history/types';
 import { printable } from '../reporters/printable';
 import { redactSecrets } from '../sources/aws/errors';
-import type { NotifyCliOptions } from '../notify/cli';
-import { runReportCommand, UsageError, type ReportCommandOptions } from './report-command';
+import type { NotifyCliOptions, PreparedNotify } from '../notify/cli';
+import { prepareNotifyOptions, runReportCommand, UsageError, type ReportCommandOptions } from './report-command';
 import { writeError } from './terminal';
 
 export interface HandleEventCommandOptions extends ReportCommandOptions, NotifyCliOptions {
@@ -37,10 +37,9 @@ export async function runHandleEventCommand(files: string[], opts: HandleEventCo
   let closeJournal: (() => void | Promise<void>) | undefined;
   try {
     // Checked before anything is read or called: targets, filters, the respond mode.
-    const notifyCli = [opts.notify, opts.notifyOn, opts.notifyRule, opts.notifyTag].some((o) => o?.length) || opts.notifyRisk !== undefined ? await import('../notify/cli') : undefined;
-    let notifying: ReturnType<NonNullable<typeof notifyCli>['prepareNotify']>;
+    let notifying: PreparedNotify | undefined;
     try {
-      notifying = notifyCli?.prepareNotify(opts);
+      notifying = (await prepareNotifyOptions(opts))?.prepared;
     } catch (e) {
       writeError((e as Error).message);
       return 2;

@@ -1,5 +1,5 @@
 import { writeOutputFile } from '../write-file';
-import type { NotifyCliOptions } from '../notify/cli';
+import type { NotifyCliOptions, PreparedNotify } from '../notify/cli';
 import { NotifyTargetError } from '../notify/targets';
 import { GlobError } from '../engine/glob';
 import { applyBaseline, BaselineError, createBaseline, loadBaseline, writeBaseline } from '../engine/baseline';
@@ -13,6 +13,18 @@ import type { ScanNote } from '../sources/source';
 import type { Risk } from '../rules/rule';
 import { ProgressLine } from './progress';
 import { useColor, writeError } from './terminal';
+
+/**
+ * The --notify targets and filters, checked (NotifyTargetError: bad usage), with the notify module,
+ * which is loaded only when some --notify option is given; undefined when none is.
+ */
+export async function prepareNotifyOptions(opts: NotifyCliOptions): Promise<{ cli: typeof import('../notify/cli'); prepared: PreparedNotify } | undefined> {
+  const given = [opts.notify, opts.notifyOn, opts.notifyRule, opts.notifyTag].some((o) => o?.length) || opts.notifyRisk !== undefined;
+  if (!given) return undefined;
+  const cli = await import('../notify/cli');
+  const prepared = cli.prepareNotify(opts);
+  return prepared ? { cli, prepared } : undefined;
+}
 
 /** The options every command that produces a report has (`scan`, `audit`); see `withReportOptions`. */
 export interface ReportCommandOptions extends NotifyCliOptions {
@@ -69,8 +81,7 @@ export async function runReportCommand(
   try {
     const outputs = opts.output.map(parseOutput);
     // --notify targets and filters are checked before the run: a typo costs no scan.
-    const notifyCli = [opts.notify, opts.notifyOn, opts.notifyRule, opts.notifyTag].some((o) => o?.length) || opts.notifyRisk !== undefined ? await import('../notify/cli') : undefined;
-    const notifying = notifyCli?.prepareNotify(opts);
+    const notify = await prepareNotifyOptions(opts);
     const config = findConfig(opts.config, process.cwd(), searchFrom);
     const failOn: FailOn = opts.failOn === 'none' ? 'None' : opts.failOn ? parseRisk(opts.failOn, '--fail-on') : (config.failOn ?? 'Low');
     const ruleIds = opts.rules === undefined ? undefined : parseRuleIds(opts.rules);
@@ -108,9 +119,9 @@ export async function runReportCommand(
     // Recorded after the report is written: a history that can't be written loses nothing of the run.
     let comparison: import('../history/types').RunComparison | undefined;
     // With --notify, the run's notifications are kept pending with it (the outbox: sent at least once).
-    const recorded = opts.history === false || (await import('../history/record')).recordRun(report, opts.db, (c) => (comparison = c), notifying ? { outbox: notifyCli!.notifyPlan(notifying, report) } : {});
+    const recorded = opts.history === false || (await import('../history/record')).recordRun(report, opts.db, (c) => (comparison = c), notify ? { outbox: notify.cli.notifyPlan(notify.prepared, report) } : {});
     // After recording (new and regressed are the history's verdicts); without one, every failure is new.
-    const notified = !notifying || (await notifyCli!.notifyRun(notifying, comparison, report, opts.quiet === true, opts.history === false ? undefined : { db: opts.db }));
+    const notified = !notify || (await notify.cli.notifyRun(notify.prepared, comparison, report, opts.quiet === true, opts.history === false ? undefined : { db: opts.db }));
     if (report.errors.length > 0 || unwritten > 0 || !recorded || !notified) return 2;
     if (report.findings.some((f) => isFailing(f, failOn))) return 1;
     if (opts.failOnUnknown && report.findings.some((f) => f.result === 'unknown' && !f.suppressed)) return 1;

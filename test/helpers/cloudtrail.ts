@@ -15,6 +15,17 @@ export function fixture(name: string, fill: Record<string, string> = {}): CloudT
   return JSON.parse(text);
 }
 
+/** Puts the event (EventBridge envelope and CloudTrail detail) in the given account and region, else leaves it where it is; returns where it is. */
+function moveTo(e: CloudTrailEvent, where: { account?: string; region?: string }): { account: string; region: string } {
+  const account = where.account ?? e.detail.recipientAccountId;
+  const region = where.region ?? e.detail.awsRegion;
+  e.account = account;
+  e.region = region;
+  e.detail.recipientAccountId = account;
+  e.detail.awsRegion = region;
+  return { account, region };
+}
+
 /** A notebook event (create, update or delete fixture) for another notebook, account or region. */
 export function notebookEvent(
   file: 'create-notebook-default-access.json' | 'create-notebook-disabled.json' | 'update-notebook.json' | 'delete-notebook.json',
@@ -22,12 +33,7 @@ export function notebookEvent(
   where: { account?: string; region?: string; eventId?: string } = {},
 ): CloudTrailEvent {
   const e = fixture(file);
-  const account = where.account ?? e.detail.recipientAccountId;
-  const region = where.region ?? e.detail.awsRegion;
-  e.account = account;
-  e.region = region;
-  e.detail.recipientAccountId = account;
-  e.detail.awsRegion = region;
+  const { account, region } = moveTo(e, where);
   e.detail.requestParameters.notebookInstanceName = name;
   if (e.detail.responseElements?.notebookInstanceArn) e.detail.responseElements.notebookInstanceArn = `arn:aws:sagemaker:${region}:${account}:notebook-instance/${name}`;
   if (where.eventId) e.detail.eventID = where.eventId;
@@ -41,12 +47,7 @@ export function domainEvent(
   where: { account?: string; region?: string } = {},
 ): CloudTrailEvent {
   const e = fixture(file, { DOMAIN_ID: domainId });
-  const account = where.account ?? e.detail.recipientAccountId;
-  const region = where.region ?? e.detail.awsRegion;
-  e.account = account;
-  e.region = region;
-  e.detail.recipientAccountId = account;
-  e.detail.awsRegion = region;
+  const { account, region } = moveTo(e, where);
   if (e.detail.responseElements?.domainArn) e.detail.responseElements.domainArn = `arn:aws:sagemaker:${region}:${account}:domain/${domainId}`;
   return e;
 }

@@ -87,6 +87,17 @@ async function createNotebook(name: string, opts: { account?: string; tags?: Rec
   }
 }
 
+/** Stops and deletes the notebook, straight through moto (not in the proxy's log). */
+async function deleteNotebook(name: string): Promise<void> {
+  const sm = await motoClient();
+  try {
+    await sm.send(new StopNotebookInstanceCommand({ NotebookInstanceName: name }));
+    await sm.send(new DeleteNotebookInstanceCommand({ NotebookInstanceName: name }));
+  } finally {
+    sm.destroy();
+  }
+}
+
 async function statusOf(name: string, account?: string): Promise<string | undefined> {
   const sm = await motoClient(account);
   try {
@@ -304,13 +315,7 @@ describe('stop: only an InService notebook that still fails', () => {
   test('a notebook re-created under the same name (another CreationTime) is not the finding\'s: not stopped', async () => {
     const name = unique('respond-recreated');
     const targets = await evaluate(NOTEBOOK_INSTANCE_TYPE, await createNotebook(name));
-    const sm = await motoClient();
-    try {
-      await sm.send(new StopNotebookInstanceCommand({ NotebookInstanceName: name }));
-      await sm.send(new DeleteNotebookInstanceCommand({ NotebookInstanceName: name }));
-    } finally {
-      sm.destroy();
-    }
+    await deleteNotebook(name);
     await new Promise((r) => setTimeout(r, 1100));
     await createNotebook(name);
     const { actions } = await run(targets, 'stop');
@@ -345,13 +350,7 @@ describe('stop: only an InService notebook that still fails', () => {
   test('a notebook deleted since the finding: skipped as gone', async () => {
     const name = unique('respond-gone');
     const targets = await evaluate(NOTEBOOK_INSTANCE_TYPE, await createNotebook(name));
-    const sm = await motoClient();
-    try {
-      await sm.send(new StopNotebookInstanceCommand({ NotebookInstanceName: name }));
-      await sm.send(new DeleteNotebookInstanceCommand({ NotebookInstanceName: name }));
-    } finally {
-      sm.destroy();
-    }
+    await deleteNotebook(name);
     const { actions } = await run(targets, 'stop');
     assert.equal(only(actions).outcome, 'skipped');
     assert.match(only(actions).reason, /gone/);

@@ -4,6 +4,7 @@
 // post): it is never printed — messages show its scheme and host only (`https://hooks.slack.com/…`).
 import { RISK_ORDER, type Risk } from '../rules/rule';
 import type { ChangeKind } from '../history/types';
+import { html } from '../reporters/html/escape';
 
 export type NotifyChannel =
   | { kind: 'sns'; topicArn: string; region: string; fifo: boolean; shown: string }
@@ -99,9 +100,9 @@ export function redactUrl(text: string, url: URL, parts = true): string {
   const secret = `${url.pathname}${url.search}`;
   const variants = (s: string) => {
     const decoded = decodeURIComponentSafe(s);
-    return [s, decoded, htmlEscaped(s), htmlEscaped(decoded)];
+    return [s, decoded, html(s), html(decoded)];
   };
-  for (const s of [url.href, decodeURIComponentSafe(url.href), htmlEscaped(url.href)]) out = out.split(s).join(`${origin}/…`);
+  for (const s of [url.href, decodeURIComponentSafe(url.href), html(url.href)]) out = out.split(s).join(`${origin}/…`);
   if (secret.length > 1) for (const s of variants(secret)) out = out.split(s).join('/…');
   if (!parts) return out;
   const pieces = new Set<string>();
@@ -109,10 +110,6 @@ export function redactUrl(text: string, url: URL, parts = true): string {
   for (const [key, value] of url.searchParams) for (const v of [...variants(key), ...variants(value), ...variants(encodeURIComponent(value))]) pieces.add(v);
   for (const p of [...pieces].filter((p) => p.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(p).join('…');
   return out;
-}
-
-function htmlEscaped(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 function decodeURIComponentSafe(s: string): string {

@@ -139,12 +139,17 @@ function logGroup(name: string, prefix: string): Block {
   ]);
 }
 
+/** Terraform and the AWS provider versions both configurations need: said once, so they can't diverge. */
+function providerRequirements(): Block {
+  return block('terraform', [], [
+    ['required_version', '>= 1.5'],
+    block('required_providers', [], [['aws', { source: 'hashicorp/aws', version: '>= 5.40' }]]),
+  ]);
+}
+
 export function centralConfiguration(spec: MonitorSpec): Block[] {
   const out: Block[] = [
-    block('terraform', [], [
-      ['required_version', '>= 1.5'],
-      block('required_providers', [], [['aws', { source: 'hashicorp/aws', version: '>= 5.40' }]]),
-    ]),
+    providerRequirements(),
     block('variable', ['code_bucket'], [
       ['description', 'S3 bucket holding the Lambda zip (cloudconform monitor package), in this region'],
       ['type', expr('string')],
@@ -355,10 +360,7 @@ export function memberConfiguration(spec: MonitorSpec): Block[] {
     statements.push({ Sid: 'Respond', Effect: 'Allow', Action: writes, Resource: joinExpr(['arn:', expr('data.aws_partition.current.partition'), ':sagemaker:*:*:notebook-instance/*']) });
   }
   return [
-    block('terraform', [], [
-      ['required_version', '>= 1.5'],
-      block('required_providers', [], [['aws', { source: 'hashicorp/aws', version: '>= 5.40' }]]),
-    ]),
+    providerRequirements(),
     block('variable', ['central_event_bus_arn'], [
       ['description', "The central configuration's event_bus_arn output"],
       ['type', expr('string')],

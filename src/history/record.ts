@@ -6,12 +6,6 @@ import type { OutboxPlan, RunComparison } from './types';
 import { writeError } from '../cli/terminal';
 import { defaultHistoryPath, HistoryError, HistoryUnavailableError, openHistory } from './store';
 
-/**
- * Records the report; false when it could not be and the exit code must be 2 (said on standard
- * error). An installation without the native module (no compiler when it was installed) records
- * nothing and says so once, keeping the exit code, unless a database was asked for (--db or
- * CLOUDCONFORM_DB): then it is a failure like any other.
- */
 /** Whether nothing is at `path` now (a link, even dangling, is something; an unreadable parent is not "gone"). */
 function fileGone(path: string): boolean {
   try {
@@ -22,7 +16,14 @@ function fileGone(path: string): boolean {
   }
 }
 
-/** `recorded` gets the run's comparison with the scope's previous state (for --notify); `outbox`: its notifications kept pending with it. */
+/**
+ * Records the report; false when it could not be and the exit code must be 2 (said on standard
+ * error). An installation without the native module (no compiler when it was installed) records
+ * nothing and says so once, keeping the exit code, unless a database was asked for (--db or
+ * CLOUDCONFORM_DB): then it is a failure like any other.
+ * `recorded` gets the run's comparison with the scope's previous state (for --notify); `outbox`:
+ * its notifications kept pending with it.
+ */
 export function recordRun(report: ScanReport, db: string | undefined, recorded?: (comparison: RunComparison) => void, options: { outbox?: OutboxPlan } = {}): boolean {
   const path = db ?? defaultHistoryPath();
   try {

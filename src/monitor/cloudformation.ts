@@ -20,7 +20,6 @@ import {
   TOPIC_KMS_KEY,
   WEBHOOK_URL_MAX,
   eventPattern,
-  isRespondAction,
   type MonitorSpec,
   type ParamId,
   type ResId,
@@ -372,15 +371,9 @@ export function memberTemplate(spec: MonitorSpec): object {
   };
 }
 
-/** Reads on `*` (List and Describe take no narrower resource worth having); --respond's calls on notebooks. */
+/** Reads on `*`; --respond's calls on notebooks (spec.memberStatements). */
 function memberStatements(spec: MonitorSpec): object[] {
-  const reads = spec.memberActions.filter((a) => !isRespondAction(a));
-  const writes = spec.memberActions.filter(isRespondAction);
-  const out: object[] = [{ Sid: 'ReadSageMaker', Effect: 'Allow', Action: reads, Resource: '*' }];
-  if (writes.length > 0) {
-    out.push({ Sid: 'Respond', Effect: 'Allow', Action: writes, Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:*:*:notebook-instance/*']] } });
-  }
-  return out;
+  return spec.memberStatements.map((s) => ({ Sid: s.sid, Effect: 'Allow', Action: s.actions, Resource: s.resources.length === 1 ? cfn(s.resources[0]!) : s.resources.map(cfn) }));
 }
 
 export function emitCloudFormation(spec: MonitorSpec): { central: string; member?: string } {

@@ -99,6 +99,8 @@ export interface Statement {
 
 const arn = (res: ResId): Val => ({ res, attr: 'arn' });
 const partition: Val = { pseudo: 'partition' };
+/** Every notebook instance: what --respond's calls (AddTags, StopNotebookInstance) act on. */
+const NOTEBOOK_INSTANCES: Val = { join: ['arn:', partition, ':sagemaker:*:*:notebook-instance/*'] };
 
 export interface MonitorSpec {
   options: MonitorDeployOptions;
@@ -119,7 +121,8 @@ export interface MonitorSpec {
   /** --schedule: the audit function's own role (CloudConformMonitorAudit's actions and its logs; no queue, no --respond). */
   auditStatements?: Statement[];
   auditActions?: string[];
-  memberActions: string[];
+  /** The read-only role in each member account: reads on `*`, --respond's calls on notebooks. */
+  memberStatements: Statement[];
   table: ReturnType<typeof dynamoTableDefinition>;
 }
 
@@ -186,7 +189,7 @@ export function monitorSpec(options: MonitorDeployOptions): MonitorSpec {
     statements,
     handlerActions,
     ...(auditStatements ? { auditStatements, auditActions } : {}),
-    memberActions: monitoredAccountActions(options.respond, { schedule: schedule !== undefined }),
+    memberStatements: memberStatements(monitoredAccountActions(options.respond, { schedule: schedule !== undefined })),
     table,
   };
 }
@@ -215,7 +218,7 @@ function scopedStatements(actions: string[], ctx: { snsTargets: string[]; roleNa
       put('AssumeMemberRole', action, accounts.map((a) => memberRoleArn(a, ctx.roleName!)));
     } else if (isRespondAction(action)) {
       // --respond's calls (AddTags, StopNotebookInstance) act on notebook instances only.
-      put('Respond', action, [{ join: ['arn:', partition, ':sagemaker:*:*:notebook-instance/*'] }]);
+      put('Respond', action, [NOTEBOOK_INSTANCES]);
     } else {
       put('ReadSageMaker', action, ['*']);
     }
@@ -225,6 +228,18 @@ function scopedStatements(actions: string[], ctx: { snsTargets: string[]; roleNa
     ...[...groups.values()].map((s) => ({ ...s, actions: [...s.actions].sort() })),
     ...(fn === 'event' ? [{ sid: 'ConsumeEventQueue', actions: [...QUEUE_CONSUMER_ACTIONS], resources: [arn('queue')] }] : []),
     { sid: 'WriteLogs', actions: [...LOG_ACTIONS], resources: [{ res: fn === 'event' ? 'eventLogGroup' : 'auditLogGroup', attr: 'logStreams' }] },
+  ];
+}
+
+/**
+ * The member role's statements: reads on `*` (List and Describe take no narrower resource worth
+ * having); --respond's calls on notebooks.
+ */
+function memberStatements(actions: string[]): Statement[] {
+  const writes = actions.filter(isRespondAction);
+  return [
+    { sid: 'ReadSageMaker', actions: actions.filter((a) => !isRespondAction(a)), resources: ['*'] },
+    ...(writes.length > 0 ? [{ sid: 'Respond', actions: writes, resources: [NOTEBOOK_INSTANCES] }] : []),
   ];
 }
 

@@ -17,7 +17,6 @@ import {
   TEMPLATE_NOTE,
   TOPIC_KMS_KEY,
   eventPattern,
-  isRespondAction,
   type MonitorSpec,
   type ParamId,
   type ResId,
@@ -353,12 +352,7 @@ export function centralConfiguration(spec: MonitorSpec): Block[] {
 
 export function memberConfiguration(spec: MonitorSpec): Block[] {
   if (!spec.roleName) throw new Error('member configuration without a role name');
-  const reads = spec.memberActions.filter((a) => !isRespondAction(a));
-  const writes = spec.memberActions.filter(isRespondAction);
-  const statements: HclValue[] = [{ Sid: 'ReadSageMaker', Effect: 'Allow', Action: reads, Resource: '*' }];
-  if (writes.length > 0) {
-    statements.push({ Sid: 'Respond', Effect: 'Allow', Action: writes, Resource: joinExpr(['arn:', expr('data.aws_partition.current.partition'), ':sagemaker:*:*:notebook-instance/*']) });
-  }
+  const statements: HclValue[] = spec.memberStatements.map((s) => ({ Sid: s.sid, Effect: 'Allow', Action: s.actions, Resource: s.resources.length === 1 ? tf(s.resources[0]!) : s.resources.map(tf) }));
   return [
     providerRequirements(),
     block('variable', ['central_event_bus_arn'], [

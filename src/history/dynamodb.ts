@@ -267,7 +267,7 @@ class DynamoHistory {
         } else if (items) entries.push({ id: row.id, runId: row.runId, startedAt: row.startedAt, items });
       });
       entries.sort((a, b) => compareStrings(a.id, b.id));
-      await inParallel(plan.remove, CONCURRENCY, async (sk) => void (await this.client.send(new DeleteItemCommand({ TableName: this.table, Key: { pk: { S: pk }, sk: { S: sk } } }))));
+      await inParallel(plan.remove, CONCURRENCY, (sk) => this.delete(pk, sk));
       // The standing now of each late finding: its state item (one GetItem per key, late ones only).
       const standings = new Map<string, Standing>();
       const late = new Map<string, Finding>();
@@ -283,13 +283,7 @@ class DynamoHistory {
 
   async delivered(scopeKey: string, channel: string, ids: readonly string[]): Promise<void> {
     const pk = `O#${scopeId(scopeKey)}`;
-    await this.guard(() =>
-      inParallel(
-        ids.filter((id) => id.startsWith(`${channel}#`)),
-        CONCURRENCY,
-        async (sk) => void (await this.client.send(new DeleteItemCommand({ TableName: this.table, Key: { pk: { S: pk }, sk: { S: sk } } }))),
-      ),
-    );
+    await this.guard(() => inParallel(ids.filter((id) => id.startsWith(`${channel}#`)), CONCURRENCY, (sk) => this.delete(pk, sk)));
   }
 
   async runs(options: { scopeKey?: string; limit?: number }): Promise<RunSummary[]> {
@@ -396,6 +390,10 @@ class DynamoHistory {
   private async get(pk: string, sk: string): Promise<Record<string, AttributeValue> | undefined> {
     const res = await this.client.send(new GetItemCommand({ TableName: this.table, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }));
     return res.Item;
+  }
+
+  private async delete(pk: string, sk: string): Promise<void> {
+    await this.client.send(new DeleteItemCommand({ TableName: this.table, Key: { pk: { S: pk }, sk: { S: sk } } }));
   }
 
   /** Every item a Query gives, page by page, until `limit`. */

@@ -452,7 +452,8 @@ export async function handleEvents(input: EventInput | readonly EventInput[], op
           options.respond.mode,
           (account, region) => clientsByAccount.get(`${account}/${region}`) ?? session.sageMaker(account, region, session.callerCredentials),
           options.respond.journal,
-          { runId: report.run?.id, exceptions },
+          // The run's deadline (in Lambda, the time left) ends the response's calls too.
+          { runId: report.run?.id, exceptions, deadline: deadline.signal },
         )),
       );
       const errors = actions.filter((a) => a.outcome === 'error');

@@ -132,6 +132,8 @@ export interface RespondOptions {
   exceptions?: ExceptionMatcher;
   /** Bounds each call (deadline); default 30 s a call, 4 at once. */
   call?: CallLimiter;
+  /** The run's deadline: aborted, it ends the default limiter's calls (those in flight and those waiting). */
+  deadline?: AbortSignal;
 }
 
 /** Notebooks responded to at once (each is a describe, ListTags and one call). */
@@ -161,7 +163,7 @@ export async function respond(
     runId: options.runId,
     now: options.now ?? (() => new Date()),
     exceptions: options.exceptions ?? new ExceptionMatcher([]),
-    call: options.call ?? limitCalls(CONCURRENCY, CALL_TIMEOUT_MS, new AbortController().signal),
+    call: options.call ?? limitCalls(CONCURRENCY, CALL_TIMEOUT_MS, options.deadline ?? new AbortController().signal),
   };
   const decided: (RespondAction | Promise<RespondAction>)[] = [];
   const groups = new Map<string, Group>();

@@ -568,3 +568,17 @@ test('through the event handler (an SQS batch, as the Lambda gets it): the noteb
   );
   assert.equal(entries.filter((e) => e.target === domain.arn && e.outcome === 'refused').length, 2);
 });
+
+test("through the event handler, a stop held past the run's deadline (the Lambda's remaining time) ends at that deadline as an error, not at respond's own 30 s call deadline", async () => {
+  const name = unique('respond-run-deadline');
+  const arn = await createNotebook(name);
+  emulator.proxy.addRule({ fault: 'delay', action: 'StopNotebookInstance', delayMs: 15_000 });
+  const batch = sqsBatch([notebookEvent('create-notebook-default-access.json', name, { account: MOTO_DEFAULT_ACCOUNT, region: REGION })]);
+  const journal = memoryJournal();
+  const started = Date.now();
+  const result = await handleEvents({ source: 'test', data: batch }, { endpointUrl: emulator.proxy.endpoint, maxAttempts: 1, notFoundDelaysMs: [10], timeoutMs: 4000, respond: { mode: 'stop', journal } });
+  const elapsed = Date.now() - started;
+  assert.deepEqual(result.actions.map((a) => [a.target, a.outcome]), [[arn, 'error']]);
+  assert.match(only(result.actions).reason, /deadline/);
+  assert.ok(elapsed < 9000, `ended in ${elapsed} ms`);
+});

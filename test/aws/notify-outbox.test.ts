@@ -12,6 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { handleEvents, type HandleEventsOptions } from '../../src/events/handler';
 import { openDynamoHistory } from '../../src/history/dynamodb';
+import { HistoryError } from '../../src/history/store';
+import { findingKey } from '../../src/model/report';
 import type { AsyncHistoryStore } from '../../src/history/types';
 import { channelId, outboxPlan, parseNotifyFilters, parseNotifyTarget } from '../../src/notify/index';
 import { fileFinding, report } from '../helpers/history-fixtures';
@@ -148,6 +150,25 @@ describe('notifications at least once (DynamoDB history on moto)', () => {
     assert.equal(doc.outbox.dropped, 1);
     assert.doesNotMatch(server.received[0]!.body, /pwned/);
     assert.ok(!(await tableText('outbox-4')).includes('pwned'), 'the forged entry is deleted');
+    await history.close();
+  });
+
+  it('attack: an outbox entry holding more findings than its count says is dropped, never taken; one whose count is not a count is an error naming it', async () => {
+    const history = store('outbox-4');
+    const client = new DynamoDBClient({ endpoint: emulator.moto.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
+    const channel = '1'.repeat(64);
+    const at = new Date().toISOString();
+    const failing = fileFinding('main.tf', 'x', 'fail');
+    const items = JSON.stringify(Array.from({ length: 1001 }, () => ({ key: findingKey(failing), change: 'new', finding: failing })));
+    const put = (scope: string, n: string) =>
+      client.send(new PutItemCommand({ TableName: 'outbox-4', Item: { pk: { S: `O#${scope}` }, sk: { S: `${channel}#${at}#lie` }, rid: { S: 'lie' }, at: { S: at }, n: { N: n }, dr: { N: '0' }, items: { S: items } } }));
+    await put('hostile-count', '0');
+    await put('hostile-negative', '-1');
+    client.destroy();
+    const taken = await history.pending!('hostile-count', channel, { now: new Date() });
+    assert.deepEqual(taken.entries, []);
+    assert.ok(!(await tableText('outbox-4')).includes('O#hostile-count'), 'the entry is deleted');
+    await assert.rejects(history.pending!('hostile-negative', channel, { now: new Date() }), (e: Error) => e instanceof HistoryError && /not an outbox entry/.test(e.message));
     await history.close();
   });
 

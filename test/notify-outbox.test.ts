@@ -12,8 +12,9 @@ import { fileFinding, report } from './helpers/history-fixtures';
 import { openHistory } from '../src/history/store';
 import { asyncHistory } from '../src/history/types';
 import { OUTBOX_MAX_FINDINGS } from '../src/history/outbox';
-import { findingKey } from '../src/model/report';
-import { notify, outboxPlan, parseNotifyFilters, parseNotifyTarget } from '../src/notify/index';
+import { findingKey, type Finding } from '../src/model/report';
+import { plainText } from '../src/notify/message';
+import { channelId, notify, outboxPlan, parseNotifyFilters, parseNotifyTarget } from '../src/notify/index';
 
 const harness = useNotifyCliHarness('cc-notify-outbox-');
 const { work, repo, run } = harness;
@@ -167,4 +168,42 @@ test('attack: an outbox entry whose count says fewer findings than it holds (pas
   } finally {
     store.close();
   }
+});
+
+test("attack: a forged outbox entry in the local history whose finding's risk is Slack markup (<!channel>) is never sent as markup", async () => {
+  const path = join(work, `forged-risk-${n++}.db`);
+  const failing = fileFinding('main.tf', 'x', 'fail');
+  openHistory({ path }).record(report([failing], { files: ['main.tf'] }, { minutes: 1 }));
+  const channels = [parseNotifyTarget(`slack=${harness.server().origin}/slack`)];
+  const { createRequire } = await import('node:module');
+  const Database = createRequire(import.meta.url)('better-sqlite3');
+  const db = new Database(path);
+  // The key is the finding's own (the risk is not part of it): the entry passes every check of its shape.
+  const forged = { ...failing, risk: '<!channel> <https://evil.example|click>' };
+  const items = JSON.stringify([{ key: findingKey(failing), change: 'new', finding: forged }]);
+  db.prepare('INSERT INTO outbox (scope_key, channel, run_id, started_at, n, dropped, items) VALUES (?, ?, ?, ?, ?, ?, ?)').run('scan:repo', Buffer.from(channelId(channels[0]!), 'hex'), 'forged', new Date().toISOString(), 1, 0, items);
+  db.close();
+  const store = asyncHistory(openHistory({ path }));
+  try {
+    harness.server().received.length = 0;
+    harness.server().behave(ok);
+    const r = report([failing], { files: ['main.tf'] }, { minutes: 2 });
+    const comparison = await store.record(r, { outbox: outboxPlan(channels, filters, r) });
+    await notify(comparison, r, channels, filters, { ...quick, outbox: { store, scopeKey: r.run!.scope.key, runId: r.run!.id } });
+    assert.equal(harness.server().received.length, 1);
+    const text: string = JSON.parse(harness.server().received[0]!.body).text;
+    assert.doesNotMatch(text, /<!channel>|<https:/, text);
+    assert.match(text, /`&lt;!channel&gt; &lt;https:\u2060\/\/evil\.example\|click&gt;`/, 'shown as literal text');
+  } finally {
+    await store.close();
+  }
+});
+
+test('attack: the plain-text message (SNS email) shows a forged risk and rule id with their control characters escaped', () => {
+  const forged = { ...fileFinding('main.tf', 'x', 'fail'), risk: 'High\x1b[2J\u202e', ruleId: 'R\x1b]8;;https://evil.example\x07' } as unknown as Finding;
+  const items = Array.from({ length: 3 }, () => ({ change: 'new' as const, finding: forged }));
+  const text = plainText({ items, tagsUnknown: 0 }, 200);
+  assert.doesNotMatch(text, /[\x1b\x07\u202e]/, JSON.stringify(text));
+  assert.match(text, /High\\x1b\[2J\\u202e/);
+  assert.match(text, /more \(R\\x1b\]8;;/, 'the findings past the budget are counted by their escaped rule id');
 });

@@ -155,10 +155,18 @@ export function slackLiteral(value: string, max = 300): string {
   return `\`${text}\``;
 }
 
+/**
+ * A risk as it may be shown: one of ours as it is; anything else (a finding read back from a
+ * history someone else can write) as text from outside, through `escape`.
+ */
+function riskText(risk: string, escape: (s: string) => string): string {
+  return (RISK_ORDER as readonly string[]).includes(risk) ? risk : escape(risk);
+}
+
 function slackItem(item: NotifyItem): string {
   const { change, finding: f } = item;
   return (
-    `• *${change}*${lateMark(item)} · ${f.risk} · ${slackLiteral(f.ruleId, 60)} · ${slackLiteral(f.resource.type, 80)} ${slackLiteral(nameOf(f))} · ${slackLiteral(placeOf(f))}\n` +
+    `• *${change}*${lateMark(item)} · ${riskText(f.risk, (r) => slackLiteral(r, 40))} · ${slackLiteral(f.ruleId, 60)} · ${slackLiteral(f.resource.type, 80)} ${slackLiteral(nameOf(f))} · ${slackLiteral(placeOf(f))}\n` +
     `      ${slackLiteral(f.message, 500)}`
   );
 }
@@ -265,14 +273,14 @@ export function plainText(d: Digest, budget = TEXT_BUDGET): string {
   let listed = 0;
   for (const item of d.items) {
     const { change, finding: f } = item;
-    const line = `- ${change}${lateMark(item)}: ${f.risk} ${printable(f.ruleId)} ${printable(clip(f.resource.type, 80))} ${printable(clip(nameOf(f), 300))} at ${printable(clip(placeOf(f), 300))}\n  ${printable(clip(f.message, 500))}`;
+    const line = `- ${change}${lateMark(item)}: ${riskText(f.risk, (r) => printable(clip(r, 40)))} ${printable(f.ruleId)} ${printable(clip(f.resource.type, 80))} ${printable(clip(nameOf(f), 300))} at ${printable(clip(placeOf(f), 300))}\n  ${printable(clip(f.message, 500))}`;
     if (size + line.length + 1 > budget) break;
     lines.push(line);
     size += line.length + 1;
     listed++;
   }
   const rest = d.items.slice(listed);
-  if (rest.length) lines.push(`…and ${rest.length} more (${byRule(rest)}): see the report`);
+  if (rest.length) lines.push(`…and ${rest.length} more (${printable(clip(byRule(rest), 2000))}): see the report`);
   if (d.tagsUnknown) lines.push(`(${d.tagsUnknown} finding(s) left out: their tags are unknown)`);
   return lines.join('\n');
 }

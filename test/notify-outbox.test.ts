@@ -11,7 +11,7 @@ import { useNotifyCliHarness } from './helpers/notify-cli-harness';
 import { fileFinding, report } from './helpers/history-fixtures';
 import { openHistory } from '../src/history/store';
 import { asyncHistory } from '../src/history/types';
-import { OUTBOX_MAX_FINDINGS } from '../src/history/outbox';
+import { OUTBOX_MAX_FINDINGS, OUTBOX_MAX_ROWS } from '../src/history/outbox';
 import { findingKey, type Finding } from '../src/model/report';
 import { plainText } from '../src/notify/message';
 import { channelId, notify, outboxPlan, parseNotifyFilters, parseNotifyTarget } from '../src/notify/index';
@@ -165,6 +165,28 @@ test('attack: an outbox entry whose count says fewer findings than it holds (pas
     const taken = store.pending!('scan:repo', '0'.repeat(64), { now: new Date() });
     assert.deepEqual(taken.entries, []);
     assert.deepEqual(store.pending!('scan:repo', '0'.repeat(64), { now: new Date() }).entries, [], 'the entry is deleted');
+  } finally {
+    store.close();
+  }
+});
+
+test('attack: a local history holding more outbox entries of a channel than are ever read (a doctored file): at most OUTBOX_MAX_ROWS are read per run, as from DynamoDB', async () => {
+  const path = join(work, `flood-${n++}.db`);
+  const failing = fileFinding('main.tf', 'x', 'fail');
+  openHistory({ path }).record(report([failing], { files: ['main.tf'] }, { minutes: 1 }));
+  const { createRequire } = await import('node:module');
+  const Database = createRequire(import.meta.url)('better-sqlite3');
+  const db = new Database(path);
+  // Entries past their 7 days: each read is expired (and counted), so the count shows how many were read.
+  const insert = db.prepare('INSERT INTO outbox (scope_key, channel, run_id, started_at, n, dropped, items) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (let i = 0; i < OUTBOX_MAX_ROWS + 50; i++) insert.run('scan:repo', Buffer.alloc(32), `old-${i}`, '2020-01-01T00:00:00.000Z', 1, 0, '[]');
+  })();
+  db.close();
+  const store = openHistory({ path });
+  try {
+    assert.equal(store.pending!('scan:repo', '0'.repeat(64), { now: new Date() }).expired, OUTBOX_MAX_ROWS);
+    assert.equal(store.pending!('scan:repo', '0'.repeat(64), { now: new Date() }).expired, 50, 'the rest on the next run');
   } finally {
     store.close();
   }

@@ -52,7 +52,7 @@ import { compareFindings, compareStrings, findingKey, liveIdentityOf, type Findi
 import { CHANGE_KINDS, classify, emptyCounts, RESOLVED_KEPT_DAYS, STANDINGS, type ClassifyOptions, type Standing, type StateEntry } from './classify';
 import { REPORT_SCHEMA } from './report-file';
 import { HistoryError } from './store';
-import { entryOf, OUTBOX_KEPT_DAYS, parseEntryItems, planTake, settle, type EntryRow } from './outbox';
+import { entryOf, OUTBOX_KEPT_DAYS, OUTBOX_MAX_ROWS, parseEntryItems, planTake, settle, type EntryRow } from './outbox';
 import type { AsyncHistoryStore, ChangeKind, FindingChange, OutboxPlan, OutboxTake, OutboxTakeOptions, PendingEntry, RecordOptions, RunComparison, RunSummary } from './types';
 
 /** Every DynamoDB action the store calls (TransactWriteItems is authorised as its PutItem and DeleteItem). */
@@ -94,8 +94,6 @@ const MAX_STATE_ITEMS = 1_000_000;
 /** ... and at most this much finding JSON (UTF-16 units): 1,000,000 findings of 1 KB. */
 const MAX_STATE_CHARS = 1_000_000_000;
 const MAX_RUN_ITEMS = 1_000_000;
-/** The most outbox entries of one channel read (older ones expire by TTL meanwhile). */
-const MAX_OUTBOX_ROWS = 10_000;
 /** Sort keys hold an ARN up to this many bytes (DynamoDB's sort key limit is 1,024). */
 const MAX_ARN_BYTES = 800;
 const MAX_SCOPE_BYTES = 1_000;
@@ -245,7 +243,7 @@ class DynamoHistory {
           ProjectionExpression: 'sk, #n, dr, rid, #at',
           ExpressionAttributeNames: { '#n': 'n', '#at': 'at' },
         },
-        MAX_OUTBOX_ROWS,
+        OUTBOX_MAX_ROWS,
         (item) => {
           const n = Number(item.n?.N);
           const dropped = Number(item.dr?.N);

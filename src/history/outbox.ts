@@ -8,6 +8,8 @@ import type { OutboxItem, PendingEntry } from './types';
 
 /** The most findings a channel has pending (older runs'), and the most one run's entry keeps. */
 export const OUTBOX_MAX_FINDINGS = 1000;
+/** The most outbox entries of one channel read per run (a doctored or runaway history must not exhaust memory; the rest wait, or expire). */
+export const OUTBOX_MAX_ROWS = 10_000;
 /** Pending entries older than this (from their run's start) are dropped, counted as expired. */
 export const OUTBOX_KEPT_DAYS = 7;
 /** One entry's JSON at most (a DynamoDB item holds 400 KB; up to ten channels share one 4 MB transaction). */

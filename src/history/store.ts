@@ -18,7 +18,7 @@ import { CHANGE_KINDS, classify, emptyCounts, STANDINGS, type ClassifyOptions, t
 import { decodeInts, encodeInts } from './codec';
 import { APPLICATION_ID, MIGRATIONS } from './migrations';
 import { HistoryUnavailableError, loadSqlite, type SqliteDatabase } from './sqlite';
-import { entryOf, OUTBOX_KEPT_DAYS, parseEntryItems, planTake, settle, type EntryRow } from './outbox';
+import { entryOf, OUTBOX_KEPT_DAYS, OUTBOX_MAX_ROWS, parseEntryItems, planTake, settle, type EntryRow } from './outbox';
 import type { ChangeKind, FindingChange, HistoryStore, OutboxPlan, OutboxTake, OutboxTakeOptions, PendingEntry, RecordOptions, RunComparison, RunSummary } from './types';
 
 export { HistoryUnavailableError } from './sqlite';
@@ -298,7 +298,7 @@ class SqliteHistory implements HistoryStore {
         .transaction((): OutboxTake => {
           const ch = Buffer.from(channel, 'hex');
           const rows = (
-            this.db.prepare('SELECT id, run_id, started_at, n, dropped FROM outbox WHERE scope_key = ? AND channel = ? ORDER BY started_at, id').all(scopeKey, ch) as {
+            this.db.prepare('SELECT id, run_id, started_at, n, dropped FROM outbox WHERE scope_key = ? AND channel = ? ORDER BY started_at, id LIMIT ?').all(scopeKey, ch, OUTBOX_MAX_ROWS) as {
               id: number;
               run_id: string;
               started_at: string;

@@ -115,6 +115,10 @@ test('an archived copy of an earlier finding, as GetFindings returns it with Sec
     CompanyName: 'Personal',
     WorkflowState: 'NEW',
     Workflow: { Status: 'NOTIFIED' },
+    // The stored finding's times, as Security Hub returns them (fixed: the report has no run, so
+    // toAsff stamps it with the clock, which passed the test's `now` at midnight of 2026-12-05).
+    CreatedAt: '2026-12-04T19:00:00.000Z',
+    UpdatedAt: '2026-12-04T19:00:05.000Z',
     ProcessedAt: '2026-12-04T19:00:06.000Z',
     FirstObservedAt: '2026-12-04T19:00:00.000Z',
     FindingProviderFields: { Severity: { Label: 'MEDIUM' } },
